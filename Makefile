@@ -1,0 +1,49 @@
+# The targets people and CI share. `make run` and `make test` set everything up themselves.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.install-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install run test ingest eval bench lint clean
+
+install: $(STAMP)
+
+# torch first, pinned to the CPU build that lies on disk; a looser spec would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+var/index/LIVE: | $(STAMP)
+	$(PY) -m ingest corpus --index var/index
+
+run: install var/index/LIVE
+	MADOGUCHI_INDEX_DIR=$${MADOGUCHI_INDEX_DIR:-var/index} $(PY) -m service --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+ingest: install
+	$(PY) -m ingest $${MADOGUCHI_CORPUS_DIR:-corpus} --index $${MADOGUCHI_INDEX_DIR:-var/index}
+
+eval: install
+	$(PY) -m eval embedders
+
+bench: install
+	$(PY) -m eval ingest-bench
+
+lint: install
+	$(VENV)/bin/ruff check service ingest eval tests
+	$(VENV)/bin/ruff format --check service ingest eval tests
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

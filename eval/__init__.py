@@ -1,0 +1,1 @@
+"""Measure Madoguchi: retrieval, handoff, answers and speed."""

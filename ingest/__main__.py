@@ -1,0 +1,46 @@
+"""``python -m ingest CORPUS_DIR --index INDEX_DIR [--json]``: build and promote a new index generation."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from ingest.index import IndexSpec, IngestError, ingest
+from service.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = Settings()
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Load, validate, chunk and embed a corpus of FAQs and regulations, and promote it as the live "
+        "index generation. Only chunks whose content changed are embedded again; a failure promotes nothing.",
+    )
+    parser.add_argument("corpus", nargs="?", type=Path, default=settings.corpus_dir, help="corpus directory")
+    parser.add_argument("--index", type=Path, default=settings.index_dir, help="index directory (MADOGUCHI_INDEX_DIR)")
+    parser.add_argument("--model", default=settings.embedding_model, help="embedding model (MADOGUCHI_EMBEDDING_MODEL)")
+    parser.add_argument("--json", action="store_true", help="end with the report as one JSON object on stdout")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    spec = IndexSpec(args.model, settings.answer_chars, settings.chroma_url)
+    try:
+        report = ingest(args.corpus, args.index, spec, settings.keep_generations, False if args.no_progress else None)
+    except IngestError as error:
+        print(error.report if error.report else f"{error.code}: {error.message}", file=sys.stderr)
+        if args.json:
+            body = error.report.to_json() if error.report else {}
+            print(json.dumps({**body, "error": {"code": error.code, "message": error.message}}, ensure_ascii=False))
+        return 1
+    print(report)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""Index generations: build one beside the live one, check it, promote it atomically, open the live one.
+
+Layout of an index directory::
+
+    LIVE                         the live generation's id (replaced atomically with os.replace)
+    .lock                        held while a generation is built
+    generations/<id>/
+        manifest.json            written last: a directory without it is unfinished and is removed
+        chunks.jsonl             every chunk, in the order of the lexical index
+        vectors.npz              every embedded text's key and vector, reused by the next build
+        lexical/                 BM25 over Sudachi / English tokens
+        chroma/                  the dense store (absent when a Chroma server is used)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from tqdm import tqdm
+
+from ingest import vectors
+from ingest.chunk import Chunk, chunk_corpus
+from ingest.embed import make_embedder
+from ingest.lexical import LexicalIndex, lexical_text
+from ingest.load import Rejection, load_corpus
+from ingest.report import IngestReport
+
+logger = logging.getLogger(__name__)
+
+VIEWS = ("q", "qa")  # what is embedded per chunk: its question (or heading), and question plus answer
+EMBED_BATCH = 32
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """What decides a generation's vectors: a change here re-embeds everything."""
+
+    embedding_model: str
+    answer_chars: int = 400
+    chroma_url: str | None = None
+
+
+class IngestError(Exception):
+    """An ingest that promoted nothing. ``code`` is stable; the live generation is untouched."""
+
+    def __init__(self, code: str, message: str, report: IngestReport | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.report = code, message, report
+
+
+def view_texts(chunk: Chunk, answer_chars: int) -> dict[str, str]:
+    """The texts embedded for a chunk, one per view."""
+    head = chunk.title if chunk.kind == "faq" else " ".join(filter(None, (chunk.title, chunk.section, chunk.heading)))
+    body = chunk.text[:answer_chars]
+    return {"q": head, "qa": f"{head}\n{body}" if body else head}
+
+
+def ingest(
+    corpus_dir: Path, index_dir: Path, spec: IndexSpec, keep: int = 3, progress: bool | None = None
+) -> IngestReport:
+    """Load, validate, chunk, embed and index ``corpus_dir``; promote a new generation if anything changed."""
+    started = time.perf_counter()
+    corpus = load_corpus(corpus_dir)
+    chunks = chunk_corpus(corpus)
+    report = IngestReport(documents=corpus.documents, chunks=len(chunks), rejections=list(corpus.rejections))
+    report.rejections += _duplicate_chunks(chunks)
+    if report.rejections:
+        report.seconds = time.perf_counter() - started
+        raise IngestError("corpus_invalid", str(report), report)
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with _build_lock(index_dir):
+        _remove_unfinished(index_dir, spec)
+        live = read_live_manifest(index_dir)
+        _diff(report, chunks, live)
+        if live and live["spec"] == asdict(spec) and not (report.added or report.changed or report.removed):
+            report.generation = live["generation"]
+        else:
+            generation = _new_generation_id()
+            _build(index_dir, generation, chunks, spec, live, report, progress)
+            _promote(index_dir, generation)
+            report.generation, report.promoted = generation, True
+            _prune(index_dir, spec, keep)
+    report.seconds = time.perf_counter() - started
+    logger.info("ingest finished: %s", json.dumps({k: v for k, v in report.to_json().items() if k != "changes"}))
+    return report
+
+
+def _duplicate_chunks(chunks: list[Chunk]) -> list[Rejection]:
+    seen: set[str] = set()
+    rejections = []
+    for chunk in chunks:
+        if chunk.id in seen:
+            rejections.append(Rejection(chunk.source, None, f"two articles share the section {chunk.section!r}"))
+        seen.add(chunk.id)
+    return rejections
+
+
+def _diff(report: IngestReport, chunks: list[Chunk], live: dict[str, Any] | None) -> None:
+    before: dict[str, str] = live["chunks"] if live else {}
+    now = {chunk.id: chunk.digest for chunk in chunks}
+    report.added = [i for i in now if i not in before]
+    report.changed = [i for i in now if i in before and before[i] != now[i]]
+    report.removed = [i for i in before if i not in now]
+    report.unchanged = len(now) - len(report.added) - len(report.changed)
+
+
+def _build(
+    index_dir: Path,
+    generation: str,
+    chunks: list[Chunk],
+    spec: IndexSpec,
+    live: dict[str, Any] | None,
+    report: IngestReport,
+    progress: bool | None,
+) -> None:
+    target = generations_dir(index_dir) / generation
+    target.mkdir(parents=True)
+    try:
+        cached = _cached_vectors(index_dir, live, spec)
+        keys, texts, metadatas = [], [], []
+        for position, chunk in enumerate(chunks):
+            for view, text in view_texts(chunk, spec.answer_chars).items():
+                keys.append(_text_key(spec.embedding_model, text))
+                texts.append(text)
+                metadatas.append({"pos": position, "chunk_id": chunk.id, "view": view, "lang": chunk.lang})
+        matrix = _embed_missing(keys, texts, cached, spec.embedding_model, report, progress)
+
+        with (target / "chunks.jsonl").open("w", encoding="utf-8") as out:
+            for chunk in chunks:
+                out.write(json.dumps(chunk.to_record(), ensure_ascii=False) + "\n")
+        np.savez(target / "vectors.npz", keys=np.array(keys), vectors=matrix)
+        lexical = LexicalIndex.build([lexical_text(c.title, c.heading, c.text) for c in chunks])
+        lexical.save(target / "lexical")
+        client = vectors.open_client(target, spec.chroma_url)
+        collection = vectors.create_collection(client, generation)
+        ids = [f"{m['chunk_id']}::{m['view']}" for m in metadatas]
+        vectors.write_vectors(client, collection, ids, matrix.tolist(), metadatas)
+
+        if collection.count() != len(ids) or lexical.size != len(chunks) or not chunks:
+            raise IngestError("index_check_failed", f"generation {generation} is incomplete; not promoted")
+        manifest = {
+            "generation": generation,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "spec": asdict(spec),
+            "documents": report.documents,
+            "chunk_count": len(chunks),
+            "chunks": {chunk.id: chunk.digest for chunk in chunks},
+        }
+        _write_atomically(target / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    except BaseException:
+        _discard(target, spec, generation)
+        raise
+
+
+def _embed_missing(
+    keys: list[str],
+    texts: list[str],
+    cached: dict[str, np.ndarray],
+    model: str,
+    report: IngestReport,
+    progress: bool | None,
+) -> np.ndarray:
+    """Vectors for every text: reused by key where the live generation has one, embedded otherwise."""
+    missing = sorted({key: text for key, text in zip(keys, texts, strict=True) if key not in cached}.items())
+    report.embedded = len(missing)
+    fresh: dict[str, np.ndarray] = {}
+    if missing:
+        embedder: Embeddings = make_embedder(model)
+        # Shortest first: batches of similar length waste less padding.
+        missing.sort(key=lambda item: len(item[1]))
+        with tqdm(
+            total=len(missing),
+            desc="Embedding",
+            unit="text",
+            disable=None if progress is None else not progress,
+        ) as bar:
+            for start in range(0, len(missing), EMBED_BATCH):
+                batch = missing[start : start + EMBED_BATCH]
+                for (key, _), vector in zip(batch, embedder.embed_documents([t for _, t in batch]), strict=True):
+                    fresh[key] = np.asarray(vector, dtype=np.float32)
+                bar.update(len(batch))
+    return np.stack([cached.get(key, fresh.get(key)) for key in keys]).astype(np.float32)  # type: ignore[arg-type]
+
+
+def _cached_vectors(index_dir: Path, live: dict[str, Any] | None, spec: IndexSpec) -> dict[str, np.ndarray]:
+    if not live or live["spec"]["embedding_model"] != spec.embedding_model:
+        return {}
+    with np.load(generations_dir(index_dir) / live["generation"] / "vectors.npz") as stored:
+        return dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+
+
+def _text_key(model: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:24]
+
+
+def generations_dir(index_dir: Path) -> Path:
+    return index_dir / "generations"
+
+
+def live_generation(index_dir: Path) -> str | None:
+    try:
+        return (index_dir / "LIVE").read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def read_live_manifest(index_dir: Path) -> dict[str, Any] | None:
+    generation = live_generation(index_dir)
+    if not generation:
+        return None
+    return read_manifest(generations_dir(index_dir) / generation)
+
+
+def read_manifest(generation_dir: Path) -> dict[str, Any] | None:
+    try:
+        manifest: dict[str, Any] = json.loads((generation_dir / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return manifest
+
+
+def _new_generation_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
+
+
+def _promote(index_dir: Path, generation: str) -> None:
+    _write_atomically(index_dir / "LIVE", generation + "\n")
+    logger.info("generation %s is live", generation)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(partial, path)
+
+
+def _remove_unfinished(index_dir: Path, spec: IndexSpec) -> None:
+    """A build that died (killed, disk full) leaves a directory without a manifest: remove it."""
+    for path in sorted(generations_dir(index_dir).glob("*")):
+        if path.is_dir() and not (path / "manifest.json").exists():
+            logger.warning("removing unfinished generation %s", path.name)
+            _discard(path, spec, path.name)
+
+
+def _prune(index_dir: Path, spec: IndexSpec, keep: int) -> None:
+    live = live_generation(index_dir)
+    finished = sorted(p for p in generations_dir(index_dir).glob("*") if (p / "manifest.json").exists())
+    for path in finished[: max(0, len(finished) - keep)]:
+        if path.name != live:
+            _discard(path, spec, path.name)
+
+
+def _discard(path: Path, spec: IndexSpec, generation: str) -> None:
+    try:
+        vectors.drop_collection(path, spec.chroma_url, generation)
+    except Exception:  # the server may be the thing that failed; the directory still goes
+        logger.warning("could not drop the vectors of generation %s", generation, exc_info=True)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def _build_lock(index_dir: Path) -> Iterator[None]:
+    with (index_dir / ".lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise IngestError("reload_in_progress", "another ingest is building a generation") from error
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

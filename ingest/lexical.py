@@ -1,0 +1,48 @@
+"""The lexical index: BM25 (bm25s) over Sudachi / English word tokens of each chunk's full text."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from ingest.text import tokenize
+
+logger = logging.getLogger(__name__)
+
+
+def lexical_text(title: str, heading: str, text: str) -> str:
+    return "\n".join(part for part in (title, heading, text) if part)
+
+
+class LexicalIndex:
+    """BM25 over one generation's chunks, in the generation's chunk order."""
+
+    def __init__(self, retriever: bm25s.BM25) -> None:
+        self._retriever = retriever
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        retriever = bm25s.BM25(k1=1.5, b=0.75)
+        retriever.index([tokenize(text) or [""] for text in texts], show_progress=False)
+        return cls(retriever)
+
+    def save(self, path: Path) -> None:
+        self._retriever.save(str(path))
+
+    @classmethod
+    def load(cls, path: Path) -> LexicalIndex:
+        return cls(bm25s.BM25.load(str(path)))
+
+    @property
+    def size(self) -> int:
+        return int(self._retriever.scores["num_docs"])
+
+    def scores(self, query: str) -> np.ndarray:
+        """A BM25 score for every chunk (zeros when the query has no known content word)."""
+        tokens = [t for t in tokenize(query) if t in self._retriever.vocab_dict]
+        if not tokens:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)

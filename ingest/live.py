@@ -1,0 +1,77 @@
+"""The live index, opened once: chunks, the lexical index and the dense store of one generation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from chromadb.api.models.Collection import Collection
+
+from ingest import vectors
+from ingest.chunk import Chunk
+from ingest.index import generations_dir, live_generation, read_manifest
+from ingest.lexical import LexicalIndex
+
+
+class IndexUnavailable(Exception):
+    """There is no live generation to serve (never ingested, or its files are gone)."""
+
+
+@dataclass
+class Hit:
+    position: int  # index into LiveIndex.chunks
+    score: float
+
+
+class LiveIndex:
+    def __init__(self, manifest: dict[str, Any], chunks: list[Chunk], lexical: LexicalIndex, collection: Collection):
+        self.manifest, self.chunks, self.lexical, self.collection = manifest, chunks, lexical, collection
+
+    @property
+    def generation(self) -> str:
+        return str(self.manifest["generation"])
+
+    @property
+    def embedding_model(self) -> str:
+        return str(self.manifest["spec"]["embedding_model"])
+
+    @property
+    def documents(self) -> int:
+        return int(self.manifest["documents"])
+
+    def dense(self, query_vector: list[float], k: int, view: str | None = None) -> list[Hit]:
+        """The k nearest chunks by cosine similarity, each chunk once (its best view when view is None)."""
+        found = self.collection.query(
+            query_embeddings=[query_vector],  # type: ignore[arg-type]
+            n_results=min(k * (1 if view else 2), self.collection.count()),
+            where={"view": view} if view else None,
+            include=["distances", "metadatas"],
+        )
+        hits: dict[int, float] = {}
+        for meta, distance in zip(found["metadatas"][0], found["distances"][0], strict=True):  # type: ignore[index]
+            position = int(meta["pos"])  # type: ignore[arg-type]
+            hits.setdefault(position, 1.0 - float(distance))
+        return [Hit(p, s) for p, s in list(hits.items())[:k]]
+
+    def lexical_search(self, query: str, k: int) -> list[Hit]:
+        scores = self.lexical.scores(query)
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [Hit(int(p), float(scores[p])) for p in top if scores[p] > 0]
+
+
+def open_live(index_dir: Path, chroma_url: str | None = None) -> LiveIndex:
+    generation = live_generation(index_dir)
+    if not generation:
+        raise IndexUnavailable(f"no live generation in {index_dir}: run `python -m ingest` first")
+    path = generations_dir(index_dir) / generation
+    manifest = read_manifest(path)
+    if manifest is None:
+        raise IndexUnavailable(f"the live generation {generation} has no manifest")
+    with (path / "chunks.jsonl").open(encoding="utf-8") as lines:
+        chunks = [Chunk.from_record(json.loads(line)) for line in lines]
+    lexical = LexicalIndex.load(path / "lexical")
+    collection = vectors.open_collection(vectors.open_client(path, chroma_url), generation)
+    return LiveIndex(manifest, chunks, lexical, collection)

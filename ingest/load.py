@@ -1,0 +1,229 @@
+"""Corpus files -> validated source documents. A bad file names itself and its line.
+
+Layout of a corpus directory (searched recursively, hidden files skipped):
+- ``*.jsonl`` / ``*.csv``: FAQs, one entry per line or row: ``id, question, answer`` required;
+  ``lang, category, department, contact, url, updated`` optional.
+- ``*.md``: one regulation each, YAML front matter ``id, title, lang, url, effective``, then its articles.
+- ``departments.yaml`` (optional): department key -> names, phone and opening hours, so that an FAQ's
+  ``department`` can name a key and the phone number is written once.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ingest.text import detect_lang, normalize
+
+FAQ_SUFFIXES = (".jsonl", ".csv")
+REGULATION_SUFFIX = ".md"
+DEPARTMENTS_FILE = "departments.yaml"
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One reason a corpus file (or one line of it) cannot be used."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+    id: str = Field(min_length=1)
+    lang: str | None = None
+    url: str = ""
+
+    @field_validator("lang")
+    @classmethod
+    def _known_lang(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if value not in ("ja", "en"):
+            raise ValueError("lang must be 'ja' or 'en'")
+        return value
+
+
+class Faq(_Entry):
+    """One published question with its answer."""
+
+    question: str = Field(min_length=1)
+    answer: str = Field(min_length=1)
+    category: str = ""
+    department: str = ""
+    contact: str = ""
+    updated: str = ""
+
+
+class Regulation(_Entry):
+    """One ordinance or rule, its articles still in one Markdown body."""
+
+    title: str = Field(min_length=1)
+    effective: str = ""
+    body: str = Field(min_length=1)
+
+
+@dataclass
+class Corpus:
+    """What a corpus directory holds, and what was wrong with it."""
+
+    faqs: list[tuple[str, Faq]] = field(default_factory=list)  # (relative file, entry)
+    regulations: list[tuple[str, Regulation]] = field(default_factory=list)
+    departments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return len(self.faqs) + len(self.regulations)
+
+
+def load_corpus(root: Path) -> Corpus:
+    """Read every corpus file under ``root``; collect rejections instead of stopping at the first."""
+    corpus = Corpus()
+    if not root.is_dir():
+        corpus.rejections.append(Rejection(str(root), None, "corpus directory not found"))
+        return corpus
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p.relative_to(root)))
+    for path in files:
+        name = str(path.relative_to(root))
+        try:
+            if path.name == DEPARTMENTS_FILE:
+                corpus.departments = _read_departments(path, name)
+            elif path.suffix in FAQ_SUFFIXES:
+                for line, raw in _read_records(path, name):
+                    _add_faq(corpus, name, line, raw)
+            elif path.suffix == REGULATION_SUFFIX:
+                corpus.regulations.append((name, _read_regulation(path, name)))
+        except _FileError as error:
+            corpus.rejections.append(error.rejection)
+    _reject_duplicate_ids(corpus)
+    if not corpus.rejections and corpus.documents == 0:
+        corpus.rejections.append(Rejection(str(root), None, "the corpus holds no FAQ or regulation"))
+    return corpus
+
+
+class _FileError(Exception):
+    def __init__(self, file: str, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.rejection = Rejection(file, line, message)
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith((".", "_")) for part in relative.parts)
+
+
+def _read_text(path: Path, name: str) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise _FileError(name, line, "not UTF-8 text (save the file as UTF-8)") from error
+
+
+def _read_records(path: Path, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    text = _read_text(path, name)
+    if path.suffix == ".jsonl":
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise _FileError(name, number, f"malformed JSON: {error.msg}") from error
+            if not isinstance(record, dict):
+                raise _FileError(name, number, "each line must be a JSON object")
+            yield number, record
+    else:
+        reader = csv.DictReader(text.splitlines())
+        try:
+            for record in reader:
+                if None in record:
+                    raise _FileError(name, reader.line_num, "more cells than header columns")
+                yield reader.line_num, record
+        except csv.Error as error:
+            raise _FileError(name, reader.line_num, f"malformed CSV: {error}") from error
+
+
+def _add_faq(corpus: Corpus, name: str, line: int, raw: dict[str, Any]) -> None:
+    try:
+        faq = Faq.model_validate(raw)
+    except ValidationError as error:
+        corpus.rejections.append(Rejection(name, line, _explain(error)))
+        return
+    faq.question, faq.answer = normalize(faq.question), normalize(faq.answer)
+    faq.lang = faq.lang or detect_lang(faq.question + faq.answer)
+    corpus.faqs.append((f"{name}:{line}", faq))
+
+
+def _read_regulation(path: Path, name: str) -> Regulation:
+    text = _read_text(path, name)
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise _FileError(name, mark.line + 1 if mark else 1, f"invalid front matter: {error}") from error
+    if not post.metadata:
+        raise _FileError(name, 1, "missing YAML front matter (--- id, title, lang, url, effective ---)")
+    fields = {key: _plain(value) for key, value in post.metadata.items()}
+    try:
+        regulation = Regulation.model_validate({**fields, "body": post.content})
+    except ValidationError as error:
+        raise _FileError(name, 1, f"invalid front matter: {_explain(error)}") from error
+    regulation.lang = regulation.lang or detect_lang(regulation.title + regulation.body)
+    return regulation
+
+
+def _read_departments(path: Path, name: str) -> dict[str, dict[str, Any]]:
+    try:
+        data = yaml.safe_load(_read_text(path, name)) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise _FileError(name, mark.line + 1 if mark else None, f"invalid YAML: {error}") from error
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise _FileError(name, 1, "expected a mapping of department key -> {ja, en, phone, ...}")
+    return data
+
+
+def _reject_duplicate_ids(corpus: Corpus) -> None:
+    seen: dict[str, str] = {}
+    for where, entry in [*corpus.faqs, *corpus.regulations]:
+        if entry.id in seen:
+            file, _, line = where.partition(":")
+            corpus.rejections.append(
+                Rejection(
+                    file,
+                    int(line) if line else None,
+                    f"duplicate id {entry.id!r} (first at {seen[entry.id]})",
+                )
+            )
+        else:
+            seen[entry.id] = where
+
+
+def _plain(value: Any) -> Any:
+    """YAML turns `effective: 2024-04-01` into a date; keep the text form."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _explain(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        field_name = ".".join(str(p) for p in item["loc"]) or "entry"
+        parts.append(f"{field_name}: {'missing' if item['type'] == 'missing' else item['msg']}")
+    return "; ".join(parts)

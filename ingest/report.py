@@ -1,0 +1,63 @@
+"""IngestReport: what an ingest did, readable as text and as one JSON object."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ingest.load import Rejection
+
+
+@dataclass
+class IngestReport:
+    documents: int = 0
+    chunks: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    embedded: int = 0  # texts sent to the embedder (chunks with a new digest, times their views)
+    generation: str | None = None  # the live generation after this ingest
+    promoted: bool = False  # whether this ingest made a new generation live
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejections
+
+    def to_json(self) -> dict[str, Any]:
+        """The machine-readable form: counts first, then the details behind them."""
+        return {
+            "documents": self.documents,
+            "chunks": self.chunks,
+            "added": len(self.added),
+            "changed": len(self.changed),
+            "removed": len(self.removed),
+            "unchanged": self.unchanged,
+            "rejected": len(self.rejections),
+            "embedded": self.embedded,
+            "generation": self.generation,
+            "promoted": self.promoted,
+            "seconds": round(self.seconds, 3),
+            "changes": {"added": self.added, "changed": self.changed, "removed": self.removed},
+            "rejections": [asdict(r) for r in self.rejections],
+        }
+
+    def __str__(self) -> str:
+        if self.rejections:
+            lines = [f"Ingest refused: {len(self.rejections)} problem(s) in the corpus; nothing was promoted."]
+            lines += [f"  - {rejection}" for rejection in self.rejections]
+            return "\n".join(lines)
+        state = "promoted" if self.promoted else "unchanged, still live"
+        lines = [
+            f"Generation {self.generation} ({state}) in {self.seconds:.1f} s",
+            f"  {self.documents} documents -> {self.chunks} chunks; {self.embedded} texts embedded",
+            f"  added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
+            f"unchanged {self.unchanged}",
+        ]
+        for label, ids in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
+            if ids:
+                shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+                lines.append(f"  {label}: {shown}")
+        return "\n".join(lines)

