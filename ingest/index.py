@@ -20,7 +20,6 @@ import hashlib
 import json
 import logging
 import os
-import secrets
 import shutil
 import time
 from collections.abc import Iterator
@@ -236,7 +235,8 @@ def read_manifest(generation_dir: Path) -> dict[str, Any] | None:
 
 
 def _new_generation_id() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
+    """Sortable by time of creation, to the microsecond: 20261123T012547-123456."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S-%f")
 
 
 def _promote(index_dir: Path, generation: str) -> None:

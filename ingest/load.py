@@ -93,12 +93,16 @@ class Corpus:
 
 
 def load_corpus(root: Path) -> Corpus:
-    """Read every corpus file under ``root``; collect rejections instead of stopping at the first."""
+    """Read every corpus file under ``root`` (a directory, or one FAQ or regulation file); collect rejections
+    instead of stopping at the first."""
     corpus = Corpus()
-    if not root.is_dir():
+    if root.is_file():
+        files, root = [root], root.parent
+    elif root.is_dir():
+        files = sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p.relative_to(root)))
+    else:
         corpus.rejections.append(Rejection(str(root), None, "corpus directory not found"))
         return corpus
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p.relative_to(root)))
     for path in files:
         name = str(path.relative_to(root))
         try:

@@ -14,6 +14,8 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9'\-]*$")
 # Parts of speech that carry no topic: particles, auxiliary verbs, symbols, blanks.
 _DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
+# ゴミ and ごみ, ペット and ぺっと are one word to a resident: fold katakana into hiragana for matching.
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
 _ENGLISH_STOPWORDS = frozenset(
     """a an and are as at be been but by can could do does for from had has have how i if in into is it its
     me my of on or our please should so than that the their them then there these they this to was we were
@@ -37,7 +39,8 @@ def _tokenizer() -> sudachipy.Tokenizer:
 
 
 def tokenize(text: str) -> list[str]:
-    """Content-word tokens: Sudachi normalised forms for Japanese, lower-cased words for English."""
+    """Content-word tokens: Sudachi normalised forms (katakana folded to hiragana) for Japanese, lower-cased
+    words for English."""
     tokens: list[str] = []
     for morpheme in _tokenizer().tokenize(normalize(text).lower()):
         if morpheme.part_of_speech()[0] in _DROPPED_POS:
@@ -47,7 +50,7 @@ def tokenize(text: str) -> list[str]:
             if surface not in _ENGLISH_STOPWORDS:
                 tokens.append(_stem(surface))
         else:
-            tokens.append(morpheme.normalized_form())
+            tokens.append(morpheme.normalized_form().translate(_KATAKANA_TO_HIRAGANA))
     return tokens
 
 

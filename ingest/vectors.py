@@ -16,7 +16,10 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
-_CHROMA = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+def _chroma_settings() -> ChromaSettings:
+    """A fresh object per client: chromadb's clients write their own fields into the one they are given."""
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
 def collection_name(generation: str) -> str:
@@ -30,9 +33,9 @@ def open_client(generation_dir: Path, chroma_url: str | None) -> ClientAPI:
             host=url.hostname or "localhost",
             port=url.port or (443 if url.scheme == "https" else 8000),
             ssl=url.scheme == "https",
-            settings=_CHROMA,
+            settings=_chroma_settings(),
         )
-    return chromadb.PersistentClient(path=str(generation_dir / "chroma"), settings=_CHROMA)
+    return chromadb.PersistentClient(path=str(generation_dir / "chroma"), settings=_chroma_settings())
 
 
 def create_collection(client: ClientAPI, generation: str) -> Collection:

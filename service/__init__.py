@@ -1,0 +1,1 @@
+"""The Madoguchi HTTP service."""

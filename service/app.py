@@ -1,0 +1,99 @@
+"""create_app(settings): routes, one error handler, a lifespan that opens the live index once."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ingest.live import IndexUnavailable, LiveIndex, open_live
+from service.errors import IndexUnavailableError, MadoguchiError
+from service.schemas import ErrorBody, Health, Status
+from service.settings import Settings
+
+logger = logging.getLogger(__name__)
+ERRORS = {503: {"model": ErrorBody, "description": "No live index generation"}}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.index = _open_index(settings)
+        yield
+
+    app = FastAPI(
+        title="Madoguchi",
+        summary="Answers residents' enquiries from the city's own FAQs and regulations, offline.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    _add_error_handlers(app)
+
+    @app.get("/healthz", response_model=Health, tags=["operations"])
+    def healthz(request: Request) -> Health:
+        """Liveness: the process answers. `index` tells whether it can also answer questions."""
+        return Health(status="ok", index="ready" if request.app.state.index else "unavailable")
+
+    @app.get("/v1/status", response_model=Status, responses=ERRORS, tags=["operations"])
+    def status(index: LiveIndexDep) -> Status:
+        """The live index generation: its id, size and embedding model."""
+        return Status(
+            generation=index.generation,
+            created=str(index.manifest["created"]),
+            documents=index.documents,
+            chunks=len(index.chunks),
+            model=index.embedding_model,
+            languages=dict(Counter(chunk.lang for chunk in index.chunks)),
+        )
+
+    return app
+
+
+def _open_index(settings: Settings) -> LiveIndex | None:
+    try:
+        index = open_live(settings.index_dir, settings.chroma_url)
+    except IndexUnavailable as error:
+        logger.warning("serving without an index: %s", error)
+        return None
+    logger.info("live generation %s open (%d chunks)", index.generation, len(index.chunks))
+    return index
+
+
+def live_index(request: Request) -> LiveIndex:
+    index: LiveIndex | None = request.app.state.index
+    if index is None:
+        raise IndexUnavailableError()
+    return index
+
+
+LiveIndexDep = Annotated[LiveIndex, Depends(live_index)]
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    def render(status: int, code: str, message: str) -> JSONResponse:
+        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+    @app.exception_handler(MadoguchiError)
+    async def on_error(_: Request, error: MadoguchiError) -> JSONResponse:
+        return render(error.status, error.code, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+        return render(422, "invalid_request", f"{where or 'request'}: {first.get('msg', 'invalid')}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        return render(error.status_code, codes.get(error.status_code, "http_error"), str(error.detail))

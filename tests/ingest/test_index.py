@@ -1,0 +1,164 @@
+"""Ingest into generations: incremental, atomic, and with a clear refusal for a bad corpus."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest.embed import make_embedder
+from ingest.index import IndexSpec, IngestError, generations_dir, ingest, live_generation
+from ingest.live import open_live
+from tests.helpers import PYTHON, ROOT, copy_corpus
+
+FAQ_FILE = Path("faq/en/garbage.jsonl")
+
+
+@pytest.fixture
+def working_index(tmp_path, sample_index):
+    """A private copy of the ingested sample corpus and of its index, free to change."""
+    corpus = copy_corpus(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    shutil.copytree(sample_index[0], index_dir)
+    return corpus, index_dir
+
+
+def edit_faq(corpus: Path, faq_id: str, **changes) -> None:
+    path = corpus / FAQ_FILE
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    for record in records:
+        if record["id"] == faq_id:
+            record.update(changes)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+
+
+def test_the_sample_corpus_ingests(sample_index):
+    index_dir, report = sample_index
+    assert report.ok and report.promoted
+    assert report.documents >= 246 and report.chunks > report.documents
+    assert report.embedded == 2 * report.chunks  # a question view and a question-and-answer view per chunk
+    index = open_live(index_dir)
+    assert index.generation == report.generation == live_generation(index_dir)
+    assert len(index.chunks) == report.chunks == index.lexical.size
+    assert index.collection.count() == 2 * report.chunks
+
+
+def test_reingesting_an_unchanged_corpus_embeds_nothing_and_keeps_the_generation(working_index, default_spec):
+    corpus, index_dir = working_index
+    before = live_generation(index_dir)
+    report = ingest(corpus, index_dir, default_spec, progress=False)
+    assert (report.embedded, report.promoted, report.generation) == (0, False, before)
+    assert report.unchanged == report.chunks and not (report.added or report.changed or report.removed)
+
+
+def test_one_edited_faq_reembeds_only_that_chunk(working_index, default_spec):
+    corpus, index_dir = working_index
+    edit_faq(corpus, "en-waste-bags", question="Where do I buy the city's garbage bags and what do they cost?")
+    report = ingest(corpus, index_dir, default_spec, progress=False)
+    assert report.changed == ["en-waste-bags"] and report.added == report.removed == []
+    assert report.embedded == 2  # its two views; every other vector is reused
+    assert report.promoted and live_generation(index_dir) == report.generation
+
+
+def test_a_removed_faq_disappears_from_both_indexes(working_index, default_spec):
+    corpus, index_dir = working_index
+    path = corpus / FAQ_FILE
+    lines = path.read_text().splitlines(keepends=True)
+    removed = [line for line in lines if '"en-waste-battery"' in line][0]
+    path.write_text("".join(line for line in lines if line != removed))
+    report = ingest(corpus, index_dir, default_spec, progress=False)
+    assert report.removed == ["en-waste-battery"] and report.embedded == 0
+
+    index = open_live(index_dir)
+    question = json.loads(removed)["question"]
+    vector = make_embedder(default_spec.embedding_model).embed_query(question)
+    dense_ids = {index.chunks[hit.position].id for hit in index.dense(vector, k=20)}
+    lexical_ids = {index.chunks[hit.position].id for hit in index.lexical_search(question, k=20)}
+    assert "en-waste-battery" not in dense_ids | lexical_ids
+    assert "en-waste-battery" not in {chunk.id for chunk in index.chunks}
+
+
+def test_a_bad_corpus_promotes_nothing_and_the_live_generation_keeps_serving(working_index, default_spec):
+    corpus, index_dir = working_index
+    before = live_generation(index_dir)
+    generations = sorted(os.listdir(generations_dir(index_dir)))
+    (corpus / FAQ_FILE).write_text((corpus / FAQ_FILE).read_text() + "{not json\n")
+    with pytest.raises(IngestError) as refused:
+        ingest(corpus, index_dir, default_spec, progress=False)
+    assert refused.value.code == "corpus_invalid"
+    assert [str(r) for r in refused.value.report.rejections] == [
+        f"{FAQ_FILE}:12: malformed JSON: Expecting property name enclosed in double quotes"
+    ]
+    assert live_generation(index_dir) == before
+    assert sorted(os.listdir(generations_dir(index_dir))) == generations
+    assert open_live(index_dir).generation == before
+
+
+def test_the_cli_reports_a_refusal_with_a_nonzero_exit_and_json(working_index):
+    corpus, index_dir = working_index
+    (corpus / "faq" / "broken.csv").write_text("id,question\n1,Where?\n")
+    result = subprocess.run(
+        [PYTHON, "-m", "ingest", str(corpus), "--index", str(index_dir), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert "faq/broken.csv:2: answer: missing" in result.stderr
+    last = json.loads(result.stdout.strip().splitlines()[-1])
+    assert last["error"]["code"] == "corpus_invalid" and last["rejected"] == 1
+
+
+def test_the_cli_ends_with_a_json_report(working_index):
+    corpus, index_dir = working_index
+    result = subprocess.run(
+        [PYTHON, "-m", "ingest", str(corpus), "--index", str(index_dir), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    last = json.loads(result.stdout.strip().splitlines()[-1])
+    keys = {"documents", "chunks", "added", "changed", "removed", "unchanged", "rejected", "generation", "seconds"}
+    assert keys <= last.keys() and last["unchanged"] == last["chunks"]
+
+
+def test_a_build_killed_midway_leaves_the_live_generation_and_is_cleaned_up(working_index, default_spec):
+    corpus, index_dir = working_index
+    before = live_generation(index_dir)
+    # A change to the embedding view of every chunk forces a long build we can interrupt.
+    spec = IndexSpec(default_spec.embedding_model, default_spec.answer_chars + 1)
+    build = subprocess.Popen(
+        [PYTHON, "-m", "ingest", str(corpus), "--index", str(index_dir), "--no-progress"],
+        cwd=ROOT,
+        env={**os.environ, "MADOGUCHI_ANSWER_CHARS": str(spec.answer_chars)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(os.listdir(generations_dir(index_dir))) < 2:
+        time.sleep(0.05)
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    unfinished = [p for p in generations_dir(index_dir).iterdir() if not (p / "manifest.json").exists()]
+    assert len(unfinished) == 1  # the half-built generation exists, but nothing points at it
+    assert live_generation(index_dir) == before and open_live(index_dir).generation == before
+
+    report = ingest(corpus, index_dir, spec, progress=False)  # the next run removes it and succeeds
+    assert not unfinished[0].exists()
+    assert report.promoted and live_generation(index_dir) == report.generation != before
+
+
+def test_old_generations_are_pruned_but_the_live_one_is_kept(working_index, default_spec):
+    corpus, index_dir = working_index
+    for n in range(3):
+        edit_faq(corpus, "en-waste-bags", answer=f"Edition {n}.")
+        ingest(corpus, index_dir, default_spec, keep=2, progress=False)
+    kept = sorted(p.name for p in generations_dir(index_dir).iterdir())
+    assert len(kept) == 2 and live_generation(index_dir) == kept[-1]

@@ -1,0 +1,58 @@
+"""The service over real HTTP against a real uvicorn and the real index."""
+
+import subprocess
+
+from ingest.live import open_live
+from tests.conftest import Server
+from tests.helpers import PYTHON, ROOT
+
+
+def test_healthz_says_the_process_and_the_index_are_ready(server):
+    response = server.http.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "index": "ready"}
+
+
+def test_status_describes_the_live_generation(server, sample_index):
+    index_dir, report = sample_index
+    body = server.http.get("/v1/status").json()
+    assert body["generation"] == report.generation
+    assert (body["documents"], body["chunks"]) == (report.documents, report.chunks)
+    assert body["model"] == open_live(index_dir).embedding_model
+    assert body["languages"]["ja"] > 120 and body["languages"]["en"] > 120
+
+
+def test_without_an_index_the_service_starts_and_says_index_unavailable(tmp_path):
+    running = Server({"MADOGUCHI_INDEX_DIR": str(tmp_path / "empty")}, tmp_path / "log")
+    try:
+        assert running.http.get("/healthz").json()["index"] == "unavailable"
+        response = running.http.get("/v1/status")
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "index_unavailable"
+    finally:
+        running.close()
+    assert "serving without an index" in running.log()
+
+
+def test_an_unknown_path_is_a_json_404(server):
+    response = server.http.get("/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "Not Found"}}
+
+
+def test_the_openapi_contract_is_served(server):
+    paths = server.http.get("/openapi.json").json()["paths"]
+    assert {"/healthz", "/v1/status"} <= paths.keys()
+
+
+def test_a_bad_setting_refuses_to_start_and_names_the_key():
+    result = subprocess.run(
+        [PYTHON, "-m", "service"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "MADOGUCHI_PORT": "eighty"},
+    )
+    assert result.returncode == 2
+    assert "MADOGUCHI_PORT" in result.stderr
