@@ -1,10 +1,10 @@
 """Source documents -> chunks. An FAQ is one question-answer pair; a regulation is one article.
 
-Articles are found by their headings, with or without Markdown ``#`` marks:
-``第5条``, ``第五条``, ``第５条の２`` (optionally followed or preceded by a caption in brackets, ``（目的）``),
-``附則``, ``別表``; ``Article 5``, ``Article 5-2``, ``Supplementary Provisions``, ``Appended Table``. Inside an article, paragraphs
-(項) are lines that start with their number (``２　…``; ``2. …`` or ``(2) …`` in English); the first
-paragraph is unnumbered, as in Japanese statutes. Items (号) stay within their paragraph.
+Articles are found by their headings, with or without Markdown ``#`` marks: ``第5条``, ``第五条``,
+``第５条の２`` (optionally followed or preceded by a caption in brackets, ``（目的）``), ``附則``, ``別表``;
+``Article 5``, ``Article 5-2``, ``Supplementary Provisions``, ``Appended Table``. Inside an article,
+paragraphs (項) are lines that start with their number (``２　…``; ``2. …`` or ``(2) …`` in English); the
+first paragraph is unnumbered, as in Japanese statutes. Items (号) stay within their paragraph.
 """
 
 from __future__ import annotations

