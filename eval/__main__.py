@@ -9,7 +9,7 @@ import logging
 import sys
 from pathlib import Path
 
-from eval import embedders, ingest_bench
+from eval import embedders, ingest_bench, lexical_backends
 from eval.results import save_results
 from service.settings import Settings
 
@@ -31,7 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     bench = tasks.add_parser("ingest-bench", help="ingest throughput, peak memory and re-ingest time")
     bench.add_argument("--corpus", type=Path, nargs="*", default=[ROOT / "corpus", LOCALGOV / "faqs.jsonl"])
 
-    for task in (compare, bench):
+    lexical = tasks.add_parser("lexical", help="bm25s against SQLite FTS5 over the same Sudachi tokens")
+    lexical.add_argument("--corpus", type=Path, default=LOCALGOV / "faqs.jsonl")
+    lexical.add_argument("--queries", type=Path, default=LOCALGOV / "dev.jsonl")
+
+    for task in (compare, bench, lexical):
         task.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -40,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         metrics = embedders.run(args.corpus, args.queries, args.models, settings.answer_chars, args.cache)
         summary = embedders.summarize(metrics)
         config = {"corpus": str(args.corpus), "queries": str(args.queries), "answer_chars": settings.answer_chars}
+    elif args.task == "lexical":
+        metrics = lexical_backends.run(args.corpus, args.queries)
+        summary = lexical_backends.summarize(metrics)
+        config = {"corpus": str(args.corpus), "queries": str(args.queries)}
     else:
         corpora = {path.parent.name if path.is_file() else path.name: path for path in args.corpus}
         metrics = ingest_bench.run(corpora, {"MADOGUCHI_EMBEDDING_MODEL": settings.embedding_model})

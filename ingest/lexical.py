@@ -11,6 +11,7 @@ import numpy as np
 from ingest.text import tokenize
 
 logger = logging.getLogger(__name__)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
 def lexical_text(title: str, heading: str, text: str) -> str:

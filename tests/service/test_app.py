@@ -56,3 +56,11 @@ def test_a_bad_setting_refuses_to_start_and_names_the_key():
     )
     assert result.returncode == 2
     assert "MADOGUCHI_PORT" in result.stderr
+
+
+def test_the_readme_documents_every_setting():
+    from service.settings import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"`MADOGUCHI_{name.upper()}`" in readme, name
