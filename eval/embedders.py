@@ -82,9 +82,13 @@ def summarize(metrics: dict[str, Any]) -> str:
             if search == "lexical" and model != next(iter(metrics["models"])):
                 continue  # lexical does not depend on the embedder
             name = "—" if search == "lexical" else model
-            lines.append(f"| {name} | {search} | {scores['recall@10']:.3f} | {scores['ndcg@10']:.3f} | {scores['mrr@10']:.3f} |")
+            lines.append(
+                f"| {name} | {search} | {scores['recall@10']:.3f} | {scores['ndcg@10']:.3f} | {scores['mrr@10']:.3f} |"
+            )
     lines.append("")
     for model, result in metrics["models"].items():
-        lines.append(f"{model}: ingest {result['ingest_seconds']} s ({result['embedded']} texts embedded), "
-                     f"{result['ms_per_query_all_searches']} ms per query for all searches")
+        lines.append(
+            f"{model}: ingest {result['ingest_seconds']} s ({result['embedded']} texts embedded), "
+            f"{result['ms_per_query_all_searches']} ms per query for all searches"
+        )
     return "\n".join(lines)

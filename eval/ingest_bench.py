@@ -18,7 +18,10 @@ def _ingest(corpus: Path, index_dir: Path, env: dict[str, str]) -> dict[str, Any
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "ingest", str(corpus), "--index", str(index_dir), "--json", "--no-progress"],
-        capture_output=True, text=True, env={**os.environ, **env}, check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=True,
     )
     wall = time.perf_counter() - started
     report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
@@ -63,9 +66,14 @@ def run(corpora: dict[str, Path], env: dict[str, str]) -> dict[str, Any]:
 
 
 def summarize(metrics: dict[str, Any]) -> str:
-    lines = ["| corpus | run | chunks | embedded | ingest s | wall s | chunks/s | peak RSS MB |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| corpus | run | chunks | embedded | ingest s | wall s | chunks/s | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for name, runs in metrics.items():
         for label, r in runs.items():
-            lines.append(f"| {name} | {label} | {r['chunks']} | {r['embedded']} | {r['ingest_seconds']} | "
-                         f"{r['wall_seconds']} | {r['chunks_per_second']} | {r['peak_rss_mb']} |")
+            lines.append(
+                f"| {name} | {label} | {r['chunks']} | {r['embedded']} | {r['ingest_seconds']} | "
+                f"{r['wall_seconds']} | {r['chunks_per_second']} | {r['peak_rss_mb']} |"
+            )
     return "\n".join(lines)

@@ -194,7 +194,8 @@ def _embed_missing(
                 for (key, _), vector in zip(batch, embedder.embed_documents([t for _, t in batch]), strict=True):
                     fresh[key] = np.asarray(vector, dtype=np.float32)
                 bar.update(len(batch))
-    return np.stack([cached.get(key, fresh.get(key)) for key in keys]).astype(np.float32)  # type: ignore[arg-type]
+    vectors_in_order = [cached[key] if key in cached else fresh[key] for key in keys]
+    return np.stack(vectors_in_order).astype(np.float32)
 
 
 def _cached_vectors(index_dir: Path, live: dict[str, Any] | None, spec: IndexSpec) -> dict[str, np.ndarray]:

@@ -52,7 +52,7 @@ class LiveIndex:
         )
         hits: dict[int, float] = {}
         for meta, distance in zip(found["metadatas"][0], found["distances"][0], strict=True):  # type: ignore[index]
-            position = int(meta["pos"])  # type: ignore[arg-type]
+            position = int(str(meta["pos"]))
             hits.setdefault(position, 1.0 - float(distance))
         return [Hit(p, s) for p, s in list(hits.items())[:k]]
 

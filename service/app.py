@@ -6,7 +6,7 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,7 +19,7 @@ from service.schemas import ErrorBody, Health, Status
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
-ERRORS = {503: {"model": ErrorBody, "description": "No live index generation"}}
+ERRORS: dict[int | str, dict[str, Any]] = {503: {"model": ErrorBody, "description": "No live index generation"}}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -68,7 +68,7 @@ def test_a_removed_faq_disappears_from_both_indexes(working_index, default_spec)
     corpus, index_dir = working_index
     path = corpus / FAQ_FILE
     lines = path.read_text().splitlines(keepends=True)
-    removed = [line for line in lines if '"en-waste-battery"' in line][0]
+    removed = next(line for line in lines if '"en-waste-battery"' in line)
     path.write_text("".join(line for line in lines if line != removed))
     report = ingest(corpus, index_dir, default_spec, progress=False)
     assert report.removed == ["en-waste-battery"] and report.embedded == 0
