@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.live import IndexUnavailable, LiveIndex, open_live
@@ -38,6 +38,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     _add_error_handlers(app)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        """Until the residents' chat page lands here, the front door leads to the API documentation."""
+        return RedirectResponse("/docs")
 
     @app.get("/healthz", response_model=Health, tags=["operations"])
     def healthz(request: Request) -> Health:

@@ -64,3 +64,8 @@ def test_the_readme_documents_every_setting():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"`MADOGUCHI_{name.upper()}`" in readme, name
+
+
+def test_the_front_door_leads_to_the_api_documentation(server):
+    response = server.http.get("/", follow_redirects=True)
+    assert response.status_code == 200 and "swagger" in response.text.lower()
