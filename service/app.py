@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,13 +14,25 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ingest.embed import make_embedder
 from ingest.live import IndexUnavailable, LiveIndex, open_live
+from ingest.text import detect_lang, normalize
+from service.assess import Calibration
+from service.context import Context, Services
 from service.errors import IndexUnavailableError, MadoguchiError
-from service.schemas import ErrorBody, Health, Status
+from service.outcomes import NOTICE
+from service.pipeline import answer
+from service.schemas import Answer, AskRequest, ErrorBody, Handoff, Health, Status
+from service.screen import Screening
 from service.settings import Settings
+from service.store import Store
 
 logger = logging.getLogger(__name__)
 ERRORS: dict[int | str, dict[str, Any]] = {503: {"model": ErrorBody, "description": "No live index generation"}}
+ASK_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorBody, "description": "question_empty, question_too_long or invalid_request"},
+    **ERRORS,
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -28,7 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.index = _open_index(settings)
+        app.state.services = _open_services(settings, app.state.index)
         yield
+        if app.state.services:
+            app.state.services.store.engine.dispose()
 
     app = FastAPI(
         title="Madoguchi",
@@ -61,7 +77,71 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             languages=dict(Counter(chunk.lang for chunk in index.chunks)),
         )
 
+    @app.post("/v1/ask", response_model=Answer, responses=ASK_ERRORS, tags=["residents"])
+    def ask(request: AskRequest, services: ServicesDep) -> Answer:
+        """Answer a resident's question from the city's own sources, or hand it to a person."""
+        question = clean_question(request.question, services.settings.question_max_chars)
+        ctx = Context(
+            question=question,
+            lang=request.lang or detect_lang(question),
+            conversation_id=request.conversation_id or uuid.uuid4().hex,
+            services=services,
+        )
+        outcome = answer(ctx)
+        return Answer(
+            answer=outcome.answer,
+            citations=outcome.citations,
+            suggestions=outcome.suggestions,
+            confidence=round(ctx.confidence, 4),
+            handoff=Handoff(
+                needed=outcome.handoff_reason is not None,
+                reason=outcome.handoff_reason,  # type: ignore[arg-type]
+                department=outcome.department,
+                contact=outcome.contact,
+            ),
+            outcome=outcome.outcome,
+            lang=ctx.lang,  # type: ignore[arg-type]
+            conversation_id=ctx.conversation_id,
+            generation=services.index.generation,
+            notice=NOTICE[ctx.lang],
+            timings_ms=ctx.timings_ms,
+        )
+
     return app
+
+
+def clean_question(text: str, max_chars: int) -> str:
+    question = normalize(text)
+    if not question:
+        raise MadoguchiError("question_empty", "The question is empty. Please type a question.", 422)
+    if len(question) > max_chars:
+        raise MadoguchiError(
+            "question_too_long", f"The question is longer than {max_chars} characters. Please shorten it.", 422
+        )
+    return question
+
+
+def _open_services(settings: Settings, index: LiveIndex | None) -> Services | None:
+    if index is None:
+        return None
+    return Services(
+        settings=settings,
+        index=index,
+        embedder=make_embedder(index.embedding_model),
+        store=Store(settings.database_url, settings.conversation_retention_days),
+        screening=Screening.load(),
+        calibration=Calibration.load(),
+    )
+
+
+def services_of(request: Request) -> Services:
+    services: Services | None = request.app.state.services
+    if services is None:
+        raise IndexUnavailableError()
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(services_of)]
 
 
 def _open_index(settings: Settings) -> LiveIndex | None:

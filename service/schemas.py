@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ErrorDetail(BaseModel):
@@ -26,3 +28,51 @@ class Status(BaseModel):
     chunks: int = Field(description="Retrievable chunks: one per FAQ, one per regulation article.")
     model: str = Field(description="Embedding model of the live generation.")
     languages: dict[str, int] = Field(description="Chunks per language.")
+
+
+Lang = Literal["ja", "en"]
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(description="The resident's question, in Japanese or English.")
+    lang: Lang | None = Field(None, description="Language of the question; detected when absent.")
+    conversation_id: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Continue a conversation (follow-up questions use its earlier turns).",
+    )
+
+
+class Citation(BaseModel):
+    id: str = Field(description="Chunk id: an FAQ id, or '<regulation id>#<article>'.")
+    title: str = Field(description="The FAQ's question, or the regulation's title.")
+    section: str = Field(description="'第5条第2項' / 'Article 5(2)'; empty for an FAQ.")
+    url: str
+    snippet: str = Field(description="The cited text, verbatim.")
+    updated: str = Field(description="Last-updated or effective date of the source ('as of').")
+
+
+class Handoff(BaseModel):
+    needed: bool
+    reason: Literal["low_confidence", "out_of_scope", "sensitive"] | None = None
+    department: str = Field("", description="Who takes over.")
+    contact: str = Field("", description="Phone number and opening hours, or the emergency number.")
+
+
+class Answer(BaseModel):
+    answer: str = Field(description="The answer, or what the resident should do when a person takes over.")
+    citations: list[Citation] = Field(description="Sources the answer uses; at least one when answered.")
+    suggestions: list[Citation] = Field(
+        default_factory=list, description="With a handoff: the best passages, for the staff who take over."
+    )
+    confidence: float = Field(ge=0, le=1, description="Calibrated probability that the answer is right.")
+    handoff: Handoff
+    outcome: str = Field(description="answered | handoff_low_confidence | handoff_out_of_scope | handoff_sensitive")
+    lang: Lang
+    conversation_id: str
+    generation: str = Field(description="The index generation that answered.")
+    notice: str = Field(description="Says this is an automated answer from the city's published information.")
+    timings_ms: dict[str, float] = Field(description="Milliseconds spent in each step.")

@@ -27,6 +27,25 @@ class Settings(BaseSettings):
         100, ge=0, description="Characters of an FAQ answer embedded with its question (0: question only)."
     )
     keep_generations: int = Field(3, ge=1, description="Index generations kept on disk, the live one included.")
+    database_url: str = Field(
+        "sqlite:///var/madoguchi.db", description="Conversations and the audit log (SQLAlchemy URL)."
+    )
+    conversation_retention_days: int = Field(
+        30, ge=0, description="Days a conversation's turns are kept for follow-up questions (0: not kept)."
+    )
+    question_max_chars: int = Field(1000, ge=10, le=100_000, description="Longest question accepted.")
+    retrieval_pool: int = Field(30, ge=5, le=500, description="Candidates each search contributes to the fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    other_language_weight: float = Field(
+        0.5, ge=0, le=1, description="Weight of sources in the other language (1: no preference)."
+    )
+    suggestions: int = Field(3, ge=1, le=20, description="Passages returned to staff with a handoff.")
+    handoff_threshold: float = Field(
+        0.5, ge=0, le=1, description="Confidence below which the question is handed to a person."
+    )
+    out_of_scope_similarity: float = Field(
+        0.80, ge=0, le=1, description="Best dense similarity below which a question is out of scope."
+    )
     host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service listens on.")
 

@@ -1,0 +1,68 @@
+"""Compose: the extractive answer. The best FAQ answer, or the regulation paragraph that matches best,
+verbatim, with its citation and "as of" date. Deterministic; nothing is written that the source does not say."""
+
+from __future__ import annotations
+
+from ingest.chunk import Chunk
+from ingest.text import tokenize
+from service.context import Candidate, Context
+from service.outcomes import ANSWERED, AS_OF, Outcome
+from service.schemas import Citation
+
+SNIPPET_CHARS = 300
+
+
+def compose(ctx: Context) -> Outcome | None:
+    top = ctx.candidates[0]
+    citation = cite(top, ctx.query)
+    chunk = top.chunk
+    if chunk.kind == "faq":
+        body = chunk.text
+    else:
+        label = f"「{chunk.title} {citation.section}」" if ctx.lang == "ja" else f"{chunk.title}, {citation.section}:"
+        body = f"{label}\n{citation.snippet}"
+    as_of = AS_OF[ctx.lang].format(date=chunk.updated) if chunk.updated else ""
+    return Outcome(
+        ANSWERED,
+        answer="\n".join(part for part in (body, as_of) if part),
+        citations=[citation],
+        department=chunk.department,
+        contact=chunk.contact,
+    )
+
+
+def cite(candidate: Candidate, query: str) -> Citation:
+    """The citation of a candidate: for an article, its best-matching paragraph (項)."""
+    chunk = candidate.chunk
+    if chunk.kind == "faq" or not chunk.paragraphs:
+        return Citation(
+            id=chunk.id,
+            title=chunk.title,
+            section=chunk.section,
+            url=chunk.url,
+            snippet=chunk.text[:SNIPPET_CHARS],
+            updated=chunk.updated,
+        )
+    number, paragraph = best_paragraph(chunk, query)
+    return Citation(
+        id=chunk.id,
+        title=chunk.title,
+        section=section_label(chunk, number),
+        url=chunk.url,
+        snippet=paragraph[:SNIPPET_CHARS],
+        updated=chunk.updated,
+    )
+
+
+def best_paragraph(chunk: Chunk, query: str) -> tuple[int, str]:
+    wanted = set(tokenize(query))
+    scored = [(len(wanted & set(tokenize(p))), -n, p) for n, p in enumerate(chunk.paragraphs, start=1)]
+    overlap, negative_number, paragraph = max(scored)
+    return -negative_number, paragraph
+
+
+def section_label(chunk: Chunk, paragraph: int) -> str:
+    """第5条第2項 / Article 5(2); the paragraph only when the article has more than one."""
+    if len(chunk.paragraphs) < 2 or not chunk.section.startswith(("第", "Article")):
+        return chunk.section
+    return f"{chunk.section}第{paragraph}項" if chunk.lang == "ja" else f"{chunk.section}({paragraph})"

@@ -1,0 +1,65 @@
+"""What one question carries through the pipeline, and the services the steps share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.embeddings import Embeddings
+
+from ingest.chunk import Chunk
+from ingest.live import LiveIndex
+from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.assess import Calibration
+    from service.screen import Screening
+    from service.store import Store
+
+
+@dataclass
+class Services:
+    """Opened once by the app's lifespan; shared by every request."""
+
+    settings: Settings
+    index: LiveIndex
+    embedder: Embeddings
+    store: Store
+    screening: Screening
+    calibration: Calibration
+
+
+@dataclass
+class Candidate:
+    """A chunk retrieval found, with the evidence for it."""
+
+    position: int
+    chunk: Chunk
+    score: float = 0.0  # fused (reciprocal-rank) score
+    dense: float = 0.0  # best cosine similarity over the chunk's views
+    lexical: float = 0.0  # BM25 score
+    ranks: dict[str, int] = field(default_factory=dict)  # rank in each search, 1-based
+
+
+@dataclass
+class Turn:
+    question: str  # masked
+    lang: str
+    chunk_id: str | None
+
+
+@dataclass
+class Context:
+    question: str  # cleaned; masked by the screen step before anything stores or logs it
+    lang: str
+    conversation_id: str
+    services: Services
+    personal_data: list[str] = field(default_factory=list)
+    history: list[Turn] = field(default_factory=list)
+    query: str = ""  # what retrieval searches for (the question, or the question with its context)
+    candidates: list[Candidate] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)
+    confidence: float = 0.0
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    exclude: frozenset[str] = frozenset()  # doc ids retrieval must skip (evaluation by ablation only)
+    extra: dict[str, Any] = field(default_factory=dict)

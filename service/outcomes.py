@@ -1,0 +1,60 @@
+"""The closed vocabulary of outcomes, and what the resident is told for each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from service.schemas import Citation
+
+ANSWERED = "answered"
+HANDOFF_LOW_CONFIDENCE = "handoff_low_confidence"
+HANDOFF_OUT_OF_SCOPE = "handoff_out_of_scope"
+HANDOFF_SENSITIVE = "handoff_sensitive"
+OUTCOMES = (ANSWERED, HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, HANDOFF_SENSITIVE)
+HANDOFF_REASONS = {
+    HANDOFF_LOW_CONFIDENCE: "low_confidence",
+    HANDOFF_OUT_OF_SCOPE: "out_of_scope",
+    HANDOFF_SENSITIVE: "sensitive",
+}
+
+NOTICE = {
+    "ja": "これはAIによる自動回答です。市が公開している情報だけをもとにお答えしています。正確な内容は出典をご確認ください。",
+    "en": "This is an automated answer by AI, based only on information the city has published. "
+    "Please check the source for the exact wording.",
+}
+
+HANDOFF_MESSAGES = {
+    HANDOFF_LOW_CONFIDENCE: {
+        "ja": "申し訳ありません。この質問に確実にお答えできる情報が見つかりませんでした。担当の職員がご案内します。",
+        "en": "Sorry, we could not find information that answers this question reliably. "
+        "A member of staff will help you.",
+    },
+    HANDOFF_OUT_OF_SCOPE: {
+        "ja": "申し訳ありません。この質問は、市が公開している情報ではお答えできない内容のようです。職員がご案内します。",
+        "en": "Sorry, this question seems to be outside the information the city has published. "
+        "A member of staff will help you.",
+    },
+}
+
+CONTACT_LINE = {"ja": "お問い合わせ: {department} {contact}", "en": "Contact: {department}, {contact}"}
+AS_OF = {"ja": "（{date}時点の情報）", "en": "(Information as of {date}.)"}
+
+
+@dataclass
+class Outcome:
+    """How a question ended. Every exit of the pipeline is one of these."""
+
+    outcome: str
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    suggestions: list[Citation] = field(default_factory=list)
+    department: str = ""
+    contact: str = ""
+
+    def __post_init__(self) -> None:
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {self.outcome!r}")
+
+    @property
+    def handoff_reason(self) -> str | None:
+        return HANDOFF_REASONS.get(self.outcome)

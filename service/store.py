@@ -1,0 +1,150 @@
+"""Conversations (kept for follow-ups, then purged) and the audit log (kept), in one SQL database.
+
+SQLite by default; any SQLAlchemy URL works. Only masked questions are ever written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+)
+from sqlalchemy.engine import Engine, make_url
+
+from service.context import Turn
+
+metadata = MetaData()
+
+turns = Table(
+    "turns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(64), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("lang", String(2), nullable=False),
+    Column("question", Text, nullable=False),  # masked
+    Column("chunk_id", String(300)),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("conversation_id", String(64), nullable=False),
+    Column("lang", String(2), nullable=False),
+    Column("question", Text, nullable=False),  # masked
+    Column("outcome", String(40), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("cited", Text, nullable=False),  # JSON list of chunk ids
+    Column("generation", String(40), nullable=False),
+    Column("personal_data", Text, nullable=False),  # JSON list of the kinds that were masked
+)
+
+
+@dataclass
+class AuditRecord:
+    conversation_id: str
+    lang: str
+    question: str
+    outcome: str
+    confidence: float
+    cited: list[str]
+    generation: str
+    personal_data: list[str]
+
+
+class Store:
+    def __init__(self, url: str, retention_days: int) -> None:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url)
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+        self.retention = dt.timedelta(days=retention_days)
+
+    def history(self, conversation_id: str, limit: int = 3) -> list[Turn]:
+        """The conversation's latest turns within the retention period, oldest first."""
+        if not self.retention:
+            return []
+        since = _now() - self.retention
+        query = (
+            select(turns.c.question, turns.c.lang, turns.c.chunk_id)
+            .where(turns.c.conversation_id == conversation_id, turns.c.created_at >= since)
+            .order_by(turns.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [Turn(question=r.question, lang=r.lang, chunk_id=r.chunk_id) for r in reversed(rows)]
+
+    def record(self, record: AuditRecord, chunk_id: str | None) -> None:
+        """One audit record per answer, and the turn for follow-ups, in one transaction."""
+        now = _now()
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(audit).values(
+                    created_at=now,
+                    conversation_id=record.conversation_id,
+                    lang=record.lang,
+                    question=record.question,
+                    outcome=record.outcome,
+                    confidence=record.confidence,
+                    cited=json.dumps(record.cited),
+                    generation=record.generation,
+                    personal_data=json.dumps(record.personal_data),
+                )
+            )
+            if self.retention:
+                connection.execute(
+                    insert(turns).values(
+                        conversation_id=record.conversation_id,
+                        created_at=now,
+                        lang=record.lang,
+                        question=record.question,
+                        chunk_id=chunk_id,
+                    )
+                )
+
+    def purge_expired(self) -> int:
+        """Forget conversation turns older than the retention period. The audit log stays."""
+        with self.engine.begin() as connection:
+            return connection.execute(delete(turns).where(turns.c.created_at < _now() - self.retention)).rowcount
+
+    def audit_records(self, limit: int = 100) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(audit).order_by(audit.c.id.desc()).limit(limit)).mappings().all()
+        return [
+            {**row, "cited": json.loads(row["cited"]), "personal_data": json.loads(row["personal_data"])}
+            for row in rows
+        ]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _sqlite_pragmas(connection: Any, _: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
