@@ -9,7 +9,9 @@ import logging
 import sys
 from pathlib import Path
 
-from eval import embedders, ingest_bench, lexical_backends
+from eval import calibrate, embedders, ingest_bench, lexical_backends
+from eval.embedders import load_queries
+from eval.harness import CLINC, SAMPLE_QUESTIONS, index_services
 from eval.results import save_results
 from service.settings import Settings
 
@@ -35,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     lexical.add_argument("--corpus", type=Path, default=LOCALGOV / "faqs.jsonl")
     lexical.add_argument("--queries", type=Path, default=LOCALGOV / "dev.jsonl")
 
-    for task in (compare, bench, lexical):
+    fit = tasks.add_parser("calibrate", help="fit the confidence model on development questions")
+    fit.add_argument("--write", action="store_true", help="write service/data/calibration.json")
+
+    for task in (compare, bench, lexical, fit):
         task.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -44,6 +49,23 @@ def main(argv: list[str] | None = None) -> int:
         metrics = embedders.run(args.corpus, args.queries, args.models, settings.answer_chars, args.cache)
         summary = embedders.summarize(metrics)
         config = {"corpus": str(args.corpus), "queries": str(args.queries), "answer_chars": settings.answer_chars}
+    elif args.task == "calibrate":
+        sample = index_services(ROOT / "corpus", settings)
+        localgov = index_services(LOCALGOV / "faqs.jsonl", settings)
+        dev = load_queries(LOCALGOV / "dev.jsonl")
+        rows = (
+            calibrate.collect(sample, load_queries(SAMPLE_QUESTIONS), "own")
+            + calibrate.collect(sample, load_queries(CLINC / "oos_dev.jsonl"), "clinc150")
+            + calibrate.collect(localgov, dev, "localgovfaq")
+            + calibrate.collect(localgov, dev, "localgovfaq_ablated", ablate=True)
+        )
+        model, probabilities = calibrate.fit(rows)
+        metrics = calibrate.report(rows, probabilities)
+        if args.write:
+            calibrate.save(model, metrics)
+        summary = json.dumps({k: v for k, v in metrics.items() if k != "sweep"}, ensure_ascii=False) + "\n"
+        summary += "\n".join(json.dumps(row) for row in metrics["sweep"])
+        config = {"settings": settings.model_dump(mode="json"), "written": args.write}
     elif args.task == "lexical":
         metrics = lexical_backends.run(args.corpus, args.queries)
         summary = lexical_backends.summarize(metrics)

@@ -9,7 +9,7 @@ from functools import lru_cache
 import sudachipy
 from sudachipy import dictionary
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9'\-]*$")
 # Parts of speech that carry no topic: particles, auxiliary verbs, symbols, blanks.

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.index = _open_index(settings)
-        app.state.services = _open_services(settings, app.state.index)
+        app.state.services = open_services(settings, app.state.index)
         yield
         if app.state.services:
             app.state.services.store.engine.dispose()
@@ -95,33 +96,43 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             confidence=round(ctx.confidence, 4),
             handoff=Handoff(
                 needed=outcome.handoff_reason is not None,
-                reason=outcome.handoff_reason,  # type: ignore[arg-type]
+                reason=outcome.handoff_reason,
                 department=outcome.department,
                 contact=outcome.contact,
             ),
             outcome=outcome.outcome,
-            lang=ctx.lang,  # type: ignore[arg-type]
+            lang=ctx.lang,
             conversation_id=ctx.conversation_id,
             generation=services.index.generation,
             notice=NOTICE[ctx.lang],
             timings_ms=ctx.timings_ms,
         )
 
+    def openapi() -> dict[str, Any]:
+        """The generated contract, with the question's length limit as this deployment sets it."""
+        if not app.openapi_schema:
+            schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+            question = schema["components"]["schemas"]["AskRequest"]["properties"]["question"]
+            question["maxLength"] = settings.question_max_chars
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 
 def clean_question(text: str, max_chars: int) -> str:
-    question = normalize(text)
-    if not question:
-        raise MadoguchiError("question_empty", "The question is empty. Please type a question.", 422)
-    if len(question) > max_chars:
+    if len(text) > max_chars:
         raise MadoguchiError(
             "question_too_long", f"The question is longer than {max_chars} characters. Please shorten it.", 422
         )
+    question = normalize(text)
+    if not question:
+        raise MadoguchiError("question_empty", "The question is empty. Please type a question.", 422)
     return question
 
 
-def _open_services(settings: Settings, index: LiveIndex | None) -> Services | None:
+def open_services(settings: Settings, index: LiveIndex | None) -> Services | None:
     if index is None:
         return None
     return Services(

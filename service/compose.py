@@ -57,7 +57,7 @@ def cite(candidate: Candidate, query: str) -> Citation:
 def best_paragraph(chunk: Chunk, query: str) -> tuple[int, str]:
     wanted = set(tokenize(query))
     scored = [(len(wanted & set(tokenize(p))), -n, p) for n, p in enumerate(chunk.paragraphs, start=1)]
-    overlap, negative_number, paragraph = max(scored)
+    _, negative_number, paragraph = max(scored)
     return -negative_number, paragraph
 
 

@@ -9,7 +9,8 @@ from service.context import Context
 from service.outcomes import Outcome
 
 _FOLLOW_UP = re.compile(
-    r"^\s*(and|also|what about|how about|what if|in that case|そ(れ|の)(場合|とき|ほか|他)|では|じゃあ|なら|あと|ちなみに)",
+    r"^\s*(and|also|what about|how about|what if|in that case"
+    r"|そ(れ|の)(場合|とき|ほか|他)|では|じゃあ|なら|あと|ちなみに)",
     re.IGNORECASE,
 )
 SHORT = 3  # a question with this many content words or fewer cannot stand on its own

@@ -18,7 +18,8 @@ HANDOFF_REASONS = {
 }
 
 NOTICE = {
-    "ja": "これはAIによる自動回答です。市が公開している情報だけをもとにお答えしています。正確な内容は出典をご確認ください。",
+    "ja": "これはAIによる自動回答です。市が公開している情報だけをもとにお答えしています。"
+    "正確な内容は出典をご確認ください。",
     "en": "This is an automated answer by AI, based only on information the city has published. "
     "Please check the source for the exact wording.",
 }
@@ -30,7 +31,8 @@ HANDOFF_MESSAGES = {
         "A member of staff will help you.",
     },
     HANDOFF_OUT_OF_SCOPE: {
-        "ja": "申し訳ありません。この質問は、市が公開している情報ではお答えできない内容のようです。職員がご案内します。",
+        "ja": "申し訳ありません。この質問は、市が公開している情報ではお答えできない内容のようです。"
+        "職員がご案内します。",
         "en": "Sorry, this question seems to be outside the information the city has published. "
         "A member of staff will help you.",
     },

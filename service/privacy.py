@@ -34,7 +34,8 @@ _RULES: list[tuple[str, re.Pattern[str], str | Callable[[re.Match[str]], str]]] 
     (
         "insurance_number",
         re.compile(
-            r"(被保険者番号|保険者番号|保険証(の)?(番号|記号)|insurance (card )?(no\.?|number))[^0-9]{0,6}[0-9][0-9 -]{3,}",
+            r"(被保険者番号|保険者番号|保険証(の)?(番号|記号)|insurance (card )?(no\.?|number))"
+            r"[^0-9]{0,6}[0-9][0-9 -]{3,}",
             re.I,
         ),
         r"\1 [INSURANCE_NUMBER]",
@@ -67,7 +68,7 @@ def mask_personal_data(text: str) -> tuple[str, list[str]]:
     """The text with personal data replaced by placeholders, and the kinds that were found."""
     found: list[str] = []
     for kind, pattern, replacement in _RULES:
-        text, count = pattern.subn(replacement, text)  # type: ignore[arg-type]
+        text, count = pattern.subn(replacement, text)
         if count:
             found.append(kind)
     return text, sorted(set(found))

@@ -36,6 +36,11 @@ def retrieve(ctx: Context) -> Outcome | None:
                 candidate.lexical = hit.score
             else:
                 candidate.dense = max(candidate.dense, hit.score)
+    if ctx.extra.get("follow_up") and ctx.history[-1].chunk_id:
+        # A follow-up asks for something the previous answer did not say: its source steps back.
+        for candidate in candidates.values():
+            if candidate.chunk.id == ctx.history[-1].chunk_id:
+                candidate.score *= settings.follow_up_repeat_weight
     ctx.candidates = sorted(candidates.values(), key=lambda c: -c.score)
     if not ctx.candidates:
         return Outcome(HANDOFF_OUT_OF_SCOPE, answer="")

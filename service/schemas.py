@@ -31,12 +31,17 @@ class Status(BaseModel):
 
 
 Lang = Literal["ja", "en"]
+QUESTION_PATTERN = r"[^\s\x00-\x1f\x7f-\x9f]"  # at least one visible character
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(description="The resident's question, in Japanese or English.")
+    question: str = Field(
+        description="The resident's question, in Japanese or English. Control characters are removed; "
+        "what remains must not be blank (422 question_empty) nor longer than the limit (422 question_too_long).",
+        json_schema_extra={"minLength": 1, "pattern": QUESTION_PATTERN},
+    )
     lang: Lang | None = Field(None, description="Language of the question; detected when absent.")
     conversation_id: str | None = Field(
         None,

@@ -39,12 +39,15 @@ class Settings(BaseSettings):
     other_language_weight: float = Field(
         0.5, ge=0, le=1, description="Weight of sources in the other language (1: no preference)."
     )
+    follow_up_repeat_weight: float = Field(
+        0.5, ge=0, le=1, description="Weight of the previous answer's source when a follow-up is retrieved."
+    )
     suggestions: int = Field(3, ge=1, le=20, description="Passages returned to staff with a handoff.")
     handoff_threshold: float = Field(
-        0.5, ge=0, le=1, description="Confidence below which the question is handed to a person."
+        0.4, ge=0, le=1, description="Confidence below which the question is handed to a person."
     )
     out_of_scope_similarity: float = Field(
-        0.80, ge=0, le=1, description="Best dense similarity below which a question is out of scope."
+        0.85, ge=0, le=1, description="Best dense similarity below which a question is out of scope."
     )
     host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service listens on.")

@@ -57,6 +57,7 @@ class Server:
             stderr=subprocess.STDOUT,
         )
         self.base_url = f"http://127.0.0.1:{port}"
+        self.database_url = env.get("MADOGUCHI_DATABASE_URL", "")
         self.http = httpx.Client(base_url=self.base_url, timeout=30.0)
         try:
             wait_for_http(self.base_url + "/healthz", self.process)
@@ -75,6 +76,8 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = Server({"MADOGUCHI_INDEX_DIR": str(sample_index[0])}, tmp_path_factory.mktemp("server") / "log")
+    folder = tmp_path_factory.mktemp("server")
+    env = {"MADOGUCHI_INDEX_DIR": str(sample_index[0]), "MADOGUCHI_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}"}
+    running = Server(env, folder / "log")
     yield running
     running.close()

@@ -1,0 +1,29 @@
+"""Shared by the eval tasks: an index of a corpus (cached between runs; ingest re-embeds only what changed)
+and the service's own Services over it, with a scratch database."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from ingest.index import IndexSpec, ingest
+from ingest.live import open_live
+from service.app import open_services
+from service.context import Services
+from service.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "var" / "eval-cache"
+LOCALGOV = ROOT.parent / "shared" / "data" / "localgovfaq"
+CLINC = ROOT.parent / "shared" / "data" / "clinc150"
+SAMPLE_QUESTIONS = ROOT / "eval" / "questions" / "sample.jsonl"
+
+
+def index_services(corpus: Path, settings: Settings) -> Services:
+    index_dir = CACHE / f"{corpus.stem}-{settings.embedding_model.replace('/', '_')}-{settings.answer_chars}"
+    ingest(corpus, index_dir, IndexSpec(settings.embedding_model, settings.answer_chars))
+    scratch = Path(tempfile.mkdtemp(prefix="madoguchi-eval-"))
+    scoped = settings.model_copy(update={"database_url": f"sqlite:///{scratch / 'eval.db'}"})
+    services = open_services(scoped, open_live(index_dir))
+    assert services is not None
+    return services
