@@ -9,9 +9,10 @@ import logging
 import sys
 from pathlib import Path
 
-from eval import calibrate, embedders, ingest_bench, lexical_backends
+from eval import answers, calibrate, embedders, ingest_bench, lexical_backends
+from eval import bench as http_bench
 from eval.embedders import load_queries
-from eval.harness import CLINC, SAMPLE_QUESTIONS, index_services
+from eval.harness import CLINC, SAMPLE_QUESTIONS, cached_index, index_services
 from eval.results import save_results
 from service.settings import Settings
 
@@ -40,7 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     fit = tasks.add_parser("calibrate", help="fit the confidence model on development questions")
     fit.add_argument("--write", action="store_true", help="write service/data/calibration.json")
 
-    for task in (compare, bench, lexical, fit):
+    own = tasks.add_parser("answers", help="the whole answer path on our own questions, CLINC150 and localgovFAQ")
+    own.add_argument("--quick", action="store_true", help="only our own questions")
+
+    speed = tasks.add_parser("bench", help="latency and throughput of /v1/ask over HTTP, and the floor")
+    speed.add_argument("--clients", type=int, default=4)
+    speed.add_argument("--seconds", type=float, default=20.0)
+
+    for task in (compare, bench, lexical, fit, own, speed):
         task.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -66,6 +74,25 @@ def main(argv: list[str] | None = None) -> int:
         summary = json.dumps({k: v for k, v in metrics.items() if k != "sweep"}, ensure_ascii=False) + "\n"
         summary += "\n".join(json.dumps(row) for row in metrics["sweep"])
         config = {"settings": settings.model_dump(mode="json"), "written": args.write}
+    elif args.task == "answers":
+        sample = index_services(ROOT / "corpus", settings)
+        metrics = {"own": answers.rates(answers.run(sample, load_queries(SAMPLE_QUESTIONS)))}
+        if not args.quick:
+            clinc = answers.run(sample, load_queries(CLINC / "oos_dev.jsonl"))
+            metrics["clinc150_handoff_recall"] = answers.rates(clinc)["all"]["handoff_recall"]
+            localgov = index_services(LOCALGOV / "faqs.jsonl", settings)
+            dev = load_queries(LOCALGOV / "dev.jsonl")
+            metrics["localgovfaq_retrieval"] = answers.retrieval(localgov, dev)
+            metrics["localgovfaq"] = answers.rates(answers.run(localgov, dev))["all"]
+            metrics["localgovfaq_ablated"] = answers.rates(answers.run(localgov, dev, ablate=True))["all"]
+        summary = json.dumps(metrics, ensure_ascii=False, indent=1)
+        config = {"settings": settings.model_dump(mode="json")}
+    elif args.task == "bench":
+        index_dir = cached_index(ROOT / "corpus", settings)
+        questions = [q["query"] for q in load_queries(SAMPLE_QUESTIONS)]
+        metrics = http_bench.run(index_dir, questions, args.clients, args.seconds)
+        summary = json.dumps(metrics, indent=1)
+        config = {"settings": settings.model_dump(mode="json"), "clients": args.clients, "seconds": args.seconds}
     elif args.task == "lexical":
         metrics = lexical_backends.run(args.corpus, args.queries)
         summary = lexical_backends.summarize(metrics)

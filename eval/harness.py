@@ -20,10 +20,15 @@ SAMPLE_QUESTIONS = ROOT / "eval" / "questions" / "sample.jsonl"
 
 
 def index_services(corpus: Path, settings: Settings) -> Services:
-    index_dir = CACHE / f"{corpus.stem}-{settings.embedding_model.replace('/', '_')}-{settings.answer_chars}"
-    ingest(corpus, index_dir, IndexSpec(settings.embedding_model, settings.answer_chars))
+    index_dir = cached_index(corpus, settings)
     scratch = Path(tempfile.mkdtemp(prefix="madoguchi-eval-"))
     scoped = settings.model_copy(update={"database_url": f"sqlite:///{scratch / 'eval.db'}"})
     services = open_services(scoped, open_live(index_dir))
     assert services is not None
     return services
+
+
+def cached_index(corpus: Path, settings: Settings) -> Path:
+    index_dir = CACHE / f"{corpus.stem}-{settings.embedding_model.replace('/', '_')}-{settings.answer_chars}"
+    ingest(corpus, index_dir, IndexSpec(settings.embedding_model, settings.answer_chars))
+    return index_dir

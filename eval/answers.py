@@ -1,0 +1,102 @@
+"""Whole answer path, question by question, in process: what happened to each question, and the rates
+people care about (first-citation accuracy, handoff of what is out of scope, sensitive questions)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from statistics import mean
+from typing import Any
+
+from eval.metrics import mrr_at, ndcg_at, recall_at
+from ingest.text import detect_lang
+from service.context import Context, Services
+from service.pipeline import answer
+from service.retrieve import retrieve
+
+
+def _context(services: Services, question: dict[str, Any], n: int, ablate: bool) -> Context:
+    relevant = {doc for doc, grade in question.get("relevant", {}).items() if grade >= 1}
+    return Context(
+        question=question["query"],
+        lang=question.get("lang") or detect_lang(question["query"]),
+        conversation_id=f"eval-{n}",
+        services=services,
+        exclude=frozenset(relevant) if ablate else frozenset(),
+    )
+
+
+def run(services: Services, questions: list[dict[str, Any]], ablate: bool = False) -> list[dict[str, Any]]:
+    """One record per question. With ``ablate``, every relevant document is removed from the results, so
+    each question becomes unanswerable."""
+    records = []
+    for n, question in enumerate(questions):
+        relevant = {doc for doc, grade in question.get("relevant", {}).items() if grade >= 1}
+        ctx = _context(services, question, n, ablate)
+        outcome = answer(ctx)
+        first = outcome.citations[0].id if outcome.citations else None
+        first_doc = first.split("#")[0] if first else None
+        kind = question.get("kind") or ("in_scope" if relevant and not ablate else "out_of_scope")
+        records.append(
+            {
+                "id": question["id"],
+                "lang": ctx.lang,
+                "kind": "out_of_scope" if ablate else kind,
+                "outcome": outcome.outcome,
+                "confidence": round(ctx.confidence, 4),
+                "first_citation": first,
+                "correct": bool(first and not ablate and (first in relevant or first_doc in relevant)),
+                "category": question.get("category"),
+                "sensitive_category": ctx.extra.get("sensitive_category"),
+            }
+        )
+    return records
+
+
+def rates(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Overall and per language."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        groups["all"].append(record)
+        groups[record["lang"]].append(record)
+    return {name: _rates(group) for name, group in groups.items()}
+
+
+def _rates(records: list[dict[str, Any]]) -> dict[str, Any]:
+    def share(items: list[bool]) -> float | None:
+        return round(mean(items), 3) if items else None
+
+    in_scope = [r for r in records if r["kind"] == "in_scope"]
+    out = [r for r in records if r["kind"] == "out_of_scope"]
+    sensitive = [r for r in records if r["kind"] == "sensitive"]
+    return {
+        "in_scope": len(in_scope),
+        "first_citation_accuracy": share([r["outcome"] == "answered" and r["correct"] for r in in_scope]),
+        "top1_correct_if_answered": share([r["correct"] for r in in_scope if r["outcome"] == "answered"]),
+        "false_handoff_rate": share([r["outcome"] != "answered" for r in in_scope]),
+        "out_of_scope": len(out),
+        "handoff_recall": share([r["outcome"] != "answered" for r in out]),
+        "sensitive": len(sensitive),
+        "sensitive_handed_off_as_sensitive": share(
+            [r["outcome"] == "handoff_sensitive" and r["sensitive_category"] == r["category"] for r in sensitive]
+        ),
+    }
+
+
+def retrieval(services: Services, questions: list[dict[str, Any]], k: int = 10) -> dict[str, Any]:
+    """Recall@k, MRR@10 and nDCG@10 of the service's own retrieval step, by document."""
+    runs = []
+    for n, question in enumerate(questions):
+        ctx = _context(services, question, n, ablate=False)
+        ctx.query = ctx.question
+        retrieve(ctx)
+        ranked: list[str] = []
+        for candidate in ctx.candidates:
+            if candidate.chunk.doc_id not in ranked:
+                ranked.append(candidate.chunk.doc_id)
+        runs.append((ranked, question["relevant"]))
+    return {
+        "n": len(runs),
+        **{f"recall@{c}": round(mean(recall_at(r, rel, c) for r, rel in runs), 3) for c in (1, 3, 5, k)},
+        "mrr@10": round(mean(mrr_at(r, rel, 10) for r, rel in runs), 3),
+        "ndcg@10": round(mean(ndcg_at(r, rel, 10) for r, rel in runs), 3),
+    }

@@ -1,0 +1,122 @@
+"""Speed over HTTP: the real service on the sample corpus, several concurrent clients for a fixed time;
+and in the same run the floor: the same questions' raw embedding plus one vector search, in one process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+import httpx
+import numpy as np
+
+from ingest.embed import make_embedder
+from ingest.live import open_live
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):  # peak resident set size
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def floor_ms(index_dir: Path, questions: list[str]) -> float:
+    """Median of raw embedding plus one Chroma query per question, warm, in this process."""
+    index = open_live(index_dir)
+    embedder = make_embedder(index.embedding_model)
+    for question in questions[:5]:
+        index.collection.query(query_embeddings=[embedder.embed_query(question)], n_results=10)  # type: ignore[list-item]
+    times = []
+    for question in questions:
+        started = time.perf_counter()
+        index.collection.query(query_embeddings=[embedder.embed_query(question)], n_results=10)  # type: ignore[list-item]
+        times.append((time.perf_counter() - started) * 1000)
+    return round(median(times), 2)
+
+
+def load(index_dir: Path, questions: list[str], clients: int, seconds: float) -> dict[str, Any]:
+    port = _free_port()
+    scratch = tempfile.mkdtemp(prefix="madoguchi-bench-")
+    env = {**os.environ, "MADOGUCHI_INDEX_DIR": str(index_dir), "MADOGUCHI_DATABASE_URL": f"sqlite:///{scratch}/db"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).json()["index"] == "ready":
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        with httpx.Client(base_url=base, timeout=30) as warm:
+            for question in questions[:10]:
+                warm.post("/v1/ask", json={"question": question})
+        latencies: list[float] = []
+        failures = [0]
+        lock = threading.Lock()
+        stop_at = time.monotonic() + seconds
+
+        def client(offset: int) -> None:
+            with httpx.Client(base_url=base, timeout=30) as http:
+                n = offset
+                while time.monotonic() < stop_at:
+                    started = time.perf_counter()
+                    response = http.post("/v1/ask", json={"question": questions[n % len(questions)]})
+                    elapsed = (time.perf_counter() - started) * 1000
+                    with lock:
+                        latencies.append(elapsed)
+                        failures[0] += response.status_code != 200
+                    n += clients
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        rss = _rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    values = np.array(latencies)
+    return {
+        "clients": clients,
+        "seconds": seconds,
+        "requests": len(latencies),
+        "failed": failures[0],
+        "p50_ms": round(float(np.percentile(values, 50)), 1),
+        "p95_ms": round(float(np.percentile(values, 95)), 1),
+        "p99_ms": round(float(np.percentile(values, 99)), 1),
+        "rps": round(len(latencies) / seconds, 1),
+        "rss_mb": rss,
+    }
+
+
+def run(index_dir: Path, questions: list[str], clients: int, seconds: float) -> dict[str, Any]:
+    single = load(index_dir, questions, 1, seconds)
+    concurrent = load(index_dir, questions, clients, seconds)
+    floor = floor_ms(index_dir, questions)
+    return {
+        "single_client": single,
+        "concurrent": concurrent,
+        "floor_ms": floor,
+        "ratio_p50_to_floor": round(single["p50_ms"] / floor, 2),
+    }
