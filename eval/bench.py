@@ -39,11 +39,11 @@ def floor_ms(index_dir: Path, questions: list[str]) -> float:
     index = open_live(index_dir)
     embedder = make_embedder(index.embedding_model)
     for question in questions[:5]:
-        index.collection.query(query_embeddings=[embedder.embed_query(question)], n_results=10)  # type: ignore[list-item]
+        index.collection.query(query_embeddings=[embedder.embed_query(question)], n_results=10)  # type: ignore[arg-type]
     times = []
     for question in questions:
         started = time.perf_counter()
-        index.collection.query(query_embeddings=[embedder.embed_query(question)], n_results=10)  # type: ignore[list-item]
+        index.collection.query(query_embeddings=[embedder.embed_query(question)], n_results=10)  # type: ignore[arg-type]
         times.append((time.perf_counter() - started) * 1000)
     return round(median(times), 2)
 

@@ -14,7 +14,7 @@ import pytest
 from ingest.index import IndexSpec, ingest
 from ingest.report import IngestReport
 from service.settings import Settings
-from tests.helpers import CORPUS, PYTHON, ROOT, free_port, wait_for_http
+from tests.helpers import CORPUS, PYTHON, ROOT, SHARED_DATA, free_port, wait_for_http
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -40,6 +40,13 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@pytest.fixture(scope="session")
+def localgov_index(tmp_path_factory: pytest.TempPathFactory, default_spec: IndexSpec) -> tuple[Path, IngestReport]:
+    """The 1,786 real localgovFAQ entries, ingested once (about two minutes on two cores)."""
+    index_dir = tmp_path_factory.mktemp("localgov") / "index"
+    return index_dir, ingest(SHARED_DATA / "localgovfaq" / "faqs.jsonl", index_dir, default_spec, progress=False)
 
 
 class Server:

@@ -6,19 +6,11 @@ import pytest
 
 from eval.metrics import recall_at
 from ingest.embed import make_embedder
-from ingest.index import ingest
 from ingest.live import open_live
 from tests.helpers import SHARED_DATA
 
 pytestmark = pytest.mark.slow
 DATA = SHARED_DATA / "localgovfaq"
-FAQS = DATA / "faqs.jsonl"
-
-
-@pytest.fixture(scope="module")
-def localgov_index(tmp_path_factory, default_spec):
-    index_dir = tmp_path_factory.mktemp("localgov") / "index"
-    return index_dir, ingest(FAQS, index_dir, default_spec, progress=False)
 
 
 def test_the_localgovfaq_set_ingests_unchanged(localgov_index):
