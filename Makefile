@@ -35,10 +35,11 @@ ingest: install
 	$(PY) -m ingest $${MADOGUCHI_CORPUS_DIR:-corpus} --index $${MADOGUCHI_INDEX_DIR:-var/index}
 
 eval: install
-	$(PY) -m eval embedders
+	$(PY) -m eval answers
 
 bench: install
 	$(PY) -m eval ingest-bench
+	$(PY) -m eval bench
 
 lint: install
 	$(VENV)/bin/ruff check service ingest eval tests
