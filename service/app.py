@@ -43,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.index = _open_index(settings)
         app.state.services = open_services(settings, app.state.index)
+        if app.state.services:
+            app.state.services.store.purge_expired()
         yield
         if app.state.services:
             app.state.services.store.engine.dispose()
