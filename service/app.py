@@ -41,8 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.index = _open_index(settings)
-        app.state.services = open_services(settings, app.state.index)
+        app.state.services = open_services(settings, _open_index(settings))
         if app.state.services:
             app.state.services.store.purge_expired()
         yield
@@ -66,11 +65,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", response_model=Health, tags=["operations"])
     def healthz(request: Request) -> Health:
         """Liveness: the process answers. `index` tells whether it can also answer questions."""
-        return Health(status="ok", index="ready" if request.app.state.index else "unavailable")
+        return Health(status="ok", index="ready" if request.app.state.services else "unavailable")
 
     @app.get("/v1/status", response_model=Status, responses=ERRORS, tags=["operations"])
-    def status(index: LiveIndexDep) -> Status:
+    def status(services: ServicesDep) -> Status:
         """The live index generation: its id, size and embedding model."""
+        index = services.index
         return Status(
             generation=index.generation,
             created=str(index.manifest["created"]),
@@ -165,16 +165,6 @@ def _open_index(settings: Settings) -> LiveIndex | None:
         return None
     logger.info("live generation %s open (%d chunks)", index.generation, len(index.chunks))
     return index
-
-
-def live_index(request: Request) -> LiveIndex:
-    index: LiveIndex | None = request.app.state.index
-    if index is None:
-        raise IndexUnavailableError()
-    return index
-
-
-LiveIndexDep = Annotated[LiveIndex, Depends(live_index)]
 
 
 def _add_error_handlers(app: FastAPI) -> None:

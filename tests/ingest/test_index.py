@@ -98,16 +98,15 @@ def test_a_bad_corpus_promotes_nothing_and_the_live_generation_keeps_serving(wor
     assert open_live(index_dir).generation == before
 
 
+def run_ingest_cli(corpus: Path, index_dir: Path) -> subprocess.CompletedProcess[str]:
+    command = [PYTHON, "-m", "ingest", str(corpus), "--index", str(index_dir), "--json"]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
 def test_the_cli_reports_a_refusal_with_a_nonzero_exit_and_json(working_index):
     corpus, index_dir = working_index
     (corpus / "faq" / "broken.csv").write_text("id,question\n1,Where?\n")
-    result = subprocess.run(
-        [PYTHON, "-m", "ingest", str(corpus), "--index", str(index_dir), "--json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_ingest_cli(corpus, index_dir)
     assert result.returncode == 1
     assert "faq/broken.csv:2: answer: missing" in result.stderr
     last = json.loads(result.stdout.strip().splitlines()[-1])
@@ -116,13 +115,7 @@ def test_the_cli_reports_a_refusal_with_a_nonzero_exit_and_json(working_index):
 
 def test_the_cli_ends_with_a_json_report(working_index):
     corpus, index_dir = working_index
-    result = subprocess.run(
-        [PYTHON, "-m", "ingest", str(corpus), "--index", str(index_dir), "--json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_ingest_cli(corpus, index_dir)
     assert result.returncode == 0, result.stderr
     last = json.loads(result.stdout.strip().splitlines()[-1])
     keys = {"documents", "chunks", "added", "changed", "removed", "unchanged", "rejected", "generation", "seconds"}
