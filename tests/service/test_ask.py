@@ -141,3 +141,44 @@ def test_the_log_line_carries_the_outcome_but_not_the_question(server):
     lines = [line for line in server.log().splitlines() if "service.pipeline: answer" in line]
     assert lines and "犬" not in server.log()
     assert json.loads(lines[-1].split("answer ", 1)[1])["outcome"] in ("answered", "handoff_low_confidence")
+
+
+@pytest.fixture
+def strict_server(sample_index, tmp_path, request):
+    from tests.conftest import Server
+
+    env = {
+        "MADOGUCHI_INDEX_DIR": str(sample_index[0]),
+        "MADOGUCHI_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        **request.param,
+    }
+    running = Server(env, tmp_path / "log")
+    yield running
+    running.close()
+
+
+@pytest.mark.parametrize(
+    ("strict_server", "outcome", "reason"),
+    [
+        (
+            {"MADOGUCHI_HANDOFF_THRESHOLD": "0.999", "MADOGUCHI_OUT_OF_SCOPE_SIMILARITY": "0"},
+            "handoff_low_confidence",
+            "low_confidence",
+        ),
+        ({"MADOGUCHI_OUT_OF_SCOPE_SIMILARITY": "0.999"}, "handoff_out_of_scope", "out_of_scope"),
+    ],
+    indirect=["strict_server"],
+)
+def test_each_gate_hands_off_with_its_reason_and_names_the_department(strict_server, outcome, reason):
+    body = ask(strict_server, "住民票の写しはどこで取れますか")
+    assert (body["outcome"], body["handoff"]["reason"]) == (outcome, reason)
+    assert body["citations"] == [] and body["suggestions"][0]["id"] == "ja-cert-juminhyo"
+    assert body["handoff"]["department"] == "市民課" and "0465-00-1101" in body["handoff"]["contact"]
+    assert "0465-00-1101" in body["answer"]
+
+
+@pytest.mark.parametrize("strict_server", [{"MADOGUCHI_CONVERSATION_RETENTION_DAYS": "0"}], indirect=True)
+def test_with_no_retention_a_conversation_keeps_no_turns(strict_server):
+    first = ask(strict_server, "児童手当はいくらもらえますか")
+    follow_up = ask(strict_server, "振込日は？", conversation_id=first["conversation_id"])
+    assert follow_up["outcome"] != "answered" or follow_up["citations"][0]["id"] != "ja-child-allowance-pay"
