@@ -14,6 +14,7 @@ from eval import bench as http_bench
 from eval.embedders import load_queries
 from eval.harness import CLINC, SAMPLE_QUESTIONS, cached_index, index_services
 from eval.results import save_results
+from ingest.text import detect_lang
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +49,17 @@ def main(argv: list[str] | None = None) -> int:
     speed.add_argument("--clients", type=int, default=4)
     speed.add_argument("--seconds", type=float, default=20.0)
 
-    for task in (compare, bench, lexical, fit, own, speed):
+    retrieval = tasks.add_parser("retrieval", help="Recall@k, MRR@10, nDCG@10 of the service's own retrieval")
+    retrieval.add_argument("--corpus", type=Path, default=LOCALGOV / "faqs.jsonl")
+    retrieval.add_argument("--queries", type=Path, default=LOCALGOV / "dev.jsonl")
+    retrieval.add_argument("--k", type=int, default=10)
+
+    handoff = tasks.add_parser("handoff", help="handoff of unanswerable questions through the whole answer path")
+    handoff.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    handoff.add_argument("--questions", type=Path, default=CLINC / "oos_dev.jsonl")
+    handoff.add_argument("--ablate", action="store_true", help="remove each question's relevant documents first")
+
+    for task in (compare, bench, lexical, fit, own, speed, retrieval, handoff):
         task.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -93,6 +104,31 @@ def main(argv: list[str] | None = None) -> int:
         metrics = http_bench.run(index_dir, questions, args.clients, args.seconds)
         summary = json.dumps(metrics, indent=1)
         config = {"settings": settings.model_dump(mode="json"), "clients": args.clients, "seconds": args.seconds}
+    elif args.task == "retrieval":
+        services = index_services(args.corpus, settings)
+        queries = load_queries(args.queries)
+        by_lang: dict[str, list[dict[str, object]]] = {}
+        for query in queries:
+            by_lang.setdefault(str(query.get("lang") or detect_lang(str(query["query"]))), []).append(query)
+        metrics = {"all": answers.retrieval(services, queries, args.k)}
+        metrics.update({lang: answers.retrieval(services, group, args.k) for lang, group in by_lang.items()})
+        summary = json.dumps(metrics, indent=1)
+        config = {
+            "corpus": str(args.corpus),
+            "queries": str(args.queries),
+            "settings": settings.model_dump(mode="json"),
+        }
+    elif args.task == "handoff":
+        services = index_services(args.corpus, settings)
+        records = answers.run(services, load_queries(args.questions), ablate=args.ablate)
+        metrics = answers.handoff_metrics(records, settings.handoff_threshold)
+        summary = json.dumps({k: v for k, v in metrics.items() if k != "sweep"}, indent=1)
+        config = {
+            "corpus": str(args.corpus),
+            "questions": str(args.questions),
+            "ablate": args.ablate,
+            "settings": settings.model_dump(mode="json"),
+        }
     elif args.task == "lexical":
         metrics = lexical_backends.run(args.corpus, args.queries)
         summary = lexical_backends.summarize(metrics)

@@ -3,9 +3,12 @@ people care about (first-citation accuracy, handoff of what is out of scope, sen
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from statistics import mean
 from typing import Any
+
+from sklearn.metrics import roc_auc_score
 
 from eval.metrics import mrr_at, ndcg_at, recall_at
 from ingest.text import detect_lang
@@ -14,12 +17,12 @@ from service.pipeline import answer
 from service.retrieve import retrieve
 
 
-def _context(services: Services, question: dict[str, Any], n: int, ablate: bool) -> Context:
+def _context(services: Services, question: dict[str, Any], ablate: bool) -> Context:
     relevant = {doc for doc, grade in question.get("relevant", {}).items() if grade >= 1}
     return Context(
         question=question["query"],
         lang=question.get("lang") or detect_lang(question["query"]),
-        conversation_id=f"eval-{n}",
+        conversation_id=uuid.uuid4().hex,  # every question stands alone
         services=services,
         exclude=frozenset(relevant) if ablate else frozenset(),
     )
@@ -29,9 +32,9 @@ def run(services: Services, questions: list[dict[str, Any]], ablate: bool = Fals
     """One record per question. With ``ablate``, every relevant document is removed from the results, so
     each question becomes unanswerable."""
     records = []
-    for n, question in enumerate(questions):
+    for question in questions:
         relevant = {doc for doc, grade in question.get("relevant", {}).items() if grade >= 1}
-        ctx = _context(services, question, n, ablate)
+        ctx = _context(services, question, ablate)
         outcome = answer(ctx)
         first = outcome.citations[0].id if outcome.citations else None
         first_doc = first.split("#")[0] if first else None
@@ -85,8 +88,8 @@ def _rates(records: list[dict[str, Any]]) -> dict[str, Any]:
 def retrieval(services: Services, questions: list[dict[str, Any]], k: int = 10) -> dict[str, Any]:
     """Recall@k, MRR@10 and nDCG@10 of the service's own retrieval step, by document."""
     runs = []
-    for n, question in enumerate(questions):
-        ctx = _context(services, question, n, ablate=False)
+    for question in questions:
+        ctx = _context(services, question, ablate=False)
         ctx.query = ctx.question
         retrieve(ctx)
         ranked: list[str] = []
@@ -99,4 +102,33 @@ def retrieval(services: Services, questions: list[dict[str, Any]], k: int = 10) 
         **{f"recall@{c}": round(mean(recall_at(r, rel, c) for r, rel in runs), 3) for c in (1, 3, 5, k)},
         "mrr@10": round(mean(mrr_at(r, rel, 10) for r, rel in runs), 3),
         "ndcg@10": round(mean(ndcg_at(r, rel, 10) for r, rel in runs), 3),
+    }
+
+
+def handoff_metrics(records: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
+    """How well handoff separates what the corpus answers from what it does not."""
+    answerable = [r for r in records if r["kind"] == "in_scope"]
+    unanswerable = [r for r in records if r["kind"] == "out_of_scope"]
+
+    def share(items: list[bool]) -> float | None:
+        return round(mean(items), 3) if items else None
+
+    labels = [1] * len(answerable) + [0] * len(unanswerable)
+    scores = [r["confidence"] for r in answerable + unanswerable]
+    return {
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "handoff_recall": share([r["outcome"] != "answered" for r in unanswerable]),
+        "false_handoff_rate": share([r["outcome"] != "answered" for r in answerable]),
+        "top1_correct_answered": share([r["outcome"] == "answered" and r["correct"] for r in answerable]),
+        "auroc": round(float(roc_auc_score(labels, scores)), 3) if answerable and unanswerable else None,
+        "threshold": threshold,
+        "sweep": [
+            {
+                "threshold": t / 20,
+                "handoff_recall": share([r["confidence"] < t / 20 for r in unanswerable]),
+                "false_handoff_rate": share([r["confidence"] < t / 20 for r in answerable]),
+            }
+            for t in range(1, 20)
+        ],
     }
