@@ -57,6 +57,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     _add_error_handlers(app)
 
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Any:
+        """Refuse an oversized body before reading it: a question is at most a few kilobytes."""
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > settings.max_body_bytes:
+            message = f"The request body is larger than {settings.max_body_bytes} bytes."
+            return JSONResponse({"error": {"code": "request_too_large", "message": message}}, status_code=413)
+        return await call_next(request)
+
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
         """Until the residents' chat page lands here, the front door leads to the API documentation."""

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
         30, ge=0, description="Days a conversation's turns are kept for follow-up questions (0: not kept)."
     )
     question_max_chars: int = Field(1000, ge=10, le=100_000, description="Longest question accepted.")
+    max_body_bytes: int = Field(65536, ge=1024, description="Largest request body accepted (413 request_too_large).")
     retrieval_pool: int = Field(30, ge=5, le=500, description="Candidates each search contributes to the fusion.")
     rrf_k: int = Field(10, ge=1, description="Reciprocal-rank-fusion constant (smaller: top ranks count more).")
     other_language_weight: float = Field(

@@ -110,6 +110,11 @@ def test_bad_input_gets_a_stable_error_code(server, payload, code):
     assert response.json()["error"]["code"] == code and response.json()["error"]["message"]
 
 
+def test_a_huge_body_is_refused_before_it_is_read(server):
+    response = server.http.post("/v1/ask", json={"question": "ごみ" * 100_000})
+    assert response.status_code == 413 and response.json()["error"]["code"] == "request_too_large"
+
+
 def test_malformed_json_is_an_invalid_request(server):
     response = server.http.post("/v1/ask", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
