@@ -82,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         metrics = calibrate.report(rows, probabilities)
         if args.write:
             calibrate.save(model, metrics)
-        summary = json.dumps({k: v for k, v in metrics.items() if k != "sweep"}, ensure_ascii=False) + "\n"
-        summary += "\n".join(json.dumps(row) for row in metrics["sweep"])
+        summary = json.dumps({k: v for k, v in metrics.items() if k not in ("sweep", "gates")}) + "\n"
+        summary += "\n".join(json.dumps(row) for row in metrics["sweep"] + metrics["gates"])
         config = {"settings": settings.model_dump(mode="json"), "written": args.write}
     elif args.task == "answers":
         sample = index_services(ROOT / "corpus", settings)

@@ -13,16 +13,23 @@ from sklearn.metrics import roc_auc_score
 from eval.metrics import mrr_at, ndcg_at, recall_at
 from ingest.text import detect_lang
 from service.context import Context, Services
+from service.contextualize import contextualize
 from service.pipeline import answer
 from service.retrieve import retrieve
 
 
-def _context(services: Services, question: dict[str, Any], ablate: bool) -> Context:
+def question_context(services: Services, question: dict[str, Any], ablate: bool = False) -> Context:
+    """A fresh conversation for one evaluated question. Earlier turns listed in its ``context`` are asked
+    first, through the whole answer path, so that a follow-up meets the conversation it belongs to."""
     relevant = {doc for doc, grade in question.get("relevant", {}).items() if grade >= 1}
+    lang = question.get("lang") or detect_lang(question["query"])
+    conversation = uuid.uuid4().hex
+    for earlier in question.get("context", []):
+        answer(Context(question=earlier, lang=lang, conversation_id=conversation, services=services))
     return Context(
         question=question["query"],
-        lang=question.get("lang") or detect_lang(question["query"]),
-        conversation_id=uuid.uuid4().hex,  # every question stands alone
+        lang=lang,
+        conversation_id=conversation,
         services=services,
         exclude=frozenset(relevant) if ablate else frozenset(),
     )
@@ -34,7 +41,7 @@ def run(services: Services, questions: list[dict[str, Any]], ablate: bool = Fals
     records = []
     for question in questions:
         relevant = {doc for doc, grade in question.get("relevant", {}).items() if grade >= 1}
-        ctx = _context(services, question, ablate)
+        ctx = question_context(services, question, ablate)
         outcome = answer(ctx)
         first = outcome.citations[0].id if outcome.citations else None
         first_doc = first.split("#")[0] if first else None
@@ -89,8 +96,8 @@ def retrieval(services: Services, questions: list[dict[str, Any]], k: int = 10) 
     """Recall@k, MRR@10 and nDCG@10 of the service's own retrieval step, by document."""
     runs = []
     for question in questions:
-        ctx = _context(services, question, ablate=False)
-        ctx.query = ctx.question
+        ctx = question_context(services, question)
+        contextualize(ctx)
         retrieve(ctx)
         ranked: list[str] = []
         for candidate in ctx.candidates:

@@ -20,9 +20,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from ingest.text import detect_lang
+from eval.answers import question_context
 from service.assess import FEATURES, features_of
-from service.context import Context, Services
+from service.context import Services
 from service.contextualize import contextualize
 from service.retrieve import retrieve
 from service.screen import screen
@@ -41,17 +41,11 @@ class Row:
 def collect(services: Services, questions: list[dict[str, Any]], source: str, ablate: bool = False) -> list[Row]:
     """Run each question through screen, contextualize and retrieve, and take the assess features."""
     rows = []
-    for n, question in enumerate(questions):
+    for question in questions:
         relevant = {doc for doc, grade in question.get("relevant", {}).items() if grade >= 1}
         if question.get("kind") == "sensitive":
             continue
-        ctx = Context(
-            question=question["query"],
-            lang=question.get("lang") or detect_lang(question["query"]),
-            conversation_id=f"calibrate-{source}-{n}",
-            services=services,
-            exclude=frozenset(relevant) if ablate else frozenset(),
-        )
+        ctx = question_context(services, question, ablate)
         for step in (screen, contextualize, retrieve):
             if step(ctx) is not None:
                 break
@@ -98,6 +92,25 @@ def sweep(rows: list[Row], probabilities: np.ndarray) -> list[dict[str, float]]:
     return table
 
 
+def gate_grid(rows: list[Row], probabilities: np.ndarray) -> list[dict[str, float]]:
+    """Handoff rates on the sample corpus for pairs of (similarity gate on the first candidate, confidence
+    threshold): what a resident with each kind of question would see."""
+    groups = {
+        "clinc150": [i for i, r in enumerate(rows) if r.source == "clinc150"],
+        "own_out_of_scope": [i for i, r in enumerate(rows) if r.source == "own" and not r.answerable],
+        "own_in_scope": [i for i, r in enumerate(rows) if r.source == "own" and r.answerable],
+    }
+    table = []
+    for gate in (0.83, 0.84, 0.85, 0.86):
+        for threshold in (0.3, 0.35, 0.4, 0.5):
+            handed = [rows[i].features["dense_top"] < gate or probabilities[i] < threshold for i in range(len(rows))]
+            rates = {
+                name: round(float(np.mean([handed[i] for i in index])), 3) for name, index in groups.items() if index
+            }
+            table.append({"similarity_gate": gate, "threshold": threshold, **rates})
+    return table
+
+
 def report(rows: list[Row], probabilities: np.ndarray) -> dict[str, Any]:
     labels = np.array([r.label for r in rows])
     sources: dict[str, int] = {}
@@ -109,4 +122,5 @@ def report(rows: list[Row], probabilities: np.ndarray) -> dict[str, Any]:
         "positives": int(labels.sum()),
         "auroc": round(float(roc_auc_score(labels, probabilities)), 3),
         "sweep": sweep(rows, probabilities),
+        "gates": gate_grid(rows, probabilities),
     }

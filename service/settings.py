@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     )
     suggestions: int = Field(3, ge=1, le=20, description="Passages returned to staff with a handoff.")
     handoff_threshold: float = Field(
-        0.4, ge=0, le=1, description="Confidence below which the question is handed to a person."
+        0.35, ge=0, le=1, description="Confidence below which the question is handed to a person."
     )
     out_of_scope_similarity: float = Field(
         0.85, ge=0, le=1, description="Best dense similarity below which a question is out of scope."
