@@ -42,12 +42,11 @@ def features_of(ctx: Context) -> dict[str, float]:
     if not ctx.candidates:
         return dict.fromkeys(FEATURES, 0.0)
     top, rest = ctx.candidates[0], ctx.candidates[1:]
-    scale = ctx.services.settings.rrf_k + 1  # a candidate ranked first by one search scores 1 on this scale
     return {
         "dense_top": top.dense,
         "dense_margin": top.dense - max((c.dense for c in rest), default=0.0),
-        "fused_top": top.score * scale / 3,
-        "fused_margin": (top.score - (rest[0].score if rest else 0.0)) * scale,
+        "fused_top": top.score,  # 1 when it leads every search
+        "fused_margin": top.score - (rest[0].score if rest else 0.0),
         "coverage": coverage(ctx.query, top),
     }
 

@@ -35,7 +35,7 @@ class Candidate:
 
     position: int
     chunk: Chunk
-    score: float = 0.0  # fused (reciprocal-rank) score
+    score: float = 0.0  # fused score: the mean of the searches' normalised scores, 0..1
     dense: float = 0.0  # best cosine similarity over the chunk's views
     lexical: float = 0.0  # BM25 score
     ranks: dict[str, int] = field(default_factory=dict)  # rank in each search, 1-based

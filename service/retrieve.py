@@ -1,6 +1,8 @@
 """Retrieve: dense (question view and question-and-answer view, in Chroma) and lexical (BM25 over Sudachi
-tokens) searches, fused by reciprocal rank. Sources in the question's language are preferred; the other
-language still counts, with less weight, so that a question finds an answer in either."""
+tokens) searches, fused by their normalised scores (CombSUM). Each search's scores are scaled to 0..1 over
+the candidates it returned, so a clear lead in one search counts, where a fusion of ranks alone would treat a
+near tie and a wide gap alike. Sources in the question's language are preferred; the other language still
+counts, with less weight, so that a question finds an answer in either."""
 
 from __future__ import annotations
 
@@ -22,20 +24,22 @@ def retrieve(ctx: Context) -> Outcome | None:
     }
     candidates: dict[int, Candidate] = {}
     for search, hits in results.items():
-        rank = 0
-        for hit in hits:
+        kept = [hit for hit in hits if index.chunks[hit.position].doc_id not in ctx.exclude]
+        if not kept:
+            continue
+        high, low = kept[0].score, (0.0 if search == "lexical" else kept[-1].score)
+        for rank, hit in enumerate(kept, start=1):
             chunk = index.chunks[hit.position]
-            if chunk.doc_id in ctx.exclude:
-                continue
-            rank += 1
             candidate = candidates.setdefault(hit.position, Candidate(hit.position, chunk))
-            weight = 1.0 if chunk.lang == ctx.lang else settings.other_language_weight
-            candidate.score += weight / (settings.rrf_k + rank)
             candidate.ranks[search] = rank
+            candidate.score += (hit.score - low) / (high - low) if high > low else 1.0
             if search == "lexical":
                 candidate.lexical = hit.score
             else:
                 candidate.dense = max(candidate.dense, hit.score)
+    for candidate in candidates.values():
+        weight = 1.0 if candidate.chunk.lang == ctx.lang else settings.other_language_weight
+        candidate.score *= weight / len(SEARCHES)
     if ctx.extra.get("follow_up") and ctx.history[-1].chunk_id:
         # A follow-up asks for something the previous answer did not say: its source steps back.
         for candidate in candidates.values():
