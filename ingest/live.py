@@ -42,32 +42,31 @@ class LiveIndex:
     def documents(self) -> int:
         return int(self.manifest["documents"])
 
-    def dense(self, query_vector: list[float], k: int, view: str | None = None) -> list[Hit]:
-        """The k nearest chunks by cosine similarity, each chunk once (its best view when view is None)."""
+    def _nearest(self, query_vector: list[float], n: int, view: str | None) -> list[tuple[dict[str, Any], float]]:
+        """One Chroma query: each stored view's metadata with its cosine similarity, best first."""
         found = self.collection.query(
             query_embeddings=[query_vector],  # type: ignore[arg-type]
-            n_results=min(k * (1 if view else 2), self.collection.count()),
+            n_results=min(n, self.collection.count()),
             where={"view": view} if view else None,
             include=["distances", "metadatas"],
         )
+        pairs = zip(found["metadatas"][0], found["distances"][0], strict=True)  # type: ignore[index]
+        return [(dict(meta), 1.0 - float(distance)) for meta, distance in pairs]
+
+    def dense(self, query_vector: list[float], k: int, view: str | None = None) -> list[Hit]:
+        """The k nearest chunks by cosine similarity, each chunk once (its best view when view is None)."""
         hits: dict[int, float] = {}
-        for meta, distance in zip(found["metadatas"][0], found["distances"][0], strict=True):  # type: ignore[index]
-            position = int(str(meta["pos"]))
-            hits.setdefault(position, 1.0 - float(distance))
+        for meta, similarity in self._nearest(query_vector, k * (1 if view else 2), view):
+            hits.setdefault(int(str(meta["pos"])), similarity)
         return [Hit(p, s) for p, s in list(hits.items())[:k]]
 
     def dense_by_view(self, query_vector: list[float], k: int) -> dict[str, list[Hit]]:
         """One query over every view; the hits of each view, best first (at most k per view)."""
-        found = self.collection.query(
-            query_embeddings=[query_vector],  # type: ignore[arg-type]
-            n_results=min(2 * k, self.collection.count()),
-            include=["distances", "metadatas"],
-        )
         by_view: dict[str, list[Hit]] = {}
-        for meta, distance in zip(found["metadatas"][0], found["distances"][0], strict=True):  # type: ignore[index]
+        for meta, similarity in self._nearest(query_vector, 2 * k, None):
             hits = by_view.setdefault(str(meta["view"]), [])
             if len(hits) < k:
-                hits.append(Hit(int(str(meta["pos"])), 1.0 - float(distance)))
+                hits.append(Hit(int(str(meta["pos"])), similarity))
         return by_view
 
     def lexical_search(self, query: str, k: int) -> list[Hit]:

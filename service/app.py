@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > settings.max_body_bytes:
             message = f"The request body is larger than {settings.max_body_bytes} bytes."
-            return JSONResponse({"error": {"code": "request_too_large", "message": message}}, status_code=413)
+            return error_response(413, "request_too_large", message)
         return await call_next(request)
 
     @app.get("/", include_in_schema=False)
@@ -176,21 +176,23 @@ def _open_index(settings: Settings) -> LiveIndex | None:
     return index
 
 
-def _add_error_handlers(app: FastAPI) -> None:
-    def render(status: int, code: str, message: str) -> JSONResponse:
-        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    """The one shape of every error: {"error": {"code", "message"}}."""
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
+
+def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MadoguchiError)
     async def on_error(_: Request, error: MadoguchiError) -> JSONResponse:
-        return render(error.status, error.code, error.message)
+        return error_response(error.status, error.code, error.message)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(_: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
-        return render(422, "invalid_request", f"{where or 'request'}: {first.get('msg', 'invalid')}")
+        return error_response(422, "invalid_request", f"{where or 'request'}: {first.get('msg', 'invalid')}")
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, error: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed"}
-        return render(error.status_code, codes.get(error.status_code, "http_error"), str(error.detail))
+        return error_response(error.status_code, codes.get(error.status_code, "http_error"), str(error.detail))
