@@ -62,6 +62,10 @@ def run(services: Services, questions: list[dict[str, Any]], ablate: bool = Fals
     return records
 
 
+def _share(items: list[bool]) -> float | None:
+    return round(mean(items), 3) if items else None
+
+
 def rates(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Overall and per language."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -72,21 +76,18 @@ def rates(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _rates(records: list[dict[str, Any]]) -> dict[str, Any]:
-    def share(items: list[bool]) -> float | None:
-        return round(mean(items), 3) if items else None
-
     in_scope = [r for r in records if r["kind"] == "in_scope"]
     out = [r for r in records if r["kind"] == "out_of_scope"]
     sensitive = [r for r in records if r["kind"] == "sensitive"]
     return {
         "in_scope": len(in_scope),
-        "first_citation_accuracy": share([r["outcome"] == "answered" and r["correct"] for r in in_scope]),
-        "top1_correct_if_answered": share([r["correct"] for r in in_scope if r["outcome"] == "answered"]),
-        "false_handoff_rate": share([r["outcome"] != "answered" for r in in_scope]),
+        "first_citation_accuracy": _share([r["outcome"] == "answered" and r["correct"] for r in in_scope]),
+        "top1_correct_if_answered": _share([r["correct"] for r in in_scope if r["outcome"] == "answered"]),
+        "false_handoff_rate": _share([r["outcome"] != "answered" for r in in_scope]),
         "out_of_scope": len(out),
-        "handoff_recall": share([r["outcome"] != "answered" for r in out]),
+        "handoff_recall": _share([r["outcome"] != "answered" for r in out]),
         "sensitive": len(sensitive),
-        "sensitive_handed_off_as_sensitive": share(
+        "sensitive_handed_off_as_sensitive": _share(
             [r["outcome"] == "handoff_sensitive" and r["sensitive_category"] == r["category"] for r in sensitive]
         ),
     }
@@ -104,11 +105,13 @@ def retrieval(services: Services, questions: list[dict[str, Any]], k: int = 10) 
             if candidate.chunk.doc_id not in ranked:
                 ranked.append(candidate.chunk.doc_id)
         runs.append((ranked, question["relevant"]))
+    curve = [round(mean(recall_at(r, rel, c) for r, rel in runs), 3) for c in range(1, k + 1)]
     return {
         "n": len(runs),
-        **{f"recall@{c}": round(mean(recall_at(r, rel, c) for r, rel in runs), 3) for c in (1, 3, 5, k)},
+        **{f"recall@{c}": curve[c - 1] for c in sorted({1, 3, 5, k}) if c <= k},
         "mrr@10": round(mean(mrr_at(r, rel, 10) for r, rel in runs), 3),
         "ndcg@10": round(mean(ndcg_at(r, rel, 10) for r, rel in runs), 3),
+        "recall_curve": curve,
     }
 
 
@@ -117,25 +120,29 @@ def handoff_metrics(records: list[dict[str, Any]], threshold: float) -> dict[str
     answerable = [r for r in records if r["kind"] == "in_scope"]
     unanswerable = [r for r in records if r["kind"] == "out_of_scope"]
 
-    def share(items: list[bool]) -> float | None:
-        return round(mean(items), 3) if items else None
-
     labels = [1] * len(answerable) + [0] * len(unanswerable)
     scores = [r["confidence"] for r in answerable + unanswerable]
     return {
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
-        "handoff_recall": share([r["outcome"] != "answered" for r in unanswerable]),
-        "false_handoff_rate": share([r["outcome"] != "answered" for r in answerable]),
-        "top1_correct_answered": share([r["outcome"] == "answered" and r["correct"] for r in answerable]),
+        "handoff_recall": _share([r["outcome"] != "answered" for r in unanswerable]),
+        "false_handoff_rate": _share([r["outcome"] != "answered" for r in answerable]),
+        "top1_correct_answered": _share([r["outcome"] == "answered" and r["correct"] for r in answerable]),
         "auroc": round(float(roc_auc_score(labels, scores)), 3) if answerable and unanswerable else None,
         "threshold": threshold,
-        "sweep": [
-            {
-                "threshold": t / 20,
-                "handoff_recall": share([r["confidence"] < t / 20 for r in unanswerable]),
-                "false_handoff_rate": share([r["confidence"] < t / 20 for r in answerable]),
-            }
-            for t in range(1, 20)
-        ],
+        "sweep": [_sweep_row(answerable, unanswerable, t / 20) for t in range(1, 20)],
+    }
+
+
+def _sweep_row(
+    answerable: list[dict[str, Any]], unanswerable: list[dict[str, Any]], threshold: float
+) -> dict[str, Any]:
+    """Handoff by confidence alone at one threshold (the similarity gate aside)."""
+    caught = sum(r["confidence"] < threshold for r in unanswerable)
+    false = sum(r["confidence"] < threshold for r in answerable)
+    return {
+        "threshold": threshold,
+        "handoff_recall": round(caught / len(unanswerable), 3) if unanswerable else None,
+        "handoff_precision": round(caught / (caught + false), 3) if caught + false else None,
+        "false_handoff_rate": round(false / len(answerable), 3) if answerable else None,
     }

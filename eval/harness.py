@@ -3,10 +3,12 @@ and the service's own Services over it, with a scratch database."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tempfile
 from pathlib import Path
 
-from ingest.index import IndexSpec, ingest
+from ingest.index import IndexSpec, ingest, read_live_manifest
 from ingest.live import open_live
 from service.app import open_services
 from service.context import Services
@@ -32,3 +34,11 @@ def cached_index(corpus: Path, settings: Settings) -> Path:
     index_dir = CACHE / f"{corpus.stem}-{settings.embedding_model.replace('/', '_')}-{settings.answer_chars}"
     ingest(corpus, index_dir, IndexSpec(settings.embedding_model, settings.answer_chars))
     return index_dir
+
+
+def corpus_digest(corpus: Path, settings: Settings) -> str:
+    """A short digest of what the cached index holds (chunk ids, their digests and the departments)."""
+    manifest = read_live_manifest(cached_index(corpus, settings))
+    assert manifest is not None
+    content = json.dumps([manifest["chunks"], manifest["departments"]], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(content.encode()).hexdigest()[:16]
