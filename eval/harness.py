@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ingest.index import IndexSpec, ingest, read_live_manifest
 from ingest.live import open_live
-from service.app import open_services
+from service.live import open_services
 from service.context import Services
 from service.settings import Settings
 

@@ -22,7 +22,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -70,9 +70,18 @@ def view_texts(chunk: Chunk, answer_chars: int) -> dict[str, str]:
 
 
 def ingest(
-    corpus_dir: Path, index_dir: Path, spec: IndexSpec, keep: int = 3, progress: bool | None = None
+    corpus_dir: Path,
+    index_dir: Path,
+    spec: IndexSpec,
+    keep: int = 3,
+    progress: bool | None = None,
+    on_progress: Callable[[float], None] | None = None,
+    verify: Callable[[Path], None] | None = None,
 ) -> IngestReport:
-    """Load, validate, chunk, embed and index ``corpus_dir``; promote a new generation if anything changed."""
+    """Load, validate, chunk, embed and index ``corpus_dir``; promote a new generation if anything changed.
+
+    ``progress`` shows a bar (None: only on a terminal); ``on_progress`` hears the share of texts embedded;
+    ``verify`` gets the finished generation's directory before promotion and refuses it by raising IngestError."""
     started = time.perf_counter()
     corpus = load_corpus(corpus_dir)
     chunks = chunk_corpus(corpus)
@@ -97,13 +106,24 @@ def ingest(
             report.generation = live["generation"]
         else:
             generation = _new_generation_id()
-            _build(index_dir, generation, chunks, corpus.departments, spec, live, report, progress)
+            _build(index_dir, generation, chunks, corpus.departments, spec, live, report, progress, on_progress)
+            if verify:
+                _verify(index_dir, generation, spec, verify)
             _promote(index_dir, generation)
             report.generation, report.promoted = generation, True
             _prune(index_dir, spec, keep)
     report.seconds = time.perf_counter() - started
     logger.info("ingest finished: %s", json.dumps({k: v for k, v in report.to_json().items() if k != "changes"}))
     return report
+
+
+def _verify(index_dir: Path, generation: str, spec: IndexSpec, verify: Callable[[Path], None]) -> None:
+    target = generations_dir(index_dir) / generation
+    try:
+        verify(target)
+    except BaseException:
+        _discard(target, spec, generation)
+        raise
 
 
 def _duplicate_chunks(chunks: list[Chunk]) -> list[Rejection]:
@@ -134,6 +154,7 @@ def _build(
     live: dict[str, Any] | None,
     report: IngestReport,
     progress: bool | None,
+    on_progress: Callable[[float], None] | None,
 ) -> None:
     target = generations_dir(index_dir) / generation
     target.mkdir(parents=True)
@@ -145,7 +166,7 @@ def _build(
                 keys.append(_text_key(spec.embedding_model, text))
                 texts.append(text)
                 metadatas.append({"pos": position, "chunk_id": chunk.id, "view": view, "lang": chunk.lang})
-        matrix = _embed_missing(keys, texts, cached, spec.embedding_model, report, progress)
+        matrix = _embed_missing(keys, texts, cached, spec.embedding_model, report, progress, on_progress)
 
         with (target / "chunks.jsonl").open("w", encoding="utf-8") as out:
             for chunk in chunks:
@@ -182,6 +203,7 @@ def _embed_missing(
     model: str,
     report: IngestReport,
     progress: bool | None,
+    on_progress: Callable[[float], None] | None,
 ) -> np.ndarray:
     """Vectors for every text: reused by key where the live generation has one, embedded otherwise."""
     missing = sorted({key: text for key, text in zip(keys, texts, strict=True) if key not in cached}.items())
@@ -202,6 +224,8 @@ def _embed_missing(
                 for (key, _), vector in zip(batch, embedder.embed_documents([t for _, t in batch]), strict=True):
                     fresh[key] = np.asarray(vector, dtype=np.float32)
                 bar.update(len(batch))
+                if on_progress:
+                    on_progress((start + len(batch)) / len(missing))
     vectors_in_order = [cached[key] if key in cached else fresh[key] for key in keys]
     return np.stack(vectors_in_order).astype(np.float32)
 
@@ -251,6 +275,20 @@ def _new_generation_id() -> str:
 def _promote(index_dir: Path, generation: str) -> None:
     _write_atomically(index_dir / "LIVE", generation + "\n")
     logger.info("generation %s is live", generation)
+
+
+def list_generations(index_dir: Path) -> list[dict[str, Any]]:
+    """Every finished generation's manifest, newest first."""
+    manifests = (read_manifest(path) for path in sorted(generations_dir(index_dir).glob("*"), reverse=True))
+    return [manifest for manifest in manifests if manifest]
+
+
+def rollback(index_dir: Path, generation: str) -> None:
+    """Make an earlier finished generation live again (under the build lock, so never during a build)."""
+    with _build_lock(index_dir):
+        if read_manifest(generations_dir(index_dir) / generation) is None:
+            raise IngestError("generation_not_found", f"There is no finished generation {generation!r}.")
+        _promote(index_dir, generation)
 
 
 def _write_atomically(path: Path, text: str) -> None:

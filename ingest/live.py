@@ -79,10 +79,15 @@ def open_live(index_dir: Path, chroma_url: str | None = None) -> LiveIndex:
     generation = live_generation(index_dir)
     if not generation:
         raise IndexUnavailable(f"no live generation in {index_dir}: run `python -m ingest` first")
-    path = generations_dir(index_dir) / generation
+    return open_generation(generations_dir(index_dir) / generation, chroma_url)
+
+
+def open_generation(path: Path, chroma_url: str | None = None) -> LiveIndex:
+    """One finished generation, live or not (a new one is opened to be checked before it is promoted)."""
     manifest = read_manifest(path)
     if manifest is None:
-        raise IndexUnavailable(f"the live generation {generation} has no manifest")
+        raise IndexUnavailable(f"the generation {path.name} has no manifest")
+    generation = str(manifest["generation"])
     with (path / "chunks.jsonl").open(encoding="utf-8") as lines:
         chunks = [Chunk.from_record(json.loads(line)) for line in lines]
     lexical = LexicalIndex.load(path / "lexical")

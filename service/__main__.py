@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 import uvicorn
 from pydantic import ValidationError
 
-from service.app import create_app
 from service.settings import Settings
 
 
@@ -24,10 +22,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m service", description="Serve the Madoguchi HTTP API.")
     parser.add_argument("--host", default=settings.host, help="bind address (MADOGUCHI_HOST)")
     parser.add_argument("--port", type=int, default=settings.port, help="port (MADOGUCHI_PORT)")
+    parser.add_argument("--workers", type=int, default=settings.workers, help="worker processes (MADOGUCHI_WORKERS)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # Each worker builds its own app from the same environment; they share the index and the database.
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=LOGGING,
+    )
     return 0
+
+
+LOGGING = {  # uvicorn's own loggers and ours, one format, in every worker
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": "INFO"},
+}
 
 
 if __name__ == "__main__":

@@ -15,16 +15,15 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ingest.embed import make_embedder
-from ingest.live import IndexUnavailable, LiveIndex, open_live
 from ingest.text import detect_lang, normalize
-from service.assess import Calibration
+from service import admin
 from service.context import Context, Services
 from service.errors import IndexUnavailableError, MadoguchiError
+from service.live import LiveServices
 from service.outcomes import NOTICE
 from service.pipeline import answer
+from service.reload import Reloader
 from service.schemas import Answer, AskRequest, ErrorBody, Handoff, Health, Status
-from service.screen import Screening
 from service.settings import Settings
 from service.store import Store
 
@@ -41,12 +40,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = open_services(settings, _open_index(settings))
-        if app.state.services:
-            app.state.services.store.purge_expired()
+        store = Store(settings.database_url, settings.conversation_retention_days)
+        store.purge_expired()
+        app.state.live = LiveServices(settings, store)
+        app.state.reloader = Reloader(app.state.live)
+        app.state.reloader.recover()
         yield
-        if app.state.services:
-            app.state.services.store.engine.dispose()
+        store.engine.dispose()
 
     app = FastAPI(
         title="Madoguchi",
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     _add_error_handlers(app)
+    app.include_router(admin.router)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Any:
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", response_model=Health, tags=["operations"])
     def healthz(request: Request) -> Health:
         """Liveness: the process answers. `index` tells whether it can also answer questions."""
-        return Health(status="ok", index="ready" if request.app.state.services else "unavailable")
+        return Health(status="ok", index="ready" if request.app.state.live.current() else "unavailable")
 
     @app.get("/v1/status", response_model=Status, responses=ERRORS, tags=["operations"])
     def status(services: ServicesDep) -> Status:
@@ -143,37 +144,14 @@ def clean_question(text: str, max_chars: int) -> str:
     return question
 
 
-def open_services(settings: Settings, index: LiveIndex | None) -> Services | None:
-    if index is None:
-        return None
-    return Services(
-        settings=settings,
-        index=index,
-        embedder=make_embedder(index.embedding_model),
-        store=Store(settings.database_url, settings.conversation_retention_days),
-        screening=Screening.load(),
-        calibration=Calibration.load(),
-    )
-
-
 def services_of(request: Request) -> Services:
-    services: Services | None = request.app.state.services
+    services: Services | None = request.app.state.live.current()
     if services is None:
         raise IndexUnavailableError()
     return services
 
 
 ServicesDep = Annotated[Services, Depends(services_of)]
-
-
-def _open_index(settings: Settings) -> LiveIndex | None:
-    try:
-        index = open_live(settings.index_dir, settings.chroma_url)
-    except IndexUnavailable as error:
-        logger.warning("serving without an index: %s", error)
-        return None
-    logger.info("live generation %s open (%d chunks)", index.generation, len(index.chunks))
-    return index
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:

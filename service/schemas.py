@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -81,3 +81,54 @@ class Answer(BaseModel):
     generation: str = Field(description="The index generation that answered.")
     notice: str = Field(description="Says this is an automated answer from the city's published information.")
     timings_ms: dict[str, float] = Field(description="Milliseconds spent in each step.")
+
+
+GENERATION_ID = r"^\d{8}T\d{6}-\d{6}$"
+
+
+class ReloadRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: str | None = Field(
+        None, max_length=500, description="A sub-path of the corpus directory to ingest instead of all of it."
+    )
+
+
+class ReloadAccepted(BaseModel):
+    job_id: str
+
+
+class ReloadError(BaseModel):
+    code: Literal["reload_failed"]
+    reason: str = Field(description="What stopped it: corpus_invalid, canary_failed, storage_error, interrupted, ...")
+    message: str
+
+
+class Job(BaseModel):
+    id: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    source: str
+    progress: float = Field(description="Share of the texts to embed that are done, 0..1.")
+    created_at: str
+    updated_at: str
+    report: dict[str, Any] | None = Field(
+        None, description="The ingest report: added, changed, removed, unchanged, rejected (file and line each)."
+    )
+    error: ReloadError | None = None
+
+
+class Generation(BaseModel):
+    id: str
+    created: str
+    documents: int
+    chunks: int
+    model: str
+    live: bool
+
+
+class Generations(BaseModel):
+    generations: list[Generation] = Field(description="Newest first.")
+
+
+class RollbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    generation: str = Field(pattern=GENERATION_ID)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,8 +49,15 @@ class Settings(BaseSettings):
     out_of_scope_similarity: float = Field(
         0.85, ge=0, le=1, description="Best dense similarity below which a question is out of scope."
     )
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer token of the admin API (/v1/admin/...). Unset: the admin API answers 403."
+    )
+    canary_top_k: int = Field(
+        3, ge=1, le=50, description="A reload's canary question must find its expected source within this many."
+    )
     host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service listens on.")
+    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes; they share the index and database.")
 
     @field_validator("chroma_url")
     @classmethod

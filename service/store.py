@@ -25,6 +25,7 @@ from sqlalchemy import (
     event,
     insert,
     select,
+    update,
 )
 from sqlalchemy.engine import Engine, make_url
 
@@ -56,6 +57,19 @@ audit = Table(
     Column("cited", Text, nullable=False),  # JSON list of chunk ids
     Column("generation", String(40), nullable=False),
     Column("personal_data", Text, nullable=False),  # JSON list of the kinds that were masked
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # queued, running, succeeded, failed
+    Column("source", Text, nullable=False),
+    Column("progress", Float, nullable=False),
+    Column("report", Text),  # JSON: the ingest report
+    Column("error", Text),  # JSON: {"code", "message"}
 )
 
 
@@ -137,6 +151,50 @@ class Store:
             {**row, "cited": json.loads(row["cited"]), "personal_data": json.loads(row["personal_data"])}
             for row in rows
         ]
+
+    def create_job(self, job_id: str, source: str) -> None:
+        now = _now()
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(jobs).values(
+                    id=job_id, created_at=now, updated_at=now, status="queued", source=source, progress=0.0
+                )
+            )
+
+    def update_job(
+        self,
+        job_id: str,
+        status: str | None = None,
+        progress: float | None = None,
+        report: dict[str, Any] | None = None,
+        error: dict[str, str] | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"updated_at": _now()}
+        if status is not None:
+            values["status"] = status
+        if progress is not None:
+            values["progress"] = round(progress, 3)
+        if report is not None:
+            values["report"] = json.dumps(report, ensure_ascii=False)
+        if error is not None:
+            values["error"] = json.dumps(error, ensure_ascii=False)
+        with self.engine.begin() as connection:
+            connection.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+
+    def job(self, job_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
+        if row is None:
+            return None
+        return {
+            **row,
+            "report": json.loads(row["report"]) if row["report"] else None,
+            "error": json.loads(row["error"]) if row["error"] else None,
+        }
+
+    def unfinished_jobs(self) -> list[str]:
+        with self.engine.connect() as connection:
+            return list(connection.execute(select(jobs.c.id).where(jobs.c.status.in_(("queued", "running")))).scalars())
 
 
 def _now() -> dt.datetime:

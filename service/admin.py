@@ -1,0 +1,109 @@
+"""The operators' API under /v1/admin: reload the corpus, follow the job, list generations, roll back.
+Every route needs the bearer token of ``MADOGUCHI_ADMIN_TOKEN``; without one configured, the API is off."""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from ingest.index import IngestError, list_generations, live_generation, rollback
+from service.errors import MadoguchiError
+from service.reload import Reloader
+from service.schemas import (
+    ErrorBody,
+    Generation,
+    Generations,
+    Job,
+    ReloadAccepted,
+    ReloadRequest,
+    RollbackRequest,
+)
+from service.settings import Settings
+
+ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "unauthorized: the bearer token is missing or wrong"},
+    403: {"model": ErrorBody, "description": "admin_disabled: no admin token is configured"},
+}
+
+
+def require_admin(request: Request) -> None:
+    settings: Settings = request.app.state.settings
+    if settings.admin_token is None:
+        raise MadoguchiError("admin_disabled", "The admin API is off: set MADOGUCHI_ADMIN_TOKEN to use it.", 403)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    expected = settings.admin_token.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+        raise MadoguchiError("unauthorized", "A valid admin bearer token is required.", 401)
+
+
+def reloader_of(request: Request) -> Reloader:
+    reloader: Reloader = request.app.state.reloader
+    return reloader
+
+
+ReloaderDep = Annotated[Reloader, Depends(reloader_of)]
+router = APIRouter(
+    prefix="/v1/admin", tags=["operators"], dependencies=[Depends(require_admin)], responses=ADMIN_ERRORS
+)
+
+
+@router.post(
+    "/reload",
+    status_code=202,
+    response_model=ReloadAccepted,
+    responses={400: {"model": ErrorBody}, 409: {"model": ErrorBody, "description": "reload_in_progress"}},
+)
+def reload(body: ReloadRequest, reloader: ReloaderDep) -> ReloadAccepted:
+    """Re-ingest the corpus directory (or a sub-path of it) in the background; follow it at /jobs/{id}."""
+    corpus = reloader.settings.corpus_dir.resolve()
+    source = (corpus / body.source).resolve() if body.source else corpus
+    if not source.is_relative_to(corpus):
+        raise MadoguchiError("invalid_source", "source must name a path inside the corpus directory.", 400)
+    if not source.exists():
+        raise MadoguchiError("invalid_source", f"There is no {body.source!r} in the corpus directory.", 400)
+    return ReloadAccepted(job_id=reloader.start(source))
+
+
+@router.get("/jobs/{job_id}", response_model=Job, responses={404: {"model": ErrorBody}})
+def job(job_id: str, reloader: ReloaderDep) -> Job:
+    """A reload's status, progress, report and, when it failed, why."""
+    found = reloader.live.store.job(job_id[:64])
+    if found is None:
+        raise MadoguchiError("job_not_found", f"There is no job {job_id[:64]!r}.", 404)
+    return Job.model_validate(
+        {**found, "created_at": found["created_at"].isoformat(), "updated_at": found["updated_at"].isoformat()}
+    )
+
+
+@router.get("/generations", response_model=Generations)
+def generations(reloader: ReloaderDep) -> Generations:
+    """The generations kept on disk, newest first, and which one is live."""
+    index_dir: Path = reloader.settings.index_dir
+    live = live_generation(index_dir)
+    return Generations(
+        generations=[
+            Generation(
+                id=m["generation"],
+                created=m["created"],
+                documents=m["documents"],
+                chunks=m["chunk_count"],
+                model=m["spec"]["embedding_model"],
+                live=m["generation"] == live,
+            )
+            for m in list_generations(index_dir)
+        ]
+    )
+
+
+@router.post("/rollback", response_model=Generation, responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}})
+def roll_back(body: RollbackRequest, reloader: ReloaderDep) -> Generation:
+    """Make a kept generation live again; every worker serves it from its next question."""
+    try:
+        rollback(reloader.settings.index_dir, body.generation)
+    except IngestError as error:
+        status = 404 if error.code == "generation_not_found" else 409
+        raise MadoguchiError(error.code, error.message, status) from error
+    return next(g for g in generations(reloader).generations if g.id == body.generation)

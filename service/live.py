@@ -1,0 +1,78 @@
+"""The services a request needs, over the live generation, and each worker's watch on it.
+
+A request costs one stat of the LIVE file; when an operator's reload or rollback has replaced it, the worker
+opens the new generation once and swaps it in. Requests already running finish on the generation they
+started with; a generation that cannot be opened leaves the one before serving."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from langchain_core.embeddings import Embeddings
+
+from ingest.embed import make_embedder
+from ingest.live import IndexUnavailable, LiveIndex, open_live
+from service.assess import Calibration
+from service.context import Services
+from service.screen import Screening
+from service.settings import Settings
+from service.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+def open_services(
+    settings: Settings, index: LiveIndex, store: Store | None = None, embedder: Embeddings | None = None
+) -> Services:
+    return Services(
+        settings=settings,
+        index=index,
+        embedder=embedder or make_embedder(index.embedding_model),
+        store=store or Store(settings.database_url, settings.conversation_retention_days),
+        screening=Screening.load(),
+        calibration=Calibration.load(),
+    )
+
+
+class LiveServices:
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings, self.store = settings, store
+        self._live_file = settings.index_dir / "LIVE"
+        self._lock = threading.Lock()
+        self._services: Services | None = None
+        self._stamp = self._read_stamp()
+        self._reopen()
+
+    def current(self) -> Services | None:
+        """The services of the live generation, or None while there is none."""
+        stamp = self._read_stamp()
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    self._reopen()
+                    self._stamp = stamp
+        return self._services
+
+    def _reopen(self) -> None:
+        old = self._services
+        try:
+            index = open_live(self.settings.index_dir, self.settings.chroma_url)
+        except IndexUnavailable as error:
+            logger.warning(
+                "no generation could be opened; %s: %s", "still serving the one before" if old else "not serving", error
+            )
+            return
+        if old is not None and index.generation == old.index.generation:
+            return
+        same_model = old is not None and old.index.embedding_model == index.embedding_model
+        self._services = open_services(self.settings, index, self.store, old.embedder if old and same_model else None)
+        logger.info("serving generation %s (%d chunks)", index.generation, len(index.chunks))
+
+    def _read_stamp(self) -> tuple[int, int] | None:
+        try:
+            status = os.stat(self._live_file)
+        except FileNotFoundError:
+            return None
+        return (status.st_ino, status.st_mtime_ns)  # LIVE is replaced, never edited: a new inode each time
