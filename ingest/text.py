@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -34,8 +35,19 @@ def detect_lang(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _dictionary() -> dictionary.Dictionary:
+    return dictionary.Dictionary(dict="core")
+
+
+_per_thread = threading.local()
+
+
 def _tokenizer() -> sudachipy.Tokenizer:
-    return dictionary.Dictionary(dict="core").tokenizer(mode=sudachipy.SplitMode.B)
+    """A Sudachi tokenizer may not be used by two threads at once: one per thread, from one dictionary."""
+    tokenizer: sudachipy.Tokenizer | None = getattr(_per_thread, "tokenizer", None)
+    if tokenizer is None:
+        tokenizer = _per_thread.tokenizer = _dictionary().create(mode=sudachipy.SplitMode.B)
+    return tokenizer
 
 
 def tokenize(text: str) -> list[str]:

@@ -55,7 +55,7 @@ class Server:
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         port = free_port()
         self.log_path = log_path
-        self._log = log_path.open("wb")
+        self._log = log_path.open("ab")
         self.process = subprocess.Popen(
             [PYTHON, "-m", "service", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,

@@ -1,3 +1,5 @@
+import threading
+
 from ingest.text import detect_lang, normalize, tokenize
 
 
@@ -26,3 +28,23 @@ def test_english_tokens_are_lower_case_without_stopwords_or_plurals():
 def test_language_is_detected_from_the_script():
     assert detect_lang("住民票の写し") == "ja"
     assert detect_lang("resident record") == "en"
+
+
+def test_tokenize_is_safe_from_many_threads_at_once():
+    """The service answers in a thread pool; a Sudachi tokenizer refuses concurrent use."""
+    errors: list[Exception] = []
+    expected = tokenize("粗大ごみの出し方を教えてください")
+
+    def work() -> None:
+        try:
+            for _ in range(200):
+                assert tokenize("粗大ごみの出し方を教えてください") == expected
+        except Exception as error:  # collected, so that the assertion below names it
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

@@ -1,0 +1,231 @@
+"""Operators reload the corpus with zero downtime, see what changed, and roll back; a reload that fails
+leaves the live generation serving and nothing half-built behind. A real service with two uvicorn workers,
+over HTTP, on its own copy of the corpus and index."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ingest.index import generations_dir, live_generation
+from ingest.report import IngestReport
+from tests.conftest import Server
+from tests.helpers import copy_corpus
+
+TOKEN = "operator-secret"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+BULKY = "How do I put out oversized garbage?"
+
+
+@pytest.fixture(scope="module")
+def site(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A city's corpus and index, copied so that these tests may change them."""
+    root = tmp_path_factory.mktemp("site")
+    copy_corpus(root / "corpus")
+    shutil.copytree(sample_index[0], root / "index")
+    return root
+
+
+def env_for(site: Path, **extra: str) -> dict[str, str]:
+    return {
+        "MADOGUCHI_CORPUS_DIR": str(site / "corpus"),
+        "MADOGUCHI_INDEX_DIR": str(site / "index"),
+        "MADOGUCHI_DATABASE_URL": f"sqlite:///{site / 'db.sqlite'}",
+        "MADOGUCHI_ADMIN_TOKEN": TOKEN,
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def admin_server(site: Path) -> Iterator[Server]:
+    running = Server(env_for(site, MADOGUCHI_WORKERS="2"), site / "log")
+    yield running
+    running.close()
+
+
+def edit_faq(site: Path, file: str, faq_id: str, change) -> None:
+    path = site / "corpus" / "faq" / file
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [change(row) if row["id"] == faq_id else row for row in rows]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows if r), encoding="utf-8")
+
+
+def reload_and_wait(server: Server, body: dict | None = None, timeout: float = 120.0) -> dict:
+    response = server.http.post("/v1/admin/reload", json=body or {}, headers=AUTH)
+    assert response.status_code == 202, response.text
+    job_id = response.json()["job_id"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = server.http.get(f"/v1/admin/jobs/{job_id}", headers=AUTH).json()
+        if job["status"] in ("succeeded", "failed"):
+            return job
+        time.sleep(0.2)
+    raise TimeoutError(f"reload {job_id} still running after {timeout} s")
+
+
+def finished_generations(site: Path) -> list[str]:
+    return sorted(p.name for p in generations_dir(site / "index").iterdir() if p.is_dir())
+
+
+def test_the_admin_api_is_off_without_a_token(server):
+    for method, path in (("POST", "/v1/admin/reload"), ("GET", "/v1/admin/generations"), ("GET", "/v1/admin/jobs/x")):
+        response = server.http.request(method, path, json={} if method == "POST" else None, headers=AUTH)
+        assert response.status_code == 403 and response.json()["error"]["code"] == "admin_disabled"
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong-secret", f"Basic {TOKEN}", f"Bearer {TOKEN}x"])
+def test_a_missing_or_wrong_token_is_refused(admin_server, header):
+    headers = {"Authorization": header} if header else {}
+    response = admin_server.http.get("/v1/admin/generations", headers=headers)
+    assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
+
+
+def test_a_reload_serves_the_change_in_every_worker_without_a_failed_request(admin_server, site):
+    before = admin_server.http.get("/v1/status").json()["generation"]
+    edit_faq(site, "en/garbage.jsonl", "en-waste-bulky", lambda r: {**r, "answer": "RELOADED. " + r["answer"]})
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def ask_continuously() -> None:
+        with httpx.Client(base_url=admin_server.base_url, timeout=30) as client:
+            while not stop.is_set():
+                response = client.post("/v1/ask", json={"question": "住民票の写しはどこで取れますか"})
+                if response.status_code != 200:
+                    failures.append(response.text)
+
+    clients = [threading.Thread(target=ask_continuously) for _ in range(3)]
+    for client in clients:
+        client.start()
+    try:
+        job = reload_and_wait(admin_server)
+    finally:
+        stop.set()
+        for client in clients:
+            client.join()
+
+    assert failures == []
+    assert job["status"] == "succeeded" and job["progress"] == 1.0
+    assert job["report"]["changes"]["changed"] == ["en-waste-bulky"] and job["report"]["promoted"]
+    after = job["report"]["generation"]
+    assert after != before
+    for _ in range(12):  # the kernel spreads these over both workers
+        body = admin_server.http.post("/v1/ask", json={"question": BULKY}).json()
+        assert body["generation"] == after and body["answer"].startswith("RELOADED."), body
+    listed = admin_server.http.get("/v1/admin/generations", headers=AUTH).json()["generations"]
+    assert [g["live"] for g in listed if g["id"] == after] == [True]
+
+
+def test_a_broken_corpus_file_fails_the_reload_and_the_old_generation_keeps_serving(admin_server, site):
+    live, kept = live_generation(site / "index"), finished_generations(site)
+    broken = site / "corpus" / "faq" / "en" / "broken.jsonl"
+    broken.write_text('{"id": "en-x", "question": "ok?", "answer": "fine"}\n{"id": "en-y", "question": \n')
+    try:
+        job = reload_and_wait(admin_server)
+    finally:
+        broken.unlink()
+    assert job["status"] == "failed"
+    assert job["error"]["code"] == "reload_failed" and job["error"]["reason"] == "corpus_invalid"
+    assert [(r["file"], r["line"]) for r in job["report"]["rejections"]] == [("faq/en/broken.jsonl", 2)]
+    assert live_generation(site / "index") == live and finished_generations(site) == kept
+    assert admin_server.http.post("/v1/ask", json={"question": BULKY}).json()["generation"] == live
+
+
+def test_a_failing_canary_keeps_the_old_generation(admin_server, site):
+    """The bundled canaries expect en-moving-in; a corpus without it must not go live."""
+    live, kept = live_generation(site / "index"), finished_generations(site)
+    moving = site / "corpus" / "faq" / "en" / "moving.jsonl"
+    original = moving.read_text(encoding="utf-8")
+    edit_faq(site, "en/moving.jsonl", "en-moving-in", lambda r: None)
+    try:
+        job = reload_and_wait(admin_server)
+    finally:
+        moving.write_text(original, encoding="utf-8")
+    assert job["status"] == "failed" and job["error"]["reason"] == "canary_failed"
+    assert "en-moving-in" in job["error"]["message"]
+    assert live_generation(site / "index") == live and finished_generations(site) == kept
+
+
+def test_a_second_reload_while_one_runs_is_refused(admin_server, site):
+    with (site / "index" / "reload.lock").open("w") as held:  # another worker's reload, as far as anyone can tell
+        fcntl.flock(held, fcntl.LOCK_EX)
+        response = admin_server.http.post("/v1/admin/reload", json={}, headers=AUTH)
+    assert response.status_code == 409 and response.json()["error"]["code"] == "reload_in_progress"
+
+
+@pytest.mark.parametrize("source", ["../", "/etc", "faq/../../..", "no-such-folder"])
+def test_a_source_outside_the_corpus_or_missing_is_refused(admin_server, source):
+    response = admin_server.http.post("/v1/admin/reload", json={"source": source}, headers=AUTH)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_source"
+
+
+def test_rollback_serves_an_earlier_generation_in_every_worker(admin_server, site):
+    listed = admin_server.http.get("/v1/admin/generations", headers=AUTH).json()["generations"]
+    live, earlier = listed[0]["id"], listed[1]["id"]
+    assert listed[0]["live"] and not listed[1]["live"]
+
+    response = admin_server.http.post("/v1/admin/rollback", json={"generation": earlier}, headers=AUTH)
+    assert response.status_code == 200 and response.json()["live"] is True
+    for _ in range(8):
+        body = admin_server.http.post("/v1/ask", json={"question": BULKY}).json()
+        assert body["generation"] == earlier and not body["answer"].startswith("RELOADED.")
+
+    admin_server.http.post("/v1/admin/rollback", json={"generation": live}, headers=AUTH)
+    assert admin_server.http.get("/v1/status").json()["generation"] == live
+
+
+@pytest.mark.parametrize(
+    ("generation", "status", "code"),
+    [("20000101T000000-000000", 404, "generation_not_found"), ("../../etc", 422, "invalid_request")],
+)
+def test_rollback_to_an_unknown_generation_is_refused(admin_server, generation, status, code):
+    response = admin_server.http.post("/v1/admin/rollback", json={"generation": generation}, headers=AUTH)
+    assert response.status_code == status and response.json()["error"]["code"] == code
+
+
+def test_an_unknown_job_is_not_found(admin_server):
+    response = admin_server.http.get("/v1/admin/jobs/nope", headers=AUTH)
+    assert response.status_code == 404 and response.json()["error"]["code"] == "job_not_found"
+
+
+@pytest.mark.slow
+def test_a_reload_killed_mid_build_leaves_the_live_generation_and_is_reported_after_restart(site):
+    live, kept = live_generation(site / "index"), finished_generations(site)
+    corpus = site / "corpus"
+    saved = {p: p.read_text(encoding="utf-8") for p in (corpus / "faq" / "ja").glob("*.jsonl")}
+    for path in saved:  # every Japanese answer changes: a build long enough to interrupt
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        path.write_text(
+            "".join(json.dumps({**r, "answer": r["answer"] + "（改訂）"}, ensure_ascii=False) + "\n" for r in rows)
+        )
+    first = Server(env_for(site), site / "log")
+    try:
+        job_id = first.http.post("/v1/admin/reload", json={}, headers=AUTH).json()["job_id"]
+        deadline = time.monotonic() + 60
+        while first.http.get(f"/v1/admin/jobs/{job_id}", headers=AUTH).json()["progress"] == 0.0:
+            assert time.monotonic() < deadline, "the reload never started embedding"
+            time.sleep(0.05)
+        first.process.kill()  # SIGKILL: no clean-up of any kind
+        first.process.wait()
+    finally:
+        first.close()
+        for path, text in saved.items():
+            path.write_text(text, encoding="utf-8")
+
+    second = Server(env_for(site), site / "log")
+    try:
+        job = second.http.get(f"/v1/admin/jobs/{job_id}", headers=AUTH).json()
+        assert job["status"] == "failed" and job["error"]["reason"] == "interrupted"
+        assert second.http.get("/v1/status").json()["generation"] == live
+        retry = reload_and_wait(second)  # the unfinished directory is removed by the next build
+        assert retry["status"] == "succeeded" and not retry["report"]["promoted"]
+        assert finished_generations(site) == kept
+    finally:
+        second.close()
