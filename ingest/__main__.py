@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ingest.index import IndexSpec, IngestError, ingest
+from ingest.remote import ReloadRefused, reload_remote
 from service.settings import Settings
 
 
@@ -25,8 +26,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=settings.embedding_model, help="embedding model (MADOGUCHI_EMBEDDING_MODEL)")
     parser.add_argument("--json", action="store_true", help="end with the report as one JSON object on stdout")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--reload",
+        metavar="URL",
+        help="instead of ingesting here, ask the service at URL to reload its own corpus and wait for the "
+        "result (token from MADOGUCHI_ADMIN_TOKEN); exits 1 when the reload fails",
+    )
+    parser.add_argument("--source", help="with --reload: a sub-path of the service's corpus directory")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.reload:
+        return _reload(args.reload, settings, args.source, args.json)
 
     spec = IndexSpec(args.model, settings.answer_chars, settings.chroma_url)
     try:
@@ -41,6 +51,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({**report.to_json(), "peak_rss_mb": _peak_rss_mb()}, ensure_ascii=False))
     return 0
+
+
+def _reload(url: str, settings: Settings, source: str | None, as_json: bool) -> int:
+    if settings.admin_token is None:
+        print("--reload needs MADOGUCHI_ADMIN_TOKEN, the service's admin token", file=sys.stderr)
+        return 2
+    try:
+        job = reload_remote(url, settings.admin_token.get_secret_value(), source)
+    except ReloadRefused as error:
+        print(f"reload refused: {error}", file=sys.stderr)
+        if as_json:
+            print(json.dumps({"status": "refused", "error": {"code": error.code, "message": str(error)}}))
+        return 1
+    report = job.get("report") or {}
+    if job["status"] == "succeeded":
+        state = "promoted" if report.get("promoted") else "unchanged"
+        print(f"reload succeeded: generation {report.get('generation')} ({state})")
+    else:
+        print(f"reload failed ({job['error']['reason']}): {job['error']['message']}", file=sys.stderr)
+    if as_json:
+        print(json.dumps(job, ensure_ascii=False))
+    return 0 if job["status"] == "succeeded" else 1
 
 
 def _peak_rss_mb() -> float:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +20,7 @@ import pytest
 from ingest.index import generations_dir, live_generation
 from ingest.report import IngestReport
 from tests.conftest import Server
-from tests.helpers import copy_corpus
+from tests.helpers import PYTHON, ROOT, copy_corpus
 
 TOKEN = "operator-secret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -229,3 +231,33 @@ def test_a_reload_killed_mid_build_leaves_the_live_generation_and_is_reported_af
         assert finished_generations(site) == kept
     finally:
         second.close()
+
+
+def run_reload_cli(server: Server, token: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MADOGUCHI_ADMIN_TOKEN": token}
+    return subprocess.run(
+        [PYTHON, "-m", "ingest", "--reload", server.base_url, "--json", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_the_reload_command_waits_for_the_job_and_exits_zero_on_success(admin_server):
+    done = run_reload_cli(admin_server, TOKEN)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1])["status"] == "succeeded"
+
+
+def test_the_reload_command_exits_non_zero_when_the_reload_fails_or_is_refused(admin_server, site):
+    broken = site / "corpus" / "faq" / "ja" / "broken.csv"
+    broken.write_text("id,question\nja-x,回答のない質問\n", encoding="utf-8")
+    try:
+        failed = run_reload_cli(admin_server, TOKEN)
+    finally:
+        broken.unlink()
+    assert failed.returncode == 1 and "corpus_invalid" in failed.stderr
+    refused = run_reload_cli(admin_server, "not-the-token")
+    assert refused.returncode == 1 and "unauthorized" in refused.stderr
