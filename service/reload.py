@@ -57,12 +57,17 @@ class Reloader:
 
     def start(self, source: Path) -> str:
         """Queue a reload of ``source`` and return its job id; 409 while another reload runs anywhere."""
-        handle = self._try_lock()
-        if handle is None:
-            raise MadoguchiError("reload_in_progress", "A reload is already running; wait for it to finish.", 409)
         job_id = uuid.uuid4().hex
         try:
-            self.live.store.create_job(job_id, str(source.relative_to(self.settings.corpus_dir.resolve())))
+            handle = self._try_lock()
+        except OSError as error:  # the index directory cannot be written: the job fails at once
+            self.live.store.create_job(job_id, self._relative(source))
+            self.live.store.update_job(job_id, status="failed", error=_error("storage_error", _describe(error)))
+            return job_id
+        if handle is None:
+            raise MadoguchiError("reload_in_progress", "A reload is already running; wait for it to finish.", 409)
+        try:
+            self.live.store.create_job(job_id, self._relative(source))
         except BaseException:
             handle.close()
             raise
@@ -71,9 +76,15 @@ class Reloader:
         ).start()
         return job_id
 
+    def _relative(self, source: Path) -> str:
+        return str(source.relative_to(self.settings.corpus_dir.resolve()))
+
     def recover(self) -> None:
         """Jobs left queued or running by a process that died are failed, once nobody holds the reload lock."""
-        handle = self._try_lock()
+        try:
+            handle = self._try_lock()
+        except OSError:
+            return
         if handle is None:
             return
         with handle:
@@ -103,9 +114,7 @@ class Reloader:
             store.update_job(job_id, status="failed", report=report_json, error=_error(error.code, error.message))
             logger.warning("reload %s failed: %s", job_id, error.code)
         except OSError as error:
-            store.update_job(
-                job_id, status="failed", error=_error("storage_error", f"{error.strerror}: {error.filename}")
-            )
+            store.update_job(job_id, status="failed", error=_error("storage_error", _describe(error)))
             logger.warning("reload %s failed: %s", job_id, error)
         except Exception as error:
             logger.exception("reload %s failed", job_id)
@@ -151,3 +160,7 @@ class Reloader:
 def _error(reason: str, message: str) -> dict[str, str]:
     """A failed reload is always ``reload_failed``; ``reason`` says which check or fault stopped it."""
     return {"code": "reload_failed", "reason": reason, "message": message}
+
+
+def _describe(error: OSError) -> str:
+    return f"The index directory cannot be written ({error.strerror}: {error.filename})."

@@ -52,12 +52,13 @@ def localgov_index(tmp_path_factory: pytest.TempPathFactory, default_spec: Index
 class Server:
     """A real `python -m service` under uvicorn on a free loopback port; its log goes to a file."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, prefix: tuple[str, ...] = ()) -> None:
+        """``prefix`` runs the server under another command (e.g. as another user)."""
         port = free_port()
         self.log_path = log_path
         self._log = log_path.open("ab")
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "service", "--host", "127.0.0.1", "--port", str(port)],
+            [*prefix, PYTHON, "-m", "service", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
             env={**os.environ, **env},
             stdout=self._log,

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -261,3 +262,33 @@ def test_the_reload_command_exits_non_zero_when_the_reload_fails_or_is_refused(a
     assert failed.returncode == 1 and "corpus_invalid" in failed.stderr
     refused = run_reload_cli(admin_server, "not-the-token")
     assert refused.returncode == 1 and "unauthorized" in refused.stderr
+
+
+def test_an_unwritable_index_directory_fails_the_reload_and_the_old_generation_keeps_serving(site):
+    """The service runs as an unprivileged user that may read the index but not add a generation to it
+    (as root, permissions would not stop it, so the server drops to nobody)."""
+    city = Path(tempfile.mkdtemp(prefix="madoguchi-readonly-"))
+    try:
+        shutil.copytree(site / "corpus", city / "corpus")
+        shutil.copytree(site / "index", city / "index")
+        edit_faq(city, "en/garbage.jsonl", "en-waste-bulky", lambda r: {**r, "answer": "NEVER LIVE. " + r["answer"]})
+        prefix: tuple[str, ...] = ()
+        if os.geteuid() == 0:
+            subprocess.run(["chown", "-R", "nobody:nogroup", str(city)], check=True)
+            prefix = ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups")
+        city.chmod(0o755)
+        (city / "index" / "generations").chmod(0o555)
+        live, kept = live_generation(city / "index"), finished_generations(city)
+
+        server = Server(env_for(city), city / "log", prefix)
+        try:
+            job = reload_and_wait(server)
+            assert job["status"] == "failed" and job["error"]["reason"] == "storage_error", job
+            body = server.http.post("/v1/ask", json={"question": BULKY}).json()
+            assert body["generation"] == live and not body["answer"].startswith("NEVER LIVE.")
+        finally:
+            server.close()
+        assert live_generation(city / "index") == live and finished_generations(city) == kept
+    finally:
+        (city / "index" / "generations").chmod(0o755)
+        shutil.rmtree(city, ignore_errors=True)
