@@ -14,7 +14,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from eval import answers, calibrate, embedders, ingest_bench, lexical_backends, plots
+from eval import answers, calibrate, embedders, ingest_bench, lexical_backends, plots, reload_bench
 from eval import bench as http_bench
 from eval.embedders import load_queries
 from eval.harness import CLINC, LOCALGOV, ROOT, SAMPLE_QUESTIONS, cached_index, corpus_digest, index_services
@@ -87,6 +87,14 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> Result:
     questions = [q["query"] for q in load_queries(SAMPLE_QUESTIONS)]
     metrics = http_bench.run(index_dir, questions, args.clients, args.seconds)
     config = {"settings": settings.model_dump(mode="json"), "clients": args.clients, "seconds": args.seconds}
+    return Result(metrics, config, json.dumps(metrics, indent=1))
+
+
+def run_reload_bench(args: argparse.Namespace, settings: Settings) -> Result:
+    index_dir = cached_index(ROOT / "corpus", settings)
+    questions = [q["query"] for q in load_queries(SAMPLE_QUESTIONS)]
+    metrics = reload_bench.run(ROOT / "corpus", index_dir, questions, args.clients, args.seconds)
+    config = {"settings": settings.model_dump(mode="json"), "clients": args.clients, "quiet_seconds": args.seconds}
     return Result(metrics, config, json.dumps(metrics, indent=1))
 
 
@@ -164,6 +172,9 @@ def parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Name
     sub = task("bench", run_bench, "latency and throughput of /v1/ask over HTTP, and the floor")
     sub.add_argument("--clients", type=int, default=4)
     sub.add_argument("--seconds", type=float, default=20.0)
+    sub = task("reload-bench", run_reload_bench, "reload time and asks served during reloads under load; rollback")
+    sub.add_argument("--clients", type=int, default=2)
+    sub.add_argument("--seconds", type=float, default=10.0, help="quiet phase before the reloads")
     sub = task("calibrate", run_calibrate, "fit the confidence model on development questions")
     sub.add_argument("--write", action="store_true", help="write service/data/calibration.json")
     sub = task("embedders", run_embedders, "Recall@10 / nDCG@10 / MRR@10 of each embedder, lexical and fused")

@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = Store(settings.database_url, settings.conversation_retention_days)
         store.purge_expired()
         app.state.live = LiveServices(settings, store)
-        app.state.reloader = Reloader(app.state.live)
+        app.state.reloader = Reloader(settings, store)
         app.state.reloader.recover()
         yield
         store.engine.dispose()
@@ -169,6 +169,12 @@ def _add_error_handlers(app: FastAPI) -> None:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
         return error_response(422, "invalid_request", f"{where or 'request'}: {first.get('msg', 'invalid')}")
+
+    @app.exception_handler(Exception)
+    async def on_fault(request: Request, error: Exception) -> JSONResponse:
+        # The traceback names code, never the question: request bodies are not logged.
+        logger.error("unhandled %s on %s %s", type(error).__name__, request.method, request.url.path, exc_info=error)
+        return error_response(500, "internal_error", "Something went wrong on our side; please try again later.")
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -1,14 +1,21 @@
-"""Reload: re-ingest the corpus in the background, check the new generation, and only then promote it.
+"""Reload: re-ingest the corpus in a background process, check the new generation, and only then promote it.
 
-One reload at a time across every worker (a lock file beside the index); its job lives in the database, so
-any worker can report on it. The check before promotion: the ingest's own (schema, not empty, every vector
-written) and the canary questions of ``canaries.yaml`` in the corpus directory, each of which must still find
-its expected source among the first ``canary_top_k`` passages."""
+One reload at a time across every worker: a lock file beside the index, taken by the worker that accepts the
+request and held by the build process it starts (``python -m service.reload``, at a lower CPU priority so
+that residents' questions keep their speed). The job lives in the database, so any worker can report on it;
+a build that dies (killed, out of memory) releases the lock, and its job is then reported as interrupted.
+
+The check before promotion: the ingest's own (schema, not empty, every vector written) and the canary
+questions of ``canaries.yaml`` in the corpus directory, each of which must still find its expected source
+among the first ``canary_top_k`` passages."""
 
 from __future__ import annotations
 
 import fcntl
 import logging
+import os
+import subprocess
+import sys
 import threading
 import uuid
 from dataclasses import dataclass
@@ -16,18 +23,22 @@ from pathlib import Path
 from typing import IO
 
 import yaml
+from langchain_core.embeddings import Embeddings
 
 from ingest.index import IndexSpec, IngestError, ingest
 from ingest.live import open_generation
 from ingest.text import detect_lang, normalize
 from service.context import Context
 from service.errors import MadoguchiError
-from service.live import LiveServices, open_services
+from service.live import open_services
 from service.retrieve import retrieve
+from service.settings import Settings
+from service.store import Store
 
 logger = logging.getLogger(__name__)
 
 CANARIES_FILE = "canaries.yaml"
+BUILD_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -44,117 +55,126 @@ def load_canaries(corpus_dir: Path) -> list[Canary]:
         rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         return [Canary(str(row["question"]), str(row["expected"])) for row in rows]
     except (yaml.YAMLError, TypeError, KeyError) as error:
-        raise IngestError(
-            "canaries_invalid", f"{CANARIES_FILE}: each entry needs a question and an expected id ({error})"
-        ) from error
+        message = f"{CANARIES_FILE}: each entry needs a question and an expected id ({error})"
+        raise IngestError("canaries_invalid", message) from error
 
 
 class Reloader:
-    def __init__(self, live: LiveServices) -> None:
-        self.live = live
-        self.settings = live.settings
-        self._lock_path = self.settings.index_dir / "reload.lock"
+    """The serving side: accepts a reload, starts its build process, and notices builds that died."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings, self.store = settings, store
 
     def start(self, source: Path) -> str:
-        """Queue a reload of ``source`` and return its job id; 409 while another reload runs anywhere."""
+        """Start a reload of ``source`` and return its job id; 409 while another reload runs anywhere."""
         job_id = uuid.uuid4().hex
         try:
-            handle = self._try_lock()
+            handle = _try_lock(self.settings.index_dir)
         except OSError as error:  # the index directory cannot be written: the job fails at once
-            self.live.store.create_job(job_id, self._relative(source))
-            self.live.store.update_job(job_id, status="failed", error=_error("storage_error", _describe(error)))
+            self.store.create_job(job_id, self._relative(source))
+            self.store.update_job(job_id, status="failed", error=_error("storage_error", _describe(error)))
             return job_id
         if handle is None:
             raise MadoguchiError("reload_in_progress", "A reload is already running; wait for it to finish.", 409)
-        try:
-            self.live.store.create_job(job_id, self._relative(source))
-        except BaseException:
-            handle.close()
-            raise
-        threading.Thread(
-            target=self._run, args=(job_id, source, handle), name=f"reload-{job_id[:8]}", daemon=True
-        ).start()
+        with handle:  # the build process keeps its own copy of the locked file open until it exits
+            self.store.create_job(job_id, self._relative(source))
+            build = subprocess.Popen(
+                [sys.executable, "-m", "service.reload", job_id, str(source), str(handle.fileno())],
+                env={**os.environ, **self.settings.to_env()},
+                pass_fds=(handle.fileno(),),
+            )
+        threading.Thread(target=self._reap, args=(job_id, build), name=f"reload-{job_id[:8]}", daemon=True).start()
         return job_id
 
-    def _relative(self, source: Path) -> str:
-        return str(source.relative_to(self.settings.corpus_dir.resolve()))
-
     def recover(self) -> None:
-        """Jobs left queued or running by a process that died are failed, once nobody holds the reload lock."""
+        """Jobs left queued or running by a build that died are failed, once nobody holds the reload lock."""
         try:
-            handle = self._try_lock()
+            handle = _try_lock(self.settings.index_dir)
         except OSError:
             return
         if handle is None:
             return
         with handle:
-            for job_id in self.live.store.unfinished_jobs():
-                message = "The reload was interrupted (the service stopped); the live generation did not change."
-                self.live.store.update_job(job_id, status="failed", error=_error("interrupted", message))
+            for job_id in self.store.unfinished_jobs():
+                message = "The reload was interrupted (its process stopped); the live generation did not change."
+                self.store.update_job(job_id, status="failed", error=_error("interrupted", message))
 
-    def _run(self, job_id: str, source: Path, handle: IO[str]) -> None:
-        store, settings = self.live.store, self.settings
-        spec = IndexSpec(settings.embedding_model, settings.answer_chars, settings.chroma_url)
-        try:
-            store.update_job(job_id, status="running")
-            canaries = load_canaries(settings.corpus_dir.resolve())
-            report = ingest(
-                source,
-                settings.index_dir,
-                spec,
-                settings.keep_generations,
-                progress=False,
-                on_progress=lambda share: store.update_job(job_id, progress=share),
-                verify=lambda generation_dir: self._check_canaries(generation_dir, canaries),
-            )
-            store.update_job(job_id, status="succeeded", progress=1.0, report=report.to_json())
-            logger.info("reload %s succeeded: generation %s", job_id, report.generation)
-        except IngestError as error:
-            report_json = error.report.to_json() if error.report else None
-            store.update_job(job_id, status="failed", report=report_json, error=_error(error.code, error.message))
-            logger.warning("reload %s failed: %s", job_id, error.code)
-        except OSError as error:
-            store.update_job(job_id, status="failed", error=_error("storage_error", _describe(error)))
-            logger.warning("reload %s failed: %s", job_id, error)
-        except Exception as error:
-            logger.exception("reload %s failed", job_id)
-            store.update_job(job_id, status="failed", error=_error("internal_error", type(error).__name__))
-        finally:
-            handle.close()
+    def _reap(self, job_id: str, build: subprocess.Popen[bytes]) -> None:
+        if build.wait() != 0:
+            logger.warning("reload build process exited with %s", build.returncode)
+        job = self.store.job(job_id)
+        if job is not None and job["status"] in ("queued", "running"):
+            self.recover()
 
-    def _check_canaries(self, generation_dir: Path, canaries: list[Canary]) -> None:
-        if not canaries:
-            return
-        index = open_generation(generation_dir, self.settings.chroma_url)
-        current = self.live.current()
-        same_model = current is not None and current.index.embedding_model == index.embedding_model
-        services = open_services(
-            self.settings, index, self.live.store, current.embedder if current and same_model else None
+    def _relative(self, source: Path) -> str:
+        return str(source.relative_to(self.settings.corpus_dir.resolve()))
+
+
+def run_job(job_id: str, source: Path, settings: Settings, store: Store, lock_fd: int) -> bool:
+    """The build process's work: ingest with progress, check, promote; the outcome goes to the job, after
+    the reload lock is let go, so that whoever reads the outcome may start the next reload at once."""
+    spec = IndexSpec(settings.embedding_model, settings.answer_chars, settings.chroma_url)
+    embedder: list[Embeddings] = []  # loaded once, and only if a canary needs it
+    try:
+        store.update_job(job_id, status="running")
+        canaries = load_canaries(settings.corpus_dir.resolve())
+        report = ingest(
+            source,
+            settings.index_dir,
+            spec,
+            settings.keep_generations,
+            progress=False,
+            on_progress=lambda share: store.update_job(job_id, progress=share),
+            verify=lambda generation_dir: check_canaries(generation_dir, canaries, settings, store, embedder),
         )
-        missed = []
-        for canary in canaries:
-            question = normalize(canary.question)
-            ctx = Context(question=question, lang=detect_lang(question), conversation_id="canary", services=services)
-            ctx.query = question
-            retrieve(ctx)
-            found = {
-                name for c in ctx.candidates[: self.settings.canary_top_k] for name in (c.chunk.id, c.chunk.doc_id)
-            }
-            if canary.expected not in found:
-                missed.append(canary)
-        if missed:
-            listed = "; ".join(f"{c.question!r} no longer finds {c.expected}" for c in missed[:5])
-            raise IngestError("canary_failed", f"{len(missed)} of {len(canaries)} canary questions failed: {listed}")
+    except IngestError as error:
+        os.close(lock_fd)
+        report_json = error.report.to_json() if error.report else None
+        store.update_job(job_id, status="failed", report=report_json, error=_error(error.code, error.message))
+        logger.warning("reload %s failed: %s", job_id, error.code)
+        return False
+    except OSError as error:
+        os.close(lock_fd)
+        store.update_job(job_id, status="failed", error=_error("storage_error", _describe(error)))
+        logger.warning("reload %s failed: %s", job_id, error)
+        return False
+    os.close(lock_fd)
+    store.update_job(job_id, status="succeeded", progress=1.0, report=report.to_json())
+    logger.info("reload %s succeeded: generation %s", job_id, report.generation)
+    return True
 
-    def _try_lock(self) -> IO[str] | None:
-        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
-        handle = self._lock_path.open("w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            return None
-        return handle
+
+def check_canaries(
+    generation_dir: Path, canaries: list[Canary], settings: Settings, store: Store, embedder: list[Embeddings]
+) -> None:
+    if not canaries:
+        return
+    index = open_generation(generation_dir, settings.chroma_url)
+    services = open_services(settings, index, store, embedder[0] if embedder else None)
+    embedder[:] = [services.embedder]
+    missed = []
+    for canary in canaries:
+        question = normalize(canary.question)
+        ctx = Context(question=question, lang=detect_lang(question), conversation_id="canary", services=services)
+        ctx.query = question
+        retrieve(ctx)
+        found = {name for c in ctx.candidates[: settings.canary_top_k] for name in (c.chunk.id, c.chunk.doc_id)}
+        if canary.expected not in found:
+            missed.append(canary)
+    if missed:
+        listed = "; ".join(f"{c.question!r} no longer finds {c.expected}" for c in missed[:5])
+        raise IngestError("canary_failed", f"{len(missed)} of {len(canaries)} canary questions failed: {listed}")
+
+
+def _try_lock(index_dir: Path) -> IO[str] | None:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    handle = (index_dir / "reload.lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
 
 
 def _error(reason: str, message: str) -> dict[str, str]:
@@ -164,3 +184,21 @@ def _error(reason: str, message: str) -> dict[str, str]:
 
 def _describe(error: OSError) -> str:
     return f"The index directory cannot be written ({error.strerror}: {error.filename})."
+
+
+def main(argv: list[str]) -> int:
+    """``python -m service.reload JOB_ID SOURCE LOCK_FD``: started by the service, never by hand."""
+    os.nice(BUILD_NICENESS)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
+    settings = Settings()
+    store = Store(settings.database_url, settings.conversation_retention_days)
+    try:
+        return 0 if run_job(argv[0], Path(argv[1]), settings, store, int(argv[2])) else 1
+    except Exception as error:
+        logger.exception("reload %s failed", argv[0])
+        store.update_job(argv[0], status="failed", error=_error("internal_error", type(error).__name__))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service listens on.")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes; they share the index and database.")
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as the environment of a child process (the reload's build), secrets included."""
+        env = {}
+        for name, value in self.model_dump().items():
+            if value is not None:
+                secret = value.get_secret_value() if isinstance(value, SecretStr) else value
+                env[f"MADOGUCHI_{name.upper()}"] = str(secret)
+        return env
+
     @field_validator("chroma_url")
     @classmethod
     def _chroma_url_is_http(cls, value: str | None) -> str | None:

@@ -188,6 +188,8 @@ class Store:
             return None
         return {
             **row,
+            "created_at": _utc(row["created_at"]),
+            "updated_at": _utc(row["updated_at"]),
             "report": json.loads(row["report"]) if row["report"] else None,
             "error": json.loads(row["error"]) if row["error"] else None,
         }
@@ -199,6 +201,11 @@ class Store:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives naive datetimes back; every time stored here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:

@@ -52,13 +52,12 @@ def localgov_index(tmp_path_factory: pytest.TempPathFactory, default_spec: Index
 class Server:
     """A real `python -m service` under uvicorn on a free loopback port; its log goes to a file."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, prefix: tuple[str, ...] = ()) -> None:
-        """``prefix`` runs the server under another command (e.g. as another user)."""
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
         port = free_port()
         self.log_path = log_path
         self._log = log_path.open("ab")
         self.process = subprocess.Popen(
-            [*prefix, PYTHON, "-m", "service", "--host", "127.0.0.1", "--port", str(port)],
+            [PYTHON, "-m", "service", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
             env={**os.environ, **env},
             stdout=self._log,
