@@ -60,9 +60,12 @@ class LiveServices:
         try:
             index = open_live(self.settings.index_dir, self.settings.chroma_url)
         except IndexUnavailable as error:
-            logger.warning(
-                "no generation could be opened; %s: %s", "still serving the one before" if old else "not serving", error
-            )
+            if old is None:
+                logger.warning("serving without an index: %s", error)
+            else:
+                logger.warning(
+                    "still serving generation %s; the live one cannot be opened: %s", old.index.generation, error
+                )
             return
         if old is not None and index.generation == old.index.generation:
             return

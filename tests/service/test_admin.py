@@ -20,6 +20,7 @@ import pytest
 
 from ingest.index import generations_dir, live_generation
 from ingest.report import IngestReport
+from service.store import Store
 from tests.conftest import Server
 from tests.helpers import PYTHON, ROOT, copy_corpus
 
@@ -124,6 +125,8 @@ def test_a_reload_serves_the_change_in_every_worker_without_a_failed_request(adm
         assert body["generation"] == after and body["answer"].startswith("RELOADED."), body
     listed = admin_server.http.get("/v1/admin/generations", headers=AUTH).json()["generations"]
     assert [g["live"] for g in listed if g["id"] == after] == [True]
+    audit = Store(env_for(site)["MADOGUCHI_DATABASE_URL"], 30).audit_records(limit=12)
+    assert {record["generation"] for record in audit} == {after}  # what the city knew when it answered
 
 
 def test_a_broken_corpus_file_fails_the_reload_and_the_old_generation_keeps_serving(admin_server, site):
@@ -239,8 +242,6 @@ def test_a_reload_killed_mid_build_is_reported_and_leaves_nothing_half_built(adm
 
 def test_a_job_interrupted_by_a_stopped_service_is_reported_after_restart(site):
     """A job the database still calls running, with no build holding the lock, is failed at start-up."""
-    from service.store import Store
-
     store = Store(f"sqlite:///{site / 'db.sqlite'}", 30)
     store.create_job("left-running", ".")
     store.update_job("left-running", status="running", progress=0.4)
