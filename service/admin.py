@@ -3,13 +3,13 @@ Every route needs the bearer token of ``MADOGUCHI_ADMIN_TOKEN``; without one con
 
 from __future__ import annotations
 
-import hmac
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
 from ingest.index import IngestError, list_generations, live_generation, rollback
+from service.auth import token_guard
 from service.errors import MadoguchiError
 from service.reload import Reloader
 from service.schemas import (
@@ -21,7 +21,6 @@ from service.schemas import (
     ReloadRequest,
     RollbackRequest,
 )
-from service.settings import Settings
 
 ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "unauthorized: the bearer token is missing or wrong"},
@@ -29,14 +28,7 @@ ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def require_admin(request: Request) -> None:
-    settings: Settings = request.app.state.settings
-    if settings.admin_token is None:
-        raise MadoguchiError("admin_disabled", "The admin API is off: set MADOGUCHI_ADMIN_TOKEN to use it.", 403)
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    expected = settings.admin_token.get_secret_value().encode()
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
-        raise MadoguchiError("unauthorized", "A valid admin bearer token is required.", 401)
+require_admin = token_guard("admin", lambda settings: settings.admin_token)
 
 
 def reloader_of(request: Request) -> Reloader:

@@ -7,23 +7,26 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.text import detect_lang, normalize
-from service import admin
-from service.context import Context, Services
-from service.errors import IndexUnavailableError, MadoguchiError
+from service import admin, staff
+from service.auth import has_token
+from service.context import Context
+from service.deps import ServicesDep, clean_question
+from service.errors import MadoguchiError
 from service.live import LiveServices
 from service.outcomes import NOTICE
 from service.pipeline import answer
+from service.privacy import mask_personal_data
 from service.reload import Reloader
-from service.schemas import Answer, AskRequest, ErrorBody, Handoff, Health, Status
+from service.schemas import Answer, AskRequest, ErrorBody, FeedbackAccepted, FeedbackRequest, Handoff, Health, Status
 from service.settings import Settings
 from service.store import Store
 
@@ -57,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     _add_error_handlers(app)
     app.include_router(admin.router)
+    app.include_router(staff.router)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Any:
@@ -111,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 reason=outcome.handoff_reason,
                 department=outcome.department,
                 contact=outcome.contact,
+                case_id=outcome.case_id,
+                reference=outcome.reference,
             ),
             outcome=outcome.outcome,
             lang=ctx.lang,
@@ -118,7 +124,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             generation=services.index.generation,
             notice=NOTICE[ctx.lang],
             timings_ms=ctx.timings_ms,
+            answer_id=ctx.answer_id,
         )
+
+    @app.post(
+        "/v1/feedback",
+        response_model=FeedbackAccepted,
+        status_code=201,
+        responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+        tags=["residents", "staff"],
+    )
+    def give_feedback(body: FeedbackRequest, request: Request, services: ServicesDep) -> FeedbackAccepted:
+        """Was an answer helpful? From residents (no token) and staff (their bearer token)."""
+        source = "staff" if has_token(request, settings.staff_token) else "resident"
+        comment = mask_personal_data(normalize(body.comment))[0] if body.comment else None
+        services.cases.add_feedback(body.answer_id, body.helpful, comment, source)
+        return FeedbackAccepted(source=source)
 
     def openapi() -> dict[str, Any]:
         """The generated contract, with the question's length limit as this deployment sets it."""
@@ -131,27 +152,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
-
-
-def clean_question(text: str, max_chars: int) -> str:
-    if len(text) > max_chars:
-        raise MadoguchiError(
-            "question_too_long", f"The question is longer than {max_chars} characters. Please shorten it.", 422
-        )
-    question = normalize(text)
-    if not question:
-        raise MadoguchiError("question_empty", "The question is empty. Please type a question.", 422)
-    return question
-
-
-def services_of(request: Request) -> Services:
-    services: Services | None = request.app.state.live.current()
-    if services is None:
-        raise IndexUnavailableError()
-    return services
-
-
-ServicesDep = Annotated[Services, Depends(services_of)]
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:

@@ -41,13 +41,17 @@ def features_of(ctx: Context) -> dict[str, float]:
     """What the confidence is computed from; zeros when nothing was found."""
     if not ctx.candidates:
         return dict.fromkeys(FEATURES, 0.0)
-    top, rest = ctx.candidates[0], ctx.candidates[1:]
+    return features_for(ctx.query, ctx.candidates[0], ctx.candidates[1:])
+
+
+def features_for(query: str, top: Candidate, rest: list[Candidate]) -> dict[str, float]:
+    """The features of one candidate against the others (staff's suggestions score each of theirs so)."""
     return {
         "dense_top": top.dense,
         "dense_margin": top.dense - max((c.dense for c in rest), default=0.0),
         "fused_top": top.score,  # 1 when it leads every search
-        "fused_margin": top.score - (rest[0].score if rest else 0.0),
-        "coverage": coverage(ctx.query, top),
+        "fused_margin": top.score - max((c.score for c in rest), default=0.0),
+        "coverage": coverage(query, top),
     }
 
 

@@ -14,21 +14,24 @@ SNIPPET_CHARS = 300
 
 def compose(ctx: Context) -> Outcome | None:
     top = ctx.candidates[0]
-    citation = cite(top, ctx.query)
-    chunk = top.chunk
+    text, citation = passage(top, ctx.query, ctx.lang)
+    return Outcome(
+        ANSWERED, answer=text, citations=[citation], department=top.chunk.department, contact=top.chunk.contact
+    )
+
+
+def passage(candidate: Candidate, query: str, lang: str) -> tuple[str, Citation]:
+    """A candidate's extractive answer (the FAQ answer, or the best paragraph of an article, labelled) with its
+    "as of" date, and its citation."""
+    citation = cite(candidate, query)
+    chunk = candidate.chunk
     if chunk.kind == "faq":
         body = chunk.text
     else:
-        label = f"「{chunk.title} {citation.section}」" if ctx.lang == "ja" else f"{chunk.title}, {citation.section}:"
+        label = f"「{chunk.title} {citation.section}」" if lang == "ja" else f"{chunk.title}, {citation.section}:"
         body = f"{label}\n{citation.snippet}"
-    as_of = AS_OF[ctx.lang].format(date=chunk.updated) if chunk.updated else ""
-    return Outcome(
-        ANSWERED,
-        answer="\n".join(part for part in (body, as_of) if part),
-        citations=[citation],
-        department=chunk.department,
-        contact=chunk.contact,
-    )
+    as_of = AS_OF[lang].format(date=chunk.updated) if chunk.updated else ""
+    return "\n".join(part for part in (body, as_of) if part), citation
 
 
 def cite(candidate: Candidate, query: str) -> Citation:

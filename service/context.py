@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from service.settings import Settings
 
 if TYPE_CHECKING:
     from service.assess import Calibration
+    from service.cases import CaseQueue
     from service.screen import Screening
     from service.store import Store
 
@@ -27,6 +29,7 @@ class Services:
     store: Store
     screening: Screening
     calibration: Calibration
+    cases: CaseQueue
 
 
 @dataclass
@@ -63,3 +66,4 @@ class Context:
     timings_ms: dict[str, float] = field(default_factory=dict)
     exclude: frozenset[str] = frozenset()  # doc ids retrieval must skip (evaluation by ablation only)
     extra: dict[str, Any] = field(default_factory=dict)
+    answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # what feedback on this answer refers to

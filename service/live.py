@@ -15,6 +15,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.embed import make_embedder
 from ingest.live import IndexUnavailable, LiveIndex, open_live
 from service.assess import Calibration
+from service.cases import CaseQueue
 from service.context import Services
 from service.screen import Screening
 from service.settings import Settings
@@ -26,13 +27,15 @@ logger = logging.getLogger(__name__)
 def open_services(
     settings: Settings, index: LiveIndex, store: Store | None = None, embedder: Embeddings | None = None
 ) -> Services:
+    store = store or Store(settings.database_url, settings.conversation_retention_days)
     return Services(
         settings=settings,
         index=index,
         embedder=embedder or make_embedder(index.embedding_model),
-        store=store or Store(settings.database_url, settings.conversation_retention_days),
+        store=store,
         screening=Screening.load(),
         calibration=Calibration.load(),
+        cases=CaseQueue(store.engine),
     )
 
 

@@ -39,6 +39,10 @@ HANDOFF_MESSAGES = {
 }
 
 CONTACT_LINE = {"ja": "お問い合わせ: {department} {contact}", "en": "Contact: {department}, {contact}"}
+REFERENCE_LINE = {
+    "ja": "お電話の際は受付番号 {reference} をお伝えください。",
+    "en": "When you call, please quote your reference {reference}.",
+}
 AS_OF = {"ja": "（{date}時点の情報）", "en": "(Information as of {date}.)"}
 
 
@@ -52,6 +56,8 @@ class Outcome:
     suggestions: list[Citation] = field(default_factory=list)
     department: str = ""
     contact: str = ""
+    case_id: str | None = None  # a handoff's case in the staff queue
+    reference: str | None = None  # the case's short reference, for the resident to quote
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:

@@ -8,10 +8,11 @@ import time
 from collections.abc import Callable
 
 from service.assess import assess
+from service.cases import NewCase
 from service.compose import cite, compose
 from service.context import Context
 from service.contextualize import contextualize
-from service.outcomes import CONTACT_LINE, HANDOFF_MESSAGES, Outcome
+from service.outcomes import CONTACT_LINE, HANDOFF_MESSAGES, REFERENCE_LINE, Outcome
 from service.retrieve import retrieve
 from service.screen import screen
 from service.store import AuditRecord
@@ -81,9 +82,24 @@ def _respond(ctx: Context, outcome: Outcome) -> None:
             cited=cited,
             generation=services.index.generation,
             personal_data=ctx.personal_data,
+            answer_id=ctx.answer_id,
         ),
         chunk_id=cited[0] if cited else top,
     )
+    if outcome.handoff_reason:
+        outcome.case_id, outcome.reference = services.cases.open(
+            NewCase(
+                reason=outcome.handoff_reason,
+                lang=ctx.lang,
+                conversation_id=ctx.conversation_id,
+                answer_id=ctx.answer_id,
+                question=ctx.question,
+                transcript=[turn.question for turn in ctx.history] + [ctx.question],
+                suggestions=[s.model_dump() for s in outcome.suggestions],
+                department=" ".join(part for part in (outcome.department, outcome.contact) if part),
+            )
+        )
+        outcome.answer += "\n" + REFERENCE_LINE[ctx.lang].format(reference=outcome.reference)
     logger.info(
         "answer %s",
         json.dumps(

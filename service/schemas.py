@@ -65,6 +65,8 @@ class Handoff(BaseModel):
     reason: Literal["low_confidence", "out_of_scope", "sensitive"] | None = None
     department: str = Field("", description="Who takes over.")
     contact: str = Field("", description="Phone number and opening hours, or the emergency number.")
+    case_id: str | None = Field(None, description="The case opened in the staff queue for this handoff.")
+    reference: str | None = Field(None, description="A short reference the resident can quote on the phone.")
 
 
 class Answer(BaseModel):
@@ -81,6 +83,7 @@ class Answer(BaseModel):
     generation: str = Field(description="The index generation that answered.")
     notice: str = Field(description="Says this is an automated answer from the city's published information.")
     timings_ms: dict[str, float] = Field(description="Milliseconds spent in each step.")
+    answer_id: str = Field(description="This answer's id, for POST /v1/feedback.")
 
 
 GENERATION_ID = r"^\d{8}T\d{6}-\d{6}$"
@@ -132,3 +135,86 @@ class Generations(BaseModel):
 class RollbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     generation: str = Field(pattern=GENERATION_ID)
+
+
+class SuggestRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(
+        description="What the caller asked, pasted or typed by staff.",
+        json_schema_extra={"minLength": 1, "pattern": QUESTION_PATTERN},
+    )
+    lang: Lang | None = None
+    k: int = Field(5, ge=1, le=20, description="How many distinct sources to suggest.")
+
+
+class SuggestionCitation(BaseModel):
+    id: str
+    title: str
+    section: str
+    url: str
+    updated: str
+
+
+class Suggestion(BaseModel):
+    answer: str = Field(description="The source's answer, verbatim, with its 'as of' date.")
+    citation: SuggestionCitation
+    score: float = Field(description="Fused retrieval score, 0..1; the ranking.")
+    confidence: float = Field(ge=0, le=1, description="Calibrated probability that this source answers it.")
+
+
+class Suggestions(BaseModel):
+    suggestions: list[Suggestion]
+
+
+CaseStatus = Literal["open", "claimed", "resolved"]
+
+
+class Case(BaseModel):
+    id: str
+    reference: str
+    reason: str
+    created_at: str
+    updated_at: str
+    lang: Lang
+    question: str = Field(description="Personal data masked.")
+    transcript: list[str] = Field(description="The conversation's questions, oldest first, masked.")
+    suggestions: list[Citation]
+    department: str
+    status: CaseStatus
+    claimed_by: str | None = None
+    resolution: str | None = None
+    answer_used: str | None = None
+
+
+class Cases(BaseModel):
+    cases: list[Case]
+
+
+class ClaimRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    staff: str = Field("staff", min_length=1, max_length=100, description="Who takes the case (a name or desk).")
+
+
+class FaqProposal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=1000)
+    answer: str = Field(min_length=1, max_length=5000)
+
+
+class ResolveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    resolution: str = Field(min_length=1, max_length=5000, description="What was done or answered.")
+    answer_used: str | None = Field(None, max_length=300, description="The citation id of the answer given.")
+    propose_faq: FaqProposal | None = Field(None, description="Propose this exchange as a new FAQ.")
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answer_id: str = Field(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")
+    helpful: bool
+    comment: str | None = Field(None, max_length=2000)
+
+
+class FeedbackAccepted(BaseModel):
+    recorded: bool = True
+    source: Literal["resident", "staff"]

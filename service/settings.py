@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = Field(
         None, description="Bearer token of the admin API (/v1/admin/...). Unset: the admin API answers 403."
     )
+    staff_token: SecretStr | None = Field(
+        None, description="Bearer token of the staff API (suggestions, handoff queue, console). Unset: 403."
+    )
     canary_top_k: int = Field(
         3, ge=1, le=50, description="A reload's canary question must find its expected source within this many."
     )

@@ -1,17 +1,25 @@
-"""Conversations (kept for follow-ups, then purged) and the audit log (kept), in one SQL database.
+"""Conversations (kept for follow-ups, then purged), the audit log (kept), reload jobs, and the tables of the
+staff's case queue, in one SQL database.
 
-SQLite by default; any SQLAlchemy URL works. Only masked questions are ever written.
+SQLite by default; PostgreSQL (``postgresql+psycopg://…``) for cities that run several service instances.
+The schema is made by Alembic migrations (``service/migrations``), applied when a Store opens; the Table
+objects here mirror them for queries (a test compares the two). Only masked questions are ever written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -57,6 +65,7 @@ audit = Table(
     Column("cited", Text, nullable=False),  # JSON list of chunk ids
     Column("generation", String(40), nullable=False),
     Column("personal_data", Text, nullable=False),  # JSON list of the kinds that were masked
+    Column("answer_id", String(32), index=True, unique=True),  # what feedback refers to
 )
 
 jobs = Table(
@@ -72,6 +81,40 @@ jobs = Table(
     Column("error", Text),  # JSON: {"code", "message"}
 )
 
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("reference", String(16), nullable=False, unique=True),  # what a resident quotes on the phone
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # open, claimed, resolved
+    Column("reason", String(32), nullable=False),
+    Column("lang", String(2), nullable=False),
+    Column("conversation_id", String(64), nullable=False),
+    Column("answer_id", String(32), nullable=False),
+    Column("question", Text, nullable=False),  # masked
+    Column("transcript", Text, nullable=False),  # JSON list of the conversation's masked questions
+    Column("suggestions", Text, nullable=False),  # JSON list of citations
+    Column("department", Text, nullable=False),
+    Column("claimed_by", String(100)),
+    Column("resolution", Text),
+    Column("answer_used", String(300)),
+    Column("proposed_question", Text),  # "propose as FAQ"
+    Column("proposed_answer", Text),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("answer_id", String(32), nullable=False, index=True),
+    Column("helpful", Boolean, nullable=False),
+    Column("comment", Text),  # masked
+    Column("source", String(16), nullable=False),  # resident or staff
+)
+
 
 @dataclass
 class AuditRecord:
@@ -83,6 +126,7 @@ class AuditRecord:
     cited: list[str]
     generation: str
     personal_data: list[str]
+    answer_id: str
 
 
 class Store:
@@ -90,17 +134,17 @@ class Store:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url)
+        self.engine: Engine = create_engine(url, pool_pre_ping=True)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
+        migrate(self.engine)
         self.retention = dt.timedelta(days=retention_days)
 
     def history(self, conversation_id: str, limit: int = 3) -> list[Turn]:
         """The conversation's latest turns within the retention period, oldest first."""
         if not self.retention:
             return []
-        since = _now() - self.retention
+        since = utc_now() - self.retention
         query = (
             select(turns.c.question, turns.c.lang, turns.c.chunk_id)
             .where(turns.c.conversation_id == conversation_id, turns.c.created_at >= since)
@@ -113,7 +157,7 @@ class Store:
 
     def record(self, record: AuditRecord, chunk_id: str | None) -> None:
         """One audit record per answer, and the turn for follow-ups, in one transaction."""
-        now = _now()
+        now = utc_now()
         with self.engine.begin() as connection:
             connection.execute(
                 insert(audit).values(
@@ -126,6 +170,7 @@ class Store:
                     cited=json.dumps(record.cited),
                     generation=record.generation,
                     personal_data=json.dumps(record.personal_data),
+                    answer_id=record.answer_id,
                 )
             )
             if self.retention:
@@ -142,7 +187,7 @@ class Store:
     def purge_expired(self) -> int:
         """Forget conversation turns older than the retention period. The audit log stays."""
         with self.engine.begin() as connection:
-            return connection.execute(delete(turns).where(turns.c.created_at < _now() - self.retention)).rowcount
+            return connection.execute(delete(turns).where(turns.c.created_at < utc_now() - self.retention)).rowcount
 
     def audit_records(self, limit: int = 100) -> list[dict[str, Any]]:
         with self.engine.connect() as connection:
@@ -153,7 +198,7 @@ class Store:
         ]
 
     def create_job(self, job_id: str, source: str) -> None:
-        now = _now()
+        now = utc_now()
         with self.engine.begin() as connection:
             connection.execute(
                 insert(jobs).values(
@@ -169,7 +214,7 @@ class Store:
         report: dict[str, Any] | None = None,
         error: dict[str, str] | None = None,
     ) -> None:
-        values: dict[str, Any] = {"updated_at": _now()}
+        values: dict[str, Any] = {"updated_at": utc_now()}
         if status is not None:
             values["status"] = status
         if progress is not None:
@@ -188,8 +233,8 @@ class Store:
             return None
         return {
             **row,
-            "created_at": _utc(row["created_at"]),
-            "updated_at": _utc(row["updated_at"]),
+            "created_at": as_utc(row["created_at"]),
+            "updated_at": as_utc(row["updated_at"]),
             "report": json.loads(row["report"]) if row["report"] else None,
             "error": json.loads(row["error"]) if row["error"] else None,
         }
@@ -199,11 +244,26 @@ class Store:
             return list(connection.execute(select(jobs.c.id).where(jobs.c.status.in_(("queued", "running")))).scalars())
 
 
-def _now() -> dt.datetime:
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration. Workers may start together: PostgreSQL serialises them with
+    an advisory lock (in env.py), SQLite with a lock file beside the database."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    with contextlib.ExitStack() as stack:
+        if database and database != ":memory:":
+            lock = stack.enter_context(Path(database + ".migrate.lock").open("w"))
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        connection = stack.enter_context(engine.begin())
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
+def as_utc(moment: dt.datetime) -> dt.datetime:
     """SQLite gives naive datetimes back; every time stored here is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 

@@ -1,0 +1,34 @@
+"""Bearer tokens for the operators' and the staff's APIs: each area has its own token setting; an area
+without one is off (403), a missing or wrong token is refused (401). Tokens are compared in constant time."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+
+from fastapi import Request
+from pydantic import SecretStr
+
+from service.errors import MadoguchiError
+from service.settings import Settings
+
+
+def token_guard(area: str, token_of: Callable[[Settings], SecretStr | None]) -> Callable[[Request], None]:
+    """A FastAPI dependency for one area ("admin", "staff")."""
+
+    def guard(request: Request) -> None:
+        expected = token_of(request.app.state.settings)
+        if expected is None:
+            variable = f"MADOGUCHI_{area.upper()}_TOKEN"
+            raise MadoguchiError(f"{area}_disabled", f"The {area} API is off: set {variable} to use it.", 403)
+        if not has_token(request, expected):
+            raise MadoguchiError("unauthorized", f"A valid {area} bearer token is required.", 401)
+
+    return guard
+
+
+def has_token(request: Request, expected: SecretStr | None) -> bool:
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if expected is None or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), expected.get_secret_value().encode())

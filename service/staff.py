@@ -1,0 +1,116 @@
+"""The call-centre staff's API: ranked suggestions for the caller in front of them, the queue of handed-off
+enquiries, and proposals of new FAQs. Every route needs the bearer token of ``MADOGUCHI_STAFF_TOKEN``."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from ingest.text import detect_lang
+from service.assess import features_for
+from service.auth import token_guard
+from service.compose import passage
+from service.context import Context
+from service.deps import ServicesDep, clean_question
+from service.privacy import mask_personal_data
+from service.retrieve import retrieve
+from service.schemas import (
+    Case,
+    Cases,
+    CaseStatus,
+    ClaimRequest,
+    ErrorBody,
+    ResolveRequest,
+    Suggestion,
+    SuggestionCitation,
+    Suggestions,
+    SuggestRequest,
+)
+
+STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "unauthorized: the bearer token is missing or wrong"},
+    403: {"model": ErrorBody, "description": "staff_disabled: no staff token is configured"},
+}
+router = APIRouter(
+    tags=["staff"], dependencies=[Depends(token_guard("staff", lambda s: s.staff_token))], responses=STAFF_ERRORS
+)
+
+
+@router.post("/v1/suggest", response_model=Suggestions, responses={422: {"model": ErrorBody}})
+def suggest(request: SuggestRequest, services: ServicesDep) -> Suggestions:
+    """The k best distinct sources for what a caller asked, ranked, each with its answer and confidence. No
+    handoff logic: staff judge for themselves."""
+    question, _ = mask_personal_data(clean_question(request.question, services.settings.question_max_chars))
+    lang = request.lang or detect_lang(question)
+    ctx = Context(question=question, lang=lang, conversation_id=uuid.uuid4().hex, services=services, query=question)
+    retrieve(ctx)
+    distinct, seen = [], set()
+    for candidate in ctx.candidates:
+        if candidate.chunk.doc_id not in seen:
+            seen.add(candidate.chunk.doc_id)
+            distinct.append(candidate)
+        if len(distinct) == request.k:
+            break
+    suggestions = []
+    for candidate in distinct:
+        others = [c for c in ctx.candidates if c is not candidate]
+        confidence = services.calibration.probability(features_for(question, candidate, others))
+        text, citation = passage(candidate, question, lang)
+        suggestions.append(
+            Suggestion(
+                answer=text,
+                citation=SuggestionCitation(**citation.model_dump(exclude={"snippet"})),
+                score=round(candidate.score, 4),
+                confidence=round(confidence, 4),
+            )
+        )
+    return Suggestions(suggestions=suggestions)
+
+
+@router.get("/v1/handoffs", response_model=Cases)
+def handoffs(services: ServicesDep, status: Annotated[CaseStatus, Query()] = "open") -> Cases:
+    """Handed-off enquiries, oldest first, with everything already known (personal data masked)."""
+    return Cases(cases=[Case.model_validate(case) for case in services.cases.by_status(status)])
+
+
+@router.post(
+    "/v1/handoffs/{case_id}/claim",
+    response_model=Case,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+)
+def claim(case_id: str, services: ServicesDep, body: ClaimRequest | None = None) -> Case:
+    """Take an open case; 409 case_not_open when someone else already has."""
+    return Case.model_validate(services.cases.claim(case_id[:64], (body or ClaimRequest()).staff))
+
+
+@router.post(
+    "/v1/handoffs/{case_id}/resolve",
+    response_model=Case,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+)
+def resolve(case_id: str, body: ResolveRequest, services: ServicesDep) -> Case:
+    """Close a case with what was done; optionally propose the exchange as a new FAQ."""
+    proposal = None
+    if body.propose_faq:
+        proposal = (mask_personal_data(body.propose_faq.question)[0], mask_personal_data(body.propose_faq.answer)[0])
+    resolution = mask_personal_data(body.resolution)[0]
+    return Case.model_validate(services.cases.resolve(case_id[:64], resolution, body.answer_used, proposal))
+
+
+@router.get(
+    "/v1/faq-proposals",
+    response_class=Response,
+    responses={200: {"content": {"application/x-ndjson": {}}, "description": "One FAQ per line, corpus format."}},
+)
+def faq_proposals(services: ServicesDep) -> Response:
+    """FAQs proposed by staff, as a JSONL file in the corpus's FAQ format, for operators to review and add."""
+    lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in services.cases.proposals())
+    return Response(
+        lines,
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": 'attachment; filename="faq-proposals.jsonl"'},
+    )
