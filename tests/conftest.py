@@ -4,12 +4,16 @@ Chroma store, and a real uvicorn server over HTTP."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from ingest.index import IndexSpec, ingest
 from ingest.report import IngestReport
@@ -88,3 +92,53 @@ def server(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.Tem
     running = Server(env, folder / "log")
     yield running
     running.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server from Debian's packages (installed by `make test`), on a free loopback port,
+    with its data in a temporary directory. Yields a SQLAlchemy URL without a database name."""
+    bindir = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
+    if bindir is None:
+        pytest.fail("PostgreSQL is not installed; `make test` installs Debian's postgresql package")
+    root = Path(tempfile.mkdtemp(prefix="madoguchi-pg-"))
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        shutil.chown(root, "postgres", "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    data = root / "data"
+    subprocess.run(
+        [*as_postgres, bindir / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    subprocess.run(
+        [*as_postgres, bindir / "pg_ctl", "-D", data, "-o", options, "-l", root / "log", "-w", "start"],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*as_postgres, bindir / "pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def fresh_postgres_database(server_url: str) -> str:
+    """A new, empty database on the test server; its URL."""
+    name = f"madoguchi_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return f"{server_url}/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test that takes this runs once on SQLite and once on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'madoguchi.db'}"
+    return fresh_postgres_database(request.getfixturevalue("postgres_server"))
