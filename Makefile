@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test ingest eval bench lint clean
+.PHONY: install system-deps run test ingest eval bench lint clean
 
 install: $(STAMP)
 
@@ -22,13 +22,25 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# What the tests need from Debian: a real browser, its driver and a Japanese font (for legible screenshots),
+# and a real PostgreSQL server.
+SYSTEM_PACKAGES := chromium chromium-driver fonts-noto-cjk postgresql
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
 var/index/LIVE: | $(STAMP)
 	$(PY) -m ingest corpus --index var/index
 
 run: install var/index/LIVE
 	MADOGUCHI_INDEX_DIR=$${MADOGUCHI_INDEX_DIR:-var/index} $(PY) -m service --host $(HOST) --port $(PORT)
 
-test: install
+test: install system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ingest: install

@@ -7,12 +7,14 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.text import detect_lang, normalize
@@ -31,6 +33,11 @@ from service.settings import Settings
 from service.store import Store
 
 logger = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 ERRORS: dict[int | str, dict[str, Any]] = {503: {"model": ErrorBody, "description": "No live index generation"}}
 ASK_ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "question_empty, question_too_long or invalid_request"},
@@ -70,6 +77,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             message = f"The request body is larger than {settings.max_body_bytes} bytes."
             return error_response(413, "request_too_large", message)
         return await call_next(request)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        """Pages run only their own scripts and styles, from this server; nothing is fetched elsewhere."""
+        response = await call_next(request)
+        if request.url.path not in ("/docs", "/redoc"):  # FastAPI's API browser loads its own assets
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/console", include_in_schema=False)
+    def console() -> FileResponse:
+        """The staff console (one page, no external assets; the staff token is entered in the page)."""
+        return FileResponse(STATIC / "console.html", headers={"Cache-Control": "no-cache"})
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

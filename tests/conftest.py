@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service as ChromeService
 from sqlalchemy import create_engine, text
 
 from ingest.index import IndexSpec, ingest
@@ -22,6 +24,8 @@ from tests.helpers import CORPUS, PYTHON, ROOT, SHARED_DATA, free_port, wait_for
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager never downloads a browser or driver
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
 @pytest.fixture(scope="session")
@@ -142,3 +146,36 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'madoguchi.db'}"
     return fresh_postgres_database(request.getfixturevalue("postgres_server"))
+
+
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots of every page test, kept by CI (git-ignored)
+
+
+@pytest.fixture(scope="session")
+def chrome() -> Iterator[webdriver.Chrome]:
+    """A real headless Chromium from Debian's packages, driven through its own chromedriver (no download)."""
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not Path(path).exists():
+            pytest.fail(f"{path} is missing; `make test` installs Debian's chromium and chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
+        "--disable-gpu",
+        "--lang=ja",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options, service=ChromeService(executable_path=CHROMEDRIVER))
+    driver.implicitly_wait(0)
+    yield driver
+    driver.quit()
+
+
+def screenshot(driver: webdriver.Chrome, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path

@@ -1,0 +1,118 @@
+"""The staff console in a real headless Chromium against the running service: sign in with the keyboard,
+get suggestions with their sources, copy one, and work the handoff queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ready
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from ingest.report import IngestReport
+from tests.conftest import Server, screenshot
+
+TOKEN = "console-secret"
+
+
+@pytest.fixture(scope="module")
+def console_server(
+    sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("console")
+    env = {
+        "MADOGUCHI_INDEX_DIR": str(sample_index[0]),
+        "MADOGUCHI_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+        "MADOGUCHI_STAFF_TOKEN": TOKEN,
+    }
+    running = Server(env, folder / "log")
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def console(chrome, console_server):
+    chrome.get(console_server.base_url + "/console")
+    chrome.execute_script("sessionStorage.clear()")
+    chrome.get(console_server.base_url + "/console")
+    chrome.execute_cdp_cmd(
+        "Browser.grantPermissions",
+        {"origin": console_server.base_url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+    )
+    return chrome
+
+
+def wait(driver, seconds: float = 20) -> WebDriverWait:
+    return WebDriverWait(driver, seconds)
+
+
+def sign_in_with_the_keyboard(driver) -> None:
+    token = driver.find_element(By.ID, "token")
+    token.send_keys(TOKEN, Keys.ENTER)
+    wait(driver).until(ready.visibility_of_element_located((By.ID, "question")))
+
+
+def test_staff_find_suggestions_with_sources_and_copy_one(console):
+    sign_in_with_the_keyboard(console)
+    console.find_element(By.ID, "question").send_keys("粗大ごみを出したいと言っています")
+    console.find_element(By.ID, "question").send_keys(Keys.TAB, Keys.ENTER)  # the "show suggestions" button
+    items = wait(console).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#suggestions > li"))
+    screenshot(console, "console-suggestions")
+
+    first = items[0]
+    assert "粗大ごみ" in first.find_element(By.TAG_NAME, "h3").text
+    link = first.find_element(By.CSS_SELECTOR, ".meta a")
+    assert link.get_attribute("href").startswith("https://")
+    assert "時点" in first.find_element(By.CSS_SELECTOR, ".meta").text
+    answer = first.find_element(By.CSS_SELECTOR, ".answer").text
+
+    first.find_element(By.TAG_NAME, "button").click()
+    wait(console).until(ready.text_to_be_present_in_element((By.ID, "status"), "コピーしました"))
+    clipboard = console.execute_async_script("navigator.clipboard.readText().then(arguments[0])")
+    assert clipboard.strip() == answer.strip()
+
+
+def test_staff_claim_and_resolve_a_handed_off_enquiry(console, console_server):
+    asked = console_server.http.post("/v1/ask", json={"question": "who won the baseball game yesterday?"}).json()
+    assert asked["handoff"]["needed"], asked
+    reference = asked["handoff"]["reference"]
+    sign_in_with_the_keyboard(console)
+    console.find_element(By.CSS_SELECTOR, "button.lang[data-lang='en']").click()
+    assert console.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+
+    console.find_element(By.ID, "refresh").click()
+    case = wait(console).until(
+        lambda d: next((li for li in d.find_elements(By.CSS_SELECTOR, "#cases > li") if reference in li.text), None)
+    )
+    screenshot(console, "console-queue")
+    case.find_element(By.XPATH, ".//button[normalize-space()='Claim']").click()
+    wait(console).until(lambda d: reference not in d.find_element(By.ID, "cases").text)
+
+    Select(console.find_element(By.ID, "status-filter")).select_by_value("claimed")
+    case = wait(console).until(
+        lambda d: next((li for li in d.find_elements(By.CSS_SELECTOR, "#cases > li") if reference in li.text), None)
+    )
+    case.find_element(By.XPATH, ".//button[normalize-space()='Resolve']").click()
+    case.find_element(By.TAG_NAME, "textarea").send_keys("Referred to the prefecture's passport office.")
+    case.find_element(By.XPATH, ".//button[normalize-space()='Save']").click()
+    wait(console).until(lambda d: reference not in d.find_element(By.ID, "cases").text)
+    resolved = console_server.http.get(
+        "/v1/handoffs", params={"status": "resolved"}, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert reference in [c["reference"] for c in resolved.json()["cases"]]
+
+
+def test_a_wrong_token_returns_to_the_sign_in_form(console):
+    console.find_element(By.ID, "token").send_keys("not-it", Keys.ENTER)
+    wait(console).until(ready.visibility_of_element_located((By.ID, "token")))
+    assert console.find_element(By.ID, "workspace").get_attribute("hidden") is not None
+
+
+def test_the_console_page_allows_only_its_own_scripts(console_server):
+    response = console_server.http.get("/console")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "<script>" not in response.text  # no inline script: only <script src=...>
