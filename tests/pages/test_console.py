@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ready
@@ -46,7 +47,8 @@ def console(chrome, console_server):
 
 
 def wait(driver, seconds: float = 20) -> WebDriverWait:
-    return WebDriverWait(driver, seconds)
+    """Lists re-render as data arrives: an element found a moment ago may be gone; look again."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def sign_in_with_the_keyboard(driver) -> None:
@@ -83,7 +85,6 @@ def test_staff_claim_and_resolve_a_handed_off_enquiry(console, console_server):
     console.find_element(By.CSS_SELECTOR, "button.lang[data-lang='en']").click()
     assert console.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
 
-    console.find_element(By.ID, "refresh").click()
     case = wait(console).until(
         lambda d: next((li for li in d.find_elements(By.CSS_SELECTOR, "#cases > li") if reference in li.text), None)
     )

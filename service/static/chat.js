@@ -1,0 +1,167 @@
+// The residents' chat. Every text from the corpus or from a resident is rendered with textContent, never
+// as HTML; the page runs no inline script and loads nothing from elsewhere.
+"use strict";
+
+const TEXT = {
+  ja: {
+    skip: "質問の入力へ移動", title: "市役所 AI 案内窓口", conversation: "会話",
+    notice: "このチャットはAI（人工知能）が市の公開情報をもとに自動で回答します。回答には出典を示します。確かでないときや緊急のときは、職員や窓口をご案内します。個人情報は入力しないでください。",
+    question: "ご質問", hint: "例: 粗大ごみの出し方を教えてください", send: "送信", restart: "新しい会話",
+    you: "あなた", assistant: "AI 案内", sources: "出典", asOf: "{date}時点", thinking: "回答を準備しています…",
+    answered: "回答が届きました。", helpful: "役に立った", notHelpful: "役に立たなかった",
+    thanks: "ご意見ありがとうございます。", handoffTitle: "職員がご案内します",
+    low_confidence: "確かな回答が見つからなかったため、担当の窓口をご案内します。",
+    out_of_scope: "このご質問は市の公開情報の範囲外のようです。担当の窓口をご案内します。",
+    sensitive: "大切なご相談です。すぐに下の連絡先へご連絡ください。",
+    reference: "受付番号: {reference}（お電話の際にお伝えください）", contact: "連絡先",
+    failed: "送信できませんでした: {message}", restarted: "新しい会話を始めました。",
+  },
+  en: {
+    skip: "Skip to the question box", title: "City Hall AI help desk", conversation: "Conversation",
+    notice: "This chat is answered automatically by AI (artificial intelligence) from the city's published information, and shows its sources. When it is unsure, or it is urgent, it tells you whom to contact. Please do not type personal information.",
+    question: "Your question", hint: "For example: How do I put out bulky garbage?", send: "Send", restart: "New conversation",
+    you: "You", assistant: "AI help desk", sources: "Sources", asOf: "as of {date}", thinking: "Preparing an answer…",
+    answered: "An answer has arrived.", helpful: "Helpful", notHelpful: "Not helpful",
+    thanks: "Thank you for your feedback.", handoffTitle: "A member of staff will help you",
+    low_confidence: "We could not find a reliable answer, so here is the office that can help.",
+    out_of_scope: "This question seems to be outside the city's published information. Here is who can help.",
+    sensitive: "This is important. Please contact the number below now.",
+    reference: "Reference: {reference} (please quote it when you call)", contact: "Contact",
+    failed: "Could not send: {message}", restarted: "A new conversation has started.",
+  },
+};
+
+let lang = sessionStorage.getItem("madoguchi-lang") || ((navigator.language || "ja").startsWith("en") ? "en" : "ja");
+const $ = (id) => document.getElementById(id);
+const t = (key, values = {}) => TEXT[lang][key].replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+function say(message) { $("status").textContent = message; }
+
+function applyLanguage() {
+  document.documentElement.lang = lang;
+  document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
+  document.querySelectorAll("button.lang").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === lang)));
+  document.title = t("title");
+}
+
+function message(kind, langOfText) {
+  const item = el("li", undefined, kind);
+  item.append(el("p", t(kind === "resident" ? "you" : "assistant"), "who"));
+  if (langOfText) item.lang = langOfText;
+  $("messages").append(item);
+  return item;
+}
+
+function renderSources(item, citations) {
+  if (!citations.length) return;
+  item.append(el("p", t("sources"), "who"));
+  const list = el("ol", undefined, "sources");
+  citations.forEach((c) => {
+    const entry = el("li");
+    const link = el("a", [c.title, c.section].filter(Boolean).join(" "));
+    link.href = c.url;
+    link.rel = "noopener noreferrer";
+    link.target = "_blank";
+    entry.append(link);
+    if (c.updated) entry.append(` (${t("asOf", { date: c.updated })})`);
+    list.append(entry);
+  });
+  item.append(list);
+}
+
+function renderHandoff(item, body) {
+  const box = el("div", undefined, body.handoff.reason === "sensitive" ? "handoff emergency" : "handoff");
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", t("handoffTitle"));
+  if (body.handoff.reason === "sensitive" && body.handoff.contact) {
+    box.append(el("p", body.handoff.contact, "contact"));  // the emergency number first, and large
+    box.append(el("p", body.answer, "answer"));
+  }
+  box.append(el("p", t(body.handoff.reason)));
+  if (body.handoff.reason !== "sensitive" && (body.handoff.department || body.handoff.contact)) {
+    box.append(el("p", `${t("contact")}: ${[body.handoff.department, body.handoff.contact].filter(Boolean).join(" ")}`, "contact"));
+  }
+  if (body.handoff.reference) box.append(el("p", t("reference", { reference: body.handoff.reference }), "reference"));
+  item.append(box);
+}
+
+function renderFeedback(item, answerId) {
+  const row = el("p", undefined, "feedback");
+  for (const [key, helpful] of [["helpful", true], ["notHelpful", false]]) {
+    const button = el("button", t(key), "secondary");
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      row.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+      await fetch("/v1/feedback", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ answer_id: answerId, helpful }),
+      });
+      row.append(el("span", " " + t("thanks")));
+    });
+    row.append(button);
+  }
+  item.append(row);
+}
+
+async function ask(event) {
+  event.preventDefault();
+  const question = $("question").value.trim();
+  if (!question) return;
+  message("resident").append(el("p", question, "answer"));
+  $("question").value = "";
+  $("send").disabled = true;
+  say(t("thinking"));
+  try {
+    const payload = { question, lang };
+    const conversation = sessionStorage.getItem("madoguchi-conversation");
+    if (conversation) payload.conversation_id = conversation;
+    const response = await fetch("/v1/ask", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(payload),
+    });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
+    sessionStorage.setItem("madoguchi-conversation", body.conversation_id);
+    const item = message("assistant", body.lang);
+    if (body.handoff.needed) {
+      renderHandoff(item, body);
+    } else {
+      item.append(el("p", body.answer, "answer"));
+      renderSources(item, body.citations);
+    }
+    renderFeedback(item, body.answer_id);
+    say(t("answered"));
+  } catch (error) {
+    message("assistant").append(el("p", t("failed", { message: error.message }), "warn"));
+  } finally {
+    $("send").disabled = false;
+    $("question").focus();
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  applyLanguage();
+  document.querySelectorAll("button.lang").forEach((b) => b.addEventListener("click", () => {
+    lang = b.dataset.lang;
+    sessionStorage.setItem("madoguchi-lang", lang);
+    applyLanguage();
+  }));
+  $("ask-form").addEventListener("submit", ask);
+  $("question").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) ask(event);  // Shift+Enter: new line
+  });
+  $("restart").addEventListener("click", () => {
+    sessionStorage.removeItem("madoguchi-conversation");
+    $("messages").replaceChildren();
+    say(t("restarted"));
+  });
+});
