@@ -204,6 +204,7 @@ document.addEventListener("DOMContentLoaded", () => {
     lang = b.dataset.lang;
     sessionStorage.setItem("madoguchi-lang", lang);
     applyLanguage();
+    if (!$("workspace").hidden) loadCases();  // the queue's buttons and labels follow the language
   }));
   $("token-form").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -51,6 +51,18 @@ def wait(driver, seconds: float = 20) -> WebDriverWait:
     return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
 
 
+def click_in_case(driver, reference: str, label: str) -> bool:
+    """Click the button labelled ``label`` in the case with this reference, once both are on the page (inside
+    a wait, so that a list re-rendered under the click is simply looked at again)."""
+    for case in driver.find_elements(By.CSS_SELECTOR, "#cases > li"):
+        if reference in case.text:
+            buttons = case.find_elements(By.XPATH, f".//button[normalize-space()='{label}']")
+            if buttons:
+                buttons[0].click()
+                return True
+    return False
+
+
 def sign_in_with_the_keyboard(driver) -> None:
     token = driver.find_element(By.ID, "token")
     token.send_keys(TOKEN, Keys.ENTER)
@@ -85,20 +97,14 @@ def test_staff_claim_and_resolve_a_handed_off_enquiry(console, console_server):
     console.find_element(By.CSS_SELECTOR, "button.lang[data-lang='en']").click()
     assert console.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
 
-    case = wait(console).until(
-        lambda d: next((li for li in d.find_elements(By.CSS_SELECTOR, "#cases > li") if reference in li.text), None)
-    )
+    wait(console).until(lambda d: click_in_case(d, reference, "Claim"))
     screenshot(console, "console-queue")
-    case.find_element(By.XPATH, ".//button[normalize-space()='Claim']").click()
     wait(console).until(lambda d: reference not in d.find_element(By.ID, "cases").text)
 
     Select(console.find_element(By.ID, "status-filter")).select_by_value("claimed")
-    case = wait(console).until(
-        lambda d: next((li for li in d.find_elements(By.CSS_SELECTOR, "#cases > li") if reference in li.text), None)
-    )
-    case.find_element(By.XPATH, ".//button[normalize-space()='Resolve']").click()
-    case.find_element(By.TAG_NAME, "textarea").send_keys("Referred to the prefecture's passport office.")
-    case.find_element(By.XPATH, ".//button[normalize-space()='Save']").click()
+    wait(console).until(lambda d: click_in_case(d, reference, "Resolve"))
+    console.switch_to.active_element.send_keys("Referred to the prefecture's passport office.")  # focus moved there
+    wait(console).until(lambda d: click_in_case(d, reference, "Save"))
     wait(console).until(lambda d: reference not in d.find_element(By.ID, "cases").text)
     resolved = console_server.http.get(
         "/v1/handoffs", params={"status": "resolved"}, headers={"Authorization": f"Bearer {TOKEN}"}
