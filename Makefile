@@ -34,13 +34,18 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# axe-core, for the accessibility checks of the page tests (npm, pinned by package-lock.json).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 var/index/LIVE: | $(STAMP)
 	$(PY) -m ingest corpus --index var/index
 
 run: install var/index/LIVE
 	MADOGUCHI_INDEX_DIR=$${MADOGUCHI_INDEX_DIR:-var/index} $(PY) -m service --host $(HOST) --port $(PORT)
 
-test: install system-deps
+test: install system-deps node_modules/axe-core/axe.min.js
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ingest: install

@@ -12,8 +12,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -36,7 +37,7 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
 )
 ERRORS: dict[int | str, dict[str, Any]] = {503: {"model": ErrorBody, "description": "No live index generation"}}
 ASK_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -83,12 +84,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Pages run only their own scripts and styles, from this server; nothing is fetched elsewhere."""
         response = await call_next(request)
         if request.url.path not in ("/docs", "/redoc"):  # FastAPI's API browser loads its own assets
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            # Only the residents' chat may be framed, and only by the city's own pages.
+            ancestors = " ".join(["'self'", *settings.origins]) if request.url.path == "/" else "'none'"
+            response.headers.setdefault(
+                "Content-Security-Policy", f"{CONTENT_SECURITY_POLICY}; frame-ancestors {ancestors}"
+            )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if settings.origins:  # the city's own pages may call the residents' endpoints from the browser
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )
 
     @app.get("/console", include_in_schema=False)
     def console() -> FileResponse:
@@ -96,9 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(STATIC / "console.html", headers={"Cache-Control": "no-cache"})
 
     @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        """Until the residents' chat page lands here, the front door leads to the API documentation."""
-        return RedirectResponse("/docs")
+    def chat() -> FileResponse:
+        """The residents' chat page (no external assets; embeddable by MADOGUCHI_ALLOWED_ORIGINS)."""
+        return FileResponse(STATIC / "chat.html", headers={"Cache-Control": "no-cache"})
 
     @app.get("/healthz", response_model=Health, tags=["operations"])
     def healthz(request: Request) -> Health:

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     canary_top_k: int = Field(
         3, ge=1, le=50, description="A reload's canary question must find its expected source within this many."
     )
+    allowed_origins: str = Field(
+        "",
+        description="Comma-separated origins (https://www.city.example.jp) whose pages may embed the chat and "
+        "call the API from the browser (CORS and frame-ancestors). Empty: this server's own pages only.",
+    )
     host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service listens on.")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes; they share the index and database.")
@@ -70,6 +75,19 @@ class Settings(BaseSettings):
                 secret = value.get_secret_value() if isinstance(value, SecretStr) else value
                 env[f"MADOGUCHI_{name.upper()}"] = str(secret)
         return env
+
+    @property
+    def origins(self) -> list[str]:
+        return [origin.strip().rstrip("/") for origin in self.allowed_origins.split(",") if origin.strip()]
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins_are_http(cls, value: str) -> str:
+        for origin in value.split(","):
+            origin = origin.strip()
+            if origin and (not origin.startswith(("http://", "https://")) or any(c in origin for c in " ;'\"")):
+                raise ValueError(f"{origin!r} is not an origin like https://www.city.example.jp")
+        return value
 
     @field_validator("chroma_url")
     @classmethod

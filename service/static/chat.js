@@ -120,7 +120,7 @@ async function ask(event) {
   $("send").disabled = true;
   say(t("thinking"));
   try {
-    const payload = { question, lang };
+    const payload = { question };  // the service detects the question's language; the page's is for its labels
     const conversation = sessionStorage.getItem("madoguchi-conversation");
     if (conversation) payload.conversation_id = conversation;
     const response = await fetch("/v1/ask", {

@@ -1,5 +1,6 @@
 """The service over real HTTP against a real uvicorn and the real index."""
 
+import os
 import subprocess
 
 from ingest.live import open_live
@@ -66,6 +67,51 @@ def test_the_readme_documents_every_setting():
         assert f"`MADOGUCHI_{name.upper()}`" in readme, name
 
 
-def test_the_front_door_leads_to_the_api_documentation(server):
-    response = server.http.get("/", follow_redirects=True)
-    assert response.status_code == 200 and "swagger" in response.text.lower()
+def test_the_chat_page_is_served_at_the_front_door_and_frames_only_for_its_own_pages(server):
+    response = server.http.get("/")
+    assert response.status_code == 200 and "text/html" in response.headers["content-type"]
+    policy = response.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in policy and "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in server.http.get("/console").headers["content-security-policy"]
+
+
+def test_allowed_origins_may_embed_the_chat_and_call_the_api(sample_index, tmp_path):
+    city = "https://www.city.minatodai.example.jp"
+    env = {
+        "MADOGUCHI_INDEX_DIR": str(sample_index[0]),
+        "MADOGUCHI_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "MADOGUCHI_ALLOWED_ORIGINS": f"{city}, https://other.example.jp",
+    }
+    running = Server(env, tmp_path / "log")
+    try:
+        assert (
+            f"frame-ancestors 'self' {city} https://other.example.jp"
+            in running.http.get("/").headers["content-security-policy"]
+        )
+        preflight = running.http.options(
+            "/v1/ask",
+            headers={
+                "Origin": city,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+        assert preflight.headers["access-control-allow-origin"] == city
+        stranger = running.http.post(
+            "/v1/ask", json={"question": "粗大ごみ"}, headers={"Origin": "https://evil.example"}
+        )
+        assert "access-control-allow-origin" not in stranger.headers
+    finally:
+        running.close()
+
+
+def test_a_malformed_allowed_origin_refuses_to_start(tmp_path):
+    done = subprocess.run(
+        [PYTHON, "-m", "service"],
+        cwd=ROOT,
+        env={**os.environ, "MADOGUCHI_ALLOWED_ORIGINS": "www.city.example.jp"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "MADOGUCHI_ALLOWED_ORIGINS" in done.stderr

@@ -1,0 +1,171 @@
+"""The residents' chat page in a real headless Chromium against the running service: answers with citation
+links in Japanese and English, handoffs and emergencies shown plainly, follow-ups, feedback, text that stays
+text, and axe-core finding no WCAG 2.1 A/AA violation. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from ingest.index import IndexSpec, ingest
+from ingest.report import IngestReport
+from tests.conftest import Server, screenshot
+from tests.helpers import ROOT
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+HOSTILE = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
+
+
+@pytest.fixture(scope="module")
+def chat_server(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("chat")
+    env = {"MADOGUCHI_INDEX_DIR": str(sample_index[0]), "MADOGUCHI_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}"}
+    running = Server(env, folder / "log")
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def chat(chrome, chat_server):
+    chrome.get(chat_server.base_url + "/")
+    chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
+    chrome.get(chat_server.base_url + "/")
+    return chrome
+
+
+def wait(driver, seconds: float = 30) -> WebDriverWait:
+    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def ask(driver, question: str):
+    """Type a question and press Enter; the assistant's reply once it has arrived."""
+    before = len(driver.find_elements(By.CSS_SELECTOR, "#messages > li.assistant"))
+    box = driver.find_element(By.ID, "question")
+    box.send_keys(question, Keys.ENTER)
+    return wait(driver).until(
+        lambda d: (replies := d.find_elements(By.CSS_SELECTOR, "#messages > li.assistant"))[before:] and replies[-1]
+    )
+
+
+def axe_violations(driver) -> list[dict]:
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}).then(arguments[0])"
+    )
+    assert len(result["passes"]) > 10, "axe-core did not check the page"
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
+
+
+def test_a_japanese_question_gets_an_answer_with_a_citation_link(chat, chat_server):
+    reply = ask(chat, "粗大ごみを出したいです")
+    screenshot(chat, "chat-answer-ja")
+    assert "粗大ごみ" in reply.find_element(By.CSS_SELECTOR, ".answer").text
+    link = reply.find_element(By.CSS_SELECTOR, ".sources a")
+    expected = chat_server.http.post("/v1/ask", json={"question": "粗大ごみを出したいです"}).json()["citations"][0]
+    assert link.get_attribute("href") == expected["url"] and link.get_attribute("rel") == "noopener noreferrer"
+    assert f"{expected['updated']}時点" in reply.find_element(By.CSS_SELECTOR, ".sources").text
+    assert reply.get_attribute("lang") == "ja"
+
+
+def test_english_switches_the_page_and_the_answer(chat):
+    chat.find_element(By.CSS_SELECTOR, "button.lang[data-lang='en']").click()
+    assert chat.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert (
+        "AI" in chat.find_element(By.ID, "notice").text
+        and "artificial intelligence" in chat.find_element(By.ID, "notice").text
+    )
+    reply = ask(chat, "How do I get a copy of my residence certificate?")
+    screenshot(chat, "chat-answer-en")
+    assert reply.find_element(By.CSS_SELECTOR, ".sources a").get_attribute("href").startswith("https://")
+    assert "as of" in reply.find_element(By.CSS_SELECTOR, ".sources").text
+
+
+def test_a_follow_up_stays_in_the_same_conversation(chat):
+    ask(chat, "住民票の写しがほしい")
+    first = chat.execute_script("return sessionStorage.getItem('madoguchi-conversation')")
+    ask(chat, "郵送でも取れますか？")
+    assert chat.execute_script("return sessionStorage.getItem('madoguchi-conversation')") == first
+    assert len(chat.find_elements(By.CSS_SELECTOR, "#messages > li.resident")) == 2
+
+
+def test_a_handoff_shows_the_reason_reference_and_department(chat):
+    reply = ask(chat, "明日の天気を教えて")
+    screenshot(chat, "chat-handoff")
+    box = reply.find_element(By.CSS_SELECTOR, ".handoff")
+    assert "窓口" in box.text
+    assert box.find_element(By.CSS_SELECTOR, ".reference").text.startswith("受付番号: MD-")
+    assert "0465-00-" in box.find_element(By.CSS_SELECTOR, ".contact").text
+
+
+def test_an_emergency_shows_the_emergency_number_first_and_large(chat):
+    reply = ask(chat, "隣の家が火事です")
+    screenshot(chat, "chat-emergency")
+    box = reply.find_element(By.CSS_SELECTOR, ".handoff.emergency")
+    first = box.find_elements(By.TAG_NAME, "p")[0]
+    assert "119" in first.text
+    body_size = float(chat.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)"))
+    assert float(first.value_of_css_property("font-size").removesuffix("px")) >= 1.5 * body_size
+
+
+def test_feedback_buttons_record_a_vote(chat):
+    reply = ask(chat, "犬の登録はどうすればいいですか")
+    reply.find_element(By.CSS_SELECTOR, ".feedback button").click()
+    wait(chat).until(lambda d: "ありがとうございます" in reply.find_element(By.CSS_SELECTOR, ".feedback").text)
+
+
+def test_markup_typed_by_a_resident_shows_as_characters(chat):
+    reply = ask(chat, HOSTILE)
+    question = chat.find_elements(By.CSS_SELECTOR, "#messages > li.resident .answer")[-1]
+    assert question.text == HOSTILE
+    assert chat.find_elements(By.CSS_SELECTOR, "#messages img") == []
+    assert chat.execute_script("return window.__xss") is None
+    assert reply.is_displayed()
+
+
+def test_markup_inside_an_faq_shows_as_characters(chrome, tmp_path_factory, default_spec: IndexSpec):
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "corpus" / "faq").mkdir(parents=True)
+    faq = {
+        "id": "en-odd",
+        "lang": "en",
+        "question": "What are the opening hours of the Minatodai city pool?",
+        "answer": f"It opens at 9:00. {HOSTILE}",
+        "url": "https://www.city.example.jp/pool",
+        "updated": "2026-04-01",
+    }
+    (folder / "corpus" / "faq" / "odd.jsonl").write_text(json.dumps(faq) + "\n", encoding="utf-8")
+    ingest(folder / "corpus", folder / "index", default_spec, progress=False)
+    server = Server(
+        {"MADOGUCHI_INDEX_DIR": str(folder / "index"), "MADOGUCHI_DATABASE_URL": f"sqlite:///{folder / 'db'}"},
+        folder / "log",
+    )
+    try:
+        chrome.get(server.base_url + "/")
+        reply = ask(chrome, "When does the city pool open?")
+        screenshot(chrome, "chat-hostile-faq")
+        assert HOSTILE in reply.find_element(By.CSS_SELECTOR, ".answer").text
+        assert chrome.find_elements(By.CSS_SELECTOR, "#messages img, #messages script") == []
+        assert chrome.execute_script("return window.__xss") is None
+    finally:
+        server.close()
+
+
+def test_the_chat_page_has_no_accessibility_violations(chat):
+    assert axe_violations(chat) == []
+    ask(chat, "粗大ごみを出したいです")
+    ask(chat, "明日の天気を教えて")
+    ask(chat, "もう死にたい")
+    screenshot(chat, "chat-axe")
+    assert axe_violations(chat) == []
+
+
+def test_the_staff_console_has_no_accessibility_violations(chrome, chat_server):
+    chrome.get(chat_server.base_url + "/console")
+    assert axe_violations(chrome) == []
