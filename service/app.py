@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import queue
+import threading
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -14,18 +17,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingest.text import detect_lang, normalize
 from service import admin, staff
 from service.auth import has_token
-from service.context import Context
+from service.context import Context, Services
 from service.deps import ServicesDep, clean_question
 from service.errors import MadoguchiError
 from service.live import LiveServices
-from service.outcomes import NOTICE
+from service.outcomes import NOTICE, Outcome
 from service.pipeline import answer
 from service.privacy import mask_personal_data
 from service.reload import Reloader
@@ -133,35 +136,43 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/v1/ask", response_model=Answer, responses=ASK_ERRORS, tags=["residents"])
     def ask(request: AskRequest, services: ServicesDep) -> Answer:
         """Answer a resident's question from the city's own sources, or hand it to a person."""
-        question = clean_question(request.question, services.settings.question_max_chars)
-        ctx = Context(
-            question=question,
-            lang=request.lang or detect_lang(question),
-            conversation_id=request.conversation_id or uuid.uuid4().hex,
-            services=services,
-        )
-        outcome = answer(ctx)
-        return Answer(
-            answer=outcome.answer,
-            citations=outcome.citations,
-            suggestions=outcome.suggestions,
-            confidence=round(ctx.confidence, 4),
-            handoff=Handoff(
-                needed=outcome.handoff_reason is not None,
-                reason=outcome.handoff_reason,
-                department=outcome.department,
-                contact=outcome.contact,
-                case_id=outcome.case_id,
-                reference=outcome.reference,
-            ),
-            outcome=outcome.outcome,
-            lang=ctx.lang,
-            conversation_id=ctx.conversation_id,
-            generation=services.index.generation,
-            notice=NOTICE[ctx.lang],
-            timings_ms=ctx.timings_ms,
-            answer_id=ctx.answer_id,
-        )
+        ctx = question_context(request, services)
+        return to_answer(ctx, answer(ctx))
+
+    @app.post(
+        "/v1/ask/stream",
+        responses={200: {"content": {"text/event-stream": {}}}, **ASK_ERRORS},
+        response_class=StreamingResponse,
+        tags=["residents"],
+    )
+    def ask_stream(request: AskRequest, services: ServicesDep) -> StreamingResponse:
+        """The same answer as server-sent events: `token` events while a generative composer writes, then one
+        `done` event with the whole answer, checked (it replaces the tokens: after a failed check it is the
+        extractive answer). Without a generative composer there is only the `done` event."""
+        ctx = question_context(request, services)
+        tokens: queue.Queue[str | None] = queue.Queue()
+        ctx.extra["on_token"] = tokens.put
+        finished: list[Answer] = []
+
+        def work() -> None:
+            try:
+                finished.append(to_answer(ctx, answer(ctx)))
+            except Exception:
+                logger.exception("streamed answer failed")
+            finally:
+                tokens.put(None)
+
+        def events() -> Iterator[str]:
+            threading.Thread(target=work, name="ask-stream", daemon=True).start()
+            while (token := tokens.get()) is not None:
+                yield f"event: token\ndata: {json.dumps(token, ensure_ascii=False)}\n\n"
+            if finished:
+                yield f"event: done\ndata: {finished[0].model_dump_json()}\n\n"
+            else:
+                error = {"error": {"code": "internal_error", "message": "Something went wrong on our side."}}
+                yield f"event: error\ndata: {json.dumps(error)}\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     @app.post(
         "/v1/feedback",
@@ -188,6 +199,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def question_context(request: AskRequest, services: Services) -> Context:
+    question = clean_question(request.question, services.settings.question_max_chars)
+    return Context(
+        question=question,
+        lang=request.lang or detect_lang(question),
+        conversation_id=request.conversation_id or uuid.uuid4().hex,
+        services=services,
+    )
+
+
+def to_answer(ctx: Context, outcome: Outcome) -> Answer:
+    return Answer(
+        answer=outcome.answer,
+        citations=outcome.citations,
+        suggestions=outcome.suggestions,
+        confidence=round(ctx.confidence, 4),
+        handoff=Handoff(
+            needed=outcome.handoff_reason is not None,
+            reason=outcome.handoff_reason,
+            department=outcome.department,
+            contact=outcome.contact,
+            case_id=outcome.case_id,
+            reference=outcome.reference,
+        ),
+        outcome=outcome.outcome,
+        lang=ctx.lang,
+        conversation_id=ctx.conversation_id,
+        generation=ctx.services.index.generation,
+        notice=NOTICE[ctx.lang],
+        timings_ms=ctx.timings_ms,
+        answer_id=ctx.answer_id,
+        composer=ctx.extra.get("composer", "extractive"),
+        composer_fallback=ctx.extra.get("fallback"),
+    )
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:

@@ -1,5 +1,6 @@
 """Compose: the extractive answer. The best FAQ answer, or the regulation paragraph that matches best,
-verbatim, with its citation and "as of" date. Deterministic; nothing is written that the source does not say."""
+verbatim, with its citation and "as of" date. Deterministic; nothing is written that the source does not say.
+Where a city runs a language model, the generative composer (service/generate.py) may replace it, checked."""
 
 from __future__ import annotations
 
@@ -13,11 +14,16 @@ SNIPPET_CHARS = 300
 
 
 def compose(ctx: Context) -> Outcome | None:
+    """The extractive answer; where a generative composer is configured, its answer if it passes the check."""
     top = ctx.candidates[0]
     text, citation = passage(top, ctx.query, ctx.lang)
-    return Outcome(
+    extractive = Outcome(
         ANSWERED, answer=text, citations=[citation], department=top.chunk.department, contact=top.chunk.contact
     )
+    composer = ctx.services.composer
+    if composer is None:
+        return extractive
+    return composer.compose(ctx, extractive, ctx.extra.get("on_token"))
 
 
 def passage(candidate: Candidate, query: str, lang: str) -> tuple[str, Citation]:

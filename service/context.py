@@ -15,6 +15,7 @@ from service.settings import Settings
 if TYPE_CHECKING:
     from service.assess import Calibration
     from service.cases import CaseQueue
+    from service.generate import GenerativeComposer
     from service.screen import Screening
     from service.store import Store
 
@@ -30,6 +31,7 @@ class Services:
     screening: Screening
     calibration: Calibration
     cases: CaseQueue
+    composer: GenerativeComposer | None = None  # None: extractive answers only
 
 
 @dataclass

@@ -17,6 +17,7 @@ from ingest.live import IndexUnavailable, LiveIndex, open_live
 from service.assess import Calibration
 from service.cases import CaseQueue
 from service.context import Services
+from service.generate import GenerativeComposer
 from service.screen import Screening
 from service.settings import Settings
 from service.store import Store
@@ -36,6 +37,7 @@ def open_services(
         screening=Screening.load(),
         calibration=Calibration.load(),
         cases=CaseQueue(store.engine),
+        composer=GenerativeComposer.from_settings(settings),
     )
 
 

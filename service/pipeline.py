@@ -83,6 +83,10 @@ def _respond(ctx: Context, outcome: Outcome) -> None:
             generation=services.index.generation,
             personal_data=ctx.personal_data,
             answer_id=ctx.answer_id,
+            composer=ctx.extra.get("composer", "extractive"),
+            model=ctx.extra.get("model"),
+            prompt_version=ctx.extra.get("prompt_version"),
+            fallback=ctx.extra.get("fallback"),
         ),
         chunk_id=cited[0] if cited else top,
     )

@@ -84,6 +84,12 @@ class Answer(BaseModel):
     notice: str = Field(description="Says this is an automated answer from the city's published information.")
     timings_ms: dict[str, float] = Field(description="Milliseconds spent in each step.")
     answer_id: str = Field(description="This answer's id, for POST /v1/feedback.")
+    composer: Literal["extractive", "generative"] = Field(
+        "extractive", description="Who wrote the answer: the source verbatim, or a language model (checked)."
+    )
+    composer_fallback: str | None = Field(
+        None, description="Why a generated answer was not shown (check_<reason>, llm_timeout, llm_unreachable)."
+    )
 
 
 GENERATION_ID = r"^\d{8}T\d{6}-\d{6}$"

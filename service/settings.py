@@ -63,6 +63,17 @@ class Settings(BaseSettings):
         description="Comma-separated origins (https://www.city.example.jp) whose pages may embed the chat and "
         "call the API from the browser (CORS and frame-ancestors). Empty: this server's own pages only.",
     )
+    llm_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible chat endpoint (vLLM, Ollama, llama.cpp server, Azure OpenAI: "
+        "http://host:port/v1). Set: the generative composer is on; unset: extractive answers only.",
+    )
+    llm_model: str = Field("local", description="Model name sent to that endpoint.")
+    llm_api_key: SecretStr | None = Field(None, description="API key for that endpoint, if it needs one.")
+    llm_timeout_s: float = Field(
+        20.0, gt=0, le=300, description="Deadline for the model's answer; past it the extractive answer is shown."
+    )
+    llm_sources: int = Field(3, ge=1, le=10, description="Passages given to the model as numbered sources.")
     host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service listens on.")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes; they share the index and database.")
@@ -89,9 +100,9 @@ class Settings(BaseSettings):
                 raise ValueError(f"{origin!r} is not an origin like https://www.city.example.jp")
         return value
 
-    @field_validator("chroma_url")
+    @field_validator("chroma_url", "llm_base_url")
     @classmethod
-    def _chroma_url_is_http(cls, value: str | None) -> str | None:
+    def _url_is_http(cls, value: str | None) -> str | None:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value or None

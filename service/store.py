@@ -66,6 +66,10 @@ audit = Table(
     Column("generation", String(40), nullable=False),
     Column("personal_data", Text, nullable=False),  # JSON list of the kinds that were masked
     Column("answer_id", String(32), index=True, unique=True),  # what feedback refers to
+    Column("composer", String(16), nullable=False, server_default="extractive"),
+    Column("model", String(200)),  # the generative composer's model, when it was asked
+    Column("prompt_version", String(40)),
+    Column("fallback", String(40)),  # why a generated answer was not shown
 )
 
 jobs = Table(
@@ -127,6 +131,10 @@ class AuditRecord:
     generation: str
     personal_data: list[str]
     answer_id: str
+    composer: str = "extractive"
+    model: str | None = None
+    prompt_version: str | None = None
+    fallback: str | None = None
 
 
 class Store:
@@ -171,6 +179,10 @@ class Store:
                     generation=record.generation,
                     personal_data=json.dumps(record.personal_data),
                     answer_id=record.answer_id,
+                    composer=record.composer,
+                    model=record.model,
+                    prompt_version=record.prompt_version,
+                    fallback=record.fallback,
                 )
             )
             if self.retention:
