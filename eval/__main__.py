@@ -14,7 +14,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from eval import answers, calibrate, embedders, ingest_bench, lexical_backends, plots, reload_bench
+from eval import answers, calibrate, embedders, generative, ingest_bench, lexical_backends, plots, reload_bench
 from eval import bench as http_bench
 from eval.embedders import load_queries
 from eval.harness import CLINC, LOCALGOV, ROOT, SAMPLE_QUESTIONS, cached_index, corpus_digest, index_services
@@ -98,6 +98,18 @@ def run_reload_bench(args: argparse.Namespace, settings: Settings) -> Result:
     return Result(metrics, config, json.dumps(metrics, indent=1))
 
 
+def run_generative(args: argparse.Namespace, settings: Settings) -> Result:
+    sample = index_services(ROOT / "corpus", settings)
+    questions = load_queries(SAMPLE_QUESTIONS)[: args.limit or None]
+    if args.llm_url:
+        metrics = generative.run(sample, settings, questions, args.llm_url, args.llm_model)
+    else:
+        with generative.local_model() as url:
+            metrics = generative.run(sample, settings, questions, url, "gemma-3-270m")
+    config = {"settings": settings.model_dump(mode="json"), "llm_url": args.llm_url or "local gemma-3-270m"}
+    return Result(metrics, config, json.dumps(metrics, indent=1, ensure_ascii=False))
+
+
 def run_retrieval(args: argparse.Namespace, settings: Settings) -> Result:
     services = index_services(args.corpus, settings)
     queries = load_queries(args.queries)
@@ -175,6 +187,10 @@ def parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Name
     sub = task("reload-bench", run_reload_bench, "reload time and asks served during reloads under load; rollback")
     sub.add_argument("--clients", type=int, default=2)
     sub.add_argument("--seconds", type=float, default=10.0, help="quiet phase before the reloads")
+    sub = task("generative", run_generative, "generated answers against extractive ones: check pass rate, accuracy")
+    sub.add_argument("--llm-url", help="an OpenAI-compatible endpoint; default: start Gemma 3 270M locally")
+    sub.add_argument("--llm-model", default="local")
+    sub.add_argument("--limit", type=int, default=0, help="only the first N questions of the set")
     sub = task("calibrate", run_calibrate, "fit the confidence model on development questions")
     sub.add_argument("--write", action="store_true", help="write service/data/calibration.json")
     sub = task("embedders", run_embedders, "Recall@10 / nDCG@10 / MRR@10 of each embedder, lexical and fused")
