@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,7 @@ from service.store import Store
 logger = logging.getLogger(__name__)
 
 CANARIES_FILE = "canaries.yaml"
-BUILD_NICENESS = 10
+BUILD_NICENESS = 5  # answers first, yet a reload still finishes under sustained load
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Reloader:
         """Start a reload of ``source`` and return its job id; 409 while another reload runs anywhere."""
         job_id = uuid.uuid4().hex
         try:
-            handle = _try_lock(self.settings.index_dir)
+            handle = self._lock_when_free()
         except OSError as error:  # the index directory cannot be written: the job fails at once
             self.store.create_job(job_id, self._relative(source))
             self.store.update_job(job_id, status="failed", error=_error("storage_error", _describe(error)))
@@ -79,12 +80,22 @@ class Reloader:
         with handle:  # the build process keeps its own copy of the locked file open until it exits
             self.store.create_job(job_id, self._relative(source))
             build = subprocess.Popen(
-                [sys.executable, "-m", "service.reload", job_id, str(source), str(handle.fileno())],
+                [sys.executable, "-m", "service.reload", job_id, str(source)],
                 env={**os.environ, **self.settings.to_env()},
                 pass_fds=(handle.fileno(),),
             )
         threading.Thread(target=self._reap, args=(job_id, build), name=f"reload-{job_id[:8]}", daemon=True).start()
         return job_id
+
+    def _lock_when_free(self) -> IO[str] | None:
+        """The reload lock; None while a reload runs. A build that has recorded its outcome may hold the lock
+        a moment longer while its process exits: wait for it rather than refuse."""
+        deadline = time.monotonic() + 5.0
+        while (handle := _try_lock(self.settings.index_dir)) is None:
+            if self.store.unfinished_jobs() or time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
+        return handle
 
     def recover(self) -> None:
         """Jobs left queued or running by a build that died are failed, once nobody holds the reload lock."""
@@ -110,9 +121,9 @@ class Reloader:
         return str(source.relative_to(self.settings.corpus_dir.resolve()))
 
 
-def run_job(job_id: str, source: Path, settings: Settings, store: Store, lock_fd: int) -> bool:
-    """The build process's work: ingest with progress, check, promote; the outcome goes to the job, after
-    the reload lock is let go, so that whoever reads the outcome may start the next reload at once."""
+def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool:
+    """The build process's work: ingest with progress, check, promote; the outcome goes to the job while the
+    reload lock is still held (so the job is never seen unfinished without a holder)."""
     spec = IndexSpec(settings.embedding_model, settings.answer_chars, settings.chroma_url)
     embedder: list[Embeddings] = []  # loaded once, and only if a canary needs it
     try:
@@ -128,17 +139,14 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store, lock_fd
             verify=lambda generation_dir: check_canaries(generation_dir, canaries, settings, store, embedder),
         )
     except IngestError as error:
-        os.close(lock_fd)
         report_json = error.report.to_json() if error.report else None
         store.update_job(job_id, status="failed", report=report_json, error=_error(error.code, error.message))
         logger.warning("reload %s failed: %s", job_id, error.code)
         return False
     except OSError as error:
-        os.close(lock_fd)
         store.update_job(job_id, status="failed", error=_error("storage_error", _describe(error)))
         logger.warning("reload %s failed: %s", job_id, error)
         return False
-    os.close(lock_fd)
     store.update_job(job_id, status="succeeded", progress=1.0, report=report.to_json())
     logger.info("reload %s succeeded: generation %s", job_id, report.generation)
     return True
@@ -187,13 +195,14 @@ def _describe(error: OSError) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m service.reload JOB_ID SOURCE LOCK_FD``: started by the service, never by hand."""
+    """``python -m service.reload JOB_ID SOURCE``: started by the service, never by hand. It inherits the
+    locked reload lock file; the lock lasts as long as this process."""
     os.nice(BUILD_NICENESS)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
     settings = Settings()
     store = Store(settings.database_url, settings.conversation_retention_days)
     try:
-        return 0 if run_job(argv[0], Path(argv[1]), settings, store, int(argv[2])) else 1
+        return 0 if run_job(argv[0], Path(argv[1]), settings, store) else 1
     except Exception as error:
         logger.exception("reload %s failed", argv[0])
         store.update_job(argv[0], status="failed", error=_error("internal_error", type(error).__name__))
