@@ -48,6 +48,8 @@ def local_model(threads: int = 2) -> Iterator[str]:
             "4096",
             "--n_threads",
             str(threads),
+            "--chat_format",
+            "gemma",  # Gemma's own turn markers
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -63,8 +65,8 @@ def local_model(threads: int = 2) -> Iterator[str]:
                 time.sleep(0.3)
         yield url
     finally:
-        server.terminate()
-        server.wait(timeout=15)
+        server.kill()  # it may be busy writing an answer nobody waits for any more
+        server.wait()
 
 
 def run(

@@ -25,6 +25,7 @@ from service.settings import Settings
 logger = logging.getLogger(__name__)
 
 PROMPT_VERSION = "2026-11-23.1"
+MAX_TOKENS = 256
 GUARD = "MDG-GUARD-41c9"
 SYSTEM = {
     "ja": (
@@ -61,7 +62,9 @@ class GenerativeComposer:
             timeout=settings.llm_timeout_s,
             max_retries=0,
             temperature=0,
-            max_completion_tokens=300,
+            max_completion_tokens=MAX_TOKENS,
+            # llama.cpp's and some other OpenAI-compatible servers read only the older name.
+            extra_body={"max_tokens": MAX_TOKENS},
         )
         return cls(model=model, name=settings.llm_model, sources=settings.llm_sources)
 

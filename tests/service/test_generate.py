@@ -57,6 +57,8 @@ class LlamaServer:
                 "4096",
                 "--n_threads",
                 "2",
+                "--chat_format",
+                "gemma",  # Gemma's own turn markers
             ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
