@@ -10,6 +10,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -32,6 +33,19 @@ def _rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):  # peak resident set size
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
+
+
+def wait_until_ready(url: str, ready: Callable[[dict[str, Any]], bool] = lambda _: True, seconds: float = 120) -> None:
+    """Poll ``url`` until it answers with JSON that ``ready`` accepts (a server starting up)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if ready(httpx.get(url, timeout=1).json()):
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} was not ready within {seconds:.0f} s")
 
 
 def floor_ms(index_dir: Path, questions: list[str]) -> float:
@@ -60,13 +74,7 @@ def load(index_dir: Path, questions: list[str], clients: int, seconds: float) ->
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).json()["index"] == "ready":
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        wait_until_ready(base + "/healthz", lambda body: body.get("index") == "ready")
         with httpx.Client(base_url=base, timeout=30) as warm:
             for question in questions[:10]:
                 warm.post("/v1/ask", json={"question": question})

@@ -16,15 +16,23 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
-import httpx
 import numpy as np
 
 from eval.answers import question_context
-from eval.bench import _free_port
+from eval.bench import _free_port, wait_until_ready
 from service.context import Services
 from service.generate import GenerativeComposer
 from service.pipeline import answer
 from service.settings import Settings
+
+
+def llama_command(model: Path, port: int, threads: int = 2) -> list[str]:
+    """llama-cpp-python's OpenAI-compatible server for a GGUF model, on loopback."""
+    return [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
+        "--n_ctx", "4096", "--n_threads", str(threads),
+        "--chat_format", "gemma",  # Gemma's own turn markers
+    ]  # fmt: skip
 
 
 @contextmanager
@@ -34,35 +42,13 @@ def local_model(threads: int = 2) -> Iterator[str]:
     model = assemble(Path(tempfile.gettempdir()) / "madoguchi-gemma-3-270m-q4_k_m.gguf")
     port = _free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(model),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "4096",
-            "--n_threads",
-            str(threads),
-            "--chat_format",
-            "gemma",  # Gemma's own turn markers
-        ],
+        llama_command(model, port, threads),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(url + "/models", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.3)
+        wait_until_ready(url + "/models")
         yield url
     finally:
         server.kill()  # it may be busy writing an answer nobody waits for any more

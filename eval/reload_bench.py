@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from eval.bench import _free_port
+from eval.bench import _free_port, wait_until_ready
 
 TOKEN = "bench-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -111,13 +111,7 @@ def run(corpus: Path, index_dir: Path, questions: list[str], clients: int, quiet
     base = f"http://127.0.0.1:{port}"
     metrics: dict[str, Any] = {"clients": clients}
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).json()["index"] == "ready":
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        wait_until_ready(base + "/healthz", lambda body: body.get("index") == "ready")
         with httpx.Client(base_url=base, timeout=120) as http, Load(base, questions, clients) as load:
             time.sleep(2)
             load.phase = "quiet"

@@ -4,12 +4,12 @@ Every route needs the bearer token of ``MADOGUCHI_ADMIN_TOKEN``; without one con
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
 from ingest.index import IngestError, list_generations, live_generation, rollback
-from service.auth import token_guard
+from service.auth import token_errors, token_guard
 from service.errors import MadoguchiError
 from service.reload import Reloader
 from service.schemas import (
@@ -22,10 +22,7 @@ from service.schemas import (
     RollbackRequest,
 )
 
-ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "unauthorized: the bearer token is missing or wrong"},
-    403: {"model": ErrorBody, "description": "admin_disabled: no admin token is configured"},
-}
+ADMIN_ERRORS = token_errors("admin")
 
 
 require_admin = token_guard("admin", lambda settings: settings.admin_token)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import Request
 from pydantic import SecretStr
 
 from service.errors import MadoguchiError
+from service.schemas import ErrorBody
 from service.settings import Settings
 
 
@@ -32,3 +34,11 @@ def has_token(request: Request, expected: SecretStr | None) -> bool:
     if expected is None or scheme.lower() != "bearer":
         return False
     return hmac.compare_digest(given.strip().encode(), expected.get_secret_value().encode())
+
+
+def token_errors(area: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI description of a token-guarded area's two refusals."""
+    return {
+        401: {"model": ErrorBody, "description": "unauthorized: the bearer token is missing or wrong"},
+        403: {"model": ErrorBody, "description": f"{area}_disabled: no {area} token is configured"},
+    }

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from ingest.text import detect_lang
 from service.assess import features_for
-from service.auth import token_guard
+from service.auth import token_errors, token_guard
 from service.compose import passage
 from service.context import Context
 from service.deps import ServicesDep, clean_question
@@ -31,10 +31,7 @@ from service.schemas import (
     SuggestRequest,
 )
 
-STAFF_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "unauthorized: the bearer token is missing or wrong"},
-    403: {"model": ErrorBody, "description": "staff_disabled: no staff token is configured"},
-}
+STAFF_ERRORS = token_errors("staff")
 router = APIRouter(
     tags=["staff"], dependencies=[Depends(token_guard("staff", lambda s: s.staff_token))], responses=STAFF_ERRORS
 )

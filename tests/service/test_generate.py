@@ -16,12 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from eval.generative import llama_command
 from ingest.report import IngestReport
 from service.generate import GUARD, PROMPT_VERSION
 from service.grounding import FIGURE
 from service.store import Store
 from tests.conftest import Server
-from tests.helpers import PYTHON, free_port, wait_for_http
+from tests.helpers import free_port, wait_for_http
 
 FALLBACKS = {"llm_timeout", "llm_unreachable"} | {
     f"check_{reason}"
@@ -43,23 +44,7 @@ class LlamaServer:
         self.port = free_port()
         self._log = log.open("ab")
         self.process = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "llama_cpp.server",
-                "--model",
-                str(model),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--n_ctx",
-                "4096",
-                "--n_threads",
-                "2",
-                "--chat_format",
-                "gemma",  # Gemma's own turn markers
-            ],
+            llama_command(model, self.port),
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
