@@ -12,7 +12,7 @@ from service.cases import NewCase
 from service.compose import cite, compose
 from service.context import Context
 from service.contextualize import contextualize
-from service.outcomes import CONTACT_LINE, HANDOFF_MESSAGES, REFERENCE_LINE, Outcome
+from service.outcomes import CONTACT_LINE, HANDOFF_LOW_CONFIDENCE, HANDOFF_MESSAGES, REFERENCE_LINE, Outcome
 from service.retrieve import retrieve
 from service.screen import screen
 from service.store import AuditRecord
@@ -46,7 +46,10 @@ def _complete_handoff(ctx: Context, outcome: Outcome) -> None:
     suggestions = ctx.candidates[: ctx.services.settings.suggestions]
     outcome.suggestions = [cite(candidate, ctx.query) for candidate in suggestions]
     if not outcome.department:
-        owner = next((c.chunk for c in suggestions if c.chunk.department and c.chunk.lang == ctx.lang), None)
+        # Out of scope, the passages found are unrelated: their department would be a wrong door. Send the
+        # resident to general enquiries; when merely unsure, to the department of the likeliest passage.
+        likely = suggestions if outcome.outcome == HANDOFF_LOW_CONFIDENCE else []
+        owner = next((c.chunk for c in likely if c.chunk.department and c.chunk.lang == ctx.lang), None)
         if owner:
             outcome.department, outcome.contact = owner.department, owner.contact
         else:

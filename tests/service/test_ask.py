@@ -164,23 +164,33 @@ def strict_server(sample_index, tmp_path, request):
 
 
 @pytest.mark.parametrize(
-    ("strict_server", "outcome", "reason"),
+    ("strict_server", "outcome", "reason", "department", "phone"),
     [
-        (
+        (  # unsure: the department of the likeliest passage
             {"MADOGUCHI_HANDOFF_THRESHOLD": "0.999", "MADOGUCHI_OUT_OF_SCOPE_SIMILARITY": "0"},
             "handoff_low_confidence",
             "low_confidence",
+            "市民課",
+            "0465-00-1101",
         ),
-        ({"MADOGUCHI_OUT_OF_SCOPE_SIMILARITY": "0.999"}, "handoff_out_of_scope", "out_of_scope"),
+        (  # out of scope: the passages are unrelated, so general enquiries
+            {"MADOGUCHI_OUT_OF_SCOPE_SIMILARITY": "0.999"},
+            "handoff_out_of_scope",
+            "out_of_scope",
+            "市役所総合案内",
+            "0465-00-1000",
+        ),
     ],
     indirect=["strict_server"],
 )
-def test_each_gate_hands_off_with_its_reason_and_names_the_department(strict_server, outcome, reason):
+def test_each_gate_hands_off_with_its_reason_and_names_the_department(
+    strict_server, outcome, reason, department, phone
+):
     body = ask(strict_server, "住民票の写しはどこで取れますか")
     assert (body["outcome"], body["handoff"]["reason"]) == (outcome, reason)
     assert body["citations"] == [] and body["suggestions"][0]["id"] == "ja-cert-juminhyo"
-    assert body["handoff"]["department"] == "市民課" and "0465-00-1101" in body["handoff"]["contact"]
-    assert "0465-00-1101" in body["answer"]
+    assert body["handoff"]["department"] == department and phone in body["handoff"]["contact"]
+    assert phone in body["answer"]
 
 
 @pytest.mark.parametrize("strict_server", [{"MADOGUCHI_CONVERSATION_RETENTION_DAYS": "0"}], indirect=True)
