@@ -111,6 +111,40 @@ function renderFeedback(item, answerId) {
   item.append(row);
 }
 
+// The answer arrives as server-sent events: where the city runs a language model, a draft grows while it
+// writes; the final "done" event carries the checked answer, which replaces the draft (after a failed check
+// it is the extractive answer). Without a model there is only the "done" event.
+async function fetchAnswer(payload, onToken) {
+  const response = await fetch("/v1/ask/stream", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(payload),
+  });
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new Error(body.error ? body.error.message : response.statusText);
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const kind = (block.match(/^event: (.*)$/m) || [])[1];
+      const data = JSON.parse((block.match(/^data: (.*)$/m) || [])[1] || "null");
+      if (kind === "token") onToken(data);
+      else if (kind === "done") return data;
+      else if (kind === "error") throw new Error(data.error.message);
+    }
+  }
+  throw new Error(response.statusText || "the answer stopped before it was complete");
+}
+
 async function ask(event) {
   event.preventDefault();
   const question = $("question").value.trim();
@@ -119,19 +153,25 @@ async function ask(event) {
   $("question").value = "";
   $("send").disabled = true;
   say(t("thinking"));
+  let item = null;
+  let draft = null;
   try {
     const payload = { question };  // the service detects the question's language; the page's is for its labels
     const conversation = sessionStorage.getItem("madoguchi-conversation");
     if (conversation) payload.conversation_id = conversation;
-    const response = await fetch("/v1/ask", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(payload),
+    const body = await fetchAnswer(payload, (token) => {
+      if (!draft) {
+        item = message("assistant");
+        draft = el("p", "", "answer draft");
+        draft.setAttribute("aria-hidden", "true");  // screen readers hear the checked answer, once
+        item.append(draft);
+      }
+      draft.textContent += token;
     });
-    const body = await response.json();
-    if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
     sessionStorage.setItem("madoguchi-conversation", body.conversation_id);
-    const item = message("assistant", body.lang);
+    if (draft) draft.remove();
+    item = item || message("assistant");
+    item.lang = body.lang;
     if (body.handoff.needed) {
       renderHandoff(item, body);
     } else {
@@ -141,7 +181,8 @@ async function ask(event) {
     renderFeedback(item, body.answer_id);
     say(t("answered"));
   } catch (error) {
-    message("assistant").append(el("p", t("failed", { message: error.message }), "warn"));
+    if (draft) draft.remove();
+    (item || message("assistant")).append(el("p", t("failed", { message: error.message }), "warn"));
   } finally {
     $("send").disabled = false;
     $("question").focus();

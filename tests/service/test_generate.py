@@ -174,3 +174,17 @@ def test_an_unreachable_model_falls_back_at_once(sample_index, tmp_path, server)
 
 def test_figures_are_recognised_in_answers():
     assert FIGURE.findall("0465-00-1501、1,000円、8:30、2026-04-01") == ["0465-00-1501", "1,000", "8:30", "2026-04-01"]
+
+
+def test_the_chat_page_streams_a_draft_then_shows_the_checked_answer(chrome, generative):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    chrome.get(generative.base_url + "/")
+    chrome.find_element(By.ID, "question").send_keys("粗大ごみの出し方を教えてください", Keys.ENTER)
+    reply = WebDriverWait(chrome, 120).until(
+        lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "#messages > li.assistant .sources")), None)
+    )
+    assert reply.find_element(By.TAG_NAME, "a").get_attribute("href").startswith("https://")
+    assert chrome.find_elements(By.CSS_SELECTOR, ".draft") == []  # the draft gave way to the checked answer
