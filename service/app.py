@@ -1,4 +1,5 @@
-"""create_app(settings): routes, one error handler, a lifespan that opens the live index once."""
+"""create_app(settings): routes, one error handler, a lifespan that opens the store and the live generation
+(each worker then follows LIVE on its own, see service/live.py)."""
 
 from __future__ import annotations
 
