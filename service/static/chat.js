@@ -31,26 +31,6 @@ const TEXT = {
   },
 };
 
-let lang = sessionStorage.getItem("madoguchi-lang") || ((navigator.language || "ja").startsWith("en") ? "en" : "ja");
-const $ = (id) => document.getElementById(id);
-const t = (key, values = {}) => TEXT[lang][key].replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
-
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
-
-function say(message) { $("status").textContent = message; }
-
-function applyLanguage() {
-  document.documentElement.lang = lang;
-  document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
-  document.querySelectorAll("button.lang").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === lang)));
-  document.title = t("title");
-}
-
 function message(kind, langOfText) {
   const item = el("li", undefined, kind);
   item.append(el("p", t(kind === "resident" ? "you" : "assistant"), "who"));
@@ -190,12 +170,7 @@ async function ask(event) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  applyLanguage();
-  document.querySelectorAll("button.lang").forEach((b) => b.addEventListener("click", () => {
-    lang = b.dataset.lang;
-    sessionStorage.setItem("madoguchi-lang", lang);
-    applyLanguage();
-  }));
+  setUpLanguage(TEXT, (navigator.language || "ja").startsWith("en") ? "en" : "ja");
   $("ask-form").addEventListener("submit", ask);
   $("question").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) ask(event);  // Shift+Enter: new line

@@ -31,26 +31,6 @@ const TEXT = {
   },
 };
 
-let lang = sessionStorage.getItem("madoguchi-lang") || "ja";
-const $ = (id) => document.getElementById(id);
-const t = (key, values = {}) => TEXT[lang][key].replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
-
-function say(message) { $("status").textContent = message; }
-
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
-
-function applyLanguage() {
-  document.documentElement.lang = lang;
-  document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
-  document.querySelectorAll("button.lang").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === lang)));
-  document.title = t("title");
-}
-
 async function api(method, path, body) {
   const response = await fetch(path, {
     method,
@@ -161,7 +141,7 @@ function resolveForm(item, id) {
 function renderCase(c) {
   const item = el("li");
   item.append(el("h3", `${t("reference")} ${c.reference}`));
-  item.append(el("p", `${t("reason")}: ${t(c.reason)} · ${new Date(c.created_at).toLocaleString(lang)} · ${c.department}`, "meta"));
+  item.append(el("p", `${t("reason")}: ${t(c.reason)} · ${new Date(c.created_at).toLocaleString(page.lang)} · ${c.department}`, "meta"));
   const transcript = el("ol");
   transcript.setAttribute("aria-label", t("transcript"));
   c.transcript.forEach((line) => transcript.append(el("li", line)));
@@ -199,13 +179,9 @@ async function loadCases() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  applyLanguage();
-  document.querySelectorAll("button.lang").forEach((b) => b.addEventListener("click", () => {
-    lang = b.dataset.lang;
-    sessionStorage.setItem("madoguchi-lang", lang);
-    applyLanguage();
+  setUpLanguage(TEXT, "ja", () => {
     if (!$("workspace").hidden) loadCases();  // the queue's buttons and labels follow the language
-  }));
+  });
   $("token-form").addEventListener("submit", (event) => {
     event.preventDefault();
     sessionStorage.setItem("madoguchi-staff-token", $("token").value);
