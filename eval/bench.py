@@ -10,7 +10,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -62,19 +63,30 @@ def floor_ms(index_dir: Path, questions: list[str]) -> float:
     return round(median(times), 2)
 
 
-def load(index_dir: Path, questions: list[str], clients: int, seconds: float) -> dict[str, Any]:
+@contextmanager
+def running_service(settings: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """The real service (`python -m service`) on a free loopback port with these MADOGUCHI_ settings, once
+    its index is ready; yields its base URL and process id."""
     port = _free_port()
-    scratch = tempfile.mkdtemp(prefix="madoguchi-bench-")
-    env = {**os.environ, "MADOGUCHI_INDEX_DIR": str(index_dir), "MADOGUCHI_DATABASE_URL": f"sqlite:///{scratch}/db"}
     server = subprocess.Popen(
         [sys.executable, "-m", "service", "--port", str(port)],
-        env=env,
+        env={**os.environ, **settings},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(base + "/healthz", lambda body: body.get("index") == "ready")
+        yield base, server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def load(index_dir: Path, questions: list[str], clients: int, seconds: float) -> dict[str, Any]:
+    scratch = tempfile.mkdtemp(prefix="madoguchi-bench-")
+    settings = {"MADOGUCHI_INDEX_DIR": str(index_dir), "MADOGUCHI_DATABASE_URL": f"sqlite:///{scratch}/db"}
+    with running_service(settings) as (base, pid):
         with httpx.Client(base_url=base, timeout=30) as warm:
             for question in questions[:10]:
                 warm.post("/v1/ask", json={"question": question})
@@ -100,10 +112,7 @@ def load(index_dir: Path, questions: list[str], clients: int, seconds: float) ->
             thread.start()
         for thread in threads:
             thread.join()
-        rss = _rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
+        rss = _rss_mb(pid)
     values = np.array(latencies)
     return {
         "clients": clients,

@@ -5,10 +5,7 @@ time, the asks served and failed meanwhile, and their latency beside the quiet l
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -19,7 +16,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from eval.bench import _free_port, wait_until_ready
+from eval.bench import running_service
 
 TOKEN = "bench-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -94,25 +91,19 @@ def run(corpus: Path, index_dir: Path, questions: list[str], clients: int, quiet
     scratch = Path(tempfile.mkdtemp(prefix="madoguchi-reload-bench-"))
     shutil.copytree(corpus, scratch / "corpus")
     shutil.copytree(index_dir, scratch / "index")
-    port = _free_port()
-    env = {
-        **os.environ,
+    settings = {
         "MADOGUCHI_CORPUS_DIR": str(scratch / "corpus"),
         "MADOGUCHI_INDEX_DIR": str(scratch / "index"),
         "MADOGUCHI_DATABASE_URL": f"sqlite:///{scratch / 'db.sqlite'}",
         "MADOGUCHI_ADMIN_TOKEN": TOKEN,
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
     metrics: dict[str, Any] = {"clients": clients}
     try:
-        wait_until_ready(base + "/healthz", lambda body: body.get("index") == "ready")
-        with httpx.Client(base_url=base, timeout=120) as http, Load(base, questions, clients) as load:
+        with (
+            running_service(settings) as (base, _),
+            httpx.Client(base_url=base, timeout=120) as http,
+            Load(base, questions, clients) as load,
+        ):
             time.sleep(2)
             load.phase = "quiet"
             time.sleep(quiet_seconds)
@@ -139,7 +130,5 @@ def run(corpus: Path, index_dir: Path, questions: list[str], clients: int, quiet
                 time.sleep(0.01)
             metrics["rollback_s"] = round(time.perf_counter() - started, 3)
     finally:
-        server.terminate()
-        server.wait(timeout=15)
         shutil.rmtree(scratch, ignore_errors=True)
     return metrics

@@ -89,11 +89,20 @@ class Server:
         self._log.close()
 
 
+def server_on(index_dir: Path, folder: Path, **settings: str) -> Server:
+    """A real server on ``index_dir`` with its own SQLite database and log in ``folder``; further settings by
+    name (``staff_token="…"`` is MADOGUCHI_STAFF_TOKEN)."""
+    env = {
+        "MADOGUCHI_INDEX_DIR": str(index_dir),
+        "MADOGUCHI_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+        **{f"MADOGUCHI_{name.upper()}": value for name, value in settings.items()},
+    }
+    return Server(env, folder / "log")
+
+
 @pytest.fixture(scope="session")
 def server(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("server")
-    env = {"MADOGUCHI_INDEX_DIR": str(sample_index[0]), "MADOGUCHI_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}"}
-    running = Server(env, folder / "log")
+    running = server_on(sample_index[0], tmp_path_factory.mktemp("server"))
     yield running
     running.close()
 

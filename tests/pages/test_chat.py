@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from ingest.index import IndexSpec, ingest
 from ingest.report import IngestReport
-from tests.conftest import Server, screenshot
+from tests.conftest import Server, screenshot, server_on
 from tests.helpers import ROOT
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -25,9 +25,7 @@ HOSTILE = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2
 
 @pytest.fixture(scope="module")
 def chat_server(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("chat")
-    env = {"MADOGUCHI_INDEX_DIR": str(sample_index[0]), "MADOGUCHI_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}"}
-    running = Server(env, folder / "log")
+    running = server_on(sample_index[0], tmp_path_factory.mktemp("chat"))
     yield running
     running.close()
 
@@ -142,10 +140,7 @@ def test_markup_inside_an_faq_shows_as_characters(chrome, tmp_path_factory, defa
     }
     (folder / "corpus" / "faq" / "odd.jsonl").write_text(json.dumps(faq) + "\n", encoding="utf-8")
     ingest(folder / "corpus", folder / "index", default_spec, progress=False)
-    server = Server(
-        {"MADOGUCHI_INDEX_DIR": str(folder / "index"), "MADOGUCHI_DATABASE_URL": f"sqlite:///{folder / 'db'}"},
-        folder / "log",
-    )
+    server = server_on(folder / "index", folder)
     try:
         chrome.get(server.base_url + "/")
         reply = ask(chrome, "When does the city pool open?")

@@ -14,7 +14,7 @@ from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from ingest.report import IngestReport
-from tests.conftest import Server, screenshot
+from tests.conftest import Server, screenshot, server_on
 
 TOKEN = "console-secret"
 
@@ -23,13 +23,7 @@ TOKEN = "console-secret"
 def console_server(
     sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("console")
-    env = {
-        "MADOGUCHI_INDEX_DIR": str(sample_index[0]),
-        "MADOGUCHI_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-        "MADOGUCHI_STAFF_TOKEN": TOKEN,
-    }
-    running = Server(env, folder / "log")
+    running = server_on(sample_index[0], tmp_path_factory.mktemp("console"), staff_token=TOKEN)
     yield running
     running.close()
 

@@ -4,7 +4,7 @@ import os
 import subprocess
 
 from ingest.live import open_live
-from tests.conftest import Server
+from tests.conftest import Server, server_on
 from tests.helpers import PYTHON, ROOT
 
 
@@ -77,12 +77,7 @@ def test_the_chat_page_is_served_at_the_front_door_and_frames_only_for_its_own_p
 
 def test_allowed_origins_may_embed_the_chat_and_call_the_api(sample_index, tmp_path):
     city = "https://www.city.minatodai.example.jp"
-    env = {
-        "MADOGUCHI_INDEX_DIR": str(sample_index[0]),
-        "MADOGUCHI_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
-        "MADOGUCHI_ALLOWED_ORIGINS": f"{city}, https://other.example.jp",
-    }
-    running = Server(env, tmp_path / "log")
+    running = server_on(sample_index[0], tmp_path, allowed_origins=f"{city}, https://other.example.jp")
     try:
         assert (
             f"frame-ancestors 'self' {city} https://other.example.jp"
