@@ -19,6 +19,7 @@ from eval import bench as http_bench
 from eval.embedders import load_queries
 from eval.harness import CLINC, LOCALGOV, ROOT, SAMPLE_QUESTIONS, cached_index, corpus_digest, index_services
 from eval.results import save_results
+from ingest.settings import load_settings_or_exit
 from ingest.text import detect_lang
 from service.settings import Settings
 
@@ -210,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     root, runners = parser()
     args = root.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    result = runners[args.task](args, Settings())
+    result = runners[args.task](args, load_settings_or_exit(Settings))
     folder = save_results(args.task, result.metrics, result.config, result.summary, result.figures)
     print(result.summary)
     print(f"\nsaved to {folder.relative_to(ROOT)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import replace
 from statistics import mean
 from typing import Any
 
@@ -12,27 +13,38 @@ from sklearn.metrics import roc_auc_score
 
 from eval.metrics import mrr_at, ndcg_at, recall_at
 from ingest.text import detect_lang
-from service.context import Context, Services
-from service.contextualize import contextualize
+from service import pipeline
+from service.context import Context, Services, Turn
 from service.pipeline import answer
 from service.retrieve import retrieve
 
 
 def question_context(services: Services, question: dict[str, Any], ablate: bool = False) -> Context:
     """A fresh conversation for one evaluated question. Earlier turns listed in its ``context`` are asked
-    first, through the whole answer path, so that a follow-up meets the conversation it belongs to."""
-    relevant = {doc for doc, grade in question.get("relevant", {}).items() if grade >= 1}
+    first, through the whole answer path, so that a follow-up meets the conversation it belongs to; nothing is
+    written to the audit log or the case queue. With ``ablate``, every relevant document is left out of the
+    searches, so the question becomes unanswerable."""
+    if ablate:
+        services = replace(services, index=services.index.excluding(relevant_docs(question)))
     lang = question.get("lang") or detect_lang(question["query"])
     conversation = uuid.uuid4().hex
+    history: list[Turn] = []
     for earlier in question.get("context", []):
-        answer(Context(question=earlier, lang=lang, conversation_id=conversation, services=services))
+        ctx = Context(question=earlier, lang=lang, conversation_id=conversation, services=services)
+        outcome = answer(ctx)
+        cited = outcome.citations[0].id if outcome.citations else None
+        history.append(Turn(question=ctx.question, lang=ctx.lang, chunk_id=cited or _top(ctx)))
     return Context(
-        question=question["query"],
-        lang=lang,
-        conversation_id=conversation,
-        services=services,
-        exclude=frozenset(relevant) if ablate else frozenset(),
+        question=question["query"], lang=lang, conversation_id=conversation, services=services, history=history
     )
+
+
+def relevant_docs(question: dict[str, Any]) -> set[str]:
+    return {doc for doc, grade in question.get("relevant", {}).items() if grade >= 1}
+
+
+def _top(ctx: Context) -> str | None:
+    return ctx.candidates[0].chunk.id if ctx.candidates else None
 
 
 def run(services: Services, questions: list[dict[str, Any]], ablate: bool = False) -> list[dict[str, Any]]:
@@ -40,7 +52,7 @@ def run(services: Services, questions: list[dict[str, Any]], ablate: bool = Fals
     each question becomes unanswerable."""
     records = []
     for question in questions:
-        relevant = {doc for doc, grade in question.get("relevant", {}).items() if grade >= 1}
+        relevant = relevant_docs(question)
         ctx = question_context(services, question, ablate)
         outcome = answer(ctx)
         first = outcome.citations[0].id if outcome.citations else None
@@ -56,7 +68,7 @@ def run(services: Services, questions: list[dict[str, Any]], ablate: bool = Fals
                 "first_citation": first,
                 "correct": bool(first and not ablate and (first in relevant or first_doc in relevant)),
                 "category": question.get("category"),
-                "sensitive_category": ctx.extra.get("sensitive_category"),
+                "sensitive_category": ctx.sensitive_category,
             }
         )
     return records
@@ -98,8 +110,7 @@ def retrieval(services: Services, questions: list[dict[str, Any]], k: int = 10) 
     runs = []
     for question in questions:
         ctx = question_context(services, question)
-        contextualize(ctx)
-        retrieve(ctx)
+        pipeline.run(ctx, until=retrieve)
         ranked: list[str] = []
         for candidate in ctx.candidates:
             if candidate.chunk.doc_id not in ranked:

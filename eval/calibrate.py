@@ -20,12 +20,11 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from eval.answers import question_context
+from eval.answers import question_context, relevant_docs
 from service.assess import FEATURES, features_of
 from service.context import Services
-from service.contextualize import contextualize
+from service.pipeline import run
 from service.retrieve import retrieve
-from service.screen import screen
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "service" / "data" / "calibration.json"
 
@@ -39,16 +38,14 @@ class Row:
 
 
 def collect(services: Services, questions: list[dict[str, Any]], source: str, ablate: bool = False) -> list[Row]:
-    """Run each question through screen, contextualize and retrieve, and take the assess features."""
+    """Run each question up to retrieval and take the assess features."""
     rows = []
     for question in questions:
-        relevant = {doc for doc, grade in question.get("relevant", {}).items() if grade >= 1}
+        relevant = relevant_docs(question)
         if question.get("kind") == "sensitive":
             continue
         ctx = question_context(services, question, ablate)
-        for step in (screen, contextualize, retrieve):
-            if step(ctx) is not None:
-                break
+        run(ctx, until=retrieve)
         top = ctx.candidates[0].chunk if ctx.candidates else None
         correct = bool(top and not ablate and (top.id in relevant or top.doc_id in relevant))
         rows.append(Row(source, features_of(ctx), int(correct), bool(relevant) and not ablate))

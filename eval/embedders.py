@@ -46,7 +46,10 @@ def rankings(index: LiveIndex, model: str, queries: list[dict[str, Any]]) -> dic
         runs["lexical"].append(ids(index.lexical_search(query["query"], POOL)))
         runs["dense_q"].append(ids(index.dense(vector, POOL, view="q")))
         runs["dense_qa"].append(ids(index.dense(vector, POOL, view="qa")))
-    fuse = lambda *names: [reciprocal_rank_fusion([runs[n][i] for n in names]) for i in range(len(queries))]  # noqa: E731
+
+    def fuse(*names: str) -> list[list[str]]:
+        return [reciprocal_rank_fusion([runs[n][i] for n in names]) for i in range(len(queries))]
+
     runs["rrf(lexical, dense_q)"] = fuse("lexical", "dense_q")
     runs["rrf(lexical, dense_q, dense_qa)"] = fuse("lexical", "dense_q", "dense_qa")
     return runs

@@ -76,8 +76,8 @@ def run(
             )
             if name == "generative":
                 row["answered"] = outcome.outcome == "answered"
-                row["composer"] = ctx.extra.get("composer", "extractive")
-                row["fallback"] = ctx.extra.get("fallback")
+                row["composer"] = ctx.composer.composer
+                row["fallback"] = ctx.composer.fallback
         rows.append(row)
     answered = [r for r in rows if r["answered"]]
     generated_ms = np.array([r["generative_ms"] for r in answered]) if answered else np.array([0.0])

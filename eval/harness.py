@@ -8,7 +8,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from ingest.index import IndexSpec, ingest, read_live_manifest
+from ingest.index import ingest, read_live_manifest
 from ingest.live import open_live
 from service.context import Services
 from service.live import open_services
@@ -32,7 +32,7 @@ def index_services(corpus: Path, settings: Settings) -> Services:
 
 def cached_index(corpus: Path, settings: Settings) -> Path:
     index_dir = CACHE / f"{corpus.stem}-{settings.embedding_model.replace('/', '_')}-{settings.answer_chars}"
-    ingest(corpus, index_dir, IndexSpec(settings.embedding_model, settings.answer_chars))
+    ingest(corpus, index_dir, settings.spec)
     return index_dir
 
 

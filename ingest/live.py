@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection as Names
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,25 @@ class Hit:
 
 
 class LiveIndex:
-    def __init__(self, manifest: dict[str, Any], chunks: list[Chunk], lexical: LexicalIndex, collection: Collection):
+    def __init__(
+        self,
+        manifest: dict[str, Any],
+        chunks: list[Chunk],
+        lexical: LexicalIndex,
+        collection: Collection,
+        excluded: frozenset[str] = frozenset(),
+    ):
         self.manifest, self.chunks, self.lexical, self.collection = manifest, chunks, lexical, collection
+        self.excluded = excluded  # documents its searches leave out (evaluation by ablation only)
+
+    def excluding(self, doc_ids: Names[str]) -> LiveIndex:
+        """The same generation with ``doc_ids`` left out of every search; itself when there are none."""
+        if not doc_ids:
+            return self
+        return LiveIndex(self.manifest, self.chunks, self.lexical, self.collection, self.excluded | set(doc_ids))
+
+    def _kept(self, position: int) -> bool:
+        return not self.excluded or self.chunks[position].doc_id not in self.excluded
 
     @property
     def generation(self) -> str:
@@ -63,16 +81,17 @@ class LiveIndex:
     def dense_by_view(self, query_vector: list[float], k: int) -> dict[str, list[Hit]]:
         """One query over every view; the hits of each view, best first (at most k per view)."""
         by_view: dict[str, list[Hit]] = {}
-        for meta, similarity in self._nearest(query_vector, 2 * k, None):
+        for meta, similarity in self._nearest(query_vector, 2 * (k + len(self.excluded)), None):
             hits = by_view.setdefault(str(meta["view"]), [])
-            if len(hits) < k:
-                hits.append(Hit(int(str(meta["pos"])), similarity))
+            position = int(str(meta["pos"]))
+            if len(hits) < k and self._kept(position):
+                hits.append(Hit(position, similarity))
         return by_view
 
     def lexical_search(self, query: str, k: int) -> list[Hit]:
         scores = self.lexical.scores(query)
-        top = np.argsort(-scores, kind="stable")[:k]
-        return [Hit(int(p), float(scores[p])) for p in top if scores[p] > 0]
+        top = np.argsort(-scores, kind="stable")[: k + len(self.excluded)]
+        return [Hit(int(p), float(scores[p])) for p in top if scores[p] > 0 and self._kept(int(p))][:k]
 
 
 def open_live(index_dir: Path, chroma_url: str | None = None) -> LiveIndex:

@@ -6,19 +6,13 @@ import argparse
 import sys
 
 import uvicorn
-from pydantic import ValidationError
 
+from ingest.settings import load_settings_or_exit
 from service.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        settings = Settings()
-    except ValidationError as error:
-        for problem in error.errors():
-            key = "MADOGUCHI_" + "_".join(str(p) for p in problem["loc"]).upper()
-            print(f"setting {key}: {problem['msg']}", file=sys.stderr)
-        return 2
+    settings = load_settings_or_exit(Settings)
     parser = argparse.ArgumentParser(prog="python -m service", description="Serve the Madoguchi HTTP API.")
     parser.add_argument("--host", default=settings.host, help="bind address (MADOGUCHI_HOST)")
     parser.add_argument("--port", type=int, default=settings.port, help="port (MADOGUCHI_PORT)")

@@ -8,9 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from ingest.index import IngestError, list_generations, live_generation, rollback
+from ingest.index import list_generations, live_generation, rollback
 from service.auth import token_errors, token_guard
-from service.errors import MadoguchiError
+from service.deps import SettingsDep
+from service.errors import MadoguchiError, NotFoundError
 from service.reload import Reloader
 from service.schemas import (
     ErrorBody,
@@ -45,14 +46,14 @@ router = APIRouter(
     response_model=ReloadAccepted,
     responses={400: {"model": ErrorBody}, 409: {"model": ErrorBody, "description": "reload_in_progress"}},
 )
-def reload(body: ReloadRequest, reloader: ReloaderDep) -> ReloadAccepted:
+def reload(body: ReloadRequest, reloader: ReloaderDep, settings: SettingsDep) -> ReloadAccepted:
     """Re-ingest the corpus directory (or a sub-path of it) in the background; follow it at /jobs/{id}."""
-    corpus = reloader.settings.corpus_dir.resolve()
+    corpus = settings.corpus_dir.resolve()
     source = (corpus / body.source).resolve() if body.source else corpus
     if not source.is_relative_to(corpus):
-        raise MadoguchiError("invalid_source", "source must name a path inside the corpus directory.", 400)
+        raise MadoguchiError("invalid_source", "source must name a path inside the corpus directory.")
     if not source.exists():
-        raise MadoguchiError("invalid_source", f"There is no {body.source!r} in the corpus directory.", 400)
+        raise MadoguchiError("invalid_source", f"There is no {body.source!r} in the corpus directory.")
     return ReloadAccepted(job_id=reloader.start(source))
 
 
@@ -64,16 +65,16 @@ def job(job_id: str, reloader: ReloaderDep) -> Job:
         reloader.recover()  # a build that died says so here, without waiting for a restart
         found = reloader.store.job(job_id[:64])
     if found is None:
-        raise MadoguchiError("job_not_found", f"There is no job {job_id[:64]!r}.", 404)
+        raise NotFoundError("job_not_found", f"There is no job {job_id[:64]!r}.")
     return Job.model_validate(
         {**found, "created_at": found["created_at"].isoformat(), "updated_at": found["updated_at"].isoformat()}
     )
 
 
 @router.get("/generations", response_model=Generations)
-def generations(reloader: ReloaderDep) -> Generations:
+def generations(settings: SettingsDep) -> Generations:
     """The generations kept on disk, newest first, and which one is live."""
-    index_dir: Path = reloader.settings.index_dir
+    index_dir: Path = settings.index_dir
     live = live_generation(index_dir)
     return Generations(
         generations=[
@@ -91,11 +92,7 @@ def generations(reloader: ReloaderDep) -> Generations:
 
 
 @router.post("/rollback", response_model=Generation, responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}})
-def roll_back(body: RollbackRequest, reloader: ReloaderDep) -> Generation:
+def roll_back(body: RollbackRequest, settings: SettingsDep) -> Generation:
     """Make a kept generation live again; every worker serves it from its next question."""
-    try:
-        rollback(reloader.settings.index_dir, body.generation)
-    except IngestError as error:
-        status = 404 if error.code == "generation_not_found" else 409
-        raise MadoguchiError(error.code, error.message, status) from error
-    return next(g for g in generations(reloader).generations if g.id == body.generation)
+    rollback(settings.index_dir, body.generation)
+    return next(g for g in generations(settings).generations if g.id == body.generation)

@@ -17,6 +17,7 @@ from importlib import resources
 from ingest.lexical import lexical_text
 from ingest.text import tokenize
 from service.context import Candidate, Context
+from service.hand_off import hand_off
 from service.outcomes import HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, Outcome
 
 FEATURES = ("dense_top", "dense_margin", "fused_top", "fused_margin", "coverage")
@@ -70,7 +71,7 @@ def assess(ctx: Context) -> Outcome | None:
     ctx.confidence = ctx.services.calibration.probability(ctx.features)
     best_similarity = max((c.dense for c in ctx.candidates), default=0.0)
     if best_similarity < settings.out_of_scope_similarity:
-        return Outcome(HANDOFF_OUT_OF_SCOPE, answer="")
+        return hand_off(ctx, HANDOFF_OUT_OF_SCOPE)
     if ctx.confidence < settings.handoff_threshold:
-        return Outcome(HANDOFF_LOW_CONFIDENCE, answer="")
+        return hand_off(ctx, HANDOFF_LOW_CONFIDENCE)
     return None

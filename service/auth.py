@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request
 from pydantic import SecretStr
 
-from service.errors import MadoguchiError
+from service.errors import TokenDisabledError, UnauthorizedError
 from service.schemas import ErrorBody
 from service.settings import Settings
 
@@ -21,10 +21,9 @@ def token_guard(area: str, token_of: Callable[[Settings], SecretStr | None]) -> 
     def guard(request: Request) -> None:
         expected = token_of(request.app.state.settings)
         if expected is None:
-            variable = f"MADOGUCHI_{area.upper()}_TOKEN"
-            raise MadoguchiError(f"{area}_disabled", f"The {area} API is off: set {variable} to use it.", 403)
+            raise TokenDisabledError(area, f"MADOGUCHI_{area.upper()}_TOKEN")
         if not has_token(request, expected):
-            raise MadoguchiError("unauthorized", f"A valid {area} bearer token is required.", 401)
+            raise UnauthorizedError(area)
 
     return guard
 

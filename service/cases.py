@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from service.errors import MadoguchiError
+from service.errors import ConflictError, NotFoundError
 from service.store import as_utc, audit, cases, feedback, utc_now
 
 REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B)
@@ -76,7 +76,7 @@ class CaseQueue:
         with self.engine.connect() as connection:
             row = connection.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
         if row is None:
-            raise MadoguchiError("case_not_found", f"There is no case {case_id[:40]!r}.", 404)
+            raise NotFoundError("case_not_found", f"There is no case {case_id[:40]!r}.")
         return _case(row)
 
     def claim(self, case_id: str, staff: str) -> dict[str, Any]:
@@ -88,7 +88,7 @@ class CaseQueue:
             ).rowcount
         if not claimed:
             current = self.get(case_id)  # 404 when there is no such case
-            raise MadoguchiError("case_not_open", f"Case {current['reference']} is already {current['status']}.", 409)
+            raise ConflictError("case_not_open", f"Case {current['reference']} is already {current['status']}.")
         return self.get(case_id)
 
     def resolve(
@@ -108,7 +108,7 @@ class CaseQueue:
             ).rowcount
         if not done:
             current = self.get(case_id)
-            raise MadoguchiError("case_not_open", f"Case {current['reference']} is already resolved.", 409)
+            raise ConflictError("case_not_open", f"Case {current['reference']} is already resolved.")
         return self.get(case_id)
 
     def proposals(self) -> list[dict[str, Any]]:
@@ -133,7 +133,7 @@ class CaseQueue:
         with self.engine.begin() as connection:
             known = connection.execute(select(audit.c.id).where(audit.c.answer_id == answer_id)).first()
             if known is None:
-                raise MadoguchiError("answer_not_found", f"There is no answer {answer_id[:40]!r}.", 404)
+                raise NotFoundError("answer_not_found", f"There is no answer {answer_id[:40]!r}.")
             connection.execute(
                 insert(feedback).values(
                     created_at=utc_now(), answer_id=answer_id, helpful=helpful, comment=comment, source=source

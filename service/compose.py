@@ -10,26 +10,24 @@ from service.context import Candidate, Context
 from service.outcomes import ANSWERED, AS_OF, Outcome
 from service.schemas import Citation
 
-SNIPPET_CHARS = 300
-
 
 def compose(ctx: Context) -> Outcome | None:
     """The extractive answer; where a generative composer is configured, its answer if it passes the check."""
     top = ctx.candidates[0]
-    text, citation = passage(top, ctx.query, ctx.lang)
+    text, citation = passage(top, ctx.query, ctx.lang, ctx.services.settings.snippet_chars)
     extractive = Outcome(
         ANSWERED, answer=text, citations=[citation], department=top.chunk.department, contact=top.chunk.contact
     )
     composer = ctx.services.composer
     if composer is None:
         return extractive
-    return composer.compose(ctx, extractive, ctx.extra.get("on_token"))
+    return composer.compose(ctx, extractive)
 
 
-def passage(candidate: Candidate, query: str, lang: str) -> tuple[str, Citation]:
+def passage(candidate: Candidate, query: str, lang: str, snippet_chars: int) -> tuple[str, Citation]:
     """A candidate's extractive answer (the FAQ answer, or the best paragraph of an article, labelled) with its
     "as of" date, and its citation."""
-    citation = cite(candidate, query)
+    citation = cite(candidate, query, snippet_chars)
     chunk = candidate.chunk
     if chunk.kind == "faq":
         body = chunk.text
@@ -40,7 +38,7 @@ def passage(candidate: Candidate, query: str, lang: str) -> tuple[str, Citation]
     return "\n".join(part for part in (body, as_of) if part), citation
 
 
-def cite(candidate: Candidate, query: str) -> Citation:
+def cite(candidate: Candidate, query: str, snippet_chars: int) -> Citation:
     """The citation of a candidate: for an article, its best-matching paragraph (項)."""
     chunk = candidate.chunk
     if chunk.kind == "faq" or not chunk.paragraphs:
@@ -49,7 +47,7 @@ def cite(candidate: Candidate, query: str) -> Citation:
             title=chunk.title,
             section=chunk.section,
             url=chunk.url,
-            snippet=chunk.text[:SNIPPET_CHARS],
+            snippet=chunk.text[:snippet_chars],
             updated=chunk.updated,
         )
     number, paragraph = best_paragraph(chunk, query)
@@ -58,7 +56,7 @@ def cite(candidate: Candidate, query: str) -> Citation:
         title=chunk.title,
         section=section_label(chunk, number),
         url=chunk.url,
-        snippet=paragraph[:SNIPPET_CHARS],
+        snippet=paragraph[:snippet_chars],
         updated=chunk.updated,
     )
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
@@ -54,6 +55,17 @@ class Turn:
 
 
 @dataclass
+class ComposerTrace:
+    """Who wrote the answer, for the response and the audit: the extractive composer, or a model that passed
+    the grounding check; ``fallback`` says why a model's answer was not shown."""
+
+    composer: str = "extractive"
+    model: str | None = None
+    prompt_version: str | None = None
+    fallback: str | None = None
+
+
+@dataclass
 class Context:
     question: str  # cleaned; masked by the screen step before anything stores or logs it
     lang: str
@@ -66,6 +78,8 @@ class Context:
     features: dict[str, float] = field(default_factory=dict)
     confidence: float = 0.0
     timings_ms: dict[str, float] = field(default_factory=dict)
-    exclude: frozenset[str] = frozenset()  # doc ids retrieval must skip (evaluation by ablation only)
-    extra: dict[str, Any] = field(default_factory=dict)
+    follow_up: bool = False  # searched together with the turn before it
+    sensitive_category: str | None = None  # the screening category that handed the question off
+    composer: ComposerTrace = field(default_factory=ComposerTrace)
+    on_token: Callable[[str], None] | None = None  # hears a generative composer's words as they come
     answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # what feedback on this answer refers to

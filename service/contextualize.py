@@ -13,17 +13,20 @@ _FOLLOW_UP = re.compile(
     r"|そ(れ|の)(場合|とき|ほか|他)|では|じゃあ|なら|あと|ちなみに)",
     re.IGNORECASE,
 )
-SHORT = 3  # a question with this many content words or fewer cannot stand on its own
 
 
-def is_follow_up(question: str) -> bool:
-    return bool(_FOLLOW_UP.search(question)) or len(tokenize(question)) <= SHORT
+def is_follow_up(question: str, max_words: int) -> bool:
+    """Does the question lean on the turn before it: it opens like a follow-up, or it has ``max_words``
+    content words or fewer and cannot stand on its own."""
+    return bool(_FOLLOW_UP.search(question)) or len(tokenize(question)) <= max_words
 
 
 def contextualize(ctx: Context) -> Outcome | None:
-    ctx.history = ctx.services.store.history(ctx.conversation_id)
+    settings = ctx.services.settings
+    if not ctx.history:
+        ctx.history = ctx.services.store.history(ctx.conversation_id, settings.history_turns)
     ctx.query = ctx.question
-    if ctx.history and is_follow_up(ctx.question):
+    if ctx.history and is_follow_up(ctx.question, settings.follow_up_max_words):
         ctx.query = f"{ctx.history[-1].question}\n{ctx.question}"
-        ctx.extra["follow_up"] = True
+        ctx.follow_up = True
     return None

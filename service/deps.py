@@ -1,4 +1,5 @@
-"""What the routers share: the services of the live generation, and a question made fit to answer."""
+"""What the routers share: the settings, the services of the live generation, and a question made fit to
+answer."""
 
 from __future__ import annotations
 
@@ -8,18 +9,22 @@ from fastapi import Depends, Request
 
 from ingest.text import normalize
 from service.context import Services
-from service.errors import IndexUnavailableError, MadoguchiError
+from service.errors import IndexUnavailableError, QuestionEmptyError, QuestionTooLongError
+from service.settings import Settings
 
 
 def clean_question(text: str, max_chars: int) -> str:
     if len(text) > max_chars:
-        raise MadoguchiError(
-            "question_too_long", f"The question is longer than {max_chars} characters. Please shorten it.", 422
-        )
+        raise QuestionTooLongError(max_chars)
     question = normalize(text)
     if not question:
-        raise MadoguchiError("question_empty", "The question is empty. Please type a question.", 422)
+        raise QuestionEmptyError()
     return question
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def services_of(request: Request) -> Services:
@@ -29,4 +34,5 @@ def services_of(request: Request) -> Services:
     return services
 
 
+SettingsDep = Annotated[Settings, Depends(settings_of)]
 ServicesDep = Annotated[Services, Depends(services_of)]

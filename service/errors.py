@@ -1,16 +1,61 @@
-"""Faults with stable codes. One handler in app.py renders them as {"error": {"code", "message"}}."""
+"""The service's faults, each with its stable code and HTTP status. The base classes live in ingest/errors.py
+(the bottom floor) so that ingest's faults render the same way; ``service/handlers.py`` renders them all."""
 
 from __future__ import annotations
 
+from ingest.errors import ConflictError, IngestError, MadoguchiError, NotFoundError
 
-class MadoguchiError(Exception):
-    """A fault the caller can act on: ``code`` is stable, ``message`` is for people."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+__all__ = [
+    "ConflictError",
+    "IndexUnavailableError",
+    "IngestError",
+    "MadoguchiError",
+    "NotFoundError",
+    "QuestionEmptyError",
+    "QuestionTooLongError",
+    "RequestTooLargeError",
+    "TokenDisabledError",
+    "UnauthorizedError",
+]
 
 
 class IndexUnavailableError(MadoguchiError):
+    status = 503
+
     def __init__(self, message: str = "The index is not available yet; an operator must run an ingest.") -> None:
-        super().__init__("index_unavailable", message, 503)
+        super().__init__("index_unavailable", message)
+
+
+class QuestionEmptyError(MadoguchiError):
+    status = 422
+
+    def __init__(self) -> None:
+        super().__init__("question_empty", "The question is empty. Please type a question.")
+
+
+class QuestionTooLongError(MadoguchiError):
+    status = 422
+
+    def __init__(self, max_chars: int) -> None:
+        super().__init__("question_too_long", f"The question is longer than {max_chars} characters. Please shorten it.")
+
+
+class RequestTooLargeError(MadoguchiError):
+    status = 413
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__("request_too_large", f"The request body is larger than {max_bytes} bytes.")
+
+
+class TokenDisabledError(MadoguchiError):
+    status = 403
+
+    def __init__(self, area: str, variable: str) -> None:
+        super().__init__(f"{area}_disabled", f"The {area} API is off: set {variable} to use it.")
+
+
+class UnauthorizedError(MadoguchiError):
+    status = 401
+
+    def __init__(self, area: str) -> None:
+        super().__init__("unauthorized", f"A valid {area} bearer token is required.")

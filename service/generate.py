@@ -17,7 +17,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
 from service.compose import passage
-from service.context import Context
+from service.context import ComposerTrace, Context
 from service.grounding import check
 from service.outcomes import ANSWERED, Outcome
 from service.settings import Settings
@@ -25,7 +25,6 @@ from service.settings import Settings
 logger = logging.getLogger(__name__)
 
 PROMPT_VERSION = "2026-11-23.1"
-MAX_TOKENS = 256
 GUARD = "MDG-GUARD-41c9"
 SYSTEM = {
     "ja": (
@@ -50,6 +49,7 @@ class GenerativeComposer:
     model: BaseChatModel
     name: str
     sources: int
+    snippet_chars: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GenerativeComposer | None:
@@ -62,29 +62,31 @@ class GenerativeComposer:
             timeout=settings.llm_timeout_s,
             max_retries=0,
             temperature=0,
-            max_completion_tokens=MAX_TOKENS,
+            max_completion_tokens=settings.llm_max_tokens,
             # llama.cpp's and some other OpenAI-compatible servers read only the older name.
-            extra_body={"max_tokens": MAX_TOKENS},
+            extra_body={"max_tokens": settings.llm_max_tokens},
         )
-        return cls(model=model, name=settings.llm_model, sources=settings.llm_sources)
+        return cls(model, settings.llm_model, settings.llm_sources, settings.snippet_chars)
 
-    def compose(self, ctx: Context, extractive: Outcome, on_token: Callable[[str], None] | None = None) -> Outcome:
-        ctx.extra.update(composer="extractive", model=self.name, prompt_version=PROMPT_VERSION)
-        sources = [passage(c, ctx.query, ctx.lang) for c in ctx.candidates[: self.sources]]
+    def compose(self, ctx: Context, extractive: Outcome) -> Outcome:
+        """The model's answer if it passes the grounding check, else ``extractive``; ``ctx.composer`` says which
+        and why."""
+        ctx.composer = ComposerTrace(model=self.name, prompt_version=PROMPT_VERSION)
+        sources = [passage(c, ctx.query, ctx.lang, self.snippet_chars) for c in ctx.candidates[: self.sources]]
         started = time.perf_counter()
         try:
-            reply = self._reply(self._messages(ctx, [text for text, _ in sources]), on_token)
+            reply = self._reply(self._messages(ctx, [text for text, _ in sources]), ctx.on_token)
         except Exception as error:  # timeout, refused connection, a broken server: the resident still gets an answer
-            ctx.extra["fallback"] = "llm_timeout" if "timeout" in type(error).__name__.lower() else "llm_unreachable"
-            logger.warning("generative composer fell back: %s (%s)", ctx.extra["fallback"], type(error).__name__)
+            ctx.composer.fallback = "llm_timeout" if "timeout" in type(error).__name__.lower() else "llm_unreachable"
+            logger.warning("generative composer fell back: %s (%s)", ctx.composer.fallback, type(error).__name__)
             return extractive
         finally:
             ctx.timings_ms["generate"] = round((time.perf_counter() - started) * 1000, 2)
         verdict = check(reply, [text for text, _ in sources], forbidden=(GUARD,))
         if not verdict.passed:
-            ctx.extra["fallback"] = f"check_{verdict.reason}"
+            ctx.composer.fallback = f"check_{verdict.reason}"
             return extractive
-        ctx.extra["composer"] = "generative"
+        ctx.composer.composer = "generative"
         top = ctx.candidates[0].chunk
         return Outcome(
             ANSWERED,

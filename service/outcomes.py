@@ -56,8 +56,6 @@ class Outcome:
     suggestions: list[Citation] = field(default_factory=list)
     department: str = ""
     contact: str = ""
-    case_id: str | None = None  # a handoff's case in the staff queue
-    reference: str | None = None  # the case's short reference, for the resident to quote
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:

@@ -26,13 +26,14 @@ from typing import IO
 import yaml
 from langchain_core.embeddings import Embeddings
 
-from ingest.index import IndexSpec, IngestError, ingest
+from ingest.errors import IngestError
+from ingest.index import ingest
 from ingest.live import open_generation
+from ingest.settings import load_settings_or_exit
 from ingest.text import detect_lang, normalize
-from service.context import Context
-from service.errors import MadoguchiError
+from service.errors import ConflictError
 from service.live import open_services
-from service.retrieve import retrieve
+from service.retrieve import search
 from service.settings import Settings
 from service.store import Store
 
@@ -73,10 +74,10 @@ class Reloader:
             handle = self._lock_when_free()
         except OSError as error:  # the index directory cannot be written: the job fails at once
             self.store.create_job(job_id, self._relative(source))
-            self.store.update_job(job_id, status="failed", error=_error("storage_error", _describe(error)))
+            self.store.update_job(job_id, status="failed", failure=_failure("storage_error", _describe(error)))
             return job_id
         if handle is None:
-            raise MadoguchiError("reload_in_progress", "A reload is already running; wait for it to finish.", 409)
+            raise ConflictError("reload_in_progress", "A reload is already running; wait for it to finish.")
         with handle:  # the build process keeps its own copy of the locked file open until it exits
             self.store.create_job(job_id, self._relative(source))
             build = subprocess.Popen(
@@ -108,7 +109,7 @@ class Reloader:
         with handle:
             for job_id in self.store.unfinished_jobs():
                 message = "The reload was interrupted (its process stopped); the live generation did not change."
-                self.store.update_job(job_id, status="failed", error=_error("interrupted", message))
+                self.store.update_job(job_id, status="failed", failure=_failure("interrupted", message))
 
     def _reap(self, job_id: str, build: subprocess.Popen[bytes]) -> None:
         if build.wait() != 0:
@@ -124,7 +125,6 @@ class Reloader:
 def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool:
     """The build process's work: ingest with progress, check, promote; the outcome goes to the job while the
     reload lock is still held (so the job is never seen unfinished without a holder)."""
-    spec = IndexSpec(settings.embedding_model, settings.answer_chars, settings.chroma_url)
     embedder: list[Embeddings] = []  # loaded once, and only if a canary needs it
     try:
         store.update_job(job_id, status="running")
@@ -132,7 +132,7 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
         report = ingest(
             source,
             settings.index_dir,
-            spec,
+            settings.spec,
             settings.keep_generations,
             progress=False,
             on_progress=lambda share: store.update_job(job_id, progress=share),
@@ -140,11 +140,11 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
         )
     except IngestError as error:
         report_json = error.report.to_json() if error.report else None
-        store.update_job(job_id, status="failed", report=report_json, error=_error(error.code, error.message))
+        store.update_job(job_id, status="failed", report=report_json, failure=_failure(error.code, error.message))
         logger.warning("reload %s failed: %s", job_id, error.code)
         return False
     except OSError as error:
-        store.update_job(job_id, status="failed", error=_error("storage_error", _describe(error)))
+        store.update_job(job_id, status="failed", failure=_failure("storage_error", _describe(error)))
         logger.warning("reload %s failed: %s", job_id, error)
         return False
     store.update_job(job_id, status="succeeded", progress=1.0, report=report.to_json())
@@ -163,10 +163,8 @@ def check_canaries(
     missed = []
     for canary in canaries:
         question = normalize(canary.question)
-        ctx = Context(question=question, lang=detect_lang(question), conversation_id="canary", services=services)
-        ctx.query = question
-        retrieve(ctx)
-        found = {name for c in ctx.candidates[: settings.canary_top_k] for name in (c.chunk.id, c.chunk.doc_id)}
+        candidates = search(services, question, detect_lang(question))
+        found = {name for c in candidates[: settings.canary_top_k] for name in (c.chunk.id, c.chunk.doc_id)}
         if canary.expected not in found:
             missed.append(canary)
     if missed:
@@ -185,9 +183,9 @@ def _try_lock(index_dir: Path) -> IO[str] | None:
     return handle
 
 
-def _error(reason: str, message: str) -> dict[str, str]:
-    """A failed reload is always ``reload_failed``; ``reason`` says which check or fault stopped it."""
-    return {"code": "reload_failed", "reason": reason, "message": message}
+def _failure(reason: str, message: str) -> dict[str, str]:
+    """Why a reload failed: ``reason`` names the check or fault that stopped it (ADR 0004)."""
+    return {"reason": reason, "message": message}
 
 
 def _describe(error: OSError) -> str:
@@ -199,13 +197,13 @@ def main(argv: list[str]) -> int:
     locked reload lock file; the lock lasts as long as this process."""
     os.nice(BUILD_NICENESS)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
-    settings = Settings()
+    settings = load_settings_or_exit(Settings)
     store = Store(settings.database_url, settings.conversation_retention_days)
     try:
         return 0 if run_job(argv[0], Path(argv[1]), settings, store) else 1
     except Exception as error:
         logger.exception("reload %s failed", argv[0])
-        store.update_job(argv[0], status="failed", error=_error("internal_error", type(error).__name__))
+        store.update_job(argv[0], status="failed", failure=_failure("internal_error", type(error).__name__))
         return 1
 
 

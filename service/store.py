@@ -148,7 +148,7 @@ class Store:
         migrate(self.engine)
         self.retention = dt.timedelta(days=retention_days)
 
-    def history(self, conversation_id: str, limit: int = 3) -> list[Turn]:
+    def history(self, conversation_id: str, limit: int) -> list[Turn]:
         """The conversation's latest turns within the retention period, oldest first."""
         if not self.retention:
             return []
@@ -224,7 +224,7 @@ class Store:
         status: str | None = None,
         progress: float | None = None,
         report: dict[str, Any] | None = None,
-        error: dict[str, str] | None = None,
+        failure: dict[str, str] | None = None,
     ) -> None:
         values: dict[str, Any] = {"updated_at": utc_now()}
         if status is not None:
@@ -233,8 +233,8 @@ class Store:
             values["progress"] = round(progress, 3)
         if report is not None:
             values["report"] = json.dumps(report, ensure_ascii=False)
-        if error is not None:
-            values["error"] = json.dumps(error, ensure_ascii=False)
+        if failure is not None:
+            values["error"] = json.dumps(failure, ensure_ascii=False)  # the column keeps its first name
         with self.engine.begin() as connection:
             connection.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
 
@@ -243,12 +243,13 @@ class Store:
             row = connection.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
         if row is None:
             return None
+        failure = json.loads(row["error"]) if row["error"] else None
         return {
-            **row,
+            **{key: value for key, value in row.items() if key != "error"},
             "created_at": as_utc(row["created_at"]),
             "updated_at": as_utc(row["updated_at"]),
             "report": json.loads(row["report"]) if row["report"] else None,
-            "error": json.loads(row["error"]) if row["error"] else None,
+            "failure": {"reason": failure["reason"], "message": failure["message"]} if failure else None,
         }
 
     def unfinished_jobs(self) -> list[str]:

@@ -18,7 +18,10 @@ from selenium.webdriver.chrome.service import Service as ChromeService
 from sqlalchemy import create_engine, text
 
 from ingest.index import IndexSpec, ingest
+from ingest.live import open_live
 from ingest.report import IngestReport
+from service.context import Services
+from service.live import open_services
 from service.settings import Settings
 from tests.helpers import CORPUS, PYTHON, ROOT, SHARED_DATA, free_port, wait_for_http
 
@@ -30,8 +33,7 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 @pytest.fixture(scope="session")
 def default_spec() -> IndexSpec:
-    defaults = Settings()
-    return IndexSpec(defaults.embedding_model, defaults.answer_chars)
+    return Settings().spec
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +41,15 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, default_spec: IndexSp
     """The bundled corpus, ingested once. Tests must not change it: copy it first."""
     index_dir = tmp_path_factory.mktemp("sample") / "index"
     return index_dir, ingest(CORPUS, index_dir, default_spec, progress=False)
+
+
+@pytest.fixture(scope="session")
+def services(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempPathFactory) -> Services:
+    """The answer path's services in this process (real model, real Chroma, a scratch SQLite database) over
+    the sample index, for tests of one step or one module."""
+    folder = tmp_path_factory.mktemp("services")
+    settings = Settings(index_dir=sample_index[0], database_url=f"sqlite:///{folder / 'db.sqlite'}")
+    return open_services(settings, open_live(settings.index_dir))
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -9,11 +9,8 @@ const TEXT = {
     question: "ご質問", hint: "例: 粗大ごみの出し方を教えてください", send: "送信", restart: "新しい会話",
     you: "あなた", assistant: "AI 案内", sources: "出典", asOf: "{date}時点", thinking: "回答を準備しています…",
     answered: "回答が届きました。", helpful: "役に立った", notHelpful: "役に立たなかった",
-    thanks: "ご意見ありがとうございます。", handoffTitle: "職員がご案内します",
-    low_confidence: "確かな回答が見つからなかったため、担当の窓口をご案内します。",
-    out_of_scope: "このご質問は市の公開情報の範囲外のようです。担当の窓口をご案内します。",
-    sensitive: "大切なご相談です。すぐに下の連絡先へご連絡ください。",
-    reference: "受付番号: {reference}（お電話の際にお伝えください）", contact: "連絡先",
+    thanks: "ご意見ありがとうございます。", feedbackFailed: "ご意見を送信できませんでした。もう一度お試しください。",
+    handoffTitle: "職員がご案内します",
     failed: "送信できませんでした: {message}", restarted: "新しい会話を始めました。",
   },
   en: {
@@ -22,11 +19,8 @@ const TEXT = {
     question: "Your question", hint: "For example: How do I put out bulky garbage?", send: "Send", restart: "New conversation",
     you: "You", assistant: "AI help desk", sources: "Sources", asOf: "as of {date}", thinking: "Preparing an answer…",
     answered: "An answer has arrived.", helpful: "Helpful", notHelpful: "Not helpful",
-    thanks: "Thank you for your feedback.", handoffTitle: "A member of staff will help you",
-    low_confidence: "We could not find a reliable answer, so here is the office that can help.",
-    out_of_scope: "This question seems to be outside the city's published information. Here is who can help.",
-    sensitive: "This is important. Please contact the number below now.",
-    reference: "Reference: {reference} (please quote it when you call)", contact: "Contact",
+    thanks: "Thank you for your feedback.", feedbackFailed: "Your feedback could not be sent. Please try again.",
+    handoffTitle: "A member of staff will help you",
     failed: "Could not send: {message}", restarted: "A new conversation has started.",
   },
 };
@@ -62,13 +56,9 @@ function renderHandoff(item, body) {
   box.setAttribute("aria-label", t("handoffTitle"));
   if (body.handoff.reason === "sensitive" && body.handoff.contact) {
     box.append(el("p", body.handoff.contact, "contact"));  // the emergency number first, and large
-    box.append(el("p", body.answer, "answer"));
   }
-  box.append(el("p", t(body.handoff.reason)));
-  if (body.handoff.reason !== "sensitive" && (body.handoff.department || body.handoff.contact)) {
-    box.append(el("p", `${t("contact")}: ${[body.handoff.department, body.handoff.contact].filter(Boolean).join(" ")}`, "contact"));
-  }
-  if (body.handoff.reference) box.append(el("p", t("reference", { reference: body.handoff.reference }), "reference"));
+  // The server's words, in the question's language: what happens next, whom to call, the reference to quote.
+  box.append(el("p", body.answer, "answer"));
   item.append(box);
 }
 
@@ -79,12 +69,17 @@ function renderFeedback(item, answerId) {
     button.type = "button";
     button.addEventListener("click", async () => {
       row.querySelectorAll("button").forEach((b) => { b.disabled = true; });
-      await fetch("/v1/feedback", {
+      const sent = await fetch("/v1/feedback", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ answer_id: answerId, helpful }),
-      });
-      row.append(el("span", " " + t("thanks")));
+      }).then((response) => response.ok, () => false);
+      if (sent) {
+        row.append(el("span", " " + t("thanks")));
+      } else {  // say so, and let the resident try again
+        row.append(el("span", " " + t("feedbackFailed"), "warn"));
+        row.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+      }
     });
     row.append(button);
   }

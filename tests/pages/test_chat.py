@@ -5,6 +5,7 @@ text, and axe-core finding no WCAG 2.1 A/AA violation. Screenshots go to test-ar
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +14,11 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import create_engine, select
 
 from ingest.index import IndexSpec, ingest
 from ingest.report import IngestReport
+from service.store import feedback
 from tests.conftest import Server, screenshot, server_on
 from tests.helpers import ROOT
 
@@ -93,13 +96,22 @@ def test_a_follow_up_stays_in_the_same_conversation(chat):
     assert len(chat.find_elements(By.CSS_SELECTOR, "#messages > li.resident")) == 2
 
 
-def test_a_handoff_shows_the_reason_reference_and_department(chat):
+def test_a_handoff_shows_the_servers_message_reference_and_department(chat):
     reply = ask(chat, "明日の天気を教えて")
     screenshot(chat, "chat-handoff")
     box = reply.find_element(By.CSS_SELECTOR, ".handoff")
-    assert "窓口" in box.text
-    assert box.find_element(By.CSS_SELECTOR, ".reference").text.startswith("受付番号: MD-")
-    assert "0465-00-" in box.find_element(By.CSS_SELECTOR, ".contact").text
+    assert "職員がご案内します" in box.text and "0465-00-" in box.text
+    references = re.findall(r"MD-[A-Z0-9]{6}", box.text)
+    assert len(references) == 1  # quoted once, in the question's language
+
+
+def test_a_japanese_question_on_the_english_page_is_handed_off_in_japanese(chat):
+    chat.find_element(By.CSS_SELECTOR, "button.lang[data-lang='en']").click()
+    reply = ask(chat, "明日の天気を教えて")
+    box = reply.find_element(By.CSS_SELECTOR, ".handoff")
+    assert "職員がご案内します" in box.text and "A member of staff" not in box.text
+    assert reply.get_attribute("lang") == "ja"
+    assert "受付番号" in box.text and "Reference" not in box.text
 
 
 def test_an_emergency_shows_the_emergency_number_first_and_large(chat):
@@ -112,10 +124,31 @@ def test_an_emergency_shows_the_emergency_number_first_and_large(chat):
     assert float(first.value_of_css_property("font-size").removesuffix("px")) >= 1.5 * body_size
 
 
-def test_feedback_buttons_record_a_vote(chat):
+def test_feedback_buttons_record_a_vote(chat, chat_server):
     reply = ask(chat, "犬の登録はどうすればいいですか")
-    reply.find_element(By.CSS_SELECTOR, ".feedback button").click()
+    reply.find_element(By.CSS_SELECTOR, ".feedback button").click()  # 役に立った
     wait(chat).until(lambda d: "ありがとうございます" in reply.find_element(By.CSS_SELECTOR, ".feedback").text)
+    engine = create_engine(chat_server.database_url)
+    with engine.connect() as connection:
+        votes = connection.execute(select(feedback.c.helpful, feedback.c.source)).all()
+    engine.dispose()
+    assert (True, "resident") in [tuple(vote) for vote in votes]
+
+
+def test_feedback_that_cannot_be_sent_says_so_and_can_be_retried(chrome, sample_index, tmp_path):
+    running = server_on(sample_index[0], tmp_path)
+    try:
+        chrome.get(running.base_url + "/")
+        chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
+        chrome.get(running.base_url + "/")
+        reply = ask(chrome, "犬の登録はどうすればいいですか")
+    finally:
+        running.close()  # the service is gone before the resident votes
+    reply.find_element(By.CSS_SELECTOR, ".feedback button").click()
+    row = reply.find_element(By.CSS_SELECTOR, ".feedback")
+    wait(chrome).until(lambda d: "送信できませんでした" in row.text)
+    assert "ありがとうございます" not in row.text
+    assert all(button.is_enabled() for button in row.find_elements(By.TAG_NAME, "button"))
 
 
 def test_markup_typed_by_a_resident_shows_as_characters(chat):

@@ -21,7 +21,7 @@ import pytest
 from ingest.index import generations_dir, live_generation
 from ingest.report import IngestReport
 from service.store import Store
-from tests.conftest import Server
+from tests.conftest import Server, server_on
 from tests.helpers import PYTHON, ROOT, copy_corpus
 
 TOKEN = "operator-secret"
@@ -38,19 +38,18 @@ def site(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempP
     return root
 
 
-def env_for(site: Path, **extra: str) -> dict[str, str]:
-    return {
-        "MADOGUCHI_CORPUS_DIR": str(site / "corpus"),
-        "MADOGUCHI_INDEX_DIR": str(site / "index"),
-        "MADOGUCHI_DATABASE_URL": f"sqlite:///{site / 'db.sqlite'}",
-        "MADOGUCHI_ADMIN_TOKEN": TOKEN,
-        **extra,
-    }
+def site_server(site: Path, **settings: str) -> Server:
+    """The site's service, with the admin API on."""
+    return server_on(site / "index", site, corpus_dir=str(site / "corpus"), admin_token=TOKEN, **settings)
+
+
+def site_store(site: Path) -> Store:
+    return Store(f"sqlite:///{site / 'db.sqlite'}", 30)
 
 
 @pytest.fixture(scope="module")
 def admin_server(site: Path) -> Iterator[Server]:
-    running = Server(env_for(site, MADOGUCHI_WORKERS="2"), site / "log")
+    running = site_server(site, workers="2")
     yield running
     running.close()
 
@@ -65,7 +64,11 @@ def edit_faq(site: Path, file: str, faq_id: str, change) -> None:
 def reload_and_wait(server: Server, body: dict | None = None, timeout: float = 300.0) -> dict:
     response = server.http.post("/v1/admin/reload", json=body or {}, headers=AUTH)
     assert response.status_code == 202, server.log()[-3000:]
-    job_id = response.json()["job_id"]
+    return wait_for_job(server, response.json()["job_id"], timeout)
+
+
+def wait_for_job(server: Server, job_id: str, timeout: float = 300.0) -> dict:
+    """The job once it has finished, either way."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = server.http.get(f"/v1/admin/jobs/{job_id}", headers=AUTH).json()
@@ -125,7 +128,7 @@ def test_a_reload_serves_the_change_in_every_worker_without_a_failed_request(adm
         assert body["generation"] == after and body["answer"].startswith("RELOADED."), body
     listed = admin_server.http.get("/v1/admin/generations", headers=AUTH).json()["generations"]
     assert [g["live"] for g in listed if g["id"] == after] == [True]
-    audit = Store(env_for(site)["MADOGUCHI_DATABASE_URL"], 30).audit_records(limit=12)
+    audit = site_store(site).audit_records(limit=12)
     assert {record["generation"] for record in audit} == {after}  # what the city knew when it answered
 
 
@@ -137,8 +140,7 @@ def test_a_broken_corpus_file_fails_the_reload_and_the_old_generation_keeps_serv
         job = reload_and_wait(admin_server)
     finally:
         broken.unlink()
-    assert job["status"] == "failed"
-    assert job["error"]["code"] == "reload_failed" and job["error"]["reason"] == "corpus_invalid"
+    assert job["status"] == "failed" and job["failure"]["reason"] == "corpus_invalid"
     assert [(r["file"], r["line"]) for r in job["report"]["rejections"]] == [("faq/en/broken.jsonl", 2)]
     assert live_generation(site / "index") == live and finished_generations(site) == kept
     assert admin_server.http.post("/v1/ask", json={"question": BULKY}).json()["generation"] == live
@@ -154,8 +156,8 @@ def test_a_failing_canary_keeps_the_old_generation(admin_server, site):
         job = reload_and_wait(admin_server)
     finally:
         moving.write_text(original, encoding="utf-8")
-    assert job["status"] == "failed" and job["error"]["reason"] == "canary_failed"
-    assert "en-moving-in" in job["error"]["message"]
+    assert job["status"] == "failed" and job["failure"]["reason"] == "canary_failed"
+    assert "en-moving-in" in job["failure"]["message"]
     assert live_generation(site / "index") == live and finished_generations(site) == kept
 
 
@@ -173,18 +175,23 @@ def test_a_source_outside_the_corpus_or_missing_is_refused(admin_server, source)
 
 
 def test_rollback_serves_an_earlier_generation_in_every_worker(admin_server, site):
-    listed = admin_server.http.get("/v1/admin/generations", headers=AUTH).json()["generations"]
-    live, earlier = listed[0]["id"], listed[1]["id"]
-    assert listed[0]["live"] and not listed[1]["live"]
+    earlier = admin_server.http.get("/v1/status").json()["generation"]
+    edit_faq(site, "en/garbage.jsonl", "en-waste-bulky", lambda r: {**r, "answer": "EDITION B. " + r["answer"]})
+    try:
+        live = reload_and_wait(admin_server)["report"]["generation"]
+    finally:
+        edit_faq(site, "en/garbage.jsonl", "en-waste-bulky", lambda r: {**r, "answer": r["answer"][11:]})
+    assert admin_server.http.post("/v1/ask", json={"question": BULKY}).json()["answer"].startswith("EDITION B.")
 
     response = admin_server.http.post("/v1/admin/rollback", json={"generation": earlier}, headers=AUTH)
     assert response.status_code == 200 and response.json()["live"] is True
-    for _ in range(8):
+    for _ in range(8):  # the kernel spreads these over both workers
         body = admin_server.http.post("/v1/ask", json={"question": BULKY}).json()
-        assert body["generation"] == earlier and not body["answer"].startswith("RELOADED.")
+        assert body["generation"] == earlier and not body["answer"].startswith("EDITION B.")
 
     admin_server.http.post("/v1/admin/rollback", json={"generation": live}, headers=AUTH)
     assert admin_server.http.get("/v1/status").json()["generation"] == live
+    admin_server.http.post("/v1/admin/rollback", json={"generation": earlier}, headers=AUTH)  # as the corpus is
 
 
 @pytest.mark.parametrize(
@@ -227,13 +234,12 @@ def test_a_reload_killed_mid_build_is_reported_and_leaves_nothing_half_built(adm
             assert time.monotonic() < deadline, "the reload never started embedding"
             time.sleep(0.05)
         os.kill(build_process(job_id), signal.SIGKILL)  # as the out-of-memory killer would: no clean-up
-        time.sleep(0.5)
+        job = wait_for_job(admin_server, job_id)
     finally:
         for path, text in saved.items():
             path.write_text(text, encoding="utf-8")
 
-    job = admin_server.http.get(f"/v1/admin/jobs/{job_id}", headers=AUTH).json()
-    assert job["status"] == "failed" and job["error"]["reason"] == "interrupted"
+    assert job["status"] == "failed" and job["failure"]["reason"] == "interrupted"
     assert admin_server.http.get("/v1/status").json()["generation"] == live
     retry = reload_and_wait(admin_server)  # the next build removes the unfinished directory
     assert retry["status"] == "succeeded" and not retry["report"]["promoted"]
@@ -242,14 +248,14 @@ def test_a_reload_killed_mid_build_is_reported_and_leaves_nothing_half_built(adm
 
 def test_a_job_interrupted_by_a_stopped_service_is_reported_after_restart(site):
     """A job the database still calls running, with no build holding the lock, is failed at start-up."""
-    store = Store(f"sqlite:///{site / 'db.sqlite'}", 30)
+    store = site_store(site)
     store.create_job("left-running", ".")
     store.update_job("left-running", status="running", progress=0.4)
     store.engine.dispose()
-    restarted = Server(env_for(site), site / "log")
+    restarted = site_server(site)
     try:
         job = restarted.http.get("/v1/admin/jobs/left-running", headers=AUTH).json()
-        assert job["status"] == "failed" and job["error"]["reason"] == "interrupted"
+        assert job["status"] == "failed" and job["failure"]["reason"] == "interrupted"
     finally:
         restarted.close()
 
@@ -309,7 +315,7 @@ def test_an_unwritable_index_directory_fails_the_reload_and_the_old_generation_k
             "en-waste-bulky",
             lambda r: {**r, "answer": r["answer"].removeprefix("NEVER LIVE. ")},
         )
-    assert job["status"] == "failed" and job["error"]["reason"] == "storage_error", job
+    assert job["status"] == "failed" and job["failure"]["reason"] == "storage_error", job
     body = admin_server.http.post("/v1/ask", json={"question": BULKY}).json()
     assert body["generation"] == live and not body["answer"].startswith("NEVER LIVE.")
     assert live_generation(site / "index") == live and finished_generations(site) == kept

@@ -4,7 +4,7 @@ import os
 import subprocess
 
 from ingest.live import open_live
-from tests.conftest import Server, server_on
+from tests.conftest import server_on
 from tests.helpers import PYTHON, ROOT
 
 
@@ -24,7 +24,7 @@ def test_status_describes_the_live_generation(server, sample_index):
 
 
 def test_without_an_index_the_service_starts_and_says_index_unavailable(tmp_path):
-    running = Server({"MADOGUCHI_INDEX_DIR": str(tmp_path / "empty")}, tmp_path / "log")
+    running = server_on(tmp_path / "empty", tmp_path)
     try:
         assert running.http.get("/healthz").json()["index"] == "unavailable"
         response = running.http.get("/v1/status")
@@ -57,6 +57,19 @@ def test_a_bad_setting_refuses_to_start_and_names_the_key():
     )
     assert result.returncode == 2
     assert "MADOGUCHI_PORT" in result.stderr
+
+
+def test_ingest_refuses_a_bad_setting_and_names_the_key(tmp_path):
+    result = subprocess.run(
+        [PYTHON, "-m", "ingest", "--index", str(tmp_path / "index")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "MADOGUCHI_ANSWER_CHARS": "-1"},
+    )
+    assert result.returncode == 2 and "MADOGUCHI_ANSWER_CHARS" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "index").exists()
 
 
 def test_the_readme_documents_every_setting():

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, select
 
 from ingest.report import IngestReport
-from tests.conftest import Server, fresh_postgres_database
+from service.store import feedback
+from tests.conftest import Server, fresh_postgres_database, server_on
 
 TOKEN = "desk-secret"
 STAFF = {"Authorization": f"Bearer {TOKEN}"}
@@ -28,12 +30,7 @@ def staff_server(
         database = f"sqlite:///{folder / 'db.sqlite'}"
     else:
         database = fresh_postgres_database(request.getfixturevalue("postgres_server"))
-    env = {
-        "MADOGUCHI_INDEX_DIR": str(sample_index[0]),
-        "MADOGUCHI_DATABASE_URL": database,
-        "MADOGUCHI_STAFF_TOKEN": TOKEN,
-    }
-    running = Server(env, folder / "log")
+    running = server_on(sample_index[0], folder, database_url=database, staff_token=TOKEN)
     yield running
     running.close()
 
@@ -129,3 +126,12 @@ def test_feedback_is_recorded_from_residents_and_staff(staff_server):
     assert from_staff.status_code == 201 and from_staff.json()["source"] == "staff"
     unknown = staff_server.http.post("/v1/feedback", json={"answer_id": "0" * 32, "helpful": True})
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "answer_not_found"
+    engine = create_engine(staff_server.database_url)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(feedback.c.helpful, feedback.c.comment, feedback.c.source)
+            .where(feedback.c.answer_id == answer_id)
+            .order_by(feedback.c.id)
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in stored] == [(True, None, "resident"), (False, "fee changed", "staff")]

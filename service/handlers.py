@@ -1,0 +1,84 @@
+"""The edge: one shape for every error ({"error": {"code", "message"}}), and the middleware every response
+passes through (the body-size limit, CORS, security headers)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.errors import MadoguchiError, RequestTooLargeError
+from service.settings import Settings
+
+logger = logging.getLogger(__name__)
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
+def error_response(error: MadoguchiError) -> JSONResponse:
+    return JSONResponse({"error": {"code": error.code, "message": error.message}}, status_code=error.status)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(MadoguchiError)
+    async def on_error(_: Request, error: MadoguchiError) -> JSONResponse:
+        return error_response(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+        message = f"{where or 'request'}: {first.get('msg', 'invalid')}"
+        return error_response(MadoguchiError("invalid_request", message, 422))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(error.status_code, "http_error")
+        return error_response(MadoguchiError(code, str(error.detail), error.status_code))
+
+    @app.exception_handler(Exception)
+    async def on_fault(request: Request, error: Exception) -> JSONResponse:
+        # The traceback names code, never the question: request bodies are not logged.
+        logger.error("unhandled %s on %s %s", type(error).__name__, request.method, request.url.path, exc_info=error)
+        message = "Something went wrong on our side; please try again later."
+        return error_response(MadoguchiError("internal_error", message, 500))
+
+
+def add_middleware(app: FastAPI, settings: Settings) -> None:
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Any:
+        """Refuse an oversized body before reading it: a question is at most a few kilobytes."""
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > settings.max_body_bytes:
+            return error_response(RequestTooLargeError(settings.max_body_bytes))
+        return await call_next(request)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        """Pages run only their own scripts and styles, from this server; nothing is fetched elsewhere."""
+        response = await call_next(request)
+        if request.url.path not in ("/docs", "/redoc"):  # FastAPI's API browser loads its own assets
+            # Only the residents' chat may be framed, and only by the city's own pages.
+            ancestors = " ".join(["'self'", *settings.origins]) if request.url.path == "/" else "'none'"
+            response.headers.setdefault(
+                "Content-Security-Policy", f"{CONTENT_SECURITY_POLICY}; frame-ancestors {ancestors}"
+            )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    if settings.origins:  # the city's own pages may call the residents' endpoints from the browser
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )

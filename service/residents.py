@@ -1,0 +1,98 @@
+"""The residents' API: ask a question (whole, or as server-sent events), and say whether an answer helped."""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from ingest.text import detect_lang, normalize
+from service.auth import has_token
+from service.context import Context, Services
+from service.deps import ServicesDep, SettingsDep, clean_question
+from service.pipeline import answer
+from service.privacy import mask_personal_data
+from service.respond import respond
+from service.schemas import Answer, AskRequest, ErrorBody, FeedbackAccepted, FeedbackRequest
+
+logger = logging.getLogger(__name__)
+ASK_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorBody, "description": "question_empty, question_too_long or invalid_request"},
+    503: {"model": ErrorBody, "description": "index_unavailable: no live index generation"},
+}
+router = APIRouter(tags=["residents"])
+
+
+@router.post("/v1/ask", response_model=Answer, responses=ASK_ERRORS)
+def ask(request: AskRequest, services: ServicesDep) -> Answer:
+    """Answer a resident's question from the city's own sources, or hand it to a person."""
+    ctx = question_context(request, services)
+    return respond(ctx, answer(ctx))
+
+
+@router.post(
+    "/v1/ask/stream",
+    responses={200: {"content": {"text/event-stream": {}}}, **ASK_ERRORS},
+    response_class=StreamingResponse,
+)
+def ask_stream(request: AskRequest, services: ServicesDep) -> StreamingResponse:
+    """The same answer as server-sent events: `token` events while a generative composer writes, then one
+    `done` event with the whole answer, checked (it replaces the tokens: after a failed check it is the
+    extractive answer). Without a generative composer there is only the `done` event."""
+    ctx = question_context(request, services)
+    tokens: queue.Queue[str | None] = queue.Queue()
+    finished: list[Answer] = []
+
+    def work() -> None:
+        try:
+            finished.append(respond(ctx, answer(ctx, on_token=tokens.put)))
+        except Exception:
+            logger.exception("streamed answer failed")
+        finally:
+            tokens.put(None)
+
+    def events() -> Iterator[str]:
+        threading.Thread(target=work, name="ask-stream", daemon=True).start()
+        while (token := tokens.get()) is not None:
+            yield f"event: token\ndata: {json.dumps(token, ensure_ascii=False)}\n\n"
+        if finished:
+            yield f"event: done\ndata: {finished[0].model_dump_json()}\n\n"
+        else:
+            error = {"error": {"code": "internal_error", "message": "Something went wrong on our side."}}
+            yield f"event: error\ndata: {json.dumps(error)}\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+@router.post(
+    "/v1/feedback",
+    response_model=FeedbackAccepted,
+    status_code=201,
+    responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    tags=["staff"],
+)
+def give_feedback(
+    body: FeedbackRequest, request: Request, services: ServicesDep, settings: SettingsDep
+) -> FeedbackAccepted:
+    """Was an answer helpful? From residents (no token) and staff (their bearer token)."""
+    source = "staff" if has_token(request, settings.staff_token) else "resident"
+    comment = mask_personal_data(normalize(body.comment))[0] if body.comment else None
+    services.cases.add_feedback(body.answer_id, body.helpful, comment, source)
+    return FeedbackAccepted(source=source)
+
+
+def question_context(request: AskRequest, services: Services) -> Context:
+    question = clean_question(request.question, services.settings.question_max_chars)
+    return Context(
+        question=question,
+        lang=request.lang or detect_lang(question),
+        conversation_id=request.conversation_id or uuid.uuid4().hex,
+        services=services,
+    )
