@@ -17,7 +17,16 @@ from matplotlib.figure import Figure
 from eval import answers, calibrate, embedders, generative, ingest_bench, lexical_backends, plots, reload_bench
 from eval import bench as http_bench
 from eval.embedders import load_queries
-from eval.harness import CLINC, LOCALGOV, ROOT, SAMPLE_QUESTIONS, cached_index, corpus_digest, index_services
+from eval.harness import (
+    CLINC,
+    LOCALGOV,
+    NEAR_MISS_QUESTIONS,
+    ROOT,
+    SAMPLE_QUESTIONS,
+    cached_index,
+    corpus_digest,
+    index_services,
+)
 from eval.results import save_results
 from ingest.settings import load_settings_or_exit
 from ingest.text import detect_lang
@@ -42,25 +51,30 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> Result:
     sample = index_services(ROOT / "corpus", settings)
     localgov = index_services(LOCALGOV / "faqs.jsonl", settings)
     dev = load_queries(LOCALGOV / "dev.jsonl")
-    rows = (
-        calibrate.collect(sample, load_queries(SAMPLE_QUESTIONS), "own")
-        + calibrate.collect(sample, load_queries(CLINC / "oos_dev.jsonl"), "clinc150")
-        + calibrate.collect(localgov, dev, "localgovfaq")
-        + calibrate.collect(localgov, dev, "localgovfaq_ablated", ablate=True)
+    own = calibrate.collect(sample, load_queries(SAMPLE_QUESTIONS), "own")
+    clinc = calibrate.collect(sample, load_queries(CLINC / "oos_dev.jsonl"), "clinc150")
+    near_miss = calibrate.collect(sample, load_queries(NEAR_MISS_QUESTIONS), "near_miss")
+    localgov_rows = calibrate.collect(localgov, dev, "localgovfaq") + calibrate.collect(
+        localgov, dev, "localgovfaq_ablated", ablate=True
     )
-    model, probabilities = calibrate.fit(rows)
-    metrics = calibrate.report(rows, probabilities)
+    in_scope = [row for row in own if row.answerable]
+    metrics = calibrate.report(
+        own + clinc,
+        {"localgovfaq_with_ablation": localgov_rows, "near_miss_with_own_in_scope": in_scope + near_miss},
+        {"fit": localgov_rows, "own_and_clinc150": own + clinc, "near_miss_with_own_in_scope": in_scope + near_miss},
+    )
     if args.write:
-        calibrate.save(model, metrics)
-    summary = json.dumps({k: v for k, v in metrics.items() if k not in ("sweep", "gates")}) + "\n"
-    summary += "\n".join(json.dumps(row) for row in metrics["sweep"] + metrics["gates"])
+        calibrate.save(calibrate.fit(own + clinc), metrics)
+    summary = json.dumps({k: v for k, v in metrics.items() if not k.startswith("sweep")}, indent=1) + "\n"
+    summary += "\n".join(json.dumps(row) for row in metrics["sweep_fitted_on"])
     return Result(metrics, {"settings": settings.model_dump(mode="json"), "written": args.write}, summary)
 
 
 def run_answers(args: argparse.Namespace, settings: Settings) -> Result:
     sample = index_services(ROOT / "corpus", settings)
     own = answers.run(sample, load_queries(SAMPLE_QUESTIONS))
-    metrics: dict[str, Any] = {"own": answers.rates(own)}
+    near_miss = answers.run(sample, load_queries(NEAR_MISS_QUESTIONS))
+    metrics: dict[str, Any] = {"own": answers.rates(own), "near_miss": answers.rates(near_miss)}
     figures = {
         "own_confidence": plots.confidence_histogram(own),
         "own_handoff": plots.handoff_curve(
@@ -74,8 +88,10 @@ def run_answers(args: argparse.Namespace, settings: Settings) -> Result:
         localgov = index_services(LOCALGOV / "faqs.jsonl", settings)
         dev = load_queries(LOCALGOV / "dev.jsonl")
         metrics["localgovfaq_retrieval"] = answers.retrieval(localgov, dev)
-        metrics["localgovfaq"] = answers.rates(answers.run(localgov, dev))["all"]
-        metrics["localgovfaq_ablated"] = answers.rates(answers.run(localgov, dev, ablate=True))["all"]
+        present, ablated = answers.run(localgov, dev), answers.run(localgov, dev, ablate=True)
+        metrics["localgovfaq"] = answers.rates(present)["all"]
+        metrics["localgovfaq_ablated"] = answers.rates(ablated)["all"]
+        metrics["localgovfaq_answerable_auroc"] = answers.handoff_metrics(present + ablated, 0.0)["auroc"]
         figures["localgovfaq_recall"] = plots.recall_curve(
             {"localgovFAQ dev": metrics["localgovfaq_retrieval"]["recall_curve"]}
         )

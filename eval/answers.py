@@ -58,6 +58,7 @@ def run(services: Services, questions: list[dict[str, Any]], ablate: bool = Fals
         first = outcome.citations[0].id if outcome.citations else None
         first_doc = first.split("#")[0] if first else None
         kind = question.get("kind") or ("in_scope" if relevant and not ablate else "out_of_scope")
+        doors = expected_doors(services, question, ctx.lang, ablate)
         records.append(
             {
                 "id": question["id"],
@@ -69,9 +70,25 @@ def run(services: Services, questions: list[dict[str, Any]], ablate: bool = Fals
                 "correct": bool(first and not ablate and (first in relevant or first_doc in relevant)),
                 "category": question.get("category"),
                 "sensitive_category": ctx.sensitive_category,
+                "department": outcome.department if outcome.handoff_reason else None,
+                "right_door": outcome.department in doors if outcome.handoff_reason and doors else None,
             }
         )
     return records
+
+
+def expected_doors(services: Services, question: dict[str, Any], lang: str, ablate: bool) -> set[str]:
+    """The department names that would be a right door for this question if it were handed off: those the
+    question names (``departments``: keys of the corpus's departments.yaml, ``general`` for general enquiries),
+    else the departments of its relevant sources. Empty when unknown (not scored)."""
+    known = services.index.manifest.get("departments", {})
+    keys = question.get("departments")
+    if keys:
+        return {str(known.get(key, {}).get(lang, {}).get("name", key)) for key in keys}
+    if ablate or question.get("kind") == "sensitive":
+        return set()
+    relevant = relevant_docs(question)
+    return {c.department for c in services.index.chunks if c.doc_id in relevant and c.lang == lang and c.department}
 
 
 def _share(items: list[bool]) -> float | None:
@@ -102,6 +119,7 @@ def _rates(records: list[dict[str, Any]]) -> dict[str, Any]:
         "sensitive_handed_off_as_sensitive": _share(
             [r["outcome"] == "handoff_sensitive" and r["sensitive_category"] == r["category"] for r in sensitive]
         ),
+        "handoff_right_door": _share([r["right_door"] for r in records if r["right_door"] is not None]),
     }
 
 

@@ -19,6 +19,7 @@ CACHE = ROOT / "var" / "eval-cache"
 LOCALGOV = ROOT.parent / "shared" / "data" / "localgovfaq"
 CLINC = ROOT.parent / "shared" / "data" / "clinc150"
 SAMPLE_QUESTIONS = ROOT / "eval" / "questions" / "sample.jsonl"
+NEAR_MISS_QUESTIONS = ROOT / "eval" / "questions" / "near_miss.jsonl"  # topics the sample corpus does not cover
 
 
 def index_services(corpus: Path, settings: Settings) -> Services:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 
 import bm25s
@@ -40,6 +41,13 @@ class LexicalIndex:
     @property
     def size(self) -> int:
         return int(self._retriever.scores["num_docs"])
+
+    def idf(self, token: str) -> float:
+        """How specific a word is to few chunks: log((N + 1) / (df + 0.5)); a word no chunk holds gets the most."""
+        index = self._retriever.vocab_dict.get(token)
+        pointers = self._retriever.scores["indptr"]
+        frequency = int(pointers[index + 1] - pointers[index]) if index is not None else 0
+        return math.log((self.size + 1) / (frequency + 0.5))
 
     def scores(self, query: str) -> np.ndarray:
         """A BM25 score for every chunk (zeros when the query has no known content word)."""

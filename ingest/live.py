@@ -14,7 +14,8 @@ from chromadb.api.models.Collection import Collection
 from ingest import vectors
 from ingest.chunk import Chunk
 from ingest.index import generations_dir, live_generation, read_manifest
-from ingest.lexical import LexicalIndex
+from ingest.lexical import LexicalIndex, lexical_text
+from ingest.text import passage_terms
 
 
 class IndexUnavailable(Exception):
@@ -34,16 +35,29 @@ class LiveIndex:
         chunks: list[Chunk],
         lexical: LexicalIndex,
         collection: Collection,
+        path: Path,
         excluded: frozenset[str] = frozenset(),
+        terms: dict[int, tuple[frozenset[str], frozenset[int]]] | None = None,
     ):
         self.manifest, self.chunks, self.lexical, self.collection = manifest, chunks, lexical, collection
+        self.path = path  # the generation's directory
         self.excluded = excluded  # documents its searches leave out (evaluation by ablation only)
+        self._terms = {} if terms is None else terms  # passage_terms of the chunks asked about so far
 
     def excluding(self, doc_ids: Names[str]) -> LiveIndex:
         """The same generation with ``doc_ids`` left out of every search; itself when there are none."""
         if not doc_ids:
             return self
-        return LiveIndex(self.manifest, self.chunks, self.lexical, self.collection, self.excluded | set(doc_ids))
+        excluded = self.excluded | set(doc_ids)
+        return LiveIndex(self.manifest, self.chunks, self.lexical, self.collection, self.path, excluded, self._terms)
+
+    def terms(self, position: int) -> tuple[frozenset[str], frozenset[int]]:
+        """The word forms and synonym groups of one chunk (tokenised once, when first asked for)."""
+        found = self._terms.get(position)
+        if found is None:
+            chunk = self.chunks[position]
+            found = self._terms[position] = passage_terms(lexical_text(chunk.title, chunk.heading, chunk.text))
+        return found
 
     def _kept(self, position: int) -> bool:
         return not self.excluded or self.chunks[position].doc_id not in self.excluded
@@ -111,4 +125,4 @@ def open_generation(path: Path, chroma_url: str | None = None) -> LiveIndex:
         chunks = [Chunk.from_record(json.loads(line)) for line in lines]
     lexical = LexicalIndex.load(path / "lexical")
     collection = vectors.open_collection(vectors.open_client(path, chroma_url), generation)
-    return LiveIndex(manifest, chunks, lexical, collection)
+    return LiveIndex(manifest, chunks, lexical, collection, path)

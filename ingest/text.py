@@ -75,3 +75,44 @@ def _stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
+
+
+# Nouns that name no topic of their own (こと, もの, 場合, どこ) and English words that ask rather than name.
+_GENERIC_NOUNS = frozenset(
+    "こと もの 時 とき 方 為 ため 場合 所 ところ の ん 何 どこ いつ 等 など 以外 中 前 後 今 事".split()
+)
+_GENERIC_ENGLISH = frozenset(
+    "get need want way much many thing anything something also just like know tell about there here please help".split()
+)
+
+
+def topic_terms(text: str) -> dict[str, frozenset[int]]:
+    """What a question is about: its content nouns (Japanese) or content words (English), each with the Sudachi
+    synonym groups it belongs to (判子 and 印鑑 share one), so that a passage using another word for the same
+    thing still counts as speaking about it."""
+    terms: dict[str, frozenset[int]] = {}
+    for morpheme in _tokenizer().tokenize(normalize(text).lower()):
+        surface, pos = morpheme.surface(), morpheme.part_of_speech()
+        if _ASCII_WORD.match(surface):
+            if len(surface) > 1 and surface not in _ENGLISH_STOPWORDS and surface not in _GENERIC_ENGLISH:
+                terms[_stem(surface)] = frozenset()
+        elif pos[0] == "名詞" and pos[1] not in ("数詞", "代名詞") and pos[2] != "助数詞可能":
+            form = morpheme.normalized_form().translate(_KATAKANA_TO_HIRAGANA)
+            if form not in _GENERIC_NOUNS and surface not in _GENERIC_NOUNS:
+                terms[form] = terms.get(form, frozenset()) | frozenset(morpheme.synonym_group_ids())
+    return terms
+
+
+def passage_terms(text: str) -> tuple[frozenset[str], frozenset[int]]:
+    """Every word form of a passage (as ``tokenize`` writes them) and every synonym group they belong to."""
+    forms: set[str] = set()
+    groups: set[int] = set()
+    for morpheme in _tokenizer().tokenize(normalize(text).lower()):
+        surface = morpheme.surface()
+        if _ASCII_WORD.match(surface):
+            forms.add(_stem(surface))
+        else:  # 申し込み written as a verb (申し込む) still names the noun 申し込み
+            forms.add(morpheme.normalized_form().translate(_KATAKANA_TO_HIRAGANA))
+            forms.add(surface.translate(_KATAKANA_TO_HIRAGANA))
+        groups.update(morpheme.synonym_group_ids())
+    return frozenset(forms), frozenset(groups)

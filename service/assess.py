@@ -1,10 +1,18 @@
-"""Assess: how likely is the best passage to answer the question? A calibrated confidence, not a raw cosine.
+"""Assess: does the best passage answer the question? A calibrated confidence from evidence that means the same
+on any city's corpus, and two gates (settings) that hand the question to a person.
 
-Features of the top candidate (all in 0..1 or close to it) go through a logistic regression fitted on
-development questions by ``python -m eval calibrate`` and stored in ``service/data/calibration.json``.
-Two gates follow, both settings: a question whose best dense similarity is below
-``out_of_scope_similarity`` is out of scope; one whose confidence is below ``handoff_threshold`` goes to a
-person.
+The evidence, each 0..1:
+- ``dense_share`` and ``fused_share``: the best passage's dense similarity and fused score as shares of the
+  corpus's own baseline of unanswerable searches (service/baseline.py): how unusual this match is *here*.
+- ``topic_coverage``: how much of what the question is about the passage speaks of: the question's topic terms
+  (nouns; English content words), weighted by how specific they are to few chunks (idf), found in the passage
+  as the same word or a synonym (Sudachi's synonym groups: 判子 and 印鑑).
+- ``topic_missing``: the most specific topic term the passage does not speak of (墓地 in a question answered
+  from the municipal-housing page), as a share of the largest idf.
+
+A logistic regression fitted by ``python -m eval calibrate`` (``service/data/calibration.json``; ADR 0005) turns
+them into the confidence. A question whose ``dense_share`` is below ``out_of_scope_share`` is out of scope;
+one whose confidence is below ``handoff_threshold`` goes to a person.
 """
 
 from __future__ import annotations
@@ -14,13 +22,12 @@ import math
 from dataclasses import dataclass
 from importlib import resources
 
-from ingest.lexical import lexical_text
-from ingest.text import tokenize
-from service.context import Candidate, Context
+from ingest.text import topic_terms
+from service.context import Candidate, Context, Services
 from service.hand_off import hand_off
 from service.outcomes import HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, Outcome
 
-FEATURES = ("dense_top", "dense_margin", "fused_top", "fused_margin", "coverage")
+FEATURES = ("dense_share", "fused_share", "topic_coverage", "topic_missing")
 
 
 @dataclass(frozen=True)
@@ -42,35 +49,42 @@ def features_of(ctx: Context) -> dict[str, float]:
     """What the confidence is computed from; zeros when nothing was found."""
     if not ctx.candidates:
         return dict.fromkeys(FEATURES, 0.0)
-    return features_for(ctx.query, ctx.candidates[0], ctx.candidates[1:])
+    return features_for(ctx.services, ctx.query, ctx.candidates[0])
 
 
-def features_for(query: str, top: Candidate, rest: list[Candidate]) -> dict[str, float]:
-    """The features of one candidate against the others (staff's suggestions score each of theirs so)."""
+def features_for(services: Services, query: str, candidate: Candidate) -> dict[str, float]:
+    """The evidence that ``candidate`` answers ``query`` (staff's suggestions score each of theirs so)."""
+    baseline = services.baseline
+    coverage, missing = topic_evidence(services, query, candidate)
     return {
-        "dense_top": top.dense,
-        "dense_margin": top.dense - max((c.dense for c in rest), default=0.0),
-        "fused_top": top.score,  # 1 when it leads every search
-        "fused_margin": top.score - max((c.score for c in rest), default=0.0),
-        "coverage": coverage(query, top),
+        "dense_share": baseline.share_below(baseline.dense, candidate.dense),
+        "fused_share": baseline.share_below(baseline.fused, candidate.score),
+        "topic_coverage": coverage,
+        "topic_missing": missing,
     }
 
 
-def coverage(query: str, candidate: Candidate) -> float:
-    """Share of the question's content words that the passage contains."""
-    wanted = set(tokenize(query))
-    if not wanted:
-        return 0.0
-    chunk = candidate.chunk
-    return len(wanted & set(tokenize(lexical_text(chunk.title, chunk.heading, chunk.text)))) / len(wanted)
+def topic_evidence(services: Services, query: str, candidate: Candidate) -> tuple[float, float]:
+    """(idf-weighted share of the question's topic terms the passage speaks of, the largest idf share of one it
+    does not). A question with no topic term at all is fully covered."""
+    terms = topic_terms(query)
+    if not terms:
+        return 1.0, 0.0
+    lexical = services.index.lexical
+    forms, groups = services.index.terms(candidate.position)
+    weights = {term: lexical.idf(term) for term in terms}
+    covered = {term for term, synonyms in terms.items() if term in forms or synonyms & groups}
+    most = math.log((lexical.size + 1) / 0.5)
+    coverage = sum(weights[t] for t in covered) / sum(weights.values())
+    missing = max((weights[t] for t in terms if t not in covered), default=0.0) / most
+    return coverage, missing
 
 
 def assess(ctx: Context) -> Outcome | None:
     settings = ctx.services.settings
     ctx.features = features_of(ctx)
     ctx.confidence = ctx.services.calibration.probability(ctx.features)
-    best_similarity = max((c.dense for c in ctx.candidates), default=0.0)
-    if best_similarity < settings.out_of_scope_similarity:
+    if ctx.features["dense_share"] < settings.out_of_scope_share:
         return hand_off(ctx, HANDOFF_OUT_OF_SCOPE)
     if ctx.confidence < settings.handoff_threshold:
         return hand_off(ctx, HANDOFF_LOW_CONFIDENCE)

@@ -15,6 +15,7 @@ from service.settings import Settings
 
 if TYPE_CHECKING:
     from service.assess import Calibration
+    from service.baseline import Baseline
     from service.cases import CaseQueue
     from service.generate import GenerativeComposer
     from service.screen import Screening
@@ -32,6 +33,7 @@ class Services:
     screening: Screening
     calibration: Calibration
     cases: CaseQueue
+    baseline: Baseline  # the corpus's own scores when it holds no answer (service/baseline.py)
     composer: GenerativeComposer | None = None  # None: extractive answers only
 
 

@@ -29,14 +29,15 @@ def hand_off(ctx: Context, outcome: str, message: str = "", department: str = ""
 
 
 def door(ctx: Context, outcome: str) -> tuple[str, str]:
-    """Who takes over. Merely unsure: the department of the likeliest passage in the question's language.
-    Out of scope: the passages found are unrelated and their department would be a wrong door, so general
-    enquiries."""
+    """Who takes over. A department only when the evidence for it is strong: the question is merely unsure
+    (not out of scope) and the likeliest passages in its language all belong to that one department. Otherwise
+    general enquiries: a wrong door (blood donation sent to Children and Families) costs the resident a second
+    call, general enquiries never does."""
     if outcome == HANDOFF_LOW_CONFIDENCE:
-        likely = ctx.candidates[: ctx.services.settings.suggestions]
-        owner = next((c.chunk for c in likely if c.chunk.department and c.chunk.lang == ctx.lang), None)
-        if owner:
-            return owner.department, owner.contact
+        likely = [c.chunk for c in ctx.candidates[: ctx.services.settings.suggestions] if c.chunk.lang == ctx.lang]
+        doors = {(chunk.department, chunk.contact) for chunk in likely}
+        if len(likely) > 1 and len(doors) == 1 and likely[0].department:
+            return likely[0].department, likely[0].contact
     return general_enquiries(ctx)
 
 

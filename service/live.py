@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from dataclasses import replace
 
 from langchain_core.embeddings import Embeddings
 
 from ingest.embed import make_embedder
 from ingest.live import IndexUnavailable, LiveIndex, open_live
 from service.assess import Calibration
+from service.baseline import Baseline, baseline_of
 from service.cases import CaseQueue
 from service.context import Services
 from service.generate import GenerativeComposer
@@ -28,8 +30,9 @@ logger = logging.getLogger(__name__)
 def open_services(
     settings: Settings, index: LiveIndex, store: Store | None = None, embedder: Embeddings | None = None
 ) -> Services:
+    """The services over ``index``, its baseline measured (or read) before they answer anything."""
     store = store or Store(settings.database_url, settings.conversation_retention_days)
-    return Services(
+    services = Services(
         settings=settings,
         index=index,
         embedder=embedder or make_embedder(index.embedding_model),
@@ -37,8 +40,10 @@ def open_services(
         screening=Screening.load(),
         calibration=Calibration.load(),
         cases=CaseQueue(store.engine),
+        baseline=Baseline((), ()),
         composer=GenerativeComposer.from_settings(settings),
     )
+    return replace(services, baseline=baseline_of(services))
 
 
 class LiveServices:

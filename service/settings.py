@@ -35,8 +35,15 @@ class Settings(IngestSettings):
     handoff_threshold: float = Field(
         0.35, ge=0, le=1, description="Confidence below which the question is handed to a person."
     )
-    out_of_scope_similarity: float = Field(
-        0.85, ge=0, le=1, description="Best dense similarity below which a question is out of scope."
+    out_of_scope_share: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="A question whose best passage is less similar than this share of the corpus's own "
+        "unanswerable baseline searches is out of scope (service/baseline.py).",
+    )
+    baseline_searches: int = Field(
+        200, ge=20, le=5000, description="Searches that measure a generation's baseline when it is first opened."
     )
     staff_token: SecretStr | None = Field(
         None, description="Bearer token of the staff API (suggestions, handoff queue, console). Unset: 403."

@@ -52,8 +52,7 @@ def suggest(request: SuggestRequest, services: ServicesDep) -> Suggestions:
             break
     suggestions = []
     for candidate in distinct:
-        others = [c for c in candidates if c is not candidate]
-        confidence = services.calibration.probability(features_for(question, candidate, others))
+        confidence = services.calibration.probability(features_for(services, question, candidate))
         text, citation = passage(candidate, question, lang, settings.snippet_chars)
         suggestions.append(
             Suggestion(

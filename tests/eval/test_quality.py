@@ -6,7 +6,7 @@ import pytest
 
 from eval import answers
 from eval.embedders import load_queries
-from eval.harness import CLINC, LOCALGOV, SAMPLE_QUESTIONS
+from eval.harness import CLINC, LOCALGOV, NEAR_MISS_QUESTIONS, SAMPLE_QUESTIONS
 from ingest.live import open_live
 from service.live import open_services
 from service.settings import Settings
@@ -29,10 +29,27 @@ def test_own_questions_stay_above_their_floors(sample_index, tmp_path):
     overall = rates["all"]
     assert overall["first_citation_accuracy"] >= 0.75, overall
     assert overall["false_handoff_rate"] <= 0.12, overall
-    assert overall["handoff_recall"] >= 0.72, overall
+    assert overall["handoff_recall"] >= 0.83, overall
     assert overall["sensitive_handed_off_as_sensitive"] == 1.0, overall
 
 
 def test_clinc150_out_of_scope_questions_are_handed_off(sample_index, tmp_path):
     records = answers.run(services_for(sample_index[0], tmp_path), load_queries(CLINC / "oos_dev.jsonl"))
-    assert answers.rates(records)["all"]["handoff_recall"] >= 0.93
+    assert answers.rates(records)["all"]["handoff_recall"] >= 0.96
+
+
+def test_near_miss_questions_are_mostly_handed_off_to_the_right_door(sample_index, tmp_path):
+    records = answers.run(services_for(sample_index[0], tmp_path), load_queries(NEAR_MISS_QUESTIONS))
+    overall = answers.rates(records)["all"]
+    assert overall["handoff_recall"] >= 0.62 and overall["handoff_right_door"] >= 0.9, overall
+
+
+def test_on_a_corpus_it_was_not_fitted_on_the_confidence_still_ranks_answers(localgov_index, tmp_path):
+    """Fitted on the sample corpus only: on localgovFAQ, the answers given cite a right FAQ more often than
+    its questions' first passages do, and removing the relevant FAQs makes most questions hand off."""
+    services = services_for(localgov_index[0], tmp_path)
+    dev = load_queries(LOCALGOV / "dev.jsonl")
+    present = answers.rates(answers.run(services, dev))["all"]
+    ablated = answers.rates(answers.run(services, dev, ablate=True))["all"]
+    assert present["top1_correct_if_answered"] >= 0.65, present
+    assert ablated["handoff_recall"] >= 0.55, ablated

@@ -162,14 +162,14 @@ def strict_server(sample_index, tmp_path, request):
     ("strict_server", "outcome", "reason", "department", "phone"),
     [
         (  # unsure: the department of the likeliest passage
-            {"handoff_threshold": "0.999", "out_of_scope_similarity": "0"},
+            {"handoff_threshold": "0.999", "out_of_scope_share": "0"},
             "handoff_low_confidence",
             "low_confidence",
             "市民課",
             "0465-00-1101",
         ),
         (  # out of scope: the passages are unrelated, so general enquiries
-            {"out_of_scope_similarity": "0.999"},
+            {"out_of_scope_share": "1.0"},
             "handoff_out_of_scope",
             "out_of_scope",
             "市役所総合案内",

@@ -1,0 +1,83 @@
+"""The corpus's own baseline: how well the best passage scores when the corpus does not hold the answer.
+
+A similarity of .88 means little on its own: on a corpus of many near-identical entries even an unanswerable
+question finds something that close, while on a small corpus it may be a clear match. So every generation is
+measured against itself. A sample of its chunks is searched by each chunk's own heading with that chunk's
+document left out: each search is a question this corpus cannot answer, asked in the corpus's own words.
+The confidence then reads a question's best scores as shares of that baseline ("better than 93 % of
+unanswerable questions here"), which mean the same on any city's corpus.
+
+Measured once per generation and settings, when a generation is first opened (a reload measures it before
+promotion), and kept beside the index in ``baselines/<generation>.json``."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from service.retrieve import search
+
+if TYPE_CHECKING:
+    from service.context import Services
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    dense: tuple[float, ...]  # best dense similarity of each baseline search, ascending
+    fused: tuple[float, ...]  # best fused score of each, ascending
+
+    def share_below(self, scores: tuple[float, ...], value: float) -> float:
+        """The share of baseline searches whose best score is below ``value`` (0..1)."""
+        return bisect.bisect_left(scores, value) / len(scores) if scores else 0.5
+
+
+def baseline_of(services: Services) -> Baseline:
+    """The generation's baseline for these settings: read if it was measured before, else measured and kept."""
+    settings, index = services.settings, services.index
+    key = _fingerprint(services)
+    path = index.path.parent.parent / "baselines" / f"{index.generation}.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored.get("key") == key:
+            return Baseline(tuple(stored["dense"]), tuple(stored["fused"]))
+    except (OSError, ValueError, KeyError):
+        pass
+    baseline = measure(services, settings.baseline_searches)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        partial.write_text(json.dumps({"key": key, "dense": baseline.dense, "fused": baseline.fused}), "utf-8")
+        os.replace(partial, path)
+    except OSError as error:  # a read-only index still serves; it measures again at the next start
+        logger.warning("could not keep the baseline of generation %s: %s", index.generation, error)
+    return baseline
+
+
+def measure(services: Services, searches: int) -> Baseline:
+    """Search up to ``searches`` chunks (spread evenly over the corpus) by their own heading, each with its own
+    document left out, and keep the best scores."""
+    chunks = services.index.chunks
+    step = max(1, len(chunks) // max(1, searches))
+    dense, fused = [], []
+    for chunk in chunks[::step][:searches]:
+        heading = chunk.title if chunk.kind == "faq" else f"{chunk.title} {chunk.heading}".strip()
+        found = search(services, heading, chunk.lang, exclude={chunk.doc_id})
+        if found:
+            dense.append(found[0].dense)
+            fused.append(found[0].score)
+    logger.info("measured the baseline of generation %s over %d searches", services.index.generation, len(dense))
+    return Baseline(tuple(sorted(dense)), tuple(sorted(fused)))
+
+
+def _fingerprint(services: Services) -> str:
+    """What the baseline depends on besides the generation: the settings that shape retrieval."""
+    settings = services.settings
+    shaping = [settings.retrieval_pool, settings.other_language_weight, settings.baseline_searches, "v1"]
+    return hashlib.sha256(json.dumps(shaping).encode()).hexdigest()[:16]
