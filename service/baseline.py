@@ -8,7 +8,8 @@ The confidence then reads a question's best scores as shares of that baseline ("
 unanswerable questions here"), which mean the same on any city's corpus.
 
 Measured once per generation and settings, when a generation is first opened (a reload measures it before
-promotion), and kept beside the index in ``baselines/<generation>.json``."""
+promotion), and kept beside the index in ``baselines/<generation>.json``. A generation that differs from the
+live one in at most 5 % of its chunks shares the live one's baseline."""
 
 from __future__ import annotations
 
@@ -18,14 +19,17 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from ingest.index import live_generation, read_manifest
 from service.retrieve import search
 
 if TYPE_CHECKING:
     from service.context import Services
 
 logger = logging.getLogger(__name__)
+CARRY_OVER_CHANGE = 0.05  # a generation this close to the live one shares its baseline
 
 
 @dataclass(frozen=True)
@@ -39,17 +43,22 @@ class Baseline:
 
 
 def baseline_of(services: Services) -> Baseline:
-    """The generation's baseline for these settings: read if it was measured before, else measured and kept."""
+    """The generation's baseline for these settings: read if it was measured before; carried over from the live
+    generation when only a few chunks changed (a one-FAQ reload under load would otherwise spend most of its
+    time measuring); else measured. Kept either way."""
     settings, index = services.settings, services.index
     key = _fingerprint(services)
-    path = index.path.parent.parent / "baselines" / f"{index.generation}.json"
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        if stored.get("key") == key:
-            return Baseline(tuple(stored["dense"]), tuple(stored["fused"]))
-    except (OSError, ValueError, KeyError):
-        pass
-    baseline = measure(services, settings.baseline_searches)
+    folder = index.path.parent.parent / "baselines"
+    path = folder / f"{index.generation}.json"
+    baseline = _read(path, key)
+    if baseline is not None:
+        return baseline
+    live = live_generation(index.path.parent.parent)
+    live_manifest = read_manifest(index.path.parent / live) if live and live != index.generation else None
+    if live_manifest is not None and _changed_share(live_manifest, index.manifest) <= CARRY_OVER_CHANGE:
+        baseline = _read(folder / f"{live}.json", key)
+    if baseline is None:
+        baseline = measure(services, settings.baseline_searches)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.partial")
@@ -58,6 +67,24 @@ def baseline_of(services: Services) -> Baseline:
     except OSError as error:  # a read-only index still serves; it measures again at the next start
         logger.warning("could not keep the baseline of generation %s: %s", index.generation, error)
     return baseline
+
+
+def _read(path: Path, key: str) -> Baseline | None:
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored.get("key") == key:
+            return Baseline(tuple(stored["dense"]), tuple(stored["fused"]))
+    except (OSError, ValueError, KeyError):
+        pass
+    return None
+
+
+def _changed_share(before: dict[str, Any], after: dict[str, Any]) -> float:
+    """The share of chunks added, changed or removed between two generations' manifests."""
+    old, new = before.get("chunks", {}), after.get("chunks", {})
+    changed = sum(1 for chunk_id, digest in new.items() if old.get(chunk_id) != digest)
+    changed += sum(1 for chunk_id in old if chunk_id not in new)
+    return changed / max(1, len(new))
 
 
 def measure(services: Services, searches: int) -> Baseline:

@@ -4,8 +4,14 @@ left out, kept beside the index, and read back as shares."""
 from __future__ import annotations
 
 import json
+import logging
+import shutil
 
+from ingest.index import ingest
+from ingest.live import open_generation, open_live
 from service.baseline import Baseline, baseline_of, measure
+from service.live import open_services
+from tests.helpers import copy_corpus
 
 
 def test_a_share_is_the_part_of_the_baseline_below_a_score():
@@ -30,3 +36,23 @@ def test_a_search_without_its_own_document_scores_below_a_real_match(services):
     assert 0 < baseline.dense[len(baseline.dense) // 2] < 0.97
     own = services.baseline.share_below(services.baseline.dense, 0.99)
     assert own > 0.9  # a near-verbatim match beats almost every unanswerable search
+
+
+def test_a_new_generation_with_few_changes_shares_the_live_baseline(services, sample_index, tmp_path, caplog):
+    index_dir = tmp_path / "index"
+    shutil.copytree(sample_index[0], index_dir)
+    corpus = copy_corpus(tmp_path / "corpus")
+    settings = services.settings.model_copy(update={"index_dir": index_dir})
+    live = open_services(settings, open_live(index_dir), services.store, services.embedder)
+    bags = corpus / "faq" / "en" / "garbage.jsonl"
+    bags.write_text(bags.read_text(encoding="utf-8").replace("twice a week", "twice every week", 1), "utf-8")
+    opened = []
+
+    def verify(generation_dir):  # as a reload does before promotion, while the old generation is live
+        opened.append(open_services(settings, open_generation(generation_dir), services.store, services.embedder))
+
+    with caplog.at_level(logging.INFO, logger="service.baseline"):
+        report = ingest(corpus, index_dir, settings.spec, progress=False, verify=verify)
+    assert report.changed and report.promoted
+    assert opened[0].baseline == live.baseline
+    assert not [r for r in caplog.records if "measured the baseline" in r.getMessage()]
