@@ -75,7 +75,8 @@ def topic_evidence(services: Services, query: str, candidate: Candidate) -> tupl
     weights = {term: lexical.idf(term) for term in terms}
     covered = {term for term, synonyms in terms.items() if term in forms or synonyms & groups}
     most = math.log((lexical.size + 1) / 0.5)
-    coverage = sum(weights[t] for t in covered) / sum(weights.values())
+    # Summed in one order, so that a question whose every term is covered scores exactly 1.
+    coverage = sum(weights[t] for t in sorted(covered)) / sum(weights[t] for t in sorted(terms))
     missing = max((weights[t] for t in terms if t not in covered), default=0.0) / most
     return coverage, missing
 
