@@ -183,7 +183,7 @@ def _build(
             "chunks": {chunk.id: chunk.digest for chunk in chunks},
             "departments": departments,
         }
-        _write_atomically(target / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+        write_atomically(target / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     except BaseException:
         _discard(target, spec, generation)
         raise
@@ -266,7 +266,7 @@ def _new_generation_id() -> str:
 
 
 def _promote(index_dir: Path, generation: str) -> None:
-    _write_atomically(index_dir / "LIVE", generation + "\n")
+    write_atomically(index_dir / "LIVE", generation + "\n")
     logger.info("generation %s is live", generation)
 
 
@@ -284,8 +284,9 @@ def rollback(index_dir: Path, generation: str) -> None:
         _promote(index_dir, generation)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    partial = path.with_name(path.name + ".partial")
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` so that readers see the old file or the whole new one (one partial file per process)."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     with partial.open("w", encoding="utf-8") as out:
         out.write(text)
         out.flush()

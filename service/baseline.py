@@ -17,12 +17,11 @@ import bisect
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ingest.index import live_generation, read_manifest
+from ingest.index import live_generation, read_manifest, write_atomically
 from service.retrieve import search
 
 if TYPE_CHECKING:
@@ -61,9 +60,7 @@ def baseline_of(services: Services) -> Baseline:
         baseline = measure(services, settings.baseline_searches)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial")
-        partial.write_text(json.dumps({"key": key, "dense": baseline.dense, "fused": baseline.fused}), "utf-8")
-        os.replace(partial, path)
+        write_atomically(path, json.dumps({"key": key, "dense": baseline.dense, "fused": baseline.fused}))
     except OSError as error:  # a read-only index still serves; it measures again at the next start
         logger.warning("could not keep the baseline of generation %s: %s", index.generation, error)
     return baseline

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import IO
 
 import yaml
-from langchain_core.embeddings import Embeddings
 
 from ingest.errors import IngestError
 from ingest.index import ingest
@@ -125,7 +124,6 @@ class Reloader:
 def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool:
     """The build process's work: ingest with progress, check, promote; the outcome goes to the job while the
     reload lock is still held (so the job is never seen unfinished without a holder)."""
-    embedder: list[Embeddings] = []  # loaded once, when the new generation is opened to be verified
     try:
         store.update_job(job_id, status="running")
         canaries = load_canaries(settings.corpus_dir.resolve())
@@ -136,7 +134,7 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
             settings.keep_generations,
             progress=False,
             on_progress=lambda share: store.update_job(job_id, progress=share),
-            verify=lambda generation_dir: verify_generation(generation_dir, canaries, settings, store, embedder),
+            verify=lambda generation_dir: verify_generation(generation_dir, canaries, settings, store),
         )
     except IngestError as error:
         report_json = error.report.to_json() if error.report else None
@@ -152,14 +150,11 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
     return True
 
 
-def verify_generation(
-    generation_dir: Path, canaries: list[Canary], settings: Settings, store: Store, embedder: list[Embeddings]
-) -> None:
+def verify_generation(generation_dir: Path, canaries: list[Canary], settings: Settings, store: Store) -> None:
     """Open the new generation as the service will (which measures its baseline, so workers find it ready),
     and check every canary on it."""
     index = open_generation(generation_dir, settings.chroma_url)
-    services = open_services(settings, index, store, embedder[0] if embedder else None)
-    embedder[:] = [services.embedder]
+    services = open_services(settings, index, store)
     missed = []
     for canary in canaries:
         question = normalize(canary.question)
