@@ -18,7 +18,7 @@ import numpy as np
 
 from eval.bench import running_service
 
-TOKEN = "bench-token"
+TOKEN = "bench-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 

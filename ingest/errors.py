@@ -15,6 +15,7 @@ class MadoguchiError(Exception):
     """A fault the caller can act on: ``code`` is stable, ``message`` is for people."""
 
     status = 400
+    headers: dict[str, str] = {}  # noqa: RUF012 - read only; a subclass that needs headers sets its own
 
     def __init__(self, code: str, message: str, status: int | None = None) -> None:
         super().__init__(message)

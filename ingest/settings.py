@@ -39,6 +39,11 @@ class IngestSettings(BaseSettings):
         "Unset: the admin API answers 403.",
     )
 
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _admin_token_is_long(cls, value: object) -> object:
+        return long_token(value)
+
     @property
     def spec(self) -> IndexSpec:
         """What decides a generation's vectors; derived here and nowhere else."""
@@ -54,6 +59,19 @@ def http_url(value: str | None) -> str | None:
     if value and not value.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
     return value or None
+
+
+TOKEN_MIN_CHARS = 16
+
+
+def long_token(value: object) -> object:
+    """A token setting: empty means unset (that area is off); a shorter one than 16 characters is refused."""
+    secret = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if secret is None or (isinstance(secret, str) and not secret.strip()):
+        return None
+    if isinstance(secret, str) and len(secret.strip()) < TOKEN_MIN_CHARS:
+        raise ValueError(f"a token must be at least {TOKEN_MIN_CHARS} characters (or empty: that API is off)")
+    return secret.strip() if isinstance(secret, str) else secret
 
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)

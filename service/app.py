@@ -3,6 +3,8 @@ the store and the live generation (each worker then follows LIVE on its own, see
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,14 +12,18 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 
 from service import admin, operations, pages, residents, staff
 from service.handlers import add_error_handlers, add_middleware
+from service.limits import RateLimits
 from service.live import LiveServices
 from service.pages import STATIC
 from service.reload import Reloader
 from service.settings import Settings
 from service.store import Store
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -27,8 +33,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Answers residents' enquiries from the city's own FAQs and regulations, offline.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url=None,
     )
     app.state.settings = settings
+    app.state.rate_limits = RateLimits(settings)
     add_error_handlers(app)
     add_middleware(app, settings)
     for module in (residents, staff, admin, operations, pages):
@@ -41,13 +50,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    store = Store(settings.database_url, settings.conversation_retention_days)
-    store.purge_expired()
+    store = Store(settings.database_url, settings.conversation_retention_days, settings.retention)
     app.state.live = LiveServices(settings, store)
     app.state.reloader = Reloader(settings, store)
     app.state.reloader.recover()
+    purging = asyncio.create_task(purge_on_schedule(store, settings.purge_interval_s))
     yield
+    purging.cancel()
     store.engine.dispose()
+
+
+async def purge_on_schedule(store: Store, interval_s: float) -> None:
+    """What is past its retention period goes at start-up and then every ``interval_s``."""
+    while True:
+        try:
+            purged = await asyncio.to_thread(store.purge_expired)
+            if any(purged.values()):
+                logger.info("retention purge removed %s", purged)
+        except SQLAlchemyError as error:
+            logger.warning("retention purge failed: %s", type(error).__name__)
+        await asyncio.sleep(interval_s)
 
 
 def contract(app: FastAPI, settings: Settings) -> dict[str, Any]:

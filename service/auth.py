@@ -1,5 +1,6 @@
 """Bearer tokens for the operators' and the staff's APIs: each area has its own token setting; an area
-without one is off (403), a missing or wrong token is refused (401). Tokens are compared in constant time."""
+without one is off (403), a missing or wrong token is refused (401). Tokens are compared in constant time, and
+a client that keeps sending wrong ones is refused for a while (429, service/limits.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi import Request
 from pydantic import SecretStr
 
 from service.errors import TokenDisabledError, UnauthorizedError
+from service.limits import rate_limits_of
 from service.schemas import ErrorBody
 from service.settings import Settings
 
@@ -22,10 +24,21 @@ def token_guard(area: str, token_of: Callable[[Settings], SecretStr | None]) -> 
         expected = token_of(request.app.state.settings)
         if expected is None:
             raise TokenDisabledError(area, f"MADOGUCHI_{area.upper()}_TOKEN")
-        if not has_token(request, expected):
+        if not checked_token(request, expected):
             raise UnauthorizedError(area)
 
     return guard
+
+
+def checked_token(request: Request, expected: SecretStr | None) -> bool:
+    """Whether the request carries ``expected``; a client that has sent too many wrong tokens is refused (429)
+    before its token is even compared, and every wrong one counts against it."""
+    limits = rate_limits_of(request)
+    limits.token_backoff(request)
+    if has_token(request, expected):
+        return True
+    limits.failed_token(request)
+    return False
 
 
 def has_token(request: Request, expected: SecretStr | None) -> bool:

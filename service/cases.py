@@ -6,17 +6,20 @@ resolve it, and may propose what they answered as a new FAQ for the operators to
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import datetime as dt
 import json
 import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, case, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from service.errors import ConflictError, NotFoundError
+from service.errors import ConflictError, MadoguchiError, NotFoundError
 from service.store import as_utc, audit, cases, feedback, utc_now
 
 REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B)
@@ -32,6 +35,33 @@ class NewCase:
     transcript: list[str]  # masked, oldest first, this question last
     suggestions: list[dict[str, Any]]
     department: str
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """Which cases a page of the staff's queue shows; ``after`` is a decoded cursor."""
+
+    status: str = "open"
+    reason: str | None = None
+    department: str | None = None
+    lang: str | None = None
+    limit: int = 50
+    after: tuple[int, dt.datetime, str] | None = None
+
+
+def encode_cursor(priority: int, created_at: dt.datetime, case_id: str) -> str:
+    raw = json.dumps([priority, created_at.isoformat(), case_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, dt.datetime, str]:
+    """The position a cursor names; a cursor that is not one of ours is a 422 ``invalid_cursor``."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        priority, created, case_id = json.loads(raw)
+        return int(priority), as_utc(dt.datetime.fromisoformat(created)), str(case_id)
+    except (ValueError, TypeError, UnicodeDecodeError) as error:
+        raise MadoguchiError("invalid_cursor", "This cursor is not one the queue gave out.", 422) from error
 
 
 class CaseQueue:
@@ -67,10 +97,31 @@ class CaseQueue:
                 continue
         raise RuntimeError("could not draw a unique case reference")
 
-    def by_status(self, status: str, limit: int = 100) -> list[dict[str, Any]]:
-        query = select(cases).where(cases.c.status == status).order_by(cases.c.created_at).limit(limit)
+    def page(self, query: CaseQuery) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of the queue: sensitive cases first, newest first within a priority; and the cursor of the
+        next page (None on the last one)."""
+        priority = case((cases.c.reason == "sensitive", 0), else_=1)
+        statement = select(cases, priority.label("priority")).where(cases.c.status == query.status)
+        for column, wanted in ((cases.c.reason, query.reason), (cases.c.lang, query.lang)):
+            if wanted:
+                statement = statement.where(column == wanted)
+        if query.department:
+            statement = statement.where(cases.c.department.contains(query.department, autoescape=True))
+        if query.after:
+            rank, created, case_id = query.after
+            statement = statement.where(
+                or_(
+                    priority > rank,
+                    and_(priority == rank, cases.c.created_at < created),
+                    and_(priority == rank, cases.c.created_at == created, cases.c.id < case_id),
+                )
+            )
+        statement = statement.order_by(priority, cases.c.created_at.desc(), cases.c.id.desc()).limit(query.limit + 1)
         with self.engine.connect() as connection:
-            return [_case(row) for row in connection.execute(query).mappings()]
+            rows = connection.execute(statement).mappings().all()
+        more, rows = len(rows) > query.limit, rows[: query.limit]
+        cursor = encode_cursor(rows[-1]["priority"], as_utc(rows[-1]["created_at"]), rows[-1]["id"]) if more else None
+        return [_case(row) for row in rows], cursor
 
     def get(self, case_id: str) -> dict[str, Any]:
         with self.engine.connect() as connection:
@@ -134,11 +185,16 @@ class CaseQueue:
             known = connection.execute(select(audit.c.id).where(audit.c.answer_id == answer_id)).first()
             if known is None:
                 raise NotFoundError("answer_not_found", f"There is no answer {answer_id[:40]!r}.")
-            connection.execute(
-                insert(feedback).values(
-                    created_at=utc_now(), answer_id=answer_id, helpful=helpful, comment=comment, source=source
-                )
-            )
+            given = select(feedback.c.id).where(feedback.c.answer_id == answer_id, feedback.c.source == source)
+            if connection.execute(given).first() is None:
+                with contextlib.suppress(IntegrityError):  # given at the same moment by another request
+                    connection.execute(
+                        insert(feedback).values(
+                            created_at=utc_now(), answer_id=answer_id, helpful=helpful, comment=comment, source=source
+                        )
+                    )
+                    return
+        raise ConflictError("feedback_exists", "Feedback on this answer has already been given. Thank you.")
 
 
 def _case(row: Any) -> dict[str, Any]:

@@ -71,8 +71,9 @@ class ComposerTrace:
 class Context:
     question: str  # cleaned; masked by the screen step before anything stores or logs it
     lang: str
-    conversation_id: str
+    conversation_id: str  # what is stored; the resident holds the token it is derived from
     services: Services
+    conversation_token: str = ""  # returned to the resident to continue the conversation
     personal_data: list[str] = field(default_factory=list)
     history: list[Turn] = field(default_factory=list)
     query: str = ""  # what retrieval searches for (the question, or the question with its context)

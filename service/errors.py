@@ -13,6 +13,7 @@ __all__ = [
     "NotFoundError",
     "QuestionEmptyError",
     "QuestionTooLongError",
+    "RateLimitedError",
     "RequestTooLargeError",
     "TokenDisabledError",
     "UnauthorizedError",
@@ -59,3 +60,11 @@ class UnauthorizedError(MadoguchiError):
 
     def __init__(self, area: str) -> None:
         super().__init__("unauthorized", f"A valid {area} bearer token is required.")
+
+
+class RateLimitedError(MadoguchiError):
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("rate_limited", f"Too many requests from this address; please try again in {retry_after} s.")
+        self.headers = {"Retry-After": str(retry_after)}

@@ -1,5 +1,5 @@
-"""The edge: one shape for every error ({"error": {"code", "message"}}), and the middleware every response
-passes through (the body-size limit, CORS, security headers)."""
+"""The edge: one shape for every error ({"error": {"code", "message"}}), and the middleware every request
+passes through (the body-size limit of service/limits.py, CORS, security and cache headers)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import MadoguchiError, RequestTooLargeError
+from service.limits import BodyLimit
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,8 @@ HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 
 
 def error_response(error: MadoguchiError) -> JSONResponse:
-    return JSONResponse({"error": {"code": error.code, "message": error.message}}, status_code=error.status)
+    body = {"error": {"code": error.code, "message": error.message}}
+    return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 
 def add_error_handlers(app: FastAPI) -> None:
@@ -53,24 +55,22 @@ def add_error_handlers(app: FastAPI) -> None:
 
 
 def add_middleware(app: FastAPI, settings: Settings) -> None:
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Any:
-        """Refuse an oversized body before reading it: a question is at most a few kilobytes."""
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > settings.max_body_bytes:
-            return error_response(RequestTooLargeError(settings.max_body_bytes))
-        return await call_next(request)
+    # Innermost first: the body limit reads every body before the app does; the headers go on every
+    # response, refusals included.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, refuse=too_large)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Any:
         """Pages run only their own scripts and styles, from this server; nothing is fetched elsewhere."""
         response = await call_next(request)
-        if request.url.path not in ("/docs", "/redoc"):  # FastAPI's API browser loads its own assets
+        if request.url.path != "/docs":  # the API browser (off by default) loads its assets from a CDN
             # Only the residents' chat may be framed, and only by the city's own pages.
             ancestors = " ".join(["'self'", *settings.origins]) if request.url.path == "/" else "'none'"
             response.headers.setdefault(
                 "Content-Security-Policy", f"{CONTENT_SECURITY_POLICY}; frame-ancestors {ancestors}"
             )
+        if request.url.path.startswith("/v1/"):  # answers and staff data are never kept by a cache
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
@@ -82,3 +82,7 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"],
         )
+
+
+def too_large(max_bytes: int) -> JSONResponse:
+    return error_response(RequestTooLargeError(max_bytes))

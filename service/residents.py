@@ -6,17 +6,19 @@ import json
 import logging
 import queue
 import threading
-import uuid
+import hashlib
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from ingest.text import detect_lang, normalize
-from service.auth import has_token
+from service.auth import checked_token
 from service.context import Context, Services
 from service.deps import ServicesDep, SettingsDep, clean_question
+from service.limits import limited
 from service.pipeline import answer
 from service.privacy import mask_personal_data
 from service.respond import respond
@@ -25,12 +27,13 @@ from service.schemas import Answer, AskRequest, ErrorBody, FeedbackAccepted, Fee
 logger = logging.getLogger(__name__)
 ASK_ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorBody, "description": "question_empty, question_too_long or invalid_request"},
+    429: {"model": ErrorBody, "description": "rate_limited: too many questions from this client (Retry-After)"},
     503: {"model": ErrorBody, "description": "index_unavailable: no live index generation"},
 }
 router = APIRouter(tags=["residents"])
 
 
-@router.post("/v1/ask", response_model=Answer, responses=ASK_ERRORS)
+@router.post("/v1/ask", response_model=Answer, responses=ASK_ERRORS, dependencies=[Depends(limited("ask"))])
 def ask(request: AskRequest, services: ServicesDep) -> Answer:
     """Answer a resident's question from the city's own sources, or hand it to a person."""
     ctx = question_context(request, services)
@@ -41,6 +44,7 @@ def ask(request: AskRequest, services: ServicesDep) -> Answer:
     "/v1/ask/stream",
     responses={200: {"content": {"text/event-stream": {}}}, **ASK_ERRORS},
     response_class=StreamingResponse,
+    dependencies=[Depends(limited("ask"))],
 )
 def ask_stream(request: AskRequest, services: ServicesDep) -> StreamingResponse:
     """The same answer as server-sent events: `token` events while a generative composer writes, then one
@@ -75,14 +79,16 @@ def ask_stream(request: AskRequest, services: ServicesDep) -> StreamingResponse:
     "/v1/feedback",
     response_model=FeedbackAccepted,
     status_code=201,
-    responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
     tags=["staff"],
+    dependencies=[Depends(limited("feedback"))],
 )
 def give_feedback(
     body: FeedbackRequest, request: Request, services: ServicesDep, settings: SettingsDep
 ) -> FeedbackAccepted:
     """Was an answer helpful? From residents (no token) and staff (their bearer token)."""
-    source = "staff" if has_token(request, settings.staff_token) else "resident"
+    signed = "authorization" in request.headers and settings.staff_token is not None
+    source = "staff" if signed and checked_token(request, settings.staff_token) else "resident"
     comment = mask_personal_data(normalize(body.comment))[0] if body.comment else None
     services.cases.add_feedback(body.answer_id, body.helpful, comment, source)
     return FeedbackAccepted(source=source)
@@ -90,9 +96,19 @@ def give_feedback(
 
 def question_context(request: AskRequest, services: Services) -> Context:
     question = clean_question(request.question, services.settings.question_max_chars)
+    token = request.conversation_id
+    if not token or not services.store.has_conversation(conversation_key(token)):
+        token = secrets.token_urlsafe(24)  # only the server starts a conversation
     return Context(
         question=question,
         lang=request.lang or detect_lang(question),
-        conversation_id=request.conversation_id or uuid.uuid4().hex,
+        conversation_id=conversation_key(token),
+        conversation_token=token,
         services=services,
     )
+
+
+def conversation_key(token: str) -> str:
+    """What the database knows a conversation by: a digest of the secret only the resident's browser holds, so
+    neither a chosen id nor one seen in the staff's queue continues somebody else's conversation."""
+    return hashlib.sha256(token.encode()).hexdigest()[:64]

@@ -88,7 +88,7 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
         ),
         outcome=outcome.outcome,
         lang=ctx.lang,
-        conversation_id=ctx.conversation_id,
+        conversation_id=ctx.conversation_token or ctx.conversation_id,
         generation=services.index.generation,
         notice=NOTICE[ctx.lang],
         timings_ms=ctx.timings_ms,

@@ -195,7 +195,8 @@ class Case(BaseModel):
 
 
 class Cases(BaseModel):
-    cases: list[Case]
+    cases: list[Case] = Field(description="Sensitive cases first, then newest first.")
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last.")
 
 
 class ClaimRequest(BaseModel):

@@ -3,9 +3,23 @@ They extend ingest's (corpus, index, embedding) with everything the HTTP service
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
+from limits import parse
 from pydantic import Field, SecretStr, field_validator
 
-from ingest.settings import IngestSettings, http_url
+from ingest.settings import IngestSettings, http_url, long_token
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Days each kind of record is kept; 0 keeps it for ever (conversations: 0 keeps none)."""
+
+    conversation_days: int = 30
+    audit_days: int = 0
+    case_days: int = 0
+    feedback_days: int = 0
 
 
 class Settings(IngestSettings):
@@ -16,6 +30,14 @@ class Settings(IngestSettings):
     )
     conversation_retention_days: int = Field(
         30, ge=0, description="Days a conversation's turns are kept for follow-up questions (0: not kept)."
+    )
+    audit_retention_days: int = Field(
+        0, ge=0, description="Days audit records (masked questions and outcomes) are kept (0: for ever)."
+    )
+    case_retention_days: int = Field(0, ge=0, description="Days a resolved handoff case is kept (0: for ever).")
+    feedback_retention_days: int = Field(0, ge=0, description="Days feedback is kept (0: for ever).")
+    purge_interval_s: float = Field(
+        3600.0, gt=0, description="How often each worker removes what is past its retention period."
     )
     question_max_chars: int = Field(1000, ge=10, le=100_000, description="Longest question accepted.")
     max_body_bytes: int = Field(65536, ge=1024, description="Largest request body accepted (413 request_too_large).")
@@ -68,9 +90,40 @@ class Settings(IngestSettings):
     )
     llm_max_tokens: int = Field(256, ge=16, le=8192, description="Longest answer the model may write, in tokens.")
     llm_sources: int = Field(3, ge=1, le=10, description="Passages given to the model as numbered sources.")
+    rate_limits: Literal["on", "off"] = Field(
+        "on",
+        description="Per-client limits on the public endpoints (ask, feedback); 'off' for load benchmarks and "
+        "trusted internal use. The back-off after wrong tokens stays on either way.",
+    )
+    ask_rate: str = Field("30/minute", description="Questions one client may ask (limits syntax: N/second|minute|hour).")
+    feedback_rate: str = Field("30/minute", description="Feedbacks one client may send.")
+    failed_token_rate: str = Field(
+        "10/minute", description="Wrong bearer tokens one client may send before it is refused (429) for a while."
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For names the "
+        "client (e.g. 127.0.0.1,10.0.0.0/8). Empty: the peer address is the client.",
+    )
+    request_timeout_s: float = Field(
+        15.0, gt=0, le=600, description="A connection whose request has not fully arrived within this is closed."
+    )
+    api_docs: bool = Field(
+        False, description="Serve the interactive API browser at /docs (it loads scripts from a CDN). "
+        "The contract itself is always at /openapi.json.",
+    )
     host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service listens on.")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes; they share the index and database.")
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(
+            conversation_days=self.conversation_retention_days,
+            audit_days=self.audit_retention_days,
+            case_days=self.case_retention_days,
+            feedback_days=self.feedback_retention_days,
+        )
 
     def to_env(self) -> dict[str, str]:
         """These settings as the environment of a child process (the reload's build), secrets included."""
@@ -92,6 +145,17 @@ class Settings(IngestSettings):
             origin = origin.strip()
             if origin and (not origin.startswith(("http://", "https://")) or any(c in origin for c in " ;'\"")):
                 raise ValueError(f"{origin!r} is not an origin like https://www.city.example.jp")
+        return value
+
+    @field_validator("staff_token", mode="before")
+    @classmethod
+    def _staff_token_is_long(cls, value: object) -> object:
+        return long_token(value)
+
+    @field_validator("ask_rate", "feedback_rate", "failed_token_rate")
+    @classmethod
+    def _rate_parses(cls, value: str) -> str:
+        parse(value)  # raises ValueError naming what it could not read
         return value
 
     @field_validator("llm_base_url")

@@ -4,7 +4,7 @@ enquiries, and proposals of new FAQs. Every route needs the bearer token of ``MA
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from ingest.text import detect_lang
 from service.assess import features_for
 from service.auth import token_errors, token_guard
+from service.cases import CaseQuery, decode_cursor
 from service.compose import passage
 from service.deps import ServicesDep, clean_question
 from service.privacy import mask_personal_data
@@ -22,6 +23,7 @@ from service.schemas import (
     CaseStatus,
     ClaimRequest,
     ErrorBody,
+    Lang,
     ResolveRequest,
     Suggestion,
     SuggestionCitation,
@@ -65,10 +67,21 @@ def suggest(request: SuggestRequest, services: ServicesDep) -> Suggestions:
     return Suggestions(suggestions=suggestions)
 
 
-@router.get("/v1/handoffs", response_model=Cases)
-def handoffs(services: ServicesDep, status: Annotated[CaseStatus, Query()] = "open") -> Cases:
-    """Handed-off enquiries, oldest first, with everything already known (personal data masked)."""
-    return Cases(cases=[Case.model_validate(case) for case in services.cases.by_status(status)])
+@router.get("/v1/handoffs", response_model=Cases, responses={422: {"model": ErrorBody}})
+def handoffs(
+    services: ServicesDep,
+    status: Annotated[CaseStatus, Query()] = "open",
+    reason: Annotated[Literal["low_confidence", "out_of_scope", "sensitive"] | None, Query()] = None,
+    department: Annotated[str | None, Query(max_length=200)] = None,
+    lang: Annotated[Lang | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+) -> Cases:
+    """Handed-off enquiries with everything already known (personal data masked): sensitive ones first, newest
+    first within each, a page at a time (follow `next_cursor`); filter by reason, department and language."""
+    query = CaseQuery(status, reason, department, lang, limit, decode_cursor(cursor) if cursor else None)
+    found, next_cursor = services.cases.page(query)
+    return Cases(cases=[Case.model_validate(case) for case in found], next_cursor=next_cursor)
 
 
 @router.post(

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -38,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, make_url
 
 from service.context import Turn
+from service.settings import Retention
 
 metadata = MetaData()
 
@@ -106,6 +108,7 @@ cases = Table(
     Column("answer_used", String(300)),
     Column("proposed_question", Text),  # "propose as FAQ"
     Column("proposed_answer", Text),
+    Index("cases_updated_at", "updated_at"),
 )
 
 feedback = Table(
@@ -117,6 +120,8 @@ feedback = Table(
     Column("helpful", Boolean, nullable=False),
     Column("comment", Text),  # masked
     Column("source", String(16), nullable=False),  # resident or staff
+    Index("feedback_answer_source", "answer_id", "source", unique=True),  # one feedback per answer and source
+    Index("feedback_created_at", "created_at"),
 )
 
 
@@ -138,7 +143,7 @@ class AuditRecord:
 
 
 class Store:
-    def __init__(self, url: str, retention_days: int) -> None:
+    def __init__(self, url: str, retention_days: int, keep: Retention | None = None) -> None:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -147,6 +152,7 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         migrate(self.engine)
         self.retention = dt.timedelta(days=retention_days)
+        self.keep = keep or Retention(conversation_days=retention_days)
 
     def history(self, conversation_id: str, limit: int) -> list[Turn]:
         """The conversation's latest turns within the retention period, oldest first."""
@@ -196,10 +202,31 @@ class Store:
                     )
                 )
 
-    def purge_expired(self) -> int:
-        """Forget conversation turns older than the retention period. The audit log stays."""
+    def has_conversation(self, conversation_id: str) -> bool:
+        """Whether a conversation has turns still within the retention period."""
+        if not self.retention:
+            return False
+        query = select(turns.c.id).where(
+            turns.c.conversation_id == conversation_id, turns.c.created_at >= utc_now() - self.retention
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query.limit(1)).first() is not None
+
+    def purge_expired(self) -> dict[str, int]:
+        """Forget what is older than its retention period: conversation turns always, the audit log, resolved
+        cases and feedback when a retention is set for them. Returns how many rows of each went."""
+        now, keep = utc_now(), self.keep
+        rules = [("turns", delete(turns).where(turns.c.created_at < now - self.retention))]
+        if keep.audit_days:
+            rules.append(("audit", delete(audit).where(audit.c.created_at < now - dt.timedelta(days=keep.audit_days))))
+        if keep.case_days:
+            old = cases.c.updated_at < now - dt.timedelta(days=keep.case_days)
+            rules.append(("cases", delete(cases).where(old, cases.c.status == "resolved")))
+        if keep.feedback_days:
+            old = feedback.c.created_at < now - dt.timedelta(days=keep.feedback_days)
+            rules.append(("feedback", delete(feedback).where(old)))
         with self.engine.begin() as connection:
-            return connection.execute(delete(turns).where(turns.c.created_at < utc_now() - self.retention)).rowcount
+            return {name: connection.execute(statement).rowcount for name, statement in rules}
 
     def audit_records(self, limit: int = 100) -> list[dict[str, Any]]:
         with self.engine.connect() as connection:

@@ -102,10 +102,12 @@ class Server:
 
 def server_on(index_dir: Path, folder: Path, **settings: str) -> Server:
     """A real server on ``index_dir`` with its own SQLite database and log in ``folder``; further settings by
-    name (``staff_token="…"`` is MADOGUCHI_STAFF_TOKEN)."""
+    name (``staff_token="…"`` is MADOGUCHI_STAFF_TOKEN). Per-client rate limits are off unless a test turns
+    them on (``rate_limits="on"``): every test's client is the same loopback address."""
     env = {
         "MADOGUCHI_INDEX_DIR": str(index_dir),
         "MADOGUCHI_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+        "MADOGUCHI_RATE_LIMITS": "off",
         **{f"MADOGUCHI_{name.upper()}": value for name, value in settings.items()},
     }
     return Server(env, folder / "log")

@@ -15,6 +15,7 @@ const TEXT = {
     loaded: "{n}件の問い合わせがあります。", unauthorized: "トークンが正しくありません。",
     failed: "エラー: {message}", reference: "受付番号", reason: "理由", transcript: "会話",
     low_confidence: "確信度が低い", out_of_scope: "対象外", sensitive: "緊急・相談",
+    reasonFilter: "理由", anyReason: "すべて", more: "さらに表示",
   },
   en: {
     skip: "Skip to content", title: "Madoguchi staff console", signin: "Sign in", token: "Staff token",
@@ -28,6 +29,7 @@ const TEXT = {
     unauthorized: "The token is not valid.", failed: "Error: {message}", reference: "Reference",
     reason: "Reason", transcript: "Conversation",
     low_confidence: "low confidence", out_of_scope: "out of scope", sensitive: "urgent or sensitive",
+    reasonFilter: "Reason", anyReason: "All", more: "Show more",
   },
 };
 
@@ -167,12 +169,22 @@ function renderCase(c) {
   return item;
 }
 
-async function loadCases() {
+let nextCursor = null;
+
+// The first page of the queue (sensitive cases first, then newest first), or the next one with `more`.
+async function loadCases(more) {
   const list = $("cases");
+  const query = new URLSearchParams({ status: $("status-filter").value, limit: "20" });
+  if ($("reason-filter").value) query.set("reason", $("reason-filter").value);
+  if (more === true && nextCursor) query.set("cursor", nextCursor);
   try {
-    const data = await api("GET", `/v1/handoffs?status=${encodeURIComponent($("status-filter").value)}`);
-    list.replaceChildren(...data.cases.map(renderCase));
-    if (!data.cases.length) list.append(el("li", t("none")));
+    const data = await api("GET", `/v1/handoffs?${query}`);
+    if (more === true) list.append(...data.cases.map(renderCase));
+    else list.replaceChildren(...data.cases.map(renderCase));
+    if (!list.children.length) list.append(el("li", t("none")));
+    nextCursor = data.next_cursor;
+    $("more").hidden = !nextCursor;
+    say(t("loaded", { n: list.querySelectorAll(":scope > li > h3").length }));
   } catch (error) {
     say(t("failed", { message: error.message }));
   }
@@ -191,6 +203,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("signout").addEventListener("click", showSignin);
   $("ask-form").addEventListener("submit", suggest);
   $("status-filter").addEventListener("change", loadCases);
+  $("reason-filter").addEventListener("change", loadCases);
+  $("more").addEventListener("click", () => loadCases(true));
   $("refresh").addEventListener("click", loadCases);
   if (sessionStorage.getItem("madoguchi-staff-token")) showWorkspace();
 });

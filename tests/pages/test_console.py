@@ -4,6 +4,7 @@ get suggestions with their sources, copy one, and work the handoff queue."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,12 @@ from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from ingest.report import IngestReport
+from service.cases import CaseQueue, NewCase
+from service.store import Store
 from tests.conftest import Server, screenshot, server_on
 
-TOKEN = "console-secret"
+TOKEN = "console-secret-0123456789"
+CASE = NewCase("out_of_scope", "en", "c", "a" * 32, "q", ["q"], [], "General enquiries")
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +108,23 @@ def test_staff_claim_and_resolve_a_handed_off_enquiry(console, console_server):
         "/v1/handoffs", params={"status": "resolved"}, headers={"Authorization": f"Bearer {TOKEN}"}
     )
     assert reference in [c["reference"] for c in resolved.json()["cases"]]
+
+
+def test_the_console_shows_sensitive_cases_first_and_pages_to_the_rest(console, console_server):
+    store = Store(console_server.database_url, 30)
+    queue = CaseQueue(store.engine)
+    references = [queue.open(replace(CASE, question=f"paging {n}"))[1] for n in range(25)]
+    urgent = queue.open(replace(CASE, question="urgent", reason="sensitive"))[1]
+    store.engine.dispose()
+    sign_in_with_the_keyboard(console)
+    first = wait(console).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#cases > li h3"))
+    assert urgent in first[0].text  # opened last of all, yet first: it is sensitive
+    assert references[0] not in console.find_element(By.ID, "cases").text  # the oldest is not on the first page
+
+    console.find_element(By.ID, "more").click()
+    wait(console).until(lambda d: references[0] in d.find_element(By.ID, "cases").text)
+    shown = console.find_element(By.ID, "cases").text
+    assert all(reference in shown for reference in references)
 
 
 def test_a_wrong_token_returns_to_the_sign_in_form(console):

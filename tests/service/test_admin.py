@@ -24,7 +24,7 @@ from service.store import Store
 from tests.conftest import Server, server_on
 from tests.helpers import PYTHON, ROOT, copy_corpus
 
-TOKEN = "operator-secret"
+TOKEN = "operator-secret-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 BULKY = "How do I put out oversized garbage?"
 
@@ -286,7 +286,7 @@ def test_the_reload_command_exits_non_zero_when_the_reload_fails_or_is_refused(a
     finally:
         broken.unlink()
     assert failed.returncode == 1 and "corpus_invalid" in failed.stderr
-    refused = run_reload_cli(admin_server, "not-the-token")
+    refused = run_reload_cli(admin_server, "not-the-token-but-long-enough")
     assert refused.returncode == 1 and "unauthorized" in refused.stderr
 
 

@@ -76,7 +76,7 @@ def test_personal_data_is_masked_in_the_audit_and_absent_from_logs(server, sampl
     body = ask(server, question)
     assert body["outcome"] == "answered"  # still answered
     records = Store(server.database_url, 30).audit_records(limit=50)
-    record = next(r for r in records if r["conversation_id"] == body["conversation_id"])
+    record = next(r for r in records if r["answer_id"] == body["answer_id"])
     for secret in (my_number, "090-1234-5678", "taro@example.com"):
         assert secret not in record["question"]
         assert secret not in server.log()

@@ -3,6 +3,8 @@ migrations, exactly one of two simultaneous claims wins, and proposed FAQs load 
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
@@ -11,11 +13,13 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import update
 
 from ingest.load import load_corpus
-from service.cases import CaseQueue, NewCase
+from service.cases import CaseQuery, CaseQueue, NewCase, decode_cursor
 from service.errors import MadoguchiError
-from service.store import AuditRecord, Store, metadata
+from service.settings import Retention
+from service.store import AuditRecord, Store, audit, cases, feedback, metadata, turns
 
 
 def new_case(question: str = "パスポートの申請は? [PHONE]") -> NewCase:
@@ -50,16 +54,51 @@ def test_a_case_opens_with_a_short_reference_and_is_listed_until_resolved(store)
     queue = CaseQueue(store.engine)
     case_id, reference = queue.open(new_case())
     assert reference.startswith("MD-") and len(reference) == 9
-    [listed] = queue.by_status("open")
+    [listed] = listed_ids(queue, "open", full=True)
     assert listed["id"] == case_id and listed["transcript"] == ["パスポートの申請は? [PHONE]"]
 
     queue.claim(case_id, "desk 3")
-    assert queue.by_status("open") == [] and queue.by_status("claimed")[0]["claimed_by"] == "desk 3"
+    assert listed_ids(queue, "open") == [] and listed_ids(queue, "claimed", full=True)[0]["claimed_by"] == "desk 3"
     resolved = queue.resolve(case_id, "Told them the prefecture's passport office.", None, None)
-    assert resolved["status"] == "resolved" and queue.by_status("claimed") == []
+    assert resolved["status"] == "resolved" and listed_ids(queue, "claimed") == []
     with pytest.raises(MadoguchiError) as again:
         queue.resolve(case_id, "twice", None, None)
     assert again.value.status == 409
+
+
+def listed_ids(queue: CaseQueue, status: str = "open", full: bool = False, **filters: str) -> list:
+    """Every case the queue lists, page after page, in its order."""
+    found, after = [], None
+    while True:
+        page, cursor = queue.page(CaseQuery(status=status, limit=7, after=after, **filters))
+        found += page if full else [case["id"] for case in page]
+        if cursor is None:
+            return found
+        after = decode_cursor(cursor)
+
+
+def test_the_queue_pages_through_every_case_sensitive_first_then_newest_first(store):
+    queue = CaseQueue(store.engine)
+    opened = []
+    for n in range(30):
+        reason = "sensitive" if n in (3, 29) else ("low_confidence" if n % 2 else "out_of_scope")
+        lang = "en" if n % 3 == 0 else "ja"
+        case = dataclasses.replace(new_case(f"question {n}"), reason=reason, lang=lang)
+        opened.append((n, queue.open(case)[0], reason, lang))
+    listed = listed_ids(queue)
+    assert len(listed) == len(set(listed)) == 30  # no case twice, none lost between pages
+    newest_first = [case_id for _, case_id, _, _ in reversed(opened)]
+    sensitive = [case_id for case_id in newest_first if case_id in (opened[3][1], opened[29][1])]
+    assert listed[:2] == sensitive and listed[2:] == [c for c in newest_first if c not in sensitive]
+    assert listed_ids(queue, reason="low_confidence") == [c for n, c, r, _ in reversed(opened) if r == "low_confidence"]
+    assert listed_ids(queue, lang="en") == [c for c in listed if c in {c for _, c, _, lang in opened if lang == "en"}]
+    assert len(listed_ids(queue, department="市民課")) == 30 and listed_ids(queue, department="税務課") == []
+
+
+def test_a_cursor_the_queue_did_not_give_is_refused(store):
+    with pytest.raises(MadoguchiError) as refused:
+        decode_cursor("not-a-cursor")
+    assert (refused.value.status, refused.value.code) == (422, "invalid_cursor")
 
 
 def test_two_staff_claiming_one_case_at_once_exactly_one_wins(store):
@@ -111,3 +150,37 @@ def test_feedback_needs_an_answer_that_exists(store):
     assert unknown.value.code == "answer_not_found"
     store.record(AuditRecord("c1", "en", "q", "answered", 0.9, ["en-x"], "g1", [], "b" * 32), "en-x")
     queue.add_feedback("b" * 32, False, "the fee was wrong", "staff")
+
+
+def test_one_feedback_per_answer_and_source(store):
+    queue = CaseQueue(store.engine)
+    store.record(AuditRecord("c1", "en", "q", "answered", 0.9, ["en-x"], "g1", [], "c" * 32), "en-x")
+    queue.add_feedback("c" * 32, True, None, "resident")
+    with pytest.raises(MadoguchiError) as again:
+        queue.add_feedback("c" * 32, False, "changed my mind", "resident")
+    assert (again.value.status, again.value.code) == (409, "feedback_exists")
+    queue.add_feedback("c" * 32, False, None, "staff")  # staff judge the same answer for themselves
+
+
+def test_the_retention_purge_removes_only_what_is_past_its_period(database_url):
+    keep = Retention(conversation_days=30, audit_days=365, case_days=365, feedback_days=365)
+    store = Store(database_url, 30, keep)
+    queue = CaseQueue(store.engine)
+    store.record(AuditRecord("old", "en", "q", "answered", 0.9, [], "g1", [], "d" * 32), None)
+    store.record(AuditRecord("new", "en", "q", "answered", 0.9, [], "g1", [], "e" * 32), None)
+    queue.add_feedback("d" * 32, True, None, "resident")
+    resolved_id, _ = queue.open(new_case())
+    queue.resolve(resolved_id, "done", None, None)
+    open_id, _ = queue.open(new_case())
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
+    with store.engine.begin() as connection:
+        connection.execute(update(audit).where(audit.c.conversation_id == "old").values(created_at=long_ago))
+        connection.execute(update(turns).where(turns.c.conversation_id == "old").values(created_at=long_ago))
+        connection.execute(update(feedback).values(created_at=long_ago))
+        connection.execute(update(cases).values(updated_at=long_ago))
+
+    assert store.purge_expired() == {"turns": 1, "audit": 1, "cases": 1, "feedback": 1}
+    assert [r["conversation_id"] for r in store.audit_records()] == ["new"]
+    assert listed_ids(queue, "open") == [open_id]  # an open case is never purged, however old
+    assert store.has_conversation("new") and not store.has_conversation("old")
+    store.engine.dispose()

@@ -16,7 +16,7 @@ from ingest.report import IngestReport
 from service.store import feedback
 from tests.conftest import Server, fresh_postgres_database, server_on
 
-TOKEN = "desk-secret"
+TOKEN = "desk-secret-0123456789"
 STAFF = {"Authorization": f"Bearer {TOKEN}"}
 OUT_OF_SCOPE = "パスポートの申請はどこでできますか？連絡先は090-1234-5678です"
 
