@@ -276,11 +276,15 @@ def list_generations(index_dir: Path) -> list[dict[str, Any]]:
     return [manifest for manifest in manifests if manifest]
 
 
-def rollback(index_dir: Path, generation: str) -> None:
-    """Make an earlier finished generation live again (under the build lock, so never during a build)."""
+def rollback(index_dir: Path, generation: str, verify: Callable[[Path], Any] | None = None) -> None:
+    """Make an earlier finished generation live again (under the build lock, so never during a build), once
+    ``verify`` (the service opens it whole) has passed on it."""
     with _build_lock(index_dir):
-        if read_manifest(generations_dir(index_dir) / generation) is None:
+        path = generations_dir(index_dir) / generation
+        if read_manifest(path) is None:
             raise GenerationNotFoundError(generation)
+        if verify is not None:
+            verify(path)
         _promote(index_dir, generation)
 
 

@@ -116,13 +116,30 @@ def open_live(index_dir: Path, chroma_url: str | None = None) -> LiveIndex:
 
 
 def open_generation(path: Path, chroma_url: str | None = None) -> LiveIndex:
-    """One finished generation, live or not (a new one is opened to be checked before it is promoted)."""
+    """One finished generation, live or not, opened whole and checked: its chunks, lexical index and vectors
+    must all be there and agree with the manifest. Anything missing or broken is IndexUnavailable naming it, so
+    a generation that cannot serve is never promoted, rolled back to, or swapped in."""
     manifest = read_manifest(path)
     if manifest is None:
         raise IndexUnavailable(f"the generation {path.name} has no manifest")
     generation = str(manifest["generation"])
-    with (path / "chunks.jsonl").open(encoding="utf-8") as lines:
-        chunks = [Chunk.from_record(json.loads(line)) for line in lines]
-    lexical = LexicalIndex.load(path / "lexical")
-    collection = vectors.open_collection(vectors.open_client(path, chroma_url), generation)
+    try:
+        with (path / "chunks.jsonl").open(encoding="utf-8") as lines:
+            chunks = [Chunk.from_record(json.loads(line)) for line in lines]
+        lexical = LexicalIndex.load(path / "lexical")
+        collection = vectors.open_collection(vectors.open_client(path, chroma_url), generation)
+        stored = collection.count()
+    except Exception as error:  # a missing file, a truncated one, a store that will not open
+        raise IndexUnavailable(f"the generation {path.name} is incomplete: {_describe(error)}") from error
+    if len(chunks) != manifest.get("chunk_count", len(chunks)) or not stored or lexical.size != len(chunks):
+        raise IndexUnavailable(
+            f"the generation {path.name} is inconsistent: {len(chunks)} chunks, {lexical.size} in the lexical "
+            f"index, {stored} vectors, {manifest.get('chunk_count')} in its manifest"
+        )
     return LiveIndex(manifest, chunks, lexical, collection, path)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.strerror or type(error).__name__}: {Path(str(error.filename)).name}"
+    return f"{type(error).__name__}: {error}"[:300]

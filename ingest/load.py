@@ -103,8 +103,12 @@ def load_corpus(root: Path) -> Corpus:
     else:
         corpus.rejections.append(Rejection(str(root), None, "corpus directory not found"))
         return corpus
+    inside = root.resolve()
     for path in files:
         name = str(path.relative_to(root))
+        if not path.resolve().is_relative_to(inside):  # a symbolic link out of the corpus: never read it
+            corpus.rejections.append(Rejection(name, None, "a link to a file outside the corpus directory"))
+            continue
         try:
             if path.name == DEPARTMENTS_FILE:
                 corpus.departments = _read_departments(path, name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 import sudachipy
@@ -50,11 +51,29 @@ def _tokenizer() -> sudachipy.Tokenizer:
     return tokenizer
 
 
+ANALYSER_PIECE_CHARS = 4000  # Sudachi refuses input over 49,149 bytes; 4,000 characters are at most 16,000
+_BREAK = re.compile(r"[\s。．.!?！？、,]")
+
+
+def _morphemes(text: str) -> Iterator[sudachipy.Morpheme]:
+    """The morphemes of a text of any length: a long one is analysed in pieces cut at a space or punctuation
+    (or anywhere, when there is none) so that it stays within the analyser's input limit."""
+    rest = normalize(text).lower()
+    while rest:
+        piece = rest
+        if len(rest) > ANALYSER_PIECE_CHARS:
+            window = rest[:ANALYSER_PIECE_CHARS]
+            cut = max((m.end() for m in _BREAK.finditer(window, ANALYSER_PIECE_CHARS // 2)), default=0)
+            piece = rest[: cut or ANALYSER_PIECE_CHARS]
+        rest = rest[len(piece) :]
+        yield from _tokenizer().tokenize(piece)
+
+
 def tokenize(text: str) -> list[str]:
     """Content-word tokens: Sudachi normalised forms (katakana folded to hiragana) for Japanese, lower-cased
     words for English."""
     tokens: list[str] = []
-    for morpheme in _tokenizer().tokenize(normalize(text).lower()):
+    for morpheme in _morphemes(text):
         if morpheme.part_of_speech()[0] in _DROPPED_POS:
             continue
         surface = morpheme.surface()
@@ -91,7 +110,7 @@ def topic_terms(text: str) -> dict[str, frozenset[int]]:
     synonym groups it belongs to (判子 and 印鑑 share one), so that a passage using another word for the same
     thing still counts as speaking about it."""
     terms: dict[str, frozenset[int]] = {}
-    for morpheme in _tokenizer().tokenize(normalize(text).lower()):
+    for morpheme in _morphemes(text):
         surface, pos = morpheme.surface(), morpheme.part_of_speech()
         if _ASCII_WORD.match(surface):
             if len(surface) > 1 and surface not in _ENGLISH_STOPWORDS and surface not in _GENERIC_ENGLISH:
@@ -107,7 +126,7 @@ def passage_terms(text: str) -> tuple[frozenset[str], frozenset[int]]:
     """Every word form of a passage (as ``tokenize`` writes them) and every synonym group they belong to."""
     forms: set[str] = set()
     groups: set[int] = set()
-    for morpheme in _tokenizer().tokenize(normalize(text).lower()):
+    for morpheme in _morphemes(text):
         surface = morpheme.surface()
         if _ASCII_WORD.match(surface):
             forms.add(_stem(surface))

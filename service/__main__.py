@@ -8,6 +8,7 @@ import sys
 import uvicorn
 
 from ingest.settings import load_settings_or_exit
+from service.connections import TimelyHttp
 from service.settings import Settings
 
 
@@ -26,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         workers=args.workers,
         log_config=LOGGING,
+        http=TimelyHttp,  # closes connections whose request never arrives whole
+        server_header=False,  # no software banner
+        proxy_headers=False,  # the client address is decided by service/limits.py (MADOGUCHI_TRUSTED_PROXIES)
+        timeout_keep_alive=5,
     )
     return 0
 

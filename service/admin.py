@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from ingest.index import list_generations, live_generation, rollback
+from ingest.live import IndexUnavailable, open_generation
 from service.auth import token_errors, token_guard
 from service.deps import SettingsDep
-from service.errors import MadoguchiError, NotFoundError
+from service.errors import ConflictError, MadoguchiError, NotFoundError
 from service.reload import Reloader
 from service.schemas import (
     ErrorBody,
@@ -93,6 +94,14 @@ def generations(settings: SettingsDep) -> Generations:
 
 @router.post("/rollback", response_model=Generation, responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}})
 def roll_back(body: RollbackRequest, settings: SettingsDep) -> Generation:
-    """Make a kept generation live again; every worker serves it from its next question."""
-    rollback(settings.index_dir, body.generation)
+    """Make a kept generation live again; every worker serves it from its next question. A generation that
+    cannot be opened whole (a file missing or broken) is refused with 409 generation_unusable."""
+
+    def verify(path: Path) -> None:
+        try:
+            open_generation(path, settings.chroma_url)
+        except IndexUnavailable as error:
+            raise ConflictError("generation_unusable", f"Not rolled back: {error}.") from error
+
+    rollback(settings.index_dir, body.generation, verify)
     return next(g for g in generations(settings).generations if g.id == body.generation)

@@ -15,6 +15,7 @@ __all__ = [
     "QuestionTooLongError",
     "RateLimitedError",
     "RequestTooLargeError",
+    "StorageUnavailableError",
     "TokenDisabledError",
     "UnauthorizedError",
 ]
@@ -68,3 +69,11 @@ class RateLimitedError(MadoguchiError):
     def __init__(self, retry_after: int) -> None:
         super().__init__("rate_limited", f"Too many requests from this address; please try again in {retry_after} s.")
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class StorageUnavailableError(MadoguchiError):
+    status = 503
+
+    def __init__(self) -> None:
+        message = "The service cannot record answers right now; please try again later or call the city hall."
+        super().__init__("storage_unavailable", message)

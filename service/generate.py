@@ -8,6 +8,7 @@ repeats the prompt's guard word (a sign it was talked into revealing its instruc
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,7 +76,9 @@ class GenerativeComposer:
         sources = [passage(c, ctx.query, ctx.lang, self.snippet_chars) for c in ctx.candidates[: self.sources]]
         started = time.perf_counter()
         try:
-            reply = self._reply(self._messages(ctx, [text for text, _ in sources]), ctx.on_token)
+            texts = [text for text, _ in sources]
+            stream = CheckedStream(texts, ctx.on_token) if ctx.on_token else None
+            reply = self._reply(self._messages(ctx, texts), stream)
         except Exception as error:  # timeout, refused connection, a broken server: the resident still gets an answer
             ctx.composer.fallback = "llm_timeout" if "timeout" in type(error).__name__.lower() else "llm_unreachable"
             logger.warning("generative composer fell back: %s (%s)", ctx.composer.fallback, type(error).__name__)
@@ -100,12 +103,50 @@ class GenerativeComposer:
         fenced = "\n".join(f'<source n="{n}">\n{text}\n</source>' for n, text in enumerate(sources, start=1))
         return [SystemMessage(SYSTEM[ctx.lang]), HumanMessage(f"{fenced}\n<question>\n{ctx.question}\n</question>")]
 
-    def _reply(self, messages: list[BaseMessage], on_token: Callable[[str], None] | None) -> str:
-        if on_token is None:
+    def _reply(self, messages: list[BaseMessage], stream: CheckedStream | None) -> str:
+        if stream is None:
             return str(self.model.invoke(messages).content)
         parts = []
         for chunk in self.model.stream(messages):
             piece = str(chunk.content)
             parts.append(piece)
-            on_token(piece)
+            stream.feed(piece)
+        stream.finish()
         return "".join(parts)
+
+
+# A sentence ends at 。！？!? or a full stop before a space, or a line break; the citation marks after it are
+# part of it ("…です。[1]").
+SENTENCE = re.compile(r".+?(?:[。！？!?]|\.(?=\s)|\n)(?:\s*\[\d{1,2}\])*", re.S)
+UNFINISHED_TAIL = re.compile(r"\s*(\[\d{0,2})?")  # what may still grow into the sentence's citation
+
+
+class CheckedStream:
+    """The model's words as a resident may see them while it writes: a sentence at a time, each only once it
+    has passed the grounding check on its own (cited, its figures in its sources, no guard word). After a
+    sentence fails, nothing more is passed on; the final, whole-answer check decides what is shown in the end."""
+
+    def __init__(self, sources: list[str], on_sentence: Callable[[str], None]) -> None:
+        self.sources, self.on_sentence = sources, on_sentence
+        self.buffer, self.open = "", True
+
+    def feed(self, piece: str) -> None:
+        self.buffer += piece
+        while self.open and (found := SENTENCE.match(self.buffer)):
+            if UNFINISHED_TAIL.fullmatch(self.buffer[found.end() :]):
+                return  # a citation mark may still follow
+            self._pass_on(found.group(0))
+            self.buffer = self.buffer[found.end() :]
+
+    def finish(self) -> None:
+        if self.open and self.buffer.strip():
+            self._pass_on(self.buffer)
+        self.buffer = ""
+
+    def _pass_on(self, sentence: str) -> None:
+        if not sentence.strip():
+            return
+        if check(sentence, self.sources, forbidden=(GUARD,)).passed:
+            self.on_sentence(sentence)
+        else:
+            self.open = False

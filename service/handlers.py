@@ -10,9 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.errors import MadoguchiError, RequestTooLargeError
+from service.errors import MadoguchiError, RequestTooLargeError, StorageUnavailableError
 from service.limits import BodyLimit
 from service.settings import Settings
 
@@ -45,6 +46,13 @@ def add_error_handlers(app: FastAPI) -> None:
     async def on_http(_: Request, error: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(error.status_code, "http_error")
         return error_response(MadoguchiError(code, str(error.detail), error.status_code))
+
+    @app.exception_handler(DBAPIError)
+    async def on_storage(request: Request, error: DBAPIError) -> JSONResponse:
+        # One line, no traceback, no statement or parameters (they would hold the resident's words).
+        cause = str(error.orig).splitlines()[0][:200] if error.orig else ""
+        logger.error("storage unavailable on %s %s: %s %s", request.method, request.url.path, type(error.orig).__name__, cause)
+        return error_response(StorageUnavailableError())
 
     @app.exception_handler(Exception)
     async def on_fault(request: Request, error: Exception) -> JSONResponse:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from langchain_core.embeddings import Embeddings
 
 from ingest.embed import make_embedder
-from ingest.live import IndexUnavailable, LiveIndex, open_live
+from ingest.live import LiveIndex, open_live
 from service.assess import Calibration
 from service.baseline import Baseline, baseline_of
 from service.cases import CaseQueue
@@ -52,6 +52,7 @@ class LiveServices:
         self._live_file = settings.index_dir / "LIVE"
         self._lock = threading.Lock()
         self._services: Services | None = None
+        self.problem: str | None = None  # why the live generation is not the one served, when it is not
         self._stamp = self._read_stamp()
         self._reopen()
 
@@ -69,18 +70,20 @@ class LiveServices:
         old = self._services
         try:
             index = open_live(self.settings.index_dir, self.settings.chroma_url)
-        except IndexUnavailable as error:
+            if old is not None and index.generation == old.index.generation:
+                self.problem = None
+                return
+            same_model = old is not None and old.index.embedding_model == index.embedding_model
+            embedder = old.embedder if old and same_model else None
+            self._services = open_services(self.settings, index, self.store, embedder)
+        except Exception as error:  # noqa: BLE001 - whatever broke, the generation already served keeps serving
+            self.problem = f"the live generation cannot be opened: {error}"[:500]
             if old is None:
-                logger.warning("serving without an index: %s", error)
+                logger.warning("serving without an index: %s", self.problem)
             else:
-                logger.warning(
-                    "still serving generation %s; the live one cannot be opened: %s", old.index.generation, error
-                )
+                logger.warning("still serving generation %s; %s", old.index.generation, self.problem)
             return
-        if old is not None and index.generation == old.index.generation:
-            return
-        same_model = old is not None and old.index.embedding_model == index.embedding_model
-        self._services = open_services(self.settings, index, self.store, old.embedder if old and same_model else None)
+        self.problem = None
         logger.info("serving generation %s (%d chunks)", index.generation, len(index.chunks))
 
     def _read_stamp(self) -> tuple[int, int] | None:

@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 from service.deps import ServicesDep
+from service.live import LiveServices
 from service.schemas import ErrorBody, Health, Status
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", response_model=Health)
-def healthz(request: Request) -> Health:
-    """Liveness: the process answers. `index` tells whether it can also answer questions."""
-    return Health(status="ok", index="ready" if request.app.state.live.current() else "unavailable")
+@router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
+async def healthz(request: Request) -> JSONResponse:
+    """Readiness, answered on the event loop (not behind questions waiting for a worker thread): 200 when this
+    worker can answer from its index and reach its database, else 503 with what is wrong."""
+    live: LiveServices = request.app.state.live
+    services, problems = await asyncio.to_thread(live.current), []
+    if services is None:
+        problems.append("no index generation is open: run an ingest")
+    if live.problem:
+        problems.append(live.problem)
+    database = "ok" if await asyncio.to_thread(live.store.reachable) else "unavailable"
+    if database != "ok":
+        problems.append("the database cannot be reached or written")
+    health = Health(
+        status="ok" if services is not None and database == "ok" else "unavailable",
+        index="ready" if services is not None else "unavailable",
+        database=database,
+        generation=services.index.generation if services else None,
+        problems=problems,
+    )
+    return JSONResponse(health.model_dump(), status_code=200 if health.status == "ok" else 503)
 
 
 @router.get("/v1/status", response_model=Status, responses={503: {"model": ErrorBody}})

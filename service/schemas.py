@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class Incoming(BaseModel):
+    """A request body: every text in it must be Unicode text (JSON may escape a lone surrogate, "\\ud800",
+    which no text can hold); such a body is a 422 invalid_request naming the field."""
+
+    @field_validator("*")
+    @classmethod
+    def _text_is_unicode(cls, value: Any) -> Any:
+        if isinstance(value, str) and SURROGATE.search(value):
+            raise ValueError("holds an unpaired surrogate, which is not text")
+        return value
 
 
 class ErrorDetail(BaseModel):
@@ -17,8 +32,11 @@ class ErrorBody(BaseModel):
 
 
 class Health(BaseModel):
-    status: str = Field(description="'ok' while the process serves requests.")
+    status: str = Field(description="'ok' when this worker can answer (index open, database reachable).")
     index: str = Field(description="'ready' when a live generation is open, else 'unavailable'.")
+    database: str = Field("ok", description="'ok' when the database answers, else 'unavailable'.")
+    generation: str | None = Field(None, description="The generation this worker serves.")
+    problems: list[str] = Field(default_factory=list, description="What is wrong, in words; empty when ok.")
 
 
 class Status(BaseModel):
@@ -34,7 +52,7 @@ Lang = Literal["ja", "en"]
 QUESTION_PATTERN = r"[^\s\x00-\x1f\x7f-\x9f]"  # at least one visible character
 
 
-class AskRequest(BaseModel):
+class AskRequest(Incoming):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(
@@ -95,10 +113,13 @@ class Answer(BaseModel):
 GENERATION_ID = r"^\d{8}T\d{6}-\d{6}$"
 
 
-class ReloadRequest(BaseModel):
+class ReloadRequest(Incoming):
     model_config = ConfigDict(extra="forbid")
     source: str | None = Field(
-        None, max_length=500, description="A sub-path of the corpus directory to ingest instead of all of it."
+        None,
+        max_length=500,
+        pattern=r"^[^\x00-\x1f\x7f]*$",
+        description="A sub-path of the corpus directory to ingest instead of all of it (no control characters).",
     )
 
 
@@ -140,12 +161,12 @@ class Generations(BaseModel):
     generations: list[Generation] = Field(description="Newest first.")
 
 
-class RollbackRequest(BaseModel):
+class RollbackRequest(Incoming):
     model_config = ConfigDict(extra="forbid")
     generation: str = Field(pattern=GENERATION_ID)
 
 
-class SuggestRequest(BaseModel):
+class SuggestRequest(Incoming):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(
         description="What the caller asked, pasted or typed by staff.",
@@ -199,25 +220,25 @@ class Cases(BaseModel):
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last.")
 
 
-class ClaimRequest(BaseModel):
+class ClaimRequest(Incoming):
     model_config = ConfigDict(extra="forbid")
     staff: str = Field("staff", min_length=1, max_length=100, description="Who takes the case (a name or desk).")
 
 
-class FaqProposal(BaseModel):
+class FaqProposal(Incoming):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1, max_length=1000)
     answer: str = Field(min_length=1, max_length=5000)
 
 
-class ResolveRequest(BaseModel):
+class ResolveRequest(Incoming):
     model_config = ConfigDict(extra="forbid")
     resolution: str = Field(min_length=1, max_length=5000, description="What was done or answered.")
     answer_used: str | None = Field(None, max_length=300, description="The citation id of the answer given.")
     propose_faq: FaqProposal | None = Field(None, description="Propose this exchange as a new FAQ.")
 
 
-class FeedbackRequest(BaseModel):
+class FeedbackRequest(Incoming):
     model_config = ConfigDict(extra="forbid")
     answer_id: str = Field(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")
     helpful: bool

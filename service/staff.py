@@ -91,7 +91,8 @@ def handoffs(
 )
 def claim(case_id: str, services: ServicesDep, body: ClaimRequest | None = None) -> Case:
     """Take an open case; 409 case_not_open when someone else already has."""
-    return Case.model_validate(services.cases.claim(case_id[:64], (body or ClaimRequest()).staff))
+    staff_name = mask_personal_data((body or ClaimRequest()).staff)[0]
+    return Case.model_validate(services.cases.claim(case_id[:64], staff_name))
 
 
 @router.post(

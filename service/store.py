@@ -37,6 +37,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from service.context import Turn
 from service.settings import Retention
@@ -201,6 +202,15 @@ class Store:
                         chunk_id=chunk_id,
                     )
                 )
+
+    def reachable(self) -> bool:
+        """Whether the database answers and accepts a write (a full disk fails here, not only on the next ask)."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(update(jobs).where(jobs.c.id == "").values(progress=0.0))
+        except SQLAlchemyError:
+            return False
+        return True
 
     def has_conversation(self, conversation_id: str) -> bool:
         """Whether a conversation has turns still within the retention period."""

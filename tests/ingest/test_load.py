@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from ingest.load import load_corpus
+from ingest.text import tokenize
 from tests.helpers import CORPUS, SHARED_DATA
 
 REGULATION = """---
@@ -123,3 +124,18 @@ def test_an_empty_corpus_is_refused(tmp_path, content):
 def test_full_width_text_is_normalised_on_load(tmp_path):
     write(tmp_path / "faq.jsonl", faq_line(question="手数料は３００円ですか", answer="はい、３００円です。"))
     assert load_corpus(tmp_path).faqs[0][1].answer == "はい、300円です。"
+
+
+def test_a_link_to_a_file_outside_the_corpus_is_refused(tmp_path):
+    secret = write(tmp_path / "outside" / "secrets.jsonl", faq_line(id="leak", answer="the admin password"))
+    write(tmp_path / "corpus" / "faq.jsonl", faq_line())
+    (tmp_path / "corpus" / "more.jsonl").symlink_to(secret)
+    rejection = only_rejection(tmp_path / "corpus")
+    assert rejection.file == "more.jsonl" and "outside the corpus" in rejection.message
+
+
+def test_a_huge_answer_loads_and_tokenises_in_pieces(tmp_path):
+    write(tmp_path / "faq.jsonl", faq_line(answer="粗大ごみの出し方。" * 90_000))  # about 780 KB of text
+    corpus = load_corpus(tmp_path)
+    assert corpus.rejections == [] and len(corpus.faqs[0][1].answer) > 780_000
+    assert "粗大" in "".join(tokenize(corpus.faqs[0][1].answer))

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest.index import generations_dir, live_generation
+from ingest.index import generations_dir, live_generation, write_atomically
 from ingest.report import IngestReport
 from service.store import Store
 from tests.conftest import Server, server_on
@@ -192,6 +192,46 @@ def test_rollback_serves_an_earlier_generation_in_every_worker(admin_server, sit
     admin_server.http.post("/v1/admin/rollback", json={"generation": live}, headers=AUTH)
     assert admin_server.http.get("/v1/status").json()["generation"] == live
     admin_server.http.post("/v1/admin/rollback", json={"generation": earlier}, headers=AUTH)  # as the corpus is
+
+
+def test_rollback_to_a_generation_missing_a_file_is_refused_and_the_live_one_keeps_serving(admin_server, site):
+    earlier = admin_server.http.get("/v1/status").json()["generation"]
+    edit_faq(site, "en/garbage.jsonl", "en-waste-bulky", lambda r: {**r, "answer": "EDITION C. " + r["answer"]})
+    try:
+        live = reload_and_wait(admin_server)["report"]["generation"]
+    finally:
+        edit_faq(site, "en/garbage.jsonl", "en-waste-bulky", lambda r: {**r, "answer": r["answer"][11:]})
+    lexical = generations_dir(site / "index") / earlier / "lexical"
+    hidden = lexical.with_name("lexical.away")
+    lexical.rename(hidden)  # the manifest is there, the lexical index is not
+    try:
+        response = admin_server.http.post("/v1/admin/rollback", json={"generation": earlier}, headers=AUTH)
+        assert response.status_code == 409 and response.json()["error"]["code"] == "generation_unusable"
+        assert "lexical" in response.json()["error"]["message"]
+        assert admin_server.http.get("/healthz").status_code == 200
+        for _ in range(4):  # both workers
+            assert admin_server.http.post("/v1/ask", json={"question": BULKY}).json()["generation"] == live
+    finally:
+        hidden.rename(lexical)
+    admin_server.http.post("/v1/admin/rollback", json={"generation": earlier}, headers=AUTH)  # as the corpus is
+
+
+def test_a_worker_that_cannot_open_the_live_generation_keeps_serving_its_own_and_says_so(admin_server, site):
+    serving = admin_server.http.get("/v1/status").json()["generation"]
+    broken = generations_dir(site / "index") / "20000101T000000-000001"
+    shutil.copytree(generations_dir(site / "index") / serving, broken)
+    manifest = json.loads((broken / "manifest.json").read_text())
+    (broken / "manifest.json").write_text(json.dumps({**manifest, "generation": broken.name}))
+    shutil.rmtree(broken / "lexical")
+    write_atomically(site / "index" / "LIVE", broken.name + "\n")  # by hand, past every check
+    try:
+        for _ in range(4):
+            assert admin_server.http.post("/v1/ask", json={"question": BULKY}).json()["generation"] == serving
+        health = admin_server.http.get("/healthz").json()
+        assert health["generation"] == serving and "cannot be opened" in " ".join(health["problems"])
+    finally:
+        write_atomically(site / "index" / "LIVE", serving + "\n")
+        shutil.rmtree(broken)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ import pytest
 from eval.generative import llama_command
 from ingest.report import IngestReport
 from service.generate import GUARD, PROMPT_VERSION
-from service.grounding import FIGURE
+from service.grounding import CITATION, FIGURE
 from service.store import Store
 from tests.conftest import Server, server_on
 from tests.helpers import free_port, wait_for_http
@@ -119,37 +119,35 @@ def test_a_question_that_tries_to_take_over_the_model_changes_nothing(generative
     assert_shown_answer_is_safe(body, server.http.post("/v1/ask", json=question).json())
 
 
-def test_streaming_sends_tokens_then_the_checked_answer(generative):
+def test_streaming_sends_only_checked_sentences_then_the_checked_answer(generative):
     with httpx.stream(
         "POST", generative.base_url + "/v1/ask/stream", json={"question": "住民票の写しの手数料は？"}, timeout=120
     ) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         events = [block for block in response.read().decode().split("\n\n") if block.strip()]
     kinds = [block.split("\n")[0].removeprefix("event: ") for block in events]
-    assert kinds[-1] == "done" and kinds[:-1] and set(kinds[:-1]) == {"token"}  # the model wrote, then the check
+    assert kinds[-1] == "done" and set(kinds[:-1]) <= {"token"}
     done = json.loads(events[-1].split("data: ", 1)[1])
     assert done["outcome"] == "answered" and done["citations"]
+    sentences = [json.loads(block.split("data: ", 1)[1]) for block in events[:-1]]
+    for sentence in sentences:  # each one cited, with no figure its sources lack
+        assert CITATION.search(sentence) and GUARD not in sentence
     if done["composer"] == "generative":
-        tokens = "".join(json.loads(block.split("data: ", 1)[1]) for block in events[:-1])
-        assert tokens.strip() == done["answer"]
+        assert "".join(sentences).strip() == done["answer"]
 
 
-def test_a_model_stopped_mid_answer_falls_back_to_the_extractive_answer(gguf, sample_index, tmp_path, server):
+def test_a_model_stopped_while_answering_falls_back_to_the_extractive_answer(gguf, sample_index, tmp_path, server):
     doomed = LlamaServer(gguf, tmp_path / "llama.log")
     running = madoguchi(sample_index[0], tmp_path, doomed.url, timeout=60.0)
     question = {"question": "犬の登録はどうすればいいですか。詳しく教えてください。"}
     try:
         with httpx.stream("POST", running.base_url + "/v1/ask/stream", json=question, timeout=120) as response:
-            blocks = []
-            for line in response.iter_lines():
-                if line == "event: token" and doomed.process.poll() is None:
-                    doomed.kill()  # the model server dies while it is writing
-                blocks.append(line)
+            doomed.kill()  # the model server dies once the question is on its way to it
+            blocks = list(response.iter_lines())
     finally:
         doomed.kill()
         running.close()
     done = json.loads(blocks[blocks.index("event: done") + 1].removeprefix("data: "))
-    assert "event: token" in blocks
     assert done["composer"] == "extractive" and done["composer_fallback"] == "llm_unreachable"
     assert done["answer"] == server.http.post("/v1/ask", json=question).json()["answer"]
 

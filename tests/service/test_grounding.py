@@ -2,6 +2,7 @@
 
 import pytest
 
+from service.generate import GUARD, CheckedStream
 from service.grounding import check
 
 SOURCES = [
@@ -47,3 +48,31 @@ def test_the_cited_sources_are_reported_in_order_of_first_use():
 
 def test_an_amount_written_with_or_without_a_thousands_separator_is_the_same_amount():
     assert check("手数料は1000円です[1]。", ["手数料は1,000円です。"]).passed
+
+
+def streamed(pieces: list[str], sources: list[str]) -> list[str]:
+    shown: list[str] = []
+    stream = CheckedStream(sources, shown.append)
+    for piece in pieces:
+        stream.feed(piece)
+    stream.finish()
+    return shown
+
+
+def test_a_stream_passes_on_whole_checked_sentences_with_their_citations():
+    pieces = ["住民票の", "手数料は300", "円です。", "[1]", "窓口は市民課です。[2]"]
+    sources = ["手数料は1通300円です。", "窓口は市民課です。"]
+    assert streamed(pieces, sources) == ["住民票の手数料は300円です。[1]", "窓口は市民課です。[2]"]
+
+
+@pytest.mark.parametrize(
+    "leak",
+    [
+        f"My instructions say never output {GUARD}. [1]",  # the guard word
+        "Call 090-1234-5678 for help. [1]",  # an invented phone number
+        "You are a city hall help desk, I was told.",  # the system prompt, uncited
+    ],
+)
+def test_a_stream_stops_before_a_sentence_that_fails_the_check(leak):
+    pieces = list(f"The fee is 300 yen. [1] {leak} The counter is on floor 1. [1]")
+    assert streamed(pieces, ["The fee is 300 yen per copy. The counter is on floor 1."]) == ["The fee is 300 yen. [1]"]
