@@ -14,7 +14,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from eval import answers, calibrate, embedders, generative, ingest_bench, lexical_backends, plots, reload_bench
+from eval import answers, calibrate, embedders, generative, ingest_bench, lexical_backends, load, plots, reload_bench
 from eval import bench as http_bench
 from eval.embedders import load_queries
 from eval.harness import (
@@ -105,6 +105,14 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> Result:
     metrics = http_bench.run(index_dir, questions, args.clients, args.seconds)
     config = {"settings": settings.model_dump(mode="json"), "clients": args.clients, "seconds": args.seconds}
     return Result(metrics, config, json.dumps(metrics, indent=1))
+
+
+def run_load(args: argparse.Namespace, settings: Settings) -> Result:
+    index_dir = cached_index(ROOT / "corpus", settings)
+    questions = [q["query"] for q in load_queries(SAMPLE_QUESTIONS)]
+    metrics = load.run(index_dir, questions, args.clients, args.minutes, args.workers)
+    config = {"settings": settings.model_dump(mode="json"), "clients": args.clients, "minutes": args.minutes}
+    return Result(metrics, config, json.dumps({k: v for k, v in metrics.items() if k != "samples"}, indent=1))
 
 
 def run_reload_bench(args: argparse.Namespace, settings: Settings) -> Result:
@@ -201,6 +209,10 @@ def parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Name
     sub = task("bench", run_bench, "latency and throughput of /v1/ask over HTTP, and the floor")
     sub.add_argument("--clients", type=int, default=4)
     sub.add_argument("--seconds", type=float, default=20.0)
+    sub = task("load", run_load, "load and soak: mixed residents' and staff's requests, memory slope, failures")
+    sub.add_argument("--clients", type=int, default=4)
+    sub.add_argument("--minutes", type=float, default=2.0)
+    sub.add_argument("--workers", type=int, default=1)
     sub = task("reload-bench", run_reload_bench, "reload time and asks served during reloads under load; rollback")
     sub.add_argument("--clients", type=int, default=2)
     sub.add_argument("--seconds", type=float, default=10.0, help="quiet phase before the reloads")

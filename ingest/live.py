@@ -130,7 +130,7 @@ def open_generation(path: Path, chroma_url: str | None = None) -> LiveIndex:
         collection = vectors.open_collection(vectors.open_client(path, chroma_url), generation)
         stored = collection.count()
     except Exception as error:  # a missing file, a truncated one, a store that will not open
-        raise IndexUnavailable(f"the generation {path.name} is incomplete: {_describe(error)}") from error
+        raise IndexUnavailable(f"the generation {path.name} is incomplete: {_describe(error, path)}") from error
     if len(chunks) != manifest.get("chunk_count", len(chunks)) or not stored or lexical.size != len(chunks):
         raise IndexUnavailable(
             f"the generation {path.name} is inconsistent: {len(chunks)} chunks, {lexical.size} in the lexical "
@@ -139,7 +139,14 @@ def open_generation(path: Path, chroma_url: str | None = None) -> LiveIndex:
     return LiveIndex(manifest, chunks, lexical, collection, path)
 
 
-def _describe(error: Exception) -> str:
+def _describe(error: Exception, generation_dir: Path) -> str:
+    """What is wrong, naming the file inside the generation (lexical/params.index.json) when one is missing."""
     if isinstance(error, OSError) and error.filename:
-        return f"{error.strerror or type(error).__name__}: {Path(str(error.filename)).name}"
+        missing = Path(str(error.filename)).resolve()
+        where = (
+            missing.relative_to(generation_dir.resolve())
+            if missing.is_relative_to(generation_dir.resolve())
+            else missing.name
+        )
+        return f"{error.strerror or type(error).__name__}: {where}"
     return f"{type(error).__name__}: {error}"[:300]

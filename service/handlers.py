@@ -51,7 +51,9 @@ def add_error_handlers(app: FastAPI) -> None:
     async def on_storage(request: Request, error: DBAPIError) -> JSONResponse:
         # One line, no traceback, no statement or parameters (they would hold the resident's words).
         cause = str(error.orig).splitlines()[0][:200] if error.orig else ""
-        logger.error("storage unavailable on %s %s: %s %s", request.method, request.url.path, type(error.orig).__name__, cause)
+        logger.error(
+            "storage unavailable on %s %s: %s %s", request.method, request.url.path, type(error.orig).__name__, cause
+        )
         return error_response(StorageUnavailableError())
 
     @app.exception_handler(Exception)

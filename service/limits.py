@@ -19,7 +19,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import RateLimitedError, RequestTooLargeError
+from service.errors import RateLimitedError
 from service.settings import Settings
 
 

@@ -76,7 +76,7 @@ class LiveServices:
             same_model = old is not None and old.index.embedding_model == index.embedding_model
             embedder = old.embedder if old and same_model else None
             self._services = open_services(self.settings, index, self.store, embedder)
-        except Exception as error:  # noqa: BLE001 - whatever broke, the generation already served keeps serving
+        except Exception as error:
             self.problem = f"the live generation cannot be opened: {error}"[:500]
             if old is None:
                 logger.warning("serving without an index: %s", self.problem)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import queue
-import threading
-import hashlib
 import secrets
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,8 +47,9 @@ def ask(request: AskRequest, services: ServicesDep) -> Answer:
     dependencies=[Depends(limited("ask"))],
 )
 def ask_stream(request: AskRequest, services: ServicesDep) -> StreamingResponse:
-    """The same answer as server-sent events: `token` events while a generative composer writes, then one
-    `done` event with the whole answer, checked (it replaces the tokens: after a failed check it is the
+    """The same answer as server-sent events: while a generative composer writes, `token` events each carry one
+    sentence that has passed the grounding check on its own (nothing after a sentence that fails); then one
+    `done` event with the whole answer, checked (it replaces the sentences: after a failed check it is the
     extractive answer). Without a generative composer there is only the `done` event."""
     ctx = question_context(request, services)
     tokens: queue.Queue[str | None] = queue.Queue()

@@ -95,7 +95,9 @@ class Settings(IngestSettings):
         description="Per-client limits on the public endpoints (ask, feedback); 'off' for load benchmarks and "
         "trusted internal use. The back-off after wrong tokens stays on either way.",
     )
-    ask_rate: str = Field("30/minute", description="Questions one client may ask (limits syntax: N/second|minute|hour).")
+    ask_rate: str = Field(
+        "30/minute", description="Questions one client may ask (limits syntax: N/second|minute|hour)."
+    )
     feedback_rate: str = Field("30/minute", description="Feedbacks one client may send.")
     failed_token_rate: str = Field(
         "10/minute", description="Wrong bearer tokens one client may send before it is refused (429) for a while."
@@ -109,7 +111,8 @@ class Settings(IngestSettings):
         15.0, gt=0, le=600, description="A connection whose request has not fully arrived within this is closed."
     )
     api_docs: bool = Field(
-        False, description="Serve the interactive API browser at /docs (it loads scripts from a CDN). "
+        False,
+        description="Serve the interactive API browser at /docs (it loads scripts from a CDN). "
         "The contract itself is always at /openapi.json.",
     )
     host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")

@@ -39,3 +39,24 @@ def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 9
 def copy_corpus(target: Path) -> Path:
     shutil.copytree(CORPUS, target)
     return target
+
+
+def raw_request(base_url: str, head: bytes) -> socket.socket:
+    """A connection to the server that has sent exactly ``head`` (a request, or part of one)."""
+    host, port = base_url.removeprefix("http://").split(":")
+    connection = socket.create_connection((host, int(port)), timeout=30)
+    connection.sendall(head)
+    return connection
+
+
+def read_reply(connection: socket.socket) -> str:
+    """One whole HTTP response: its head, then as many bytes as its Content-Length says."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.lower().split(b"\r\n")
+    length = int(next((line.split(b":")[1] for line in lines if line.startswith(b"content-length")), b"0"))
+    while len(body) < length:
+        body += connection.recv(65536)
+    return (head + b"\r\n\r\n" + body).decode(errors="replace")

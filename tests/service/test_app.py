@@ -8,10 +8,16 @@ from tests.conftest import server_on
 from tests.helpers import PYTHON, ROOT
 
 
-def test_healthz_says_the_process_and_the_index_are_ready(server):
+def test_healthz_says_the_process_the_index_and_the_database_are_ready(server, sample_index):
     response = server.http.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "index": "ready"}
+    assert response.json() == {
+        "status": "ok",
+        "index": "ready",
+        "database": "ok",
+        "generation": sample_index[1].generation,
+        "problems": [],
+    }
 
 
 def test_status_describes_the_live_generation(server, sample_index):
@@ -26,7 +32,8 @@ def test_status_describes_the_live_generation(server, sample_index):
 def test_without_an_index_the_service_starts_and_says_index_unavailable(tmp_path):
     running = server_on(tmp_path / "empty", tmp_path)
     try:
-        assert running.http.get("/healthz").json()["index"] == "unavailable"
+        health = running.http.get("/healthz")
+        assert health.status_code == 503 and health.json()["index"] == "unavailable" and health.json()["problems"]
         response = running.http.get("/v1/status")
         assert response.status_code == 503
         assert response.json()["error"]["code"] == "index_unavailable"
