@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ingest.load import Corpus, Faq, Regulation
+from ingest.tables import Record
 from ingest.text import normalize
 
 _KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -41,7 +42,7 @@ class Chunk:
 
     id: str
     doc_id: str
-    kind: str  # "faq" | "regulation"
+    kind: str  # "faq" | "regulation" | "record" (a row of an open-data table)
     lang: str
     title: str  # the FAQ's question, or the regulation's title
     section: str  # "" for an FAQ; "第5条", "第5条の2", "附則", "Article 5"
@@ -54,11 +55,15 @@ class Chunk:
     contact: str = ""
     paragraphs: list[str] = field(default_factory=list)  # the article's 項, first one first
     source: str = ""  # corpus file (and line) it came from
+    closes: str = ""  # ISO date after which it is no longer served (an FAQ's close date); "" never
 
     @property
     def digest(self) -> str:
         """Changes whenever anything a resident could see changes."""
-        payload = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        fields = asdict(self)
+        if not fields["closes"]:  # digests of entries without a close date stay as they were before it existed
+            del fields["closes"]
+        payload = json.dumps(fields, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def to_record(self) -> dict[str, Any]:
@@ -74,7 +79,35 @@ def chunk_corpus(corpus: Corpus) -> list[Chunk]:
     chunks = [_faq_chunk(where, faq, corpus.departments) for where, faq in corpus.faqs]
     for where, regulation in corpus.regulations:
         chunks.extend(chunk_regulation(regulation, source=where))
+    chunks += [_record_chunk(where, record, credit, corpus.departments) for where, record, credit in corpus.records]
     return chunks
+
+
+def _record_chunk(where: str, record: Record, credit: str, departments: dict[str, dict[str, Any]]) -> Chunk:
+    """One row of an open-data table: its item is the title, the row as published the text, the dataset's
+    title the heading; the licence's attribution is part of what is shown."""
+    dataset = record.dataset
+    file, _, row = where.rpartition(":")
+    department, contact = _department(dataset.department, "", "ja", departments)
+    if department == dataset.department:  # the corpus names no such department
+        department = dataset.department_label[0]
+    text = record.text("ja") + (f"\n{credit}" if credit else "")
+    return Chunk(
+        id=f"{file.rsplit('.', 1)[0]}#{row}",
+        doc_id=f"{file.rsplit('.', 1)[0]}#{row}",
+        kind="record",
+        lang="ja",
+        title=record.item,
+        section=f"{row}行目",
+        heading=record.title,
+        text=text,
+        url=record.values.get("url", ""),
+        updated=record.updated,
+        category=dataset.kind,
+        department=department,
+        contact=contact,
+        source=where,
+    )
 
 
 def _faq_chunk(where: str, faq: Faq, departments: dict[str, dict[str, Any]]) -> Chunk:
@@ -95,6 +128,7 @@ def _faq_chunk(where: str, faq: Faq, departments: dict[str, dict[str, Any]]) -> 
         department=department,
         contact=contact,
         source=where,
+        closes=faq.closes,
     )
 
 

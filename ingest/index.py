@@ -56,7 +56,10 @@ class IndexSpec:
 
 
 def view_texts(chunk: Chunk, answer_chars: int) -> dict[str, str]:
-    """The texts embedded for a chunk, one per view."""
+    """The texts embedded for a chunk, one per view. A row of an open-data table has one: its list's name, its
+    item and the row (a list of hundreds of items is embedded once, not twice)."""
+    if chunk.kind == "record":
+        return {"qa": f"{chunk.heading} {chunk.title}\n{chunk.text[: max(answer_chars, 1)]}"}
     head = chunk.title if chunk.kind == "faq" else " ".join(filter(None, (chunk.title, chunk.section, chunk.heading)))
     body = chunk.text[:answer_chars]
     return {"q": head, "qa": f"{head}\n{body}" if body else head}
@@ -78,7 +81,12 @@ def ingest(
     started = time.perf_counter()
     corpus = load_corpus(corpus_dir)
     chunks = chunk_corpus(corpus)
-    report = IngestReport(documents=corpus.documents, chunks=len(chunks), rejections=list(corpus.rejections))
+    report = IngestReport(
+        documents=corpus.documents,
+        chunks=len(chunks),
+        rejections=list(corpus.rejections),
+        skipped=list(corpus.skipped),
+    )
     report.rejections += _duplicate_chunks(chunks)
     if report.rejections:
         report.seconds = time.perf_counter() - started

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Collection as Names
 from dataclasses import dataclass
@@ -60,7 +61,11 @@ class LiveIndex:
         return found
 
     def _kept(self, position: int) -> bool:
-        return not self.excluded or self.chunks[position].doc_id not in self.excluded
+        """Searched: not left out for an evaluation, and not past its close date."""
+        chunk = self.chunks[position]
+        if chunk.closes and chunk.closes < dt.date.today().isoformat():
+            return False
+        return not self.excluded or chunk.doc_id not in self.excluded
 
     @property
     def generation(self) -> str:

@@ -1,8 +1,11 @@
 """Corpus files -> validated source documents. A bad file names itself and its line.
 
 Layout of a corpus directory (searched recursively, hidden files skipped):
-- ``*.jsonl`` / ``*.csv``: FAQs, one entry per line or row: ``id, question, answer`` required;
-  ``lang, category, department, contact, url, updated`` optional.
+- ``*.jsonl`` / ``*.csv`` / ``*.xlsx``: FAQs, one entry per line or row: ``question, answer`` required (and
+  ``id`` in JSONL); ``lang, category, department, contact, url, updated, closes`` optional. CSV and xlsx files
+  may use the headers cities' exports use (質問, 回答, 担当課, …: ``ingest/exports.py``), any supported
+  encoding, and HTML answers.
+- ``README*``, ``LICENSE*``, ``COPYING*``: documentation of the corpus, skipped (and said so).
 - ``*.md``: one regulation each, YAML front matter ``id, title, lang, url, effective``, then its articles.
 - ``departments.yaml`` (optional): department key -> names, phone and opening hours, so that an FAQ's
   ``department`` can name a key and the phone number is written once.
@@ -10,9 +13,9 @@ Layout of a corpus directory (searched recursively, hidden files skipped):
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +25,13 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ingest import exports, tables
+from ingest.tables import Record
 from ingest.text import detect_lang, normalize
 
-FAQ_SUFFIXES = (".jsonl", ".csv")
+FAQ_SUFFIXES = (".jsonl",)
+TABLE_SUFFIXES = (".csv", ".xlsx")  # FAQ exports or open-data tables, told apart by their columns
+DOCUMENTATION = ("readme", "license", "licence", "copying")
 REGULATION_SUFFIX = ".md"
 DEPARTMENTS_FILE = "departments.yaml"
 
@@ -68,6 +75,17 @@ class Faq(_Entry):
     department: str = ""
     contact: str = ""
     updated: str = ""
+    closes: str = ""  # ISO date after which the entry is no longer served
+
+    @field_validator("closes", "updated")
+    @classmethod
+    def _iso_date(cls, value: str) -> str:
+        """2026/3/31, 2026-03-31 and 2026-03-31T00:00 all become 2026-03-31; anything else stays as written
+        for ``updated`` and is refused for ``closes`` (a close date that cannot be read must not be ignored)."""
+        found = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", value.strip())
+        if found:
+            return dt.date(*(int(part) for part in found.groups())).isoformat()
+        return value
 
 
 class Regulation(_Entry):
@@ -86,10 +104,12 @@ class Corpus:
     regulations: list[tuple[str, Regulation]] = field(default_factory=list)
     departments: dict[str, dict[str, Any]] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
+    skipped: list[Rejection] = field(default_factory=list)  # documentation files, and table rows left out
+    records: list[tuple[str, Record, str]] = field(default_factory=list)  # (file:row, row, attribution)
 
     @property
     def documents(self) -> int:
-        return len(self.faqs) + len(self.regulations)
+        return len(self.faqs) + len(self.regulations) + len(self.records)
 
 
 def load_corpus(root: Path) -> Corpus:
@@ -109,9 +129,14 @@ def load_corpus(root: Path) -> Corpus:
         if not path.resolve().is_relative_to(inside):  # a symbolic link out of the corpus: never read it
             corpus.rejections.append(Rejection(name, None, "a link to a file outside the corpus directory"))
             continue
+        if path.name.lower().startswith(DOCUMENTATION):
+            corpus.skipped.append(Rejection(name, None, "documentation of the corpus, not a source"))
+            continue
         try:
             if path.name == DEPARTMENTS_FILE:
                 corpus.departments = _read_departments(path, name)
+            elif path.suffix in TABLE_SUFFIXES:
+                _add_table(corpus, path, name, root)
             elif path.suffix in FAQ_SUFFIXES:
                 for line, raw in _read_records(path, name):
                     _add_faq(corpus, name, line, raw)
@@ -136,12 +161,31 @@ def _hidden(relative: Path) -> bool:
 
 
 def _read_text(path: Path, name: str) -> str:
-    data = path.read_bytes()
+    """A text file's content, its encoding detected (UTF-8 with or without BOM, UTF-16, Shift_JIS, EUC-JP)."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise _FileError(name, line, "not UTF-8 text (save the file as UTF-8)") from error
+        return exports.decode(path.read_bytes())
+    except exports.UnreadableFile as error:
+        raise _FileError(name, error.line, str(error)) from error
+
+
+def _add_table(corpus: Corpus, path: Path, name: str, root: Path) -> None:
+    """A CSV or xlsx file: FAQ entries when it has question and answer columns, else an open-data table whose
+    rows become records (``ingest/tables.py``)."""
+    try:
+        source = exports.xlsx_rows(path) if path.suffix == ".xlsx" else exports.csv_rows(_read_text(path, name))
+        rows = list(source)
+        if exports.is_faq_table(rows):
+            for line, raw in exports.records(iter(rows), path.stem):
+                _add_faq(corpus, name, line, raw)
+            return
+        records, skipped = tables.table_records(rows, path)
+    except exports.UnreadableFile as error:
+        raise _FileError(name, error.line, str(error)) from error
+    except tables.UnknownTable as error:
+        raise _FileError(name, 1, f"neither FAQ columns (質問/回答, question/answer) nor {error}") from error
+    credit = tables.attribution(path, root)
+    corpus.records += [(f"{name}:{record.row}", record, credit) for record in records]
+    corpus.skipped += [Rejection(name, line, why) for line, why in skipped]
 
 
 def _read_records(path: Path, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -157,15 +201,6 @@ def _read_records(path: Path, name: str) -> Iterator[tuple[int, dict[str, Any]]]
             if not isinstance(record, dict):
                 raise _FileError(name, number, "each line must be a JSON object")
             yield number, record
-    else:
-        reader = csv.DictReader(text.splitlines())
-        try:
-            for record in reader:
-                if None in record:
-                    raise _FileError(name, reader.line_num, "more cells than header columns")
-                yield reader.line_num, record
-        except csv.Error as error:
-            raise _FileError(name, reader.line_num, f"malformed CSV: {error}") from error
 
 
 def _add_faq(corpus: Corpus, name: str, line: int, raw: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    skipped: list[Rejection] = field(default_factory=list)  # documentation files (README, LICENSE)
     embedded: int = 0  # texts sent to the embedder (chunks with a new digest, times their views)
     generation: str | None = None  # the live generation after this ingest
     promoted: bool = False  # whether this ingest made a new generation live
@@ -42,6 +43,7 @@ class IngestReport:
             "seconds": round(self.seconds, 3),
             "changes": {"added": self.added, "changed": self.changed, "removed": self.removed},
             "rejections": [asdict(r) for r in self.rejections],
+            "skipped": [asdict(r) for r in self.skipped],
         }
 
     def __str__(self) -> str:
@@ -56,6 +58,7 @@ class IngestReport:
             f"  added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
             f"unchanged {self.unchanged}",
         ]
+        lines += [f"  skipped {skipped}" for skipped in self.skipped]
         for label, ids in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
             if ids:
                 shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")

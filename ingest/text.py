@@ -85,6 +85,11 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def reading(text: str) -> str:
+    """How a text is read aloud, in hiragana (布団 -> ふとん); words the dictionary does not know as written."""
+    return "".join(m.reading_form() or m.surface() for m in _morphemes(text)).translate(_KATAKANA_TO_HIRAGANA)
+
+
 def _stem(word: str) -> str:
     """A light plural stemmer: keeps "bus" intact, folds "certificates" and "taxes" to their singular."""
     if len(word) > 4 and word.endswith("ies"):

@@ -12,7 +12,8 @@ The evidence, each 0..1:
 
 A logistic regression fitted by ``python -m eval calibrate`` (``service/data/calibration.json``; ADR 0005) turns
 them into the confidence. A question whose ``dense_share`` is below ``out_of_scope_share`` is out of scope;
-one whose confidence is below ``handoff_threshold`` goes to a person.
+one whose confidence is below ``handoff_threshold`` goes to a person. A question that names a row of an open-data
+list (service/lookup.py) is answered from it.
 """
 
 from __future__ import annotations
@@ -81,10 +82,16 @@ def topic_evidence(services: Services, query: str, candidate: Candidate) -> tupl
     return coverage, missing
 
 
+NAMED_ROW_CONFIDENCE = 0.95  # the question names a published row exactly: no similarity can say more
+
+
 def assess(ctx: Context) -> Outcome | None:
     settings = ctx.services.settings
     ctx.features = features_of(ctx)
     ctx.confidence = ctx.services.calibration.probability(ctx.features)
+    if ctx.named_rows:  # service/lookup.py found the row the question names; no gate applies
+        ctx.confidence = max(ctx.confidence, NAMED_ROW_CONFIDENCE)
+        return None
     if ctx.features["dense_share"] < settings.out_of_scope_share:
         return hand_off(ctx, HANDOFF_OUT_OF_SCOPE)
     if ctx.confidence < settings.handoff_threshold:

@@ -14,9 +14,13 @@ from service.schemas import Citation
 def compose(ctx: Context) -> Outcome | None:
     """The extractive answer; where a generative composer is configured, its answer if it passes the check."""
     top = ctx.candidates[0]
-    text, citation = passage(top, ctx.query, ctx.lang, ctx.services.settings.snippet_chars)
+    shown = [passage(c, ctx.query, ctx.lang, ctx.services.settings.snippet_chars) for c in ctx.candidates[: max(1, ctx.named_rows)]]
     extractive = Outcome(
-        ANSWERED, answer=text, citations=[citation], department=top.chunk.department, contact=top.chunk.contact
+        ANSWERED,
+        answer="\n\n".join(text for text, _ in shown),  # rows of a list the question could mean: each of them
+        citations=[citation for _, citation in shown],
+        department=top.chunk.department,
+        contact=top.chunk.contact,
     )
     composer = ctx.services.composer
     if composer is None:
@@ -31,6 +35,9 @@ def passage(candidate: Candidate, query: str, lang: str, snippet_chars: int) -> 
     chunk = candidate.chunk
     if chunk.kind == "faq":
         body = chunk.text
+    elif chunk.kind == "record":  # a row of an open-data list, as published, named by its list
+        label = f"「{chunk.heading}」より" if lang == "ja" else f"From the city's list 「{chunk.heading}」 (in Japanese):"
+        body = f"{label}\n{chunk.text}"
     else:
         label = f"「{chunk.title} {citation.section}」" if lang == "ja" else f"{chunk.title}, {citation.section}:"
         body = f"{label}\n{citation.snippet}"
@@ -45,7 +52,7 @@ def cite(candidate: Candidate, query: str, snippet_chars: int) -> Citation:
         return Citation(
             id=chunk.id,
             title=chunk.title,
-            section=chunk.section,
+            section=f"{chunk.heading} {chunk.section}" if chunk.kind == "record" else chunk.section,
             url=chunk.url,
             snippet=chunk.text[:snippet_chars],
             updated=chunk.updated,

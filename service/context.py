@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from service.baseline import Baseline
     from service.cases import CaseQueue
     from service.generate import GenerativeComposer
+    from service.lookup import RowIndex
     from service.screen import Screening
     from service.store import Store
 
@@ -34,6 +35,7 @@ class Services:
     calibration: Calibration
     cases: CaseQueue
     baseline: Baseline  # the corpus's own scores when it holds no answer (service/baseline.py)
+    rows: RowIndex  # the items and places the corpus's open-data lists name (service/lookup.py)
     composer: GenerativeComposer | None = None  # None: extractive answers only
 
 
@@ -82,6 +84,7 @@ class Context:
     confidence: float = 0.0
     timings_ms: dict[str, float] = field(default_factory=dict)
     follow_up: bool = False  # searched together with the turn before it
+    named_rows: int = 0  # the question names this many rows of an open-data list, first among the candidates
     sensitive_category: str | None = None  # the screening category that handed the question off
     composer: ComposerTrace = field(default_factory=ComposerTrace)
     on_token: Callable[[str], None] | None = None  # hears a generative composer's words as they come

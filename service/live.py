@@ -20,6 +20,7 @@ from service.baseline import Baseline, baseline_of
 from service.cases import CaseQueue
 from service.context import Services
 from service.generate import GenerativeComposer
+from service.lookup import RowIndex
 from service.screen import Screening
 from service.settings import Settings
 from service.store import Store
@@ -42,6 +43,7 @@ def open_services(
         cases=CaseQueue(store.engine),
         baseline=Baseline((), ()),
         composer=GenerativeComposer.from_settings(settings),
+        rows=RowIndex.of(index.chunks),
     )
     return replace(services, baseline=baseline_of(services))
 

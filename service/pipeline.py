@@ -11,12 +11,13 @@ from service.assess import assess
 from service.compose import compose
 from service.context import Context
 from service.contextualize import contextualize
+from service.lookup import lookup
 from service.outcomes import Outcome
 from service.retrieve import retrieve
 from service.screen import screen
 
 Step = Callable[[Context], Outcome | None]
-STEPS: list[Step] = [screen, contextualize, retrieve, assess, compose]
+STEPS: list[Step] = [screen, contextualize, retrieve, lookup, assess, compose]
 
 
 def run(ctx: Context, until: Step | None = None) -> Outcome | None:

@@ -101,10 +101,15 @@ def test_a_regulation_without_a_title_is_refused(tmp_path):
     assert only_rejection(tmp_path).message == "invalid front matter: title: missing"
 
 
-def test_a_non_utf8_file_is_refused_with_its_line(tmp_path):
-    write(tmp_path / "faq.jsonl", faq_line().encode() + '{"id": "q2", "question": "住民票"}\n'.encode("shift_jis"))
+def test_a_file_in_no_supported_encoding_is_refused_with_its_line(tmp_path):
+    write(tmp_path / "faq.jsonl", faq_line().encode() + b'{"id": "q2", "question": "\xff\xfe\x80\xfd"}\n')
     rejection = only_rejection(tmp_path)
-    assert (rejection.line, rejection.message) == (2, "not UTF-8 text (save the file as UTF-8)")
+    assert rejection.line == 2 and rejection.message.startswith("not text in a supported encoding")
+
+
+def test_a_shift_jis_file_is_read_as_such(tmp_path):
+    write(tmp_path / "faq.jsonl", faq_line(question="住民票はどこで取れますか", answer="市民課です。").encode("cp932"))
+    assert load_corpus(tmp_path).faqs[0][1].question == "住民票はどこで取れますか"
 
 
 def test_duplicate_ids_across_files_are_refused(tmp_path):

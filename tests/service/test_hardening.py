@@ -258,7 +258,7 @@ class Blackhole:
 
 def test_healthz_answers_while_every_worker_thread_waits_on_a_slow_question(sample_index, tmp_path):
     hole = Blackhole(expected=40)  # the server's pool has 40 worker threads: all of them will be waiting
-    running = server_on(sample_index[0], tmp_path, llm_base_url=hole.url, llm_timeout_s="20")
+    running = server_on(sample_index[0], tmp_path, llm_base_url=hole.url, llm_timeout_s="12")
     try:
         with ThreadPoolExecutor(max_workers=40) as pool:
 

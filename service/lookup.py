@@ -1,0 +1,157 @@
+"""Lookup: a question that names a row of an open-data list is answered from that row. 「フライパンは何ごみ？」
+finds the row フライパン of the garbage separation list however the item is written (hiragana or katakana,
+with or without the long-vowel mark or a size qualifier: 「ふとん2枚」 finds 「ふとん（2枚まで）」); 「松島の収集日は」
+finds the collection-day row whose district names 松島. A question about separating garbage whose item the
+list does not name is handed to the list's department: it is never answered from a neighbouring item.
+
+Runs after retrieval: matched rows go first among the candidates, with the evidence that they were named."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ingest.chunk import Chunk
+from ingest.text import reading
+from service.context import Candidate, Context
+from service.hand_off import hand_off
+from service.outcomes import HANDOFF_LOW_CONFIDENCE, Outcome
+
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
+_NOISE = re.compile(r"[\sー〜~・、,.。!?！？「」『』\"']")
+_QUALIFIER = re.compile(r"[（(][^）)]*[）)]")
+_PLACE_SPLIT = re.compile(r"[・、,（）()\s]+")
+ITEM_LISTS = ("garbage_separation",)
+PLACE_LISTS = ("garbage_collection",)
+MIN_KEY_CHARS = 2
+MIN_READING_CHARS = 3  # a key matched by its reading must be longer: か・ん would be found everywhere
+MAX_ROWS_SHOWN = 3
+
+
+def fold(text: str) -> str:
+    """How items are compared: NFKC, katakana as hiragana, no long-vowel marks, spaces or punctuation."""
+    text = unicodedata.normalize("NFKC", text).lower().translate(_KATAKANA_TO_HIRAGANA)
+    return _NOISE.sub("", text)
+
+
+# Words with which residents ask how to put something out (folded like the keys).
+SEPARATION_CUES = tuple(
+    fold(word)
+    for word in (
+        "何ごみ", "なにごみ", "何ゴミ", "ごみの分別", "分別", "捨て方", "捨てたい", "捨てる", "すてたい", "出し方",
+        "出したい", "処分", "何の日", "throw away", "throwaway", "dispose", "garbage", "trash", "rubbish", "recycle",
+    )
+)
+
+
+@dataclass
+class RowIndex:
+    """Keys (folded item names, district place names) to the positions of the rows they name."""
+
+    items: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    places: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def of(cls, chunks: list[Chunk]) -> RowIndex:
+        index = cls()
+        for position, chunk in enumerate(chunks):
+            if chunk.kind != "record":
+                continue
+            if chunk.category in ITEM_LISTS:
+                base = _QUALIFIER.sub("", chunk.title)
+                keys = {fold(chunk.title), fold(base)}
+                spoken = fold(reading(base))
+                if len(spoken) >= MIN_READING_CHARS:
+                    keys.add(spoken)
+                for key in keys:
+                    if len(key) >= MIN_KEY_CHARS:
+                        index.items[key].append(position)
+            elif chunk.category in PLACE_LISTS:
+                for place in _PLACE_SPLIT.split(unicodedata.normalize("NFKC", chunk.title)):
+                    if len(place) >= MIN_KEY_CHARS:
+                        index.places[fold(place)].append(position)
+        return index
+
+    @property
+    def has_items(self) -> bool:
+        return bool(self.items)
+
+    def named(self, question: str) -> list[list[int]]:
+        """The rows the question names, grouped by the key that names them: of every key it contains (as
+        written, or as read: 布団 is ふとん), the longest ones (スプレー缶, not 缶); the key named last first, as
+        Japanese puts the thing asked about last (ペットボトルのキャップ asks about the cap)."""
+        written, spoken = fold(question), fold(reading(question))
+        found: dict[str, int] = {}
+        for key in (*self.items, *self.places):
+            at = written.rfind(key)
+            if at < 0 and len(key) >= MIN_READING_CHARS:
+                at = spoken.rfind(key) * len(written) // max(len(spoken), 1)  # about where it is written
+            if at >= 0:
+                found[key] = at + len(key)
+        longest = [key for key in found if not any(key != other and key in other for other in found)]
+        groups: list[list[int]] = []
+        seen: set[int] = set()
+        for key in sorted(longest, key=lambda key: (-found[key], -len(key))):
+            rows = [p for p in self.items.get(key, []) + self.places.get(key, []) if p not in seen]
+            seen.update(rows)
+            if rows:
+                groups.append(rows)
+        return groups
+
+
+def asks_about_separation(question: str) -> bool:
+    folded = fold(question)
+    return any(cue in folded for cue in SEPARATION_CUES)
+
+
+def lookup(ctx: Context) -> Outcome | None:
+    groups = ctx.services.rows.named(ctx.question)
+    if groups:
+        chunks = ctx.services.index.chunks
+        rows, fitting = _by_qualifier(groups[0], chunks, ctx.question)
+        named = rows + [position for group in groups[1:] for position in group]
+        found = {candidate.position: candidate for candidate in ctx.candidates}
+        first = [found.get(position) or Candidate(position, chunks[position]) for position in named]
+        rest = [candidate for candidate in ctx.candidates if candidate.position not in named]
+        ctx.candidates = first + rest
+        ctx.named_rows = 1 if fitting else min(len(rows), MAX_ROWS_SHOWN)  # undecided: every variant is shown
+        return None
+    top = ctx.candidates[0].chunk if ctx.candidates else None
+    listed = top is not None and top.kind == "record" and top.category in ITEM_LISTS
+    if top is not None and listed and asks_about_separation(ctx.question):  # an item the list does not name
+        return hand_off(ctx, HANDOFF_LOW_CONFIDENCE, department=top.department, contact=top.contact)
+    return None
+
+
+_BOUND = re.compile(r"(\d+)([^\d\s(（)）]?)(まで|以下|以上|未満|を超える|超)")
+_COUNT = re.compile(r"(\d+)([^\d\s]?)")
+
+
+def _by_qualifier(positions: list[int], chunks: list[Chunk], question: str) -> tuple[list[int], bool]:
+    """Among rows that share an item, those whose size qualifier fits the question come first: 「ふとん5枚」
+    fits 「ふとん（3枚以上）」, not 「ふとん（2枚まで）」. The order is otherwise kept; and whether one fitted."""
+    counts = [(int(number), unit) for number, unit in _COUNT.findall(unicodedata.normalize("NFKC", question))]
+
+    def fits(position: int) -> bool:
+        bounds = _BOUND.findall(unicodedata.normalize("NFKC", "".join(_QUALIFIER.findall(chunks[position].title))))
+        for limit, unit, kind in bounds:
+            for count, counted in counts:
+                if counted == unit and _within(count, int(limit), kind):
+                    return True
+        return False
+
+    ordered = sorted(positions, key=lambda position: not fits(position))
+    return ordered, len(positions) == 1 or fits(ordered[0])
+
+
+def _within(count: int, limit: int, kind: str) -> bool:
+    return {
+        "まで": count <= limit,
+        "以下": count <= limit,
+        "未満": count < limit,
+        "以上": count >= limit,
+        "超": count > limit,
+        "を超える": count > limit,
+    }[kind]
