@@ -39,7 +39,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "email": ("email", "mail", "メール", "メールアドレス"),
 }
 _ALIASES = {alias: field for field, aliases in HEADERS.items() for alias in aliases}
-_FOLD = re.compile(r"[\s#＿_\-・]")
+_FOLD = re.compile(r"[\s#＿_\-・()（）]")
 _BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
 ENCODINGS = ("utf-8", "cp932", "euc_jp")  # tried after a BOM; cp932 is Shift_JIS as Windows writes it
 

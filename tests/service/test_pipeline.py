@@ -24,8 +24,9 @@ def rows(services: Services, table) -> int:
         return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def test_the_steps_are_screen_contextualize_retrieve_assess_compose():
-    assert [step.__name__ for step in STEPS] == ["screen", "contextualize", "retrieve", "assess", "compose"]
+def test_the_steps_are_screen_contextualize_retrieve_lookup_assess_compose():
+    names = [step.__name__ for step in STEPS]
+    assert names == ["screen", "contextualize", "retrieve", "lookup", "assess", "compose"]
 
 
 def test_a_run_until_retrieve_stops_there_with_candidates(services):

@@ -1,0 +1,72 @@
+"""Open-data tables as cities publish them (Takamatsu's real files, messiness included): recognised by their
+columns, each row one citable record, bad rows reported with file and row, documentation skipped."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+from ingest.chunk import chunk_corpus
+from ingest.load import load_corpus
+from tests.helpers import SHARED_DATA
+
+TAKAMATSU = SHARED_DATA / "takamatsu"
+
+
+def test_the_takamatsu_directory_loads_as_it_is_published():
+    corpus = load_corpus(TAKAMATSU)
+    assert corpus.rejections == []
+    kinds = Counter(record.dataset.kind for _, record, _ in corpus.records)
+    assert kinds["garbage_separation"] == 606 and kinds["garbage_collection"] == 8
+    assert kinds["evacuation_space"] == 194 and kinds["tsunami_building"] == 113
+    skipped = {(s.file, s.line): s.message for s in corpus.skipped}
+    assert skipped[("README.md", None)].startswith("documentation") and ("LICENSE", None) in skipped
+    assert skipped[("evacuation_space/data.xlsx", 101)] == "no address: row skipped"
+
+
+def test_a_row_becomes_a_record_citing_its_list_item_and_publisher():
+    chunks = {chunk.id: chunk for chunk in chunk_corpus(load_corpus(TAKAMATSU))}
+    pan = next(chunk for chunk in chunks.values() if chunk.title == "フライパン")
+    assert (pan.kind, pan.heading, pan.category) == ("record", "ごみ分別一覧", "garbage_separation")
+    assert "分別：破砕ごみ" in pan.text and pan.text.endswith("出典：高松市オープンデータ（CC BY 4.0）")
+    assert pan.source.startswith("garbage_separation_list/0074.xlsx:") and pan.updated
+    shelter = next(c for c in chunks.values() if c.title == "日新小学校跡施設" and c.category == "evacuation_space")
+    assert "住所：高松市瀬戸内町18-2" in shelter.text and "収容人数：238" in shelter.text and "津波△" in shelter.text
+
+
+def copy_of(folder: str, target: Path) -> Path:
+    shutil.copytree(TAKAMATSU / folder, target / folder)
+    return target / folder
+
+
+def test_a_table_in_shift_jis_or_with_a_bom_and_crlf_reads_the_same(tmp_path):
+    published = (TAKAMATSU / "tsunami_evacuation_building" / "data.csv").read_text(encoding="utf-8")
+    original = published.encode("cp932").decode("cp932")  # what Shift_JIS can hold (− becomes －)
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "data.csv").write_text(original, encoding="utf-8")
+    expected = [r.values for _, r, _ in load_corpus(tmp_path / "reference").records]
+    assert len(expected) == 113
+    for encoding in ("cp932", "utf-8-sig"):
+        folder = tmp_path / encoding
+        folder.mkdir()
+        (folder / "data.csv").write_bytes(original.replace("\n", "\r\n").encode(encoding))
+        corpus = load_corpus(folder)
+        assert corpus.rejections == [] and [r.values for _, r, _ in corpus.records] == expected
+
+
+def test_the_standards_japanese_columns_with_a_prefix_are_recognised(tmp_path):
+    header = "全国地方公共団体コード,ID,地方公共団体名,ごみの分別方法_ゴミの品目,ごみの分別方法_分別区分,ごみの分別方法_備考"
+    rows = "370002,1,みなと台市,フライパン,不燃ごみ,取っ手は外さなくてよい\r\n370002,2,みなと台市,,可燃ごみ,\r\n"
+    (tmp_path / "gomi.csv").write_bytes(f"{header}\r\n{rows}".encode("cp932"))
+    corpus = load_corpus(tmp_path)
+    [(_, record, _)] = corpus.records
+    assert (record.dataset.kind, record.item, record.values["class"]) == ("garbage_separation", "フライパン", "不燃ごみ")
+    [skipped] = corpus.skipped
+    assert (skipped.file, skipped.line, skipped.message) == ("gomi.csv", 3, "no item: row skipped")
+
+
+def test_a_stray_template_column_is_ignored(tmp_path):
+    corpus = load_corpus(copy_of("sandbag_creation_location", tmp_path))
+    assert corpus.rejections == [] and len(corpus.records) == 9  # rows 1 to 9 (the README says 8)
+    assert all("←" not in record.text() for _, record, _ in corpus.records)

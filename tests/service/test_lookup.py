@@ -1,0 +1,83 @@
+"""Answers from a row of a real city's garbage list (Takamatsu, as published): the item's row however the
+resident writes the item, the class and note verbatim and cited with the publisher's attribution; an item the
+list does not name goes to the list's department, never to a neighbouring item; collection days by district."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from ingest.index import ingest
+from ingest.live import open_live
+from service.context import Context, Services
+from service.live import open_services
+from service.pipeline import run
+from service.settings import Settings
+from tests.helpers import SHARED_DATA
+
+TAKAMATSU = SHARED_DATA / "takamatsu"
+
+
+@pytest.fixture(scope="module")
+def garbage(tmp_path_factory: pytest.TempPathFactory, default_spec) -> Services:
+    """Takamatsu's garbage list and collection days with their README and LICENSE, ingested (real model)."""
+    root = tmp_path_factory.mktemp("takamatsu")
+    for folder in ("garbage_separation_list", "garbage_collection_date"):
+        shutil.copytree(TAKAMATSU / folder, root / "corpus" / folder)
+    for document in ("README.md", "LICENSE"):
+        shutil.copy(TAKAMATSU / document, root / "corpus" / document)
+    ingest(root / "corpus", root / "index", default_spec, progress=False)
+    settings = Settings(index_dir=root / "index", database_url=f"sqlite:///{root / 'db.sqlite'}")
+    return open_services(settings, open_live(settings.index_dir))
+
+
+def answer(services: Services, question: str, lang: str = "ja") -> tuple:
+    ctx = Context(question=question, lang=lang, conversation_id=uuid.uuid4().hex, services=services)
+    return run(ctx), ctx
+
+
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        ("フライパンは何ごみ？", "フライパン"),
+        ("ふらいぱんを捨てたい", "フライパン"),
+        ("ﾌﾗｲﾊﾟﾝの分別を教えて", "フライパン"),
+        ("でんしれんじは何ごみですか", "電子レンジ"),
+        ("リュックサックの捨て方", "りュックサック"),  # the list's own kana slip
+        ("ふとん2枚は何ごみ", "ふとん(2枚まで)"),
+        ("ふとん5枚を捨てたい", "ふとん(3枚以上)"),
+        ("布団を3枚処分したい", "ふとん(3枚以上)"),
+        ("スプレー缶の出し方", "スプレー缶"),
+    ],
+)
+def test_an_item_however_written_is_answered_from_its_row(garbage, question, item):
+    outcome, ctx = answer(garbage, question)
+    assert outcome.outcome == "answered" and ctx.confidence >= garbage.settings.handoff_threshold
+    assert outcome.citations[0].title == item
+    row = ctx.candidates[0].chunk
+    assert row.text in outcome.answer  # the class and note verbatim
+    assert "出典：高松市オープンデータ（CC BY 4.0）" in outcome.answer
+    assert outcome.citations[0].section.startswith("ごみ分別一覧")
+
+
+def test_an_item_that_could_be_several_rows_shows_each_of_them(garbage):
+    outcome, _ = answer(garbage, "ペットボトルのキャップは何ごみ？")
+    assert [c.title for c in outcome.citations] == ["キャップ(金属製)", "キャップ(プラスチック製)"]
+
+
+@pytest.mark.parametrize("question", ["ルンバは何ごみ？", "ドローンを捨てたい", "ヨガマットの捨て方を教えて", "墓石は何ごみ"])
+def test_an_item_the_list_does_not_name_goes_to_its_department_and_is_never_guessed(garbage, question):
+    outcome, _ = answer(garbage, question)
+    assert outcome.outcome.startswith("handoff") and outcome.citations == []
+    assert outcome.department == "ごみ・リサイクルの担当課"
+
+
+def test_collection_days_are_answered_from_the_row_of_the_district(garbage):
+    outcome, ctx = answer(garbage, "松島の燃やせるごみの日はいつ？")
+    assert outcome.outcome == "answered"
+    row = ctx.candidates[0].chunk
+    assert row.category == "garbage_collection" and "松島" in row.title
+    assert "燃やせるごみ：毎週火・金曜日" in outcome.answer
