@@ -7,6 +7,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,18 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from eval import answers, calibrate, embedders, generative, ingest_bench, lexical_backends, load, plots, reload_bench
+from eval import (
+    answers,
+    calibrate,
+    embedders,
+    generative,
+    ingest_bench,
+    lexical_backends,
+    load,
+    plots,
+    reload_bench,
+    tables,
+)
 from eval import bench as http_bench
 from eval.embedders import load_queries
 from eval.harness import (
@@ -115,6 +127,16 @@ def run_load(args: argparse.Namespace, settings: Settings) -> Result:
     return Result(metrics, config, json.dumps({k: v for k, v in metrics.items() if k != "samples"}, indent=1))
 
 
+def run_tables(args: argparse.Namespace, settings: Settings) -> Result:
+    started = time.perf_counter()
+    services = index_services(args.corpus, settings)
+    built_s = time.perf_counter() - started
+    metrics = {**tables.run_questions(services, load_queries(args.questions)), "index_ready_s": round(built_s, 1)}
+    config = {"corpus": str(args.corpus), "questions": str(args.questions), "model": settings.embedding_model}
+    summary = json.dumps({k: v for k, v in metrics.items() if k != "misses"}, indent=1, ensure_ascii=False)
+    return Result(metrics, config, summary)
+
+
 def run_reload_bench(args: argparse.Namespace, settings: Settings) -> Result:
     index_dir = cached_index(ROOT / "corpus", settings)
     questions = [q["query"] for q in load_queries(SAMPLE_QUESTIONS)]
@@ -209,6 +231,9 @@ def parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Name
     sub = task("bench", run_bench, "latency and throughput of /v1/ask over HTTP, and the floor")
     sub.add_argument("--clients", type=int, default=4)
     sub.add_argument("--seconds", type=float, default=20.0)
+    sub = task("tables", run_tables, "answers from open-data rows on Takamatsu's real tables")
+    sub.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "data" / "takamatsu")
+    sub.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions" / "takamatsu.jsonl")
     sub = task("load", run_load, "load and soak: mixed residents' and staff's requests, memory slope, failures")
     sub.add_argument("--clients", type=int, default=4)
     sub.add_argument("--minutes", type=float, default=2.0)

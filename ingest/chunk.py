@@ -56,13 +56,15 @@ class Chunk:
     paragraphs: list[str] = field(default_factory=list)  # the article's 項, first one first
     source: str = ""  # corpus file (and line) it came from
     closes: str = ""  # ISO date after which it is no longer served (an FAQ's close date); "" never
+    fields: dict[str, str] = field(default_factory=dict)  # a record's values by column (ingest/tables.py)
 
     @property
     def digest(self) -> str:
         """Changes whenever anything a resident could see changes."""
         fields = asdict(self)
-        if not fields["closes"]:  # digests of entries without a close date stay as they were before it existed
-            del fields["closes"]
+        for name in ("closes", "fields"):  # digests stay as they were before these existed, where they are empty
+            if not fields[name]:
+                del fields[name]
         payload = json.dumps(fields, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
@@ -107,6 +109,7 @@ def _record_chunk(where: str, record: Record, credit: str, departments: dict[str
         department=department,
         contact=contact,
         source=where,
+        fields=dict(record.values),
     )
 
 

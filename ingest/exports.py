@@ -25,11 +25,29 @@ from charset_normalizer import from_bytes
 # spaces, no "#", no "_" or "-").
 HEADERS: dict[str, tuple[str, ...]] = {
     "id": ("id", "faqid", "番号", "no", "管理番号", "faq番号", "項番"),
-    "question": ("question", "q", "title", "質問", "質問文", "問い合わせ文", "問合せ文", "よくある質問", "タイトル", "件名"),
+    "question": (
+        "question",
+        "q",
+        "title",
+        "質問",
+        "質問文",
+        "問い合わせ文",
+        "問合せ文",
+        "よくある質問",
+        "タイトル",
+        "件名",
+    ),
     "answer": ("answer", "a", "answerhtml", "body", "回答", "回答文", "応答文", "答え", "本文"),
     "category": ("category", "categorypath", "カテゴリ", "カテゴリー", "分類", "カテゴリ階層", "大分類"),
     "department": (
-        "department", "contactdepartment", "担当課", "担当部署", "所管課", "担当", "問い合わせ先", "お問い合わせ先",
+        "department",
+        "contactdepartment",
+        "担当課",
+        "担当部署",
+        "所管課",
+        "担当",
+        "問い合わせ先",
+        "お問い合わせ先",
     ),
     "contact": ("contact", "phone", "tel", "telephone", "電話", "電話番号", "連絡先"),
     "url": ("url", "link", "リンク", "ページurl", "参照url", "関連url"),
@@ -98,7 +116,7 @@ def xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not xlsx
+    except Exception as error:
         raise UnreadableFile(f"not a readable xlsx workbook ({type(error).__name__})") from error
     try:
         sheet = book.worksheets[0]

@@ -45,7 +45,9 @@ class Dataset:
 
 HAZARDS = (
     Column("flood", ("floodl1", "floodl2", "洪水", "flood"), ("洪水", "flood")),
-    Column("sediment", ("sedimentdisaster", "崖崩れ、土石流及び地滑り", "土砂災害", "がけ崩れ"), ("土砂災害", "landslide")),
+    Column(
+        "sediment", ("sedimentdisaster", "崖崩れ、土石流及び地滑り", "土砂災害", "がけ崩れ"), ("土砂災害", "landslide")
+    ),
     Column("storm_surge", ("stormsurge", "高潮"), ("高潮", "storm surge")),
     Column("tsunami", ("tunami", "tsunami", "津波"), ("津波", "tsunami")),
     Column("earthquake", ("earthquake", "地震"), ("地震", "earthquake")),
@@ -81,9 +83,17 @@ DATASETS = (
             Column("district", ("name", "地区名", "地区", "収集地区", "district", "area")),
             Column("burnable", ("burnablegarbage", "燃やせるごみ", "可燃ごみ"), ("燃やせるごみ", "burnable")),
             Column("crushable", ("crushablegarbage", "破砕ごみ", "不燃ごみ"), ("破砕ごみ", "crushable")),
-            Column("cans", ("cansglassplastic", "缶・びん・ペットボトル", "資源ごみ"), ("缶・びん・ペットボトル", "cans, glass, PET")),
+            Column(
+                "cans",
+                ("cansglassplastic", "缶・びん・ペットボトル", "資源ごみ"),
+                ("缶・びん・ペットボトル", "cans, glass, PET"),
+            ),
             Column("paper", ("paperandcloth", "紙・布", "古紙"), ("紙・布", "paper and cloth")),
-            Column("plastic", ("plasticcontainers", "プラスチック製容器包装"), ("プラスチック製容器包装", "plastic containers")),
+            Column(
+                "plastic",
+                ("plasticcontainers", "プラスチック製容器包装"),
+                ("プラスチック製容器包装", "plastic containers"),
+            ),
         ),
         ("district", "burnable"),
         "district",
@@ -168,7 +178,10 @@ class Record:
                 lines.append(f"{column.label[index]}：{value}" if column.label[index] else value)
         marks = [f"{column.label[index]}{self.values[column.name]}" for column in HAZARDS if column.name in self.values]
         if marks:
-            lines.append(("災害ごとの適否（○適、△条件付き）：" if lang == "ja" else "Suitable for (○ yes, △ with conditions): ") + " ".join(marks))
+            lines.append(
+                ("災害ごとの適否（○適、△条件付き）：" if lang == "ja" else "Suitable for (○ yes, △ with conditions): ")
+                + " ".join(marks)
+            )
         return "\n".join(lines)
 
 

@@ -14,7 +14,10 @@ from service.schemas import Citation
 def compose(ctx: Context) -> Outcome | None:
     """The extractive answer; where a generative composer is configured, its answer if it passes the check."""
     top = ctx.candidates[0]
-    shown = [passage(c, ctx.query, ctx.lang, ctx.services.settings.snippet_chars) for c in ctx.candidates[: max(1, ctx.named_rows)]]
+    shown = [
+        passage(c, ctx.query, ctx.lang, ctx.services.settings.snippet_chars)
+        for c in ctx.candidates[: max(1, ctx.named_rows)]
+    ]
     extractive = Outcome(
         ANSWERED,
         answer="\n\n".join(text for text, _ in shown),  # rows of a list the question could mean: each of them
@@ -36,7 +39,9 @@ def passage(candidate: Candidate, query: str, lang: str, snippet_chars: int) -> 
     if chunk.kind == "faq":
         body = chunk.text
     elif chunk.kind == "record":  # a row of an open-data list, as published, named by its list
-        label = f"「{chunk.heading}」より" if lang == "ja" else f"From the city's list 「{chunk.heading}」 (in Japanese):"
+        label = (
+            f"「{chunk.heading}」より" if lang == "ja" else f"From the city's list 「{chunk.heading}」 (in Japanese):"
+        )
         body = f"{label}\n{chunk.text}"
     else:
         label = f"「{chunk.title} {citation.section}」" if lang == "ja" else f"{chunk.title}, {citation.section}:"

@@ -1,8 +1,10 @@
 """Lookup: a question that names a row of an open-data list is answered from that row. 「フライパンは何ごみ？」
 finds the row フライパン of the garbage separation list however the item is written (hiragana or katakana,
 with or without the long-vowel mark or a size qualifier: 「ふとん2枚」 finds 「ふとん（2枚まで）」); 「松島の収集日は」
-finds the collection-day row whose district names 松島. A question about separating garbage whose item the
-list does not name is handed to the list's department: it is never answered from a neighbouring item.
+finds the collection-day row whose district names 松島; 「日新で津波のときの避難場所は」 lists the evacuation sites
+of 日新 that the list marks as suitable for a tsunami (○ before △), as published, never with a distance. A
+question about separating garbage whose item the list does not name, or about where to evacuate that names no
+place the list knows, is handed to the list's department: never answered from a neighbouring row.
 
 Runs after retrieval: matched rows go first among the candidates, with the evidence that they were named."""
 
@@ -25,9 +27,22 @@ _QUALIFIER = re.compile(r"[（(][^）)]*[）)]")
 _PLACE_SPLIT = re.compile(r"[・、,（）()\s]+")
 ITEM_LISTS = ("garbage_separation",)
 PLACE_LISTS = ("garbage_collection",)
+SHELTER_LISTS = ("evacuation_space", "tsunami_building")
+# The hazards residents name, and the column of the evacuation list that says whether a site suits each.
+HAZARD_WORDS = {
+    "tsunami": ("津波", "tsunami"),
+    "flood": ("洪水", "大雨", "浸水", "氾濫", "flood"),
+    "sediment": ("土砂", "がけ崩れ", "崖崩れ", "土石流", "地滑り", "landslide"),
+    "storm_surge": ("高潮", "storm surge"),
+    "earthquake": ("地震", "earthquake"),
+    "fire": ("火事", "火災", "fire"),
+}
+_DISTRICT_SUFFIX = re.compile(r"(連合自治会|地区コミュニティ協議会|コミュニティ協議会|地区|校区|自治会)$")
+_TOWN = re.compile(r"[市郡]([^\d\s市郡]{2,8}?[町村])")
 MIN_KEY_CHARS = 2
 MIN_READING_CHARS = 3  # a key matched by its reading must be longer: か・ん would be found everywhere
 MAX_ROWS_SHOWN = 3
+MAX_SITES_SHOWN = 5
 
 
 def fold(text: str) -> str:
@@ -40,8 +55,26 @@ def fold(text: str) -> str:
 SEPARATION_CUES = tuple(
     fold(word)
     for word in (
-        "何ごみ", "なにごみ", "何ゴミ", "ごみの分別", "分別", "捨て方", "捨てたい", "捨てる", "すてたい", "出し方",
-        "出したい", "処分", "何の日", "throw away", "throwaway", "dispose", "garbage", "trash", "rubbish", "recycle",
+        "何ごみ",
+        "なにごみ",
+        "何ゴミ",
+        "ごみの分別",
+        "分別",
+        "捨て方",
+        "捨てたい",
+        "捨てる",
+        "すてたい",
+        "出し方",
+        "出したい",
+        "処分",
+        "何の日",
+        "throw away",
+        "throwaway",
+        "dispose",
+        "garbage",
+        "trash",
+        "rubbish",
+        "recycle",
     )
 )
 
@@ -52,6 +85,7 @@ class RowIndex:
 
     items: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     places: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    shelters: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # district or town -> sites
 
     @classmethod
     def of(cls, chunks: list[Chunk]) -> RowIndex:
@@ -72,7 +106,32 @@ class RowIndex:
                 for place in _PLACE_SPLIT.split(unicodedata.normalize("NFKC", chunk.title)):
                     if len(place) >= MIN_KEY_CHARS:
                         index.places[fold(place)].append(position)
+            elif chunk.category in SHELTER_LISTS:
+                district = _DISTRICT_SUFFIX.sub("", chunk.fields.get("district", ""))
+                town = _TOWN.search(chunk.fields.get("address", ""))
+                for place in {district, town.group(1) if town else ""}:
+                    if len(place) >= MIN_KEY_CHARS:
+                        index.shelters[fold(place)].append(position)
         return index
+
+    def shelters_for(self, question: str, chunks: list[Chunk]) -> tuple[str | None, list[int]]:
+        """For a question about where to evacuate: the hazard it names (or None), and the sites of the place it
+        names that suit that hazard (○ before △; a tsunami evacuation building suits a tsunami)."""
+        folded = fold(question)
+        hazard = next((h for h, words in HAZARD_WORDS.items() if any(fold(w) in folded for w in words)), None)
+        places = [key for key in self.shelters if key in folded]
+        if hazard is None or not places:
+            return hazard, []
+        sites = [p for key in places for p in self.shelters[key]]
+
+        def mark(position: int) -> int:
+            chunk = chunks[position]
+            if chunk.category == "tsunami_building":
+                return 2 if hazard == "tsunami" else 0
+            return {"○": 2, "〇": 2, "△": 1}.get(chunk.fields.get(hazard, ""), 0)
+
+        suitable = sorted({p for p in sites if mark(p)}, key=lambda p: (-mark(p), p))
+        return hazard, suitable
 
     @property
     def has_items(self) -> bool:
@@ -107,16 +166,22 @@ def asks_about_separation(question: str) -> bool:
 
 
 def lookup(ctx: Context) -> Outcome | None:
-    groups = ctx.services.rows.named(ctx.question)
+    rows, chunks = ctx.services.rows, ctx.services.index.chunks
+    if rows.shelters and asks_where_to_evacuate(ctx.question):
+        hazard, sites = rows.shelters_for(ctx.question, chunks)
+        if sites:  # the list's rows for that place and hazard, as published: never a distance we do not know
+            _put_first(ctx, sites[:MAX_SITES_SHOWN])
+            ctx.named_rows = min(len(sites), MAX_SITES_SHOWN)
+            return None
+        if hazard is not None:  # no place named (or none the list knows): a person asks where the resident is
+            top = next((c.chunk for c in ctx.candidates if c.chunk.category in SHELTER_LISTS), None)
+            department, contact = (top.department, top.contact) if top else ("", "")
+            return hand_off(ctx, HANDOFF_LOW_CONFIDENCE, department=department, contact=contact)
+    groups = rows.named(ctx.question)
     if groups:
-        chunks = ctx.services.index.chunks
-        rows, fitting = _by_qualifier(groups[0], chunks, ctx.question)
-        named = rows + [position for group in groups[1:] for position in group]
-        found = {candidate.position: candidate for candidate in ctx.candidates}
-        first = [found.get(position) or Candidate(position, chunks[position]) for position in named]
-        rest = [candidate for candidate in ctx.candidates if candidate.position not in named]
-        ctx.candidates = first + rest
-        ctx.named_rows = 1 if fitting else min(len(rows), MAX_ROWS_SHOWN)  # undecided: every variant is shown
+        named, fitting = _by_qualifier(groups[0], chunks, ctx.question)
+        _put_first(ctx, named + [position for group in groups[1:] for position in group])
+        ctx.named_rows = 1 if fitting else min(len(named), MAX_ROWS_SHOWN)  # undecided: every variant is shown
         return None
     top = ctx.candidates[0].chunk if ctx.candidates else None
     listed = top is not None and top.kind == "record" and top.category in ITEM_LISTS
@@ -127,6 +192,19 @@ def lookup(ctx: Context) -> Outcome | None:
 
 _BOUND = re.compile(r"(\d+)([^\d\s(（)）]?)(まで|以下|以上|未満|を超える|超)")
 _COUNT = re.compile(r"(\d+)([^\d\s]?)")
+
+
+def asks_where_to_evacuate(question: str) -> bool:
+    folded = fold(question)
+    return any(fold(word) in folded for word in ("避難", "逃げ", "evacuat", "shelter"))
+
+
+def _put_first(ctx: Context, positions: list[int]) -> None:
+    """The named rows first among the candidates, in the given order; the rest after them as they were."""
+    chunks = ctx.services.index.chunks
+    found = {candidate.position: candidate for candidate in ctx.candidates}
+    first = [found.get(position) or Candidate(position, chunks[position]) for position in positions]
+    ctx.candidates = first + [candidate for candidate in ctx.candidates if candidate.position not in positions]
 
 
 def _by_qualifier(positions: list[int], chunks: list[Chunk], question: str) -> tuple[list[int], bool]:

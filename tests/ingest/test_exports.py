@@ -36,7 +36,14 @@ JAPANESE_HEADER = ["質問", "回答", "カテゴリ", "担当課", "URL", "更�
 
 def japanese_rows(faqs: list[dict]) -> list[list[str]]:
     return [
-        [f["question"], f["answer"] + "\n（詳しくは担当課へ）", "くらし", "市民課", "https://www.city.example.jp/faq", "2026/4/1"]
+        [
+            f["question"],
+            f["answer"] + "\n（詳しくは担当課へ）",
+            "くらし",
+            "市民課",
+            "https://www.city.example.jp/faq",
+            "2026/4/1",
+        ]
         for f in faqs
     ]
 
@@ -64,11 +71,31 @@ def test_the_one_question_one_answer_format_loads(tmp_path):
 
 
 def test_a_cms_export_with_html_answers_keeps_text_links_and_close_dates(tmp_path):
-    header = ["FAQ ID", "Question", "Answer (HTML)", "Category Path", "Contact Department", "Phone", "E-mail",
-              "Publish Date", "Close Date"]
+    header = [
+        "FAQ ID",
+        "Question",
+        "Answer (HTML)",
+        "Category Path",
+        "Contact Department",
+        "Phone",
+        "E-mail",
+        "Publish Date",
+        "Close Date",
+    ]
     answer = '<p>粗大ごみは<strong>予約制</strong>です。</p><ul><li>電話</li><li><a href="https://www.city.example.jp/sodai">ネット</a></li></ul>'
-    rows = [["77", "粗大ごみの出し方は？", answer, "くらし > ごみ", "環境課", "0465-00-1501", "kankyo@city.example.jp",
-             "2026-01-05", "2027/3/31"]]
+    rows = [
+        [
+            "77",
+            "粗大ごみの出し方は？",
+            answer,
+            "くらし > ごみ",
+            "環境課",
+            "0465-00-1501",
+            "kankyo@city.example.jp",
+            "2026-01-05",
+            "2027/3/31",
+        ]
+    ]
     (tmp_path / "cms.csv").write_text(as_csv(header, rows), encoding="utf-8")
     corpus = load_corpus(tmp_path)
     assert corpus.rejections == []
@@ -120,8 +147,10 @@ def test_an_entry_past_its_close_date_is_not_served(tmp_path, default_spec):
     from ingest.index import ingest
     from ingest.live import open_live
 
-    rows = [["1", "夏祭りの臨時バスは？", "臨時バスは8月1日に運行します。", "2020-08-31"],
-            ["2", "住民票の写しはどこで取れますか", "市民課の窓口で取れます。", ""]]
+    rows = [
+        ["1", "夏祭りの臨時バスは？", "臨時バスは8月1日に運行します。", "2020-08-31"],
+        ["2", "住民票の写しはどこで取れますか", "市民課の窓口で取れます。", ""],
+    ]
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "faq.csv").write_text(as_csv(["ID", "質問", "回答", "掲載終了日"], rows), encoding="utf-8")
     ingest(tmp_path / "corpus", tmp_path / "index", default_spec, progress=False)

@@ -56,12 +56,18 @@ def test_a_table_in_shift_jis_or_with_a_bom_and_crlf_reads_the_same(tmp_path):
 
 
 def test_the_standards_japanese_columns_with_a_prefix_are_recognised(tmp_path):
-    header = "全国地方公共団体コード,ID,地方公共団体名,ごみの分別方法_ゴミの品目,ごみの分別方法_分別区分,ごみの分別方法_備考"
+    header = (
+        "全国地方公共団体コード,ID,地方公共団体名,ごみの分別方法_ゴミの品目,ごみの分別方法_分別区分,ごみの分別方法_備考"
+    )
     rows = "370002,1,みなと台市,フライパン,不燃ごみ,取っ手は外さなくてよい\r\n370002,2,みなと台市,,可燃ごみ,\r\n"
     (tmp_path / "gomi.csv").write_bytes(f"{header}\r\n{rows}".encode("cp932"))
     corpus = load_corpus(tmp_path)
     [(_, record, _)] = corpus.records
-    assert (record.dataset.kind, record.item, record.values["class"]) == ("garbage_separation", "フライパン", "不燃ごみ")
+    assert (record.dataset.kind, record.item, record.values["class"]) == (
+        "garbage_separation",
+        "フライパン",
+        "不燃ごみ",
+    )
     [skipped] = corpus.skipped
     assert (skipped.file, skipped.line, skipped.message) == ("gomi.csv", 3, "no item: row skipped")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -23,9 +22,15 @@ TAKAMATSU = SHARED_DATA / "takamatsu"
 
 @pytest.fixture(scope="module")
 def garbage(tmp_path_factory: pytest.TempPathFactory, default_spec) -> Services:
-    """Takamatsu's garbage list and collection days with their README and LICENSE, ingested (real model)."""
+    """Takamatsu's garbage list, collection days and evacuation lists with their README and LICENSE, ingested
+    (real model)."""
     root = tmp_path_factory.mktemp("takamatsu")
-    for folder in ("garbage_separation_list", "garbage_collection_date"):
+    for folder in (
+        "garbage_separation_list",
+        "garbage_collection_date",
+        "evacuation_space",
+        "tsunami_evacuation_building",
+    ):
         shutil.copytree(TAKAMATSU / folder, root / "corpus" / folder)
     for document in ("README.md", "LICENSE"):
         shutil.copy(TAKAMATSU / document, root / "corpus" / document)
@@ -68,7 +73,9 @@ def test_an_item_that_could_be_several_rows_shows_each_of_them(garbage):
     assert [c.title for c in outcome.citations] == ["キャップ(金属製)", "キャップ(プラスチック製)"]
 
 
-@pytest.mark.parametrize("question", ["ルンバは何ごみ？", "ドローンを捨てたい", "ヨガマットの捨て方を教えて", "墓石は何ごみ"])
+@pytest.mark.parametrize(
+    "question", ["ルンバは何ごみ？", "ドローンを捨てたい", "ヨガマットの捨て方を教えて", "墓石は何ごみ"]
+)
 def test_an_item_the_list_does_not_name_goes_to_its_department_and_is_never_guessed(garbage, question):
     outcome, _ = answer(garbage, question)
     assert outcome.outcome.startswith("handoff") and outcome.citations == []
@@ -81,3 +88,20 @@ def test_collection_days_are_answered_from_the_row_of_the_district(garbage):
     row = ctx.candidates[0].chunk
     assert row.category == "garbage_collection" and "松島" in row.title
     assert "燃やせるごみ：毎週火・金曜日" in outcome.answer
+
+
+def test_evacuation_sites_of_the_named_district_suited_to_the_named_hazard_are_listed_as_published(garbage):
+    outcome, ctx = answer(garbage, "日新地区で津波のとき避難できる場所はどこ？")
+    assert outcome.outcome == "answered" and outcome.citations
+    shown = ctx.candidates[: len(outcome.citations)]
+    for candidate in shown:
+        chunk = candidate.chunk
+        suited = chunk.category == "tsunami_building" or chunk.fields.get("tsunami") in ("○", "△")
+        assert suited and ("日新" in chunk.fields.get("district", "") or "日新" in chunk.fields.get("address", ""))
+        assert chunk.text in outcome.answer  # name, address, capacity as the list says
+    assert not any(word in outcome.answer for word in ("km", "メートル先", "徒歩"))  # no distance is invented
+
+
+def test_an_evacuation_question_that_names_no_place_goes_to_the_disaster_desk(garbage):
+    outcome, _ = answer(garbage, "洪水のときはどこに避難すればいいですか")
+    assert outcome.outcome.startswith("handoff") and outcome.department == "防災の担当課"

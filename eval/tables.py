@@ -1,0 +1,57 @@
+"""Answers from open-data rows on a real city's tables (Takamatsu, ``../shared/data/takamatsu`` as published):
+items in everyday words and other scripts answered from the right row, items the list does not name handed
+off, collection days by district, English questions, and the time each question takes."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from statistics import median
+from typing import Any
+
+from service.context import Context, Services
+from service.pipeline import run
+
+
+def run_questions(services: Services, questions: list[dict[str, Any]]) -> dict[str, Any]:
+    by_kind: dict[str, list[bool]] = {}
+    misses: list[dict[str, Any]] = []
+    times = []
+    for question in questions:
+        ctx = Context(question["query"], question["lang"], uuid.uuid4().hex, services)
+        started = time.perf_counter()
+        outcome = run(ctx)
+        times.append((time.perf_counter() - started) * 1000)
+        assert outcome is not None
+        first = ctx.candidates[0].chunk.fields if ctx.candidates and outcome.citations else {}
+        right = judge(question, outcome.outcome, [c.title for c in outcome.citations], first)
+        by_kind.setdefault(question["kind"], []).append(right)
+        if not right:
+            cited = [c.title for c in outcome.citations][:2]
+            misses.append(
+                {"id": question["id"], "query": question["query"], "outcome": outcome.outcome, "cited": cited}
+            )
+    return {
+        "questions": len(questions),
+        "right_share": {kind: round(sum(v) / len(v), 3) for kind, v in sorted(by_kind.items())},
+        "counts": {kind: len(v) for kind, v in sorted(by_kind.items())},
+        "p50_ms": round(median(times), 1),
+        "misses": misses,
+    }
+
+
+def judge(question: dict[str, Any], outcome: str, cited: list[str], fields: dict[str, str]) -> bool:
+    """Right: an unlisted item (or a question with no expected row) handed off; any other answered with a first
+    citation among its expected rows (a district question: the row whose district names the place; an
+    evacuation question: a site whose district or address names it)."""
+    expected = question["expected_titles"]
+    if question["kind"] == "unlisted" or not expected:
+        return outcome.startswith("handoff")
+    if outcome != "answered" or not cited:
+        return False
+    if question["kind"] == "district":
+        return any(place in cited[0] for place in expected)
+    if question["kind"] == "evacuation":
+        where = fields.get("district", "") + fields.get("address", "")
+        return any(place in where for place in expected)
+    return cited[0] in expected
