@@ -20,14 +20,14 @@ names = [
 nameset = set(names)
 
 
-def k2h(s):
+def k2h(s: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in s)
 
 
-rows = []
+rows: list[dict[str, object]] = []
 
 
-def add(q, kind, expected=None, lang="ja"):
+def add(q: str, kind: str, expected: list[str] | None = None, lang: str = "ja") -> None:
     rows.append({"query": q, "lang": lang, "kind": kind, "expected_titles": expected or []})
 
 
