@@ -6,6 +6,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 import sudachipy
@@ -85,9 +86,23 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def reading(text: str) -> str:
-    """How a text is read aloud, in hiragana (布団 -> ふとん); words the dictionary does not know as written."""
-    return "".join(m.reading_form() or m.surface() for m in _morphemes(text)).translate(_KATAKANA_TO_HIRAGANA)
+@dataclass(frozen=True)
+class Word:
+    surface: str
+    reading: str  # in hiragana (布団 -> ふとん); as written when the dictionary does not know the word
+    pos: tuple[str, str]  # part of speech and its first subdivision (名詞, 数詞)
+
+
+def words(text: str) -> list[Word]:
+    """The morphemes of a text (normalised, lower case) with their readings and parts of speech."""
+    return [
+        Word(
+            m.surface(),
+            (m.reading_form() or m.surface()).translate(_KATAKANA_TO_HIRAGANA),
+            tuple(m.part_of_speech()[:2]),
+        )
+        for m in _morphemes(text)
+    ]
 
 
 def _stem(word: str) -> str:

@@ -10,13 +10,15 @@ Runs after retrieval: matched rows go first among the candidates, with the evide
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ingest.chunk import Chunk
-from ingest.text import reading
+from ingest.text import Word, words
 from service.context import Candidate, Context
 from service.hand_off import hand_off
 from service.outcomes import HANDOFF_LOW_CONFIDENCE, Outcome
@@ -37,10 +39,9 @@ HAZARD_WORDS = {
     "earthquake": ("地震", "earthquake"),
     "fire": ("火事", "火災", "fire"),
 }
-_DISTRICT_SUFFIX = re.compile(r"(連合自治会|地区コミュニティ協議会|コミュニティ協議会|地区|校区|自治会)$")
+_DISTRICT_SUFFIX = re.compile(r"(地区|校区)?(コミュニティ協議会|連合自治会|自治会|協議会)?$")
 _TOWN = re.compile(r"[市郡]([^\d\s市郡]{2,8}?[町村])")
-MIN_KEY_CHARS = 2
-MIN_READING_CHARS = 3  # a key matched by its reading must be longer: か・ん would be found everywhere
+MIN_KEY_CHARS = 2  # a place name of one character would be found everywhere
 MAX_ROWS_SHOWN = 3
 MAX_SITES_SHOWN = 5
 
@@ -84,6 +85,7 @@ class RowIndex:
     """Keys (folded item names, district place names) to the positions of the rows they name."""
 
     items: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    qualifiers: dict[str, str] = field(default_factory=lambda: defaultdict(str))  # key -> its rows' qualifiers
     places: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     shelters: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # district or town -> sites
 
@@ -95,13 +97,11 @@ class RowIndex:
                 continue
             if chunk.category in ITEM_LISTS:
                 base = _QUALIFIER.sub("", chunk.title)
-                keys = {fold(chunk.title), fold(base)}
-                spoken = fold(reading(base))
-                if len(spoken) >= MIN_READING_CHARS:
-                    keys.add(spoken)
-                for key in keys:
-                    if len(key) >= MIN_KEY_CHARS:
+                spoken = fold("".join(word.reading for word in words(base)))
+                for key in {fold(chunk.title), fold(base), spoken}:
+                    if key:
                         index.items[key].append(position)
+                        index.qualifiers[key] += fold("".join(_QUALIFIER.findall(chunk.title)))
             elif chunk.category in PLACE_LISTS:
                 for place in _PLACE_SPLIT.split(unicodedata.normalize("NFKC", chunk.title)):
                     if len(place) >= MIN_KEY_CHARS:
@@ -133,22 +133,18 @@ class RowIndex:
         suitable = sorted({p for p in sites if mark(p)}, key=lambda p: (-mark(p), p))
         return hazard, suitable
 
-    @property
-    def has_items(self) -> bool:
-        return bool(self.items)
-
     def named(self, question: str) -> list[list[int]]:
-        """The rows the question names, grouped by the key that names them: of every key it contains (as
-        written, or as read: 布団 is ふとん), the longest ones (スプレー缶, not 缶); the key named last first, as
-        Japanese puts the thing asked about last (ペットボトルのキャップ asks about the cap)."""
-        written, spoken = fold(question), fold(reading(question))
-        found: dict[str, int] = {}
-        for key in (*self.items, *self.places):
-            at = written.rfind(key)
-            if at < 0 and len(key) >= MIN_READING_CHARS:
-                at = spoken.rfind(key) * len(written) // max(len(spoken), 1)  # about where it is written
-            if at >= 0:
-                found[key] = at + len(key)
+        """The rows the question names, grouped by the key that names them. An item is named by whole words, as
+        written or as read (布団 is ふとん), and only as the thing asked about: not inside a longer compound
+        (耐火レンガ is no レンガ, ピアノ線 no ピアノ) nor as what another thing belongs to (ペットボトルのふた asks
+        about the cap). Of the keys found, the longest ones (スプレー缶, not 缶), the one named last first."""
+        if not self.items and not self.places:
+            return []
+        found = {key: end for key, end in _whole_words(words(question), self.items, self.qualifiers)}
+        written = fold(question)
+        for key in self.places:
+            if key in written:
+                found.setdefault(key, written.rfind(key) + len(key))
         longest = [key for key in found if not any(key != other and key in other for other in found)]
         groups: list[list[int]] = []
         seen: set[int] = set()
@@ -158,6 +154,65 @@ class RowIndex:
             if rows:
                 groups.append(rows)
         return groups
+
+
+# Nouns after an item that still ask about that item (its 捨て方), not about a part of it (its ふた).
+_ABOUT = frozenset(
+    fold(word) for word in "捨て方 出し方 分別 処分 処分方法 方法 仕方 区分 種類 日 ごみ ゴミ こと 件 回収 収集".split()
+)
+
+
+def _whole_words(
+    question: list[Word], keys: dict[str, list[int]], qualifiers: dict[str, str]
+) -> Iterator[tuple[str, int]]:
+    """(key, the word index where it ends) for every item key the question names as whole words; also with the
+    の between two nouns left out (豆腐のパック names 豆腐パック)."""
+    for variant in (question, _without_linking_no(question)):
+        for text in ([fold(w.surface) for w in variant], [fold(w.reading) for w in variant]):
+            ends = list(itertools.accumulate(len(part) for part in text))
+            starts = [end - len(part) for end, part in zip(ends, text, strict=True)]
+            joined = "".join(text)
+            for key in keys:
+                at = joined.find(key)
+                while at >= 0:
+                    if at in starts and at + len(key) in ends:
+                        first, last = starts.index(at), ends.index(at + len(key))
+                        if _stands_alone(variant, first, last, qualifiers.get(key, "")):
+                            yield key, last + 1
+                    at = joined.find(key, at + 1)
+
+
+def _without_linking_no(question: list[Word]) -> list[Word]:
+    return [
+        word
+        for n, word in enumerate(question)
+        if not (
+            word.surface == "の"
+            and 0 < n < len(question) - 1
+            and question[n - 1].pos[0] == "名詞"
+            and question[n + 1].pos[0] == "名詞"
+            and fold(question[n + 1].surface) not in _ABOUT
+        )
+    ]
+
+
+def _stands_alone(question: list[Word], first: int, last: int, qualifier: str) -> bool:
+    before = question[first - 1] if first > 0 else None
+    after = question[last + 1] if last + 1 < len(question) else None
+    compound = before is not None and (
+        before.pos[0] == "接頭辞" or (before.pos[0] == "名詞" and before.pos[1] != "数詞")
+    )
+    if compound and before is not None and fold(before.surface) not in qualifier:
+        return False  # the end of a longer compound: 耐火|レンガ (but 使い捨て|カイロ is カイロ（使い捨て）)
+    if after is not None and after.pos[0] == "接尾辞":
+        return False  # ピアノ|線, 業務|用
+    if after is not None and after.pos[0] == "名詞" and after.pos[1] != "数詞" and fold(after.surface) not in _ABOUT:
+        return False  # the start of a longer compound: ピアノ|弦
+    if after is not None and after.surface == "の" and last + 2 < len(question):
+        owned = question[last + 2]
+        if owned.pos[0] == "名詞" and fold(owned.surface) not in _ABOUT:
+            return False  # what something else belongs to: ペットボトル|の|ふた
+    return True
 
 
 def asks_about_separation(question: str) -> bool:
