@@ -147,7 +147,7 @@ def records(rows: Iterator[tuple[int, list[str]]], stem: str) -> Iterator[tuple[
             continue
         if header is None:
             header = [header_field(cell) for cell in cells]
-            if "question" not in header or "answer" not in header:
+            if "question" not in header and "answer" not in header:
                 found = ", ".join(cell for cell in cells if cell.strip()) or "none"
                 raise UnreadableFile(
                     "no question and answer columns: expected headers such as question/answer, 質問/回答 or "
@@ -172,10 +172,11 @@ def records(rows: Iterator[tuple[int, list[str]]], stem: str) -> Iterator[tuple[
 
 
 def is_faq_table(rows: list[tuple[int, list[str]]]) -> bool:
-    """Whether a table's header row (its first non-empty row) has question and answer columns."""
+    """Whether a table's header row (its first non-empty row) has a question or an answer column (a row that
+    lacks the other is then refused as an FAQ entry, naming what is missing)."""
     header = next((cells for _, cells in rows if any(cell.strip() for cell in cells)), [])
     names = {header_field(cell) for cell in header}
-    return "question" in names and "answer" in names
+    return "question" in names or "answer" in names
 
 
 def looks_like_html(text: str) -> bool:

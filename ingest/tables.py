@@ -200,9 +200,13 @@ def recognise(header: list[str]) -> tuple[Dataset, list[str | None]]:
         names = [_column_name(dataset, cell) for cell in folded]
         if all(name in names for name in dataset.required):
             return dataset, names
-    expected = "; ".join(f"{d.title[0]}: {', '.join(d.column(n).aliases[1] for n in d.required)}" for d in DATASETS)
+    expected = "; ".join(f"{d.title[0]}: {', '.join(_japanese(d.column(n)) for n in d.required)}" for d in DATASETS)
     found = ", ".join(cell for cell in header if cell.strip()) or "none"
     raise UnknownTable(f"columns of no known dataset (expected, e.g. {expected}; found: {found})")
+
+
+def _japanese(column: Column) -> str:
+    return next((alias for alias in column.aliases if not alias.isascii()), column.aliases[0])
 
 
 def _column_name(dataset: Dataset, folded: str) -> str | None:

@@ -86,6 +86,7 @@ class RowIndex:
 
     items: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     qualifiers: dict[str, str] = field(default_factory=lambda: defaultdict(str))  # key -> its rows' qualifiers
+    english: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # the list's English names
     places: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     shelters: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # district or town -> sites
 
@@ -102,6 +103,9 @@ class RowIndex:
                     if key:
                         index.items[key].append(position)
                         index.qualifiers[key] += fold("".join(_QUALIFIER.findall(chunk.title)))
+                english = _QUALIFIER.sub("", chunk.fields.get("english", "")).strip().lower()
+                if len(english) >= MIN_KEY_CHARS:
+                    index.english[english].append(position)
             elif chunk.category in PLACE_LISTS:
                 for place in _PLACE_SPLIT.split(unicodedata.normalize("NFKC", chunk.title)):
                     if len(place) >= MIN_KEY_CHARS:
@@ -138,8 +142,13 @@ class RowIndex:
         written or as read (布団 is ふとん), and only as the thing asked about: not inside a longer compound
         (耐火レンガ is no レンガ, ピアノ線 no ピアノ) nor as what another thing belongs to (ペットボトルのふた asks
         about the cap). Of the keys found, the longest ones (スプレー缶, not 缶), the one named last first."""
-        if not self.items and not self.places:
+        if not self.items and not self.places and not self.english:
             return []
+        if question.isascii():  # English: the list's English names, as whole words (a plural too)
+            lowered = question.lower()
+            named = [k for k in self.english if re.search(rf"\b{re.escape(k)}(e?s)?\b", lowered)]
+            named = [k for k in named if not any(k != other and k in other for other in named)]
+            return [self.english[k] for k in sorted(named, key=lambda k: -lowered.rfind(k))]
         found = {key: end for key, end in _whole_words(words(question), self.items, self.qualifiers)}
         written = fold(question)
         for key in self.places:

@@ -105,3 +105,25 @@ def test_evacuation_sites_of_the_named_district_suited_to_the_named_hazard_are_l
 def test_an_evacuation_question_that_names_no_place_goes_to_the_disaster_desk(garbage):
     outcome, _ = answer(garbage, "洪水のときはどこに避難すればいいですか")
     assert outcome.outcome.startswith("handoff") and outcome.department == "防災の担当課"
+
+
+def ask(services: Services, question: str, lang: str) -> tuple:
+    return answer(services, question, lang)
+
+
+def test_the_sample_city_answers_an_item_from_its_own_list_with_its_department(services):
+    outcome, _ = ask(services, "フライパンは何ごみ？", "ja")
+    assert outcome.outcome == "answered" and outcome.citations[0].title == "フライパン"
+    assert "燃やさないごみ" in outcome.answer and outcome.department == "環境清掃課"
+
+
+def test_an_english_question_is_answered_from_the_japanese_row_naming_the_item_in_japanese(services):
+    outcome, _ = ask(services, "How do I throw away a frying pan?", "en")
+    assert outcome.outcome == "answered" and outcome.citations[0].title == "フライパン"
+    assert "frying pan is 「フライパン」" in outcome.answer and "燃やさないごみ" in outcome.answer
+
+
+def test_the_sample_citys_tsunami_sites_leave_out_a_site_unfit_for_a_tsunami(services):
+    outcome, _ = ask(services, "港南で津波のときの避難場所は？", "ja")
+    assert [c.title for c in outcome.citations] == ["港南高校"]
+    assert "3階以上に避難してください" in outcome.answer
