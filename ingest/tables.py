@@ -108,8 +108,13 @@ DATASETS = (
             _ADDRESS,
             *HAZARDS,
             Column("capacity", ("capacity", "収容人数", "想定収容人数"), ("収容人数", "capacity")),
-            Column("district", ("residentsassociation", "地区", "地区名", "校区", "自治会"), ("地区", "district")),
+            Column(
+                "district",
+                ("residentsassociation", "地区", "地区名", "校区", "自治会", "対象となる町会自治会"),
+                ("地区", "district"),
+            ),
             _PHONE,
+            _NOTE,
         ),
         ("name", "address", "tsunami"),
         "name",
@@ -125,6 +130,7 @@ DATASETS = (
             Column("shelter", ("shelter", "避難可能階", "避難場所"), ("避難できる場所", "where to shelter")),
             Column("capacity", ("capacity", "収容人数", "想定収容人数"), ("収容人数", "capacity")),
             Column("district", ("district", "地区", "地区名"), ("地区", "district")),
+            _NOTE,
         ),
         ("name", "address", "shelter"),
         "name",
@@ -174,7 +180,7 @@ class Record:
         lines = [self.item]
         for column in self.dataset.columns:
             value = self.values.get(column.name, "")
-            if value and column.name != self.dataset.item and column not in HAZARDS:
+            if value and column.name not in (self.dataset.item, "kana", "english") and column not in HAZARDS:
                 lines.append(f"{column.label[index]}：{value}" if column.label[index] else value)
         marks = [f"{column.label[index]}{self.values[column.name]}" for column in HAZARDS if column.name in self.values]
         if marks:

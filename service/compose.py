@@ -39,9 +39,11 @@ def passage(candidate: Candidate, query: str, lang: str, snippet_chars: int) -> 
     if chunk.kind == "faq":
         body = chunk.text
     elif chunk.kind == "record":  # a row of an open-data list, as published, named by its list
-        label = (
-            f"「{chunk.heading}」より" if lang == "ja" else f"From the city's list 「{chunk.heading}」 (in Japanese):"
-        )
+        label = f"「{chunk.heading}」より"
+        if lang == "en":
+            english = chunk.fields.get("english")
+            named = f" {english} is 「{chunk.title}」." if english else ""
+            label = f"From the city's list 「{chunk.heading}」 (in Japanese):{named}"
         body = f"{label}\n{chunk.text}"
     else:
         label = f"「{chunk.title} {citation.section}」" if lang == "ja" else f"{chunk.title}, {citation.section}:"
