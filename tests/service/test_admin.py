@@ -174,13 +174,19 @@ def test_a_source_outside_the_corpus_or_missing_is_refused(admin_server, source)
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_source"
 
 
+def reload_with_marked_answer(server: Server, site: Path, marker: str) -> str:
+    """Reload with the bulky-waste answer starting with ``marker`` (the corpus is restored at once, the generation
+    stays); the new generation's id."""
+    edit_faq(site, "en/garbage.jsonl", "en-waste-bulky", lambda r: {**r, "answer": marker + r["answer"]})
+    try:
+        return str(reload_and_wait(server)["report"]["generation"])
+    finally:
+        edit_faq(site, "en/garbage.jsonl", "en-waste-bulky", lambda r: {**r, "answer": r["answer"][len(marker) :]})
+
+
 def test_rollback_serves_an_earlier_generation_in_every_worker(admin_server, site):
     earlier = admin_server.http.get("/v1/status").json()["generation"]
-    edit_faq(site, "en/garbage.jsonl", "en-waste-bulky", lambda r: {**r, "answer": "EDITION B. " + r["answer"]})
-    try:
-        live = reload_and_wait(admin_server)["report"]["generation"]
-    finally:
-        edit_faq(site, "en/garbage.jsonl", "en-waste-bulky", lambda r: {**r, "answer": r["answer"][11:]})
+    live = reload_with_marked_answer(admin_server, site, "EDITION B. ")
     assert admin_server.http.post("/v1/ask", json={"question": BULKY}).json()["answer"].startswith("EDITION B.")
 
     response = admin_server.http.post("/v1/admin/rollback", json={"generation": earlier}, headers=AUTH)
@@ -196,11 +202,7 @@ def test_rollback_serves_an_earlier_generation_in_every_worker(admin_server, sit
 
 def test_rollback_to_a_generation_missing_a_file_is_refused_and_the_live_one_keeps_serving(admin_server, site):
     earlier = admin_server.http.get("/v1/status").json()["generation"]
-    edit_faq(site, "en/garbage.jsonl", "en-waste-bulky", lambda r: {**r, "answer": "EDITION C. " + r["answer"]})
-    try:
-        live = reload_and_wait(admin_server)["report"]["generation"]
-    finally:
-        edit_faq(site, "en/garbage.jsonl", "en-waste-bulky", lambda r: {**r, "answer": r["answer"][11:]})
+    live = reload_with_marked_answer(admin_server, site, "EDITION C. ")
     lexical = generations_dir(site / "index") / earlier / "lexical"
     hidden = lexical.with_name("lexical.away")
     lexical.rename(hidden)  # the manifest is there, the lexical index is not
