@@ -18,7 +18,7 @@ _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9'\-]*$")
 # Parts of speech that carry no topic: particles, auxiliary verbs, symbols, blanks.
 _DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 # ゴミ and ごみ, ペット and ぺっと are one word to a resident: fold katakana into hiragana for matching.
-_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
+KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
 _ENGLISH_STOPWORDS = frozenset(
     """a an and are as at be been but by can could do does for from had has have how i if in into is it its
     me my of on or our please should so than that the their them then there these they this to was we were
@@ -82,7 +82,7 @@ def tokenize(text: str) -> list[str]:
             if surface not in _ENGLISH_STOPWORDS:
                 tokens.append(_stem(surface))
         else:
-            tokens.append(morpheme.normalized_form().translate(_KATAKANA_TO_HIRAGANA))
+            tokens.append(morpheme.normalized_form().translate(KATAKANA_TO_HIRAGANA))
     return tokens
 
 
@@ -98,7 +98,7 @@ def words(text: str) -> list[Word]:
     return [
         Word(
             m.surface(),
-            (m.reading_form() or m.surface()).translate(_KATAKANA_TO_HIRAGANA),
+            (m.reading_form() or m.surface()).translate(KATAKANA_TO_HIRAGANA),
             tuple(m.part_of_speech()[:2]),
         )
         for m in _morphemes(text)
@@ -136,7 +136,7 @@ def topic_terms(text: str) -> dict[str, frozenset[int]]:
             if len(surface) > 1 and surface not in _ENGLISH_STOPWORDS and surface not in _GENERIC_ENGLISH:
                 terms[_stem(surface)] = frozenset()
         elif pos[0] == "名詞" and pos[1] not in ("数詞", "代名詞") and pos[2] != "助数詞可能":
-            form = morpheme.normalized_form().translate(_KATAKANA_TO_HIRAGANA)
+            form = morpheme.normalized_form().translate(KATAKANA_TO_HIRAGANA)
             if form not in _GENERIC_NOUNS and surface not in _GENERIC_NOUNS:
                 terms[form] = terms.get(form, frozenset()) | frozenset(morpheme.synonym_group_ids())
     return terms
@@ -151,7 +151,7 @@ def passage_terms(text: str) -> tuple[frozenset[str], frozenset[int]]:
         if _ASCII_WORD.match(surface):
             forms.add(_stem(surface))
         else:  # 申し込み written as a verb (申し込む) still names the noun 申し込み
-            forms.add(morpheme.normalized_form().translate(_KATAKANA_TO_HIRAGANA))
-            forms.add(surface.translate(_KATAKANA_TO_HIRAGANA))
+            forms.add(morpheme.normalized_form().translate(KATAKANA_TO_HIRAGANA))
+            forms.add(surface.translate(KATAKANA_TO_HIRAGANA))
         groups.update(morpheme.synonym_group_ids())
     return frozenset(forms), frozenset(groups)

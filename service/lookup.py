@@ -18,12 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ingest.chunk import Chunk
-from ingest.text import Word, words
+from ingest.text import KATAKANA_TO_HIRAGANA, Word, words
 from service.context import Candidate, Context
 from service.hand_off import hand_off
 from service.outcomes import HANDOFF_LOW_CONFIDENCE, Outcome
 
-_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
 _NOISE = re.compile(r"[\sー〜~・、,.。!?！？「」『』\"']")
 _QUALIFIER = re.compile(r"[（(][^）)]*[）)]")
 _PLACE_SPLIT = re.compile(r"[・、,（）()\s]+")
@@ -48,7 +47,7 @@ MAX_SITES_SHOWN = 5
 
 def fold(text: str) -> str:
     """How items are compared: NFKC, katakana as hiragana, no long-vowel marks, spaces or punctuation."""
-    text = unicodedata.normalize("NFKC", text).lower().translate(_KATAKANA_TO_HIRAGANA)
+    text = unicodedata.normalize("NFKC", text).lower().translate(KATAKANA_TO_HIRAGANA)
     return _NOISE.sub("", text)
 
 
