@@ -25,6 +25,7 @@ from service.outcomes import HANDOFF_LOW_CONFIDENCE, Outcome
 
 _NOISE = re.compile(r"[\sー〜~・、,.。!?！？「」『』\"']")
 _QUALIFIER = re.compile(r"[（(][^）)]*[）)]")
+_INCLUDES = re.compile(r"([^\s()、・,]+?)(?:等)?を?含む")
 _PLACE_SPLIT = re.compile(r"[・、,（）()\s]+")
 ITEM_LISTS = ("garbage_separation",)
 PLACE_LISTS = ("garbage_collection",)
@@ -41,8 +42,21 @@ HAZARD_WORDS = {
 _DISTRICT_SUFFIX = re.compile(r"(地区|校区)?(コミュニティ協議会|連合自治会|自治会|協議会)?$")
 _TOWN = re.compile(r"[市郡]([^\d\s市郡]{2,8}?[町村])")
 MIN_KEY_CHARS = 2  # a place name of one character would be found everywhere
+MAX_AFFIX_CHARS = 2  # 乾|電池, 段ボール|箱: a longer remainder is another thing (ボタン|電池)
 MAX_ROWS_SHOWN = 3
 MAX_SITES_SHOWN = 5
+
+
+def _spoken(text: str) -> str:
+    return fold("".join(word.reading for word in words(text)))
+
+
+def _aliases(base: str, qualifier: str) -> set[str]:
+    """The other names a row gives its item: each of 「ふた・キャップ」, and what its qualifier says it includes
+    (「おむつ（紙おむつを含む）」 names 紙おむつ); as written and as read."""
+    names = [part for part in base.split("・") if len(part) >= MIN_KEY_CHARS] if "・" in base else []
+    names += _INCLUDES.findall(unicodedata.normalize("NFKC", qualifier))
+    return {key for name in names for key in (fold(name), _spoken(name)) if len(key) >= MIN_KEY_CHARS}
 
 
 def fold(text: str) -> str:
@@ -85,6 +99,7 @@ class RowIndex:
 
     items: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     qualifiers: dict[str, str] = field(default_factory=lambda: defaultdict(str))  # key -> its rows' qualifiers
+    aliases: set[str] = field(default_factory=set)  # keys that name only one of a row's names (ふた of ふた・キャップ)
     english: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # the list's English names
     places: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     shelters: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # district or town -> sites
@@ -97,11 +112,13 @@ class RowIndex:
                 continue
             if chunk.category in ITEM_LISTS:
                 base = _QUALIFIER.sub("", chunk.title)
-                spoken = fold("".join(word.reading for word in words(base)))
-                for key in {fold(chunk.title), fold(base), spoken}:
-                    if key:
-                        index.items[key].append(position)
-                        index.qualifiers[key] += fold("".join(_QUALIFIER.findall(chunk.title)))
+                qualifier = "".join(_QUALIFIER.findall(chunk.title))
+                for key in {fold(chunk.title), fold(base), _spoken(base)} - {""}:
+                    index.items[key].append(position)
+                    index.qualifiers[key] += fold(qualifier)
+                for alias in _aliases(base, qualifier) - set(index.items):
+                    index.items[alias].append(position)
+                    index.aliases.add(alias)
                 english = _QUALIFIER.sub("", chunk.fields.get("english", "")).strip().lower()
                 if len(english) >= MIN_KEY_CHARS:
                     index.english[english].append(position)
@@ -153,6 +170,8 @@ class RowIndex:
         for key in self.places:
             if key in written:
                 found.setdefault(key, written.rfind(key) + len(key))
+        if not found:
+            found = dict(self._affixed(words(question)))
         longest = [key for key in found if not any(key != other and key in other for other in found)]
         groups: list[list[int]] = []
         seen: set[int] = set()
@@ -162,6 +181,34 @@ class RowIndex:
             if rows:
                 groups.append(rows)
         return groups
+
+    def _affixed(self, question: list[Word]) -> Iterator[tuple[str, int]]:
+        """When no item is named whole: keys that the question's words, as written, name all but a short head or
+        modifier of (でんち names 乾電池, 段ボール names 段ボール箱); never a longer compound of the question's
+        words (薪ストーブ does not name ガスストーブ)."""
+        for end, run in _noun_runs(question):
+            said = fold("".join(w.surface for w in run))  # as written: a reading as short as すな is in ふぁすな
+            if len(said) < MIN_KEY_CHARS or said in _ABOUT:
+                continue
+            for key in self.items:
+                if 0 < len(key) - len(said) <= MAX_AFFIX_CHARS and (key.startswith(said) or key.endswith(said)):
+                    yield key, end
+
+
+def _noun_runs(question: list[Word]) -> Iterator[tuple[int, list[Word]]]:
+    """Runs of words between particles, auxiliaries, verbs, adjectives, pronouns and symbols (the analyser
+    may split an unknown kana word: でん|ち), with the word index where each ends."""
+    run: list[Word] = []
+    for n, word in enumerate([*question, Word("", "", ("補助記号", ""))]):
+        if word.pos[0] in _BETWEEN_RUNS:
+            if run:
+                yield n, run
+            run = []
+        else:
+            run.append(word)
+
+
+_BETWEEN_RUNS = frozenset("助詞 助動詞 補助記号 動詞 形容詞 代名詞 連体詞 接続詞 感動詞 空白".split())
 
 
 # Nouns after an item that still ask about that item (its 捨て方), not about a part of it (its ふた).
@@ -212,6 +259,11 @@ def _stands_alone(question: list[Word], first: int, last: int, qualifier: str) -
     )
     if compound and before is not None and fold(before.surface) not in qualifier:
         return False  # the end of a longer compound: 耐火|レンガ (but 使い捨て|カイロ is カイロ（使い捨て）)
+    if after is not None and after.pos[1] == "括弧開":
+        inside = itertools.takewhile(lambda word: word.pos[1] != "括弧閉", question[last + 2 :])
+        said = "".join(word.surface for word in inside)
+        if fold(said) not in qualifier:
+            return False  # a kind the row does not list: ガスボンベ(業務用) is not the household ガスボンベ
     if after is not None and after.pos[0] == "接尾辞":
         return False  # ピアノ|線, 業務|用
     if after is not None and after.pos[0] == "名詞" and after.pos[1] != "数詞" and fold(after.surface) not in _ABOUT:
