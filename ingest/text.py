@@ -80,7 +80,7 @@ def tokenize(text: str) -> list[str]:
         surface = morpheme.surface()
         if _ASCII_WORD.match(surface):
             if surface not in _ENGLISH_STOPWORDS:
-                tokens.append(_stem(surface))
+                tokens.append(stem(surface))
         else:
             tokens.append(morpheme.normalized_form().translate(KATAKANA_TO_HIRAGANA))
     return tokens
@@ -105,7 +105,7 @@ def words(text: str) -> list[Word]:
     ]
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     """A light plural stemmer: keeps "bus" intact, folds "certificates" and "taxes" to their singular."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -134,7 +134,7 @@ def topic_terms(text: str) -> dict[str, frozenset[int]]:
         surface, pos = morpheme.surface(), morpheme.part_of_speech()
         if _ASCII_WORD.match(surface):
             if len(surface) > 1 and surface not in _ENGLISH_STOPWORDS and surface not in _GENERIC_ENGLISH:
-                terms[_stem(surface)] = frozenset()
+                terms[stem(surface)] = frozenset()
         elif pos[0] == "名詞" and pos[1] not in ("数詞", "代名詞") and pos[2] != "助数詞可能":
             form = morpheme.normalized_form().translate(KATAKANA_TO_HIRAGANA)
             if form not in _GENERIC_NOUNS and surface not in _GENERIC_NOUNS:
@@ -149,7 +149,7 @@ def passage_terms(text: str) -> tuple[frozenset[str], frozenset[int]]:
     for morpheme in _morphemes(text):
         surface = morpheme.surface()
         if _ASCII_WORD.match(surface):
-            forms.add(_stem(surface))
+            forms.add(stem(surface))
         else:  # 申し込み written as a verb (申し込む) still names the noun 申し込み
             forms.add(morpheme.normalized_form().translate(KATAKANA_TO_HIRAGANA))
             forms.add(surface.translate(KATAKANA_TO_HIRAGANA))

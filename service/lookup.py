@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ingest.chunk import Chunk
 from ingest.text import KATAKANA_TO_HIRAGANA, Word, words
 from service.context import Candidate, Context
+from service.english_items import japanese_names
 from service.hand_off import hand_off
 from service.outcomes import HANDOFF_LOW_CONFIDENCE, Outcome
 
@@ -99,7 +100,6 @@ class RowIndex:
 
     items: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     qualifiers: dict[str, str] = field(default_factory=lambda: defaultdict(str))  # key -> its rows' qualifiers
-    aliases: set[str] = field(default_factory=set)  # keys that name only one of a row's names (ふた of ふた・キャップ)
     english: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # the list's English names
     places: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     shelters: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # district or town -> sites
@@ -107,6 +107,7 @@ class RowIndex:
     @classmethod
     def of(cls, chunks: list[Chunk]) -> RowIndex:
         index = cls()
+        aliases: list[tuple[str, int]] = []
         for position, chunk in enumerate(chunks):
             if chunk.kind != "record":
                 continue
@@ -116,9 +117,7 @@ class RowIndex:
                 for key in {fold(chunk.title), fold(base), _spoken(base)} - {""}:
                     index.items[key].append(position)
                     index.qualifiers[key] += fold(qualifier)
-                for alias in _aliases(base, qualifier) - set(index.items):
-                    index.items[alias].append(position)
-                    index.aliases.add(alias)
+                aliases += [(alias, position) for alias in _aliases(base, qualifier)]
                 english = _QUALIFIER.sub("", chunk.fields.get("english", "")).strip().lower()
                 if len(english) >= MIN_KEY_CHARS:
                     index.english[english].append(position)
@@ -132,6 +131,10 @@ class RowIndex:
                 for place in {district, town.group(1) if town else ""}:
                     if len(place) >= MIN_KEY_CHARS:
                         index.shelters[fold(place)].append(position)
+        names = set(index.items)
+        for alias, position in aliases:
+            if alias not in names:  # a row of its own wins: キャップ（金属製） over ふた・キャップ（金属製）
+                index.items[alias].append(position)
         return index
 
     def shelters_for(self, question: str, chunks: list[Chunk]) -> tuple[str | None, list[int]]:
@@ -160,11 +163,8 @@ class RowIndex:
         about the cap). Of the keys found, the longest ones (スプレー缶, not 缶), the one named last first."""
         if not self.items and not self.places and not self.english:
             return []
-        if question.isascii():  # English: the list's English names, as whole words (a plural too)
-            lowered = question.lower()
-            named = [k for k in self.english if re.search(rf"\b{re.escape(k)}(e?s)?\b", lowered)]
-            named = [k for k in named if not any(k != other and k in other for other in named)]
-            return [self.english[k] for k in sorted(named, key=lambda k: -lowered.rfind(k))]
+        if question.isascii():
+            return self._named_in_english(question)
         found = {key: end for key, end in _whole_words(words(question), self.items, self.qualifiers)}
         written = fold(question)
         for key in self.places:
@@ -182,17 +182,36 @@ class RowIndex:
                 groups.append(rows)
         return groups
 
+    def _named_in_english(self, question: str) -> list[list[int]]:
+        """The list's English names, as whole words (a plural too); else the Japanese names the thing may go by
+        (a glossary, a transliteration), the first the list has, whole or all but a short head or modifier."""
+        lowered = question.lower()
+        named = [k for k in self.english if re.search(rf"\b{re.escape(k)}(e?s)?\b", lowered)]
+        named = [k for k in named if not any(k != other and k in other for other in named)]
+        if named:
+            return [self.english[k] for k in sorted(named, key=lambda k: -lowered.rfind(k))]
+        if not self.items or not asks_about_separation(question):
+            return []
+        for name in japanese_names(question):
+            said = fold(name)
+            keys = [said] if said in self.items else list(self._affixes(said))
+            if keys:
+                return [[position for key in keys for position in self.items[key]]]
+        return []  # never the last word alone: a jet ski is no ski, as 耐火レンガ is no レンガ
+
     def _affixed(self, question: list[Word]) -> Iterator[tuple[str, int]]:
         """When no item is named whole: keys that the question's words, as written, name all but a short head or
         modifier of (でんち names 乾電池, 段ボール names 段ボール箱); never a longer compound of the question's
         words (薪ストーブ does not name ガスストーブ)."""
         for end, run in _noun_runs(question):
             said = fold("".join(w.surface for w in run))  # as written: a reading as short as すな is in ふぁすな
-            if len(said) < MIN_KEY_CHARS or said in _ABOUT:
-                continue
-            for key in self.items:
-                if 0 < len(key) - len(said) <= MAX_AFFIX_CHARS and (key.startswith(said) or key.endswith(said)):
-                    yield key, end
+            if len(said) >= MIN_KEY_CHARS and said not in _ABOUT:
+                yield from ((key, end) for key in self._affixes(said))
+
+    def _affixes(self, said: str) -> Iterator[str]:
+        for key in self.items:
+            if 0 < len(key) - len(said) <= MAX_AFFIX_CHARS and (key.startswith(said) or key.endswith(said)):
+                yield key
 
 
 def _noun_runs(question: list[Word]) -> Iterator[tuple[int, list[Word]]]:
@@ -323,12 +342,20 @@ def _put_first(ctx: Context, positions: list[int]) -> None:
 
 
 def _by_qualifier(positions: list[int], chunks: list[Chunk], question: str) -> tuple[list[int], bool]:
-    """Among rows that share an item, those whose size qualifier fits the question come first: 「ふとん5枚」
-    fits 「ふとん（3枚以上）」, not 「ふとん（2枚まで）」. The order is otherwise kept; and whether one fitted."""
+    """Among rows that share an item, those whose qualifier fits the question come first: 「ふとん5枚」 fits
+    「ふとん（3枚以上）」, not 「ふとん（2枚まで）」; 「ノートパソコン」 fits 「パソコン（ノート型）」. The order is
+    otherwise kept; and whether one fitted."""
     counts = [(int(number), unit) for number, unit in _COUNT.findall(unicodedata.normalize("NFKC", question))]
+    folded = fold(question)
 
     def fits(position: int) -> bool:
-        bounds = _BOUND.findall(unicodedata.normalize("NFKC", "".join(_QUALIFIER.findall(chunks[position].title))))
+        title = chunks[position].title
+        qualifier = unicodedata.normalize("NFKC", "".join(_QUALIFIER.findall(title)))
+        said = [fold(w.surface) for w in words(qualifier) if w.pos[0] == "名詞" and w.pos[1] != "数詞"]
+        besides = folded.replace(fold(_QUALIFIER.sub("", title)), "")  # 乾電池 asks for no ニカド電池
+        if any(len(word) >= MIN_KEY_CHARS and word in besides for word in said):
+            return True
+        bounds = _BOUND.findall(qualifier)
         for limit, unit, kind in bounds:
             for count, counted in counts:
                 if counted == unit and _within(count, int(limit), kind):
