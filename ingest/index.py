@@ -56,10 +56,11 @@ class IndexSpec:
 
 
 def view_texts(chunk: Chunk, answer_chars: int) -> dict[str, str]:
-    """The texts embedded for a chunk, one per view. A row of an open-data table has one: its list's name, its
-    item and the row (a list of hundreds of items is embedded once, not twice)."""
+    """The texts embedded for a chunk, one per view. A row of an open-data table has one, short: its list's
+    name and its item (a city's lists run to thousands of rows; the lookup finds a row by its item, and the
+    lexical index has the whole row, addresses included)."""
     if chunk.kind == "record":
-        return {"qa": f"{chunk.heading} {chunk.title}\n{chunk.text[: max(answer_chars, 1)]}"}
+        return {"qa": f"{chunk.heading} {chunk.title}"}
     head = chunk.title if chunk.kind == "faq" else " ".join(filter(None, (chunk.title, chunk.section, chunk.heading)))
     body = chunk.text[:answer_chars]
     return {"q": head, "qa": f"{head}\n{body}" if body else head}
