@@ -81,11 +81,28 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as utf8_error:
-        best = from_bytes(data, cp_isolation=list(ENCODINGS[1:])).best()
-        if best is None:
+        valid = [encoding for encoding in ENCODINGS[1:] if _decodes(data, encoding)]
+        if not valid:
             message = "not text in a supported encoding (UTF-8, UTF-16 with a BOM, Shift_JIS/cp932, EUC-JP)"
             raise UnreadableFile(message, _line_of(data, utf8_error.start)) from utf8_error
-        return str(best)
+        # Valid in both (rare for Japanese text): the likelier reading. charset-normalizer alone gives up on
+        # some valid Shift_JIS files (a long list of short katakana names), so it only chooses between them.
+        best = from_bytes(data, cp_isolation=valid).best() if len(valid) > 1 else None
+        return str(best) if best is not None else data.decode(valid[0])
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    """Valid in ``encoding`` and no byte read as a control character or as one of the code points Python's
+    cp932 gives the bytes Shift_JIS leaves unused (0x80, 0xA0, 0xFD-0xFF): text, not bytes that happen to
+    decode."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return not _NOT_TEXT.search(text)
+
+
+_NOT_TEXT = re.compile("[\x80-\x9f\uf8f0-\uf8f3]")
 
 
 def _line_of(data: bytes, offset: int) -> int:

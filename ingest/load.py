@@ -9,11 +9,14 @@ Layout of a corpus directory (searched recursively, hidden files skipped):
 - ``*.md``: one regulation each, YAML front matter ``id, title, lang, url, effective``, then its articles.
 - ``departments.yaml`` (optional): department key -> names, phone and opening hours, so that an FAQ's
   ``department`` can name a key and the phone number is written once.
+- ``corpus.yaml`` (optional, at the top): ``tables``, which dataset a table is and which of its headers holds
+  which column, for a city's table whose columns are not recognised (``ingest/tables.py:Mapping``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import json
 import re
 from collections.abc import Iterator
@@ -34,6 +37,7 @@ TABLE_SUFFIXES = (".csv", ".xlsx")  # FAQ exports or open-data tables, told apar
 DOCUMENTATION = ("readme", "license", "licence", "copying")
 REGULATION_SUFFIX = ".md"
 DEPARTMENTS_FILE = "departments.yaml"
+CORPUS_FILE = "corpus.yaml"
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ def load_corpus(root: Path) -> Corpus:
         corpus.rejections.append(Rejection(str(root), None, "corpus directory not found"))
         return corpus
     inside = root.resolve()
+    mappings = _read_mappings(root / CORPUS_FILE, corpus)
     for path in files:
         name = str(path.relative_to(root))
         if not path.resolve().is_relative_to(inside):  # a symbolic link out of the corpus: never read it
@@ -136,7 +141,8 @@ def load_corpus(root: Path) -> Corpus:
             if path.name == DEPARTMENTS_FILE:
                 corpus.departments = _read_departments(path, name)
             elif path.suffix in TABLE_SUFFIXES:
-                _add_table(corpus, path, name, root)
+                given = next((m for pattern, m in mappings.items() if fnmatch.fnmatchcase(name, pattern)), None)
+                _add_table(corpus, path, name, root, given)
             elif path.suffix in FAQ_SUFFIXES:
                 for line, raw in _read_records(path, name):
                     _add_faq(corpus, name, line, raw)
@@ -168,17 +174,39 @@ def _read_text(path: Path, name: str) -> str:
         raise _FileError(name, error.line, str(error)) from error
 
 
-def _add_table(corpus: Corpus, path: Path, name: str, root: Path) -> None:
+def _read_mappings(path: Path, corpus: Corpus) -> dict[str, tables.Mapping]:
+    """corpus.yaml's ``tables``: file pattern -> what the table is. A bad entry is a rejection of corpus.yaml."""
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(_read_text(path, CORPUS_FILE)) or {}
+    except (yaml.YAMLError, _FileError) as error:
+        corpus.rejections.append(Rejection(CORPUS_FILE, None, f"invalid YAML: {error}"))
+        return {}
+    entries = data.get("tables", {}) if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        corpus.rejections.append(Rejection(CORPUS_FILE, None, "tables must map a file pattern to its table"))
+        return {}
+    found = {}
+    for pattern, entry in entries.items():
+        try:
+            found[str(pattern)] = tables.mapping(entry)
+        except tables.UnknownTable as error:
+            corpus.rejections.append(Rejection(CORPUS_FILE, None, f"tables: {pattern}: {error}"))
+    return found
+
+
+def _add_table(corpus: Corpus, path: Path, name: str, root: Path, given: tables.Mapping | None = None) -> None:
     """A CSV or xlsx file: FAQ entries when it has question and answer columns, else an open-data table whose
-    rows become records (``ingest/tables.py``)."""
+    rows become records (``ingest/tables.py``), recognised by its columns or as ``corpus.yaml`` describes it."""
     try:
         source = exports.xlsx_rows(path) if path.suffix == ".xlsx" else exports.csv_rows(_read_text(path, name))
         rows = list(source)
-        if exports.is_faq_table(rows):
+        if given is None and exports.is_faq_table(rows):
             for line, raw in exports.records(iter(rows), path.stem):
                 _add_faq(corpus, name, line, raw)
             return
-        records, skipped = tables.table_records(rows, path)
+        records, skipped = tables.table_records(rows, path, given)
     except exports.UnreadableFile as error:
         raise _FileError(name, error.line, str(error)) from error
     except tables.UnknownTable as error:

@@ -195,6 +195,43 @@ class UnknownTable(Exception):
     """A table whose columns match no dataset."""
 
 
+@dataclass(frozen=True)
+class Mapping:
+    """What a corpus's ``corpus.yaml`` says about a table whose columns are not recognised: the dataset it is,
+    which of the file's headers holds each of the dataset's columns, and the list's title::
+
+        tables:
+          ごみ/分け方辞典.csv:          # a path under the corpus, or a pattern (ごみ/*.csv)
+            dataset: garbage_separation
+            title: ごみの分け方辞典
+            columns: {item: 品名, class: 出す日, note: ひとこと}
+    """
+
+    dataset: Dataset
+    columns: dict[str, str]  # the dataset's column name -> the file's header
+    title: str = ""
+
+
+def dataset_named(kind: str) -> Dataset:
+    found = next((dataset for dataset in DATASETS if dataset.kind == kind), None)
+    if found is None:
+        raise UnknownTable(f"no dataset {kind!r} (known: {', '.join(d.kind for d in DATASETS)})")
+    return found
+
+
+def mapping(entry: object) -> Mapping:
+    """One table's entry of ``corpus.yaml``, checked: a known dataset, its column names, headers as text."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("columns"), dict):
+        raise UnknownTable("a table's entry needs dataset and columns (the dataset's column: the file's header)")
+    dataset = dataset_named(str(entry.get("dataset", "")))
+    known = [column.name for column in dataset.columns]
+    columns = {str(name): str(header) for name, header in entry["columns"].items()}
+    unknown = [name for name in columns if name not in known]
+    if unknown:
+        raise UnknownTable(f"{dataset.kind} has no column {', '.join(unknown)} (its columns: {', '.join(known)})")
+    return Mapping(dataset, columns, str(entry.get("title", "")))
+
+
 def fold(header: str) -> str:
     return _FOLD.sub("", unicodedata.normalize("NFKC", header or "")).lower()
 
@@ -223,14 +260,36 @@ def _column_name(dataset: Dataset, folded: str) -> str | None:
     return None
 
 
-def table_records(rows: list[tuple[int, list[str]]], path: Path) -> tuple[list[Record], list[tuple[int, str]]]:
-    """The records of a recognised table, and the rows skipped with why."""
+def mapped(header: list[str], given: Mapping) -> list[str | None]:
+    """Each column's name in a table that ``corpus.yaml`` describes: its mapped headers, then any header the
+    dataset recognises; refused when a mapped header or a required column is not there."""
+    folded = [fold(cell) for cell in header]
+    by_header = {fold(cell): name for name, cell in given.columns.items()}
+    absent = [cell for cell in given.columns.values() if fold(cell) not in folded]
+    if absent:
+        found = ", ".join(cell for cell in header if cell.strip()) or "none"
+        raise UnknownTable(f"corpus.yaml names headers this table lacks: {', '.join(absent)} (found: {found})")
+    names = [by_header.get(cell) or _column_name(given.dataset, cell) for cell in folded]
+    missing = [name for name in given.dataset.required if name not in names and name not in _HAZARD_NAMES]
+    if missing:
+        raise UnknownTable(f"corpus.yaml maps no column to {', '.join(missing)}, which a {given.dataset.kind} needs")
+    return names
+
+
+_HAZARD_NAMES = frozenset(column.name for column in HAZARDS)
+
+
+def table_records(
+    rows: list[tuple[int, list[str]]], path: Path, given: Mapping | None = None
+) -> tuple[list[Record], list[tuple[int, str]]]:
+    """The records of a table, recognised by its columns or described by ``given`` (from ``corpus.yaml``), and
+    the rows skipped with why."""
     filled = [(number, cells) for number, cells in rows if any(cell.strip() for cell in cells)]
     if not filled:
         raise UnknownTable("an empty table")
     (_, header), body = filled[0], filled[1:]
-    dataset, names = recognise(header)
-    title = city_title(path) or dataset.title[0]
+    dataset, names = (given.dataset, mapped(header, given)) if given else recognise(header)
+    title = (given.title if given else "") or city_title(path) or dataset.title[0]
     updated = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
     records, skipped = [], []
     for number, cells in body:

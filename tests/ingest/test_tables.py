@@ -76,3 +76,70 @@ def test_a_stray_template_column_is_ignored(tmp_path):
     corpus = load_corpus(copy_of("sandbag_creation_location", tmp_path))
     assert corpus.rejections == [] and len(corpus.records) == 9  # rows 1 to 9 (the README says 8)
     assert all("←" not in record.text() for _, record, _ in corpus.records)
+
+
+def garbage_list_with_own_headers(folder: Path) -> Path:
+    """Takamatsu's garbage list as a city with its own headers might publish it (品名, 出す日, ひとこと): a CSV in
+    Shift_JIS made from the real xlsx."""
+    from ingest.exports import xlsx_rows
+
+    rows = [cells for _, cells in xlsx_rows(TAKAMATSU / "garbage_separation_list" / "0074.xlsx")]
+    lines = ["番号,品名,出す日,ひとこと"] + [",".join(cell.replace(",", "、") for cell in row) for row in rows[1:]]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "wakekata.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp932", errors="replace"))
+    return folder / "wakekata.csv"
+
+
+def test_a_table_of_unknown_columns_is_refused_naming_what_was_expected(tmp_path):
+    garbage_list_with_own_headers(tmp_path / "corpus" / "gomi")
+    [rejection] = load_corpus(tmp_path / "corpus").rejections
+    assert rejection.file == "gomi/wakekata.csv" and rejection.line == 1
+    assert "ごみ分別一覧" in rejection.message and "found: 番号, 品名, 出す日, ひとこと" in rejection.message
+
+
+def test_corpus_yaml_says_which_dataset_a_table_is_and_which_header_holds_which_column(tmp_path):
+    garbage_list_with_own_headers(tmp_path / "corpus" / "gomi")
+    (tmp_path / "corpus" / "corpus.yaml").write_text(
+        "tables:\n  gomi/*.csv:\n    dataset: garbage_separation\n    title: ごみの分け方辞典\n"
+        "    columns: {item: 品名, class: 出す日, note: ひとこと}\n",
+        encoding="utf-8",
+    )
+    corpus = load_corpus(tmp_path / "corpus")
+    assert corpus.rejections == [] and len(corpus.records) == 606
+    pan = next(record for _, record, _ in corpus.records if record.item == "フライパン")
+    assert (pan.dataset.kind, pan.title, pan.values["class"]) == ("garbage_separation", "ごみの分け方辞典", "破砕ごみ")
+
+
+def test_a_corpus_yaml_that_names_a_header_the_table_lacks_refuses_that_table_by_name(tmp_path):
+    garbage_list_with_own_headers(tmp_path / "corpus" / "gomi")
+    (tmp_path / "corpus" / "corpus.yaml").write_text(
+        "tables:\n  gomi/wakekata.csv:\n    dataset: garbage_separation\n    columns: {item: 品目, class: 出す日}\n",
+        encoding="utf-8",
+    )
+    [rejection] = load_corpus(tmp_path / "corpus").rejections
+    assert (
+        rejection.file == "gomi/wakekata.csv"
+        and "corpus.yaml names headers this table lacks: 品目" in rejection.message
+    )
+
+
+def test_a_corpus_yaml_naming_an_unknown_dataset_or_column_is_itself_rejected(tmp_path):
+    garbage_list_with_own_headers(tmp_path / "corpus" / "gomi")
+    (tmp_path / "corpus" / "corpus.yaml").write_text(
+        "tables:\n  a.csv: {dataset: parking, columns: {name: 名前}}\n"
+        "  b.csv: {dataset: facility, columns: {hours: 時間}}\n",
+        encoding="utf-8",
+    )
+    messages = [r.message for r in load_corpus(tmp_path / "corpus").rejections if r.file == "corpus.yaml"]
+    assert any("no dataset 'parking'" in m and "garbage_separation" in m for m in messages)
+    assert any("facility has no column hours" in m and "opens" in m for m in messages)
+
+
+def test_a_long_shift_jis_list_of_short_names_is_read_though_the_detector_gives_up_on_it(tmp_path):
+    from charset_normalizer import from_bytes
+
+    from ingest.exports import decode
+
+    data = garbage_list_with_own_headers(tmp_path).read_bytes()
+    assert from_bytes(data, cp_isolation=["cp932", "euc_jp"]).best() is None  # what made us refuse it before
+    assert decode(data) == data.decode("cp932")
