@@ -245,7 +245,10 @@ def recognise(header: list[str]) -> tuple[Dataset, list[str | None]]:
             return dataset, names
     expected = "; ".join(f"{d.title[0]}: {', '.join(_japanese(d.column(n)) for n in d.required)}" for d in DATASETS)
     found = ", ".join(cell for cell in header if cell.strip()) or "none"
-    raise UnknownTable(f"columns of no known dataset (expected, e.g. {expected}; found: {found})")
+    raise UnknownTable(
+        f"columns of no known dataset (expected, e.g. {expected}; found: {found}); corpus.yaml can say which "
+        "dataset it is and which header holds which column"
+    )
 
 
 def _japanese(column: Column) -> str:

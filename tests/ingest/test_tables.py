@@ -95,6 +95,7 @@ def test_a_table_of_unknown_columns_is_refused_naming_what_was_expected(tmp_path
     [rejection] = load_corpus(tmp_path / "corpus").rejections
     assert rejection.file == "gomi/wakekata.csv" and rejection.line == 1
     assert "ごみ分別一覧" in rejection.message and "found: 番号, 品名, 出す日, ひとこと" in rejection.message
+    assert "corpus.yaml can say which dataset it is" in rejection.message
 
 
 def test_corpus_yaml_says_which_dataset_a_table_is_and_which_header_holds_which_column(tmp_path):
