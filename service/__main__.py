@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 
 import uvicorn
 
@@ -19,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=settings.port, help="port (MADOGUCHI_PORT)")
     parser.add_argument("--workers", type=int, default=settings.workers, help="worker processes (MADOGUCHI_WORKERS)")
     args = parser.parse_args(argv)
+    if args.workers > 1:  # the workers count in files of one fresh directory; a scrape adds them up
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="madoguchi-metrics-")
     # Each worker builds its own app from the same environment; they share the index and the database.
     uvicorn.run(
         "service.app:create_app",

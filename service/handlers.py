@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import MadoguchiError, RequestTooLargeError, StorageUnavailableError
 from service.limits import BodyLimit
+from service.metrics import CountRequests
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,8 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
+
+    app.add_middleware(CountRequests)  # outermost: every response counts, refusals included
 
     if settings.origins:  # the city's own pages may call the residents' endpoints from the browser
         app.add_middleware(

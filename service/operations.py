@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
 
+from service.auth import token_errors, token_guard
 from service.deps import ServicesDep
 from service.live import LiveServices
+from service.metrics import exposition
 from service.schemas import ErrorBody, Health, Status
 
 router = APIRouter(tags=["operations"])
@@ -50,3 +52,16 @@ def status(services: ServicesDep) -> Status:
         model=index.embedding_model,
         languages=dict(Counter(chunk.lang for chunk in index.chunks)),
     )
+
+
+@router.get(
+    "/metrics",
+    dependencies=[Depends(token_guard("metrics", lambda settings: settings.metrics_token))],
+    responses={200: {"content": {"text/plain": {}}}, **token_errors("metrics")},
+    response_class=Response,
+)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics (service/metrics.py), with the metrics token: what every worker counted, and the
+    health read now."""
+    body, headers = await asyncio.to_thread(exposition, request)
+    return Response(body, headers=headers)

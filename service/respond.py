@@ -10,6 +10,7 @@ import time
 
 from service.cases import NewCase
 from service.context import Context
+from service.metrics import observe_answer
 from service.outcomes import NOTICE, REFERENCE_LINE, Outcome
 from service.schemas import Answer, Handoff
 from service.store import AuditRecord
@@ -57,6 +58,7 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
         chunk_id=cited[0] if cited else top,
     )
     ctx.timings_ms["respond"] = round((time.perf_counter() - started) * 1000, 2)
+    observe_answer(outcome.outcome, ctx.lang, ctx.confidence, ctx.timings_ms)
     logger.info(
         "answer %s",
         json.dumps(

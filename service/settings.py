@@ -70,6 +70,9 @@ class Settings(IngestSettings):
     staff_token: SecretStr | None = Field(
         None, description="Bearer token of the staff API (suggestions, handoff queue, console). Unset: 403."
     )
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token with which Prometheus scrapes GET /metrics. Unset: 403."
+    )
     canary_top_k: int = Field(
         3, ge=1, le=50, description="A reload's canary question must find its expected source within this many."
     )
@@ -150,7 +153,7 @@ class Settings(IngestSettings):
                 raise ValueError(f"{origin!r} is not an origin like https://www.city.example.jp")
         return value
 
-    @field_validator("staff_token", mode="before")
+    @field_validator("staff_token", "metrics_token", mode="before")
     @classmethod
     def _staff_token_is_long(cls, value: object) -> object:
         return long_token(value)

@@ -32,6 +32,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     insert,
     select,
     update,
@@ -288,6 +289,12 @@ class Store:
             "report": json.loads(row["report"]) if row["report"] else None,
             "failure": {"reason": failure["reason"], "message": failure["message"]} if failure else None,
         }
+
+    def job_counts(self) -> dict[str, int]:
+        """Reload jobs by status (queued, running, succeeded, failed)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(jobs.c.status, func.count()).group_by(jobs.c.status)).all()
+        return {str(status): int(count) for status, count in rows}
 
     def unfinished_jobs(self) -> list[str]:
         with self.engine.connect() as connection:

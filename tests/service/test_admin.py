@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from ingest.index import generations_dir, live_generation, write_atomically
 from ingest.report import IngestReport
@@ -26,6 +27,7 @@ from tests.helpers import PYTHON, ROOT, copy_corpus
 
 TOKEN = "operator-secret-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+METRICS_TOKEN = "prometheus-scrape-0123456789"
 BULKY = "How do I put out oversized garbage?"
 
 
@@ -49,7 +51,7 @@ def site_store(site: Path) -> Store:
 
 @pytest.fixture(scope="module")
 def admin_server(site: Path) -> Iterator[Server]:
-    running = site_server(site, workers="2")
+    running = site_server(site, workers="2", metrics_token=METRICS_TOKEN)
     yield running
     running.close()
 
@@ -361,3 +363,52 @@ def test_an_unwritable_index_directory_fails_the_reload_and_the_old_generation_k
     body = admin_server.http.post("/v1/ask", json={"question": BULKY}).json()
     assert body["generation"] == live and not body["answer"].startswith("NEVER LIVE.")
     assert live_generation(site / "index") == live and finished_generations(site) == kept
+
+
+def scrape(server: Server) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """One scrape of /metrics (served by whichever worker takes it): sample name and labels -> value."""
+    response = httpx.get(server.base_url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def total(samples: dict, name: str, **labels: str) -> float:
+    return sum(v for (n, ls), v in samples.items() if n == name and set(labels.items()) <= set(ls))
+
+
+def test_metrics_add_up_what_every_worker_counted_and_never_carry_a_question(admin_server, site):
+    before = scrape(admin_server)
+    asked = ["How do I put out oversized garbage?", "粗大ごみの出し方は？", "Zyxwvut quokka telescope?"] * 4
+    for question in asked:  # a fresh connection each: the kernel spreads them over both workers
+        response = httpx.post(admin_server.base_url + "/v1/ask", json={"question": question}, timeout=30)
+        assert response.status_code == 200
+    httpx.get(admin_server.base_url + "/no/such/page")
+    assert httpx.get(admin_server.base_url + "/v1/admin/jobs/no-such-job", headers=AUTH).status_code == 404
+    for _ in range(3):  # whichever worker answers the scrape, it adds up both
+        after = scrape(admin_server)
+        answers = total(after, "madoguchi_answers_total") - total(before, "madoguchi_answers_total")
+        assert answers == len(asked)
+        asks = total(after, "madoguchi_http_requests_total", endpoint="/v1/ask", status="200")
+        assert asks - total(before, "madoguchi_http_requests_total", endpoint="/v1/ask", status="200") == len(asked)
+        assert total(after, "madoguchi_http_requests_total", endpoint="unmatched", status="404") >= 1
+        assert total(after, "madoguchi_http_requests_total", endpoint="/v1/admin/jobs/{job_id}", status="404") >= 1
+        assert total(after, "madoguchi_http_requests_total", endpoint="/v1/admin/jobs/no-such-job") == 0
+        assert total(after, "madoguchi_step_seconds_count", step="retrieve") >= len(asked)
+        assert total(after, "madoguchi_confidence_count") >= len(asked)
+        assert total(after, "madoguchi_answer_seconds_count") == total(after, "madoguchi_answers_total")
+        assert total(after, "madoguchi_index_ready") == 1 and total(after, "madoguchi_database_up") == 1
+        assert total(after, "madoguchi_generation_age_seconds") > 0
+        jobs = {dict(labels)["status"]: v for (n, labels), v in after.items() if n == "madoguchi_reload_jobs"}
+        assert jobs == site_store(site).job_counts()
+    text = httpx.get(admin_server.base_url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
+    assert "quokka" not in text and "粗大" not in text  # labels never hold what a resident wrote
+
+
+def test_metrics_need_the_metrics_token(admin_server, server):
+    assert httpx.get(admin_server.base_url + "/metrics", headers=AUTH).status_code == 401  # the admin's is not it
+    refused = server.http.get("/metrics")  # a service without a metrics token
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "metrics_disabled"

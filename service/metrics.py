@@ -1,0 +1,123 @@
+"""Metrics for the people who run the service, in Prometheus's text format (``GET /metrics``, with the
+metrics token): requests by endpoint and status, answers by outcome and language, the time of each step of
+the answer path, the confidence, and at each scrape the live generation's age, the reload jobs by result and
+whether the index and the database are healthy.
+
+Several workers: ``python -m service`` gives them one ``PROMETHEUS_MULTIPROC_DIR`` (emptied at start), and a
+scrape adds up what every worker counted (prometheus-client's multiprocess mode). Labels never carry a
+question or any other text a resident wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+REQUESTS = Counter("madoguchi_http_requests", "HTTP requests by endpoint (route) and status", ["endpoint", "status"])
+ANSWERS = Counter("madoguchi_answers", "Questions answered or handed off, by outcome and language", ["outcome", "lang"])
+STEP_SECONDS = Histogram(
+    "madoguchi_step_seconds",
+    "Time of each step of the answer path",
+    ["step"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+ANSWER_SECONDS = Histogram(
+    "madoguchi_answer_seconds",
+    "Time of the whole answer path of a question (every step, respond included)",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+CONFIDENCE = Histogram(
+    "madoguchi_confidence", "Confidence of each answer or handoff", buckets=tuple(n / 10 for n in range(1, 11))
+)
+
+
+def observe_answer(outcome: str, lang: str, confidence: float, timings_ms: dict[str, float]) -> None:
+    ANSWERS.labels(outcome, lang).inc()
+    CONFIDENCE.observe(confidence)
+    ANSWER_SECONDS.observe(sum(timings_ms.values()) / 1000)
+    for step, milliseconds in timings_ms.items():
+        STEP_SECONDS.labels(step).observe(milliseconds / 1000)
+
+
+class CountRequests:
+    """ASGI middleware: each response counted under its route's path template (``/v1/handoffs/{case_id}``,
+    never the path a client sent) and status; a path no route has counts as ``unmatched``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def counting(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, counting)
+        finally:
+            REQUESTS.labels(_endpoint(scope), str(status)).inc()
+
+
+def _endpoint(scope: Scope) -> str:
+    """The route that answered (routing leaves it in the scope), by its path template; a mount by its path."""
+    route = scope.get("route")
+    if route is not None:
+        return str(getattr(route, "path", "unmatched"))
+    return "/static" if scope.get("path", "").startswith("/static/") and "endpoint" in scope else "unmatched"
+
+
+class HealthCollector(Collector):
+    """Read at each scrape: the live generation's age, whether this worker's index and the database are
+    healthy, and the reload jobs by result (from the database, which every worker and build share)."""
+
+    def __init__(self, request: Request) -> None:
+        self.live = request.app.state.live
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        services = self.live.current()
+        index = GaugeMetricFamily("madoguchi_index_ready", "1 when this worker answers from an index generation")
+        index.add_metric([], 1.0 if services is not None else 0.0)
+        yield index
+        if services is not None:
+            age = GaugeMetricFamily("madoguchi_generation_age_seconds", "Age of the live index generation")
+            created = dt.datetime.fromisoformat(str(services.index.manifest["created"]))
+            age.add_metric([], max(0.0, time.time() - created.timestamp()))
+            yield age
+        database = GaugeMetricFamily("madoguchi_database_up", "1 when the database can be reached and written")
+        reachable = self.live.store.reachable()
+        database.add_metric([], 1.0 if reachable else 0.0)
+        yield database
+        if reachable:
+            jobs = GaugeMetricFamily("madoguchi_reload_jobs", "Reload jobs by status, all time", labels=["status"])
+            for status, count in sorted(self.live.store.job_counts().items()):
+                jobs.add_metric([status], float(count))
+            yield jobs
+
+
+def exposition(request: Request) -> tuple[bytes, dict[str, Any]]:
+    """The text a scrape reads: every worker's counts (or this process's alone), then the health read now."""
+    registry = CollectorRegistry()
+    if os.environ.get(MULTIPROCESS_DIR):
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        for metric in (REQUESTS, ANSWERS, STEP_SECONDS, ANSWER_SECONDS, CONFIDENCE):
+            registry.register(metric)
+    registry.register(HealthCollector(request))
+    return generate_latest(registry), {"Content-Type": CONTENT_TYPE_LATEST}
