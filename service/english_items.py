@@ -8,7 +8,7 @@ say: a name it does not have finds nothing, and the question is handed off."""
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from ingest.text import stem
@@ -41,7 +41,8 @@ def japanese_names(question: str) -> list[str]:
     named = thing(question)
     if not named:
         return []
-    names = [*_glossary().get(named, []), _katakana(named), _katakana(named.replace(" ", ""))]
+    spellings = dict.fromkeys((named, named.replace(" ", "")))  # "frying pan" and "fryingpan"
+    names = [*_glossary().get(named, []), *(_katakana(spelling) for spelling in spellings)]
     return list(dict.fromkeys(name for name in names if name))
 
 
@@ -59,5 +60,6 @@ def _transliterate():  # type: ignore[no-untyped-def]
     return C2K()
 
 
+@lru_cache(maxsize=4096)
 def _katakana(words: str) -> str:
     return str(_transliterate()(words))
