@@ -13,12 +13,16 @@ from ingest.live import IndexUnavailable, open_generation
 from service.auth import token_errors, token_guard
 from service.deps import SettingsDep
 from service.errors import ConflictError, MadoguchiError, NotFoundError
+from service.notices import NoticeBoard, described
 from service.reload import Reloader
 from service.schemas import (
     ErrorBody,
     Generation,
     Generations,
     Job,
+    NoticeOut,
+    NoticeRequest,
+    Notices,
     ReloadAccepted,
     ReloadRequest,
     RollbackRequest,
@@ -105,3 +109,35 @@ def roll_back(body: RollbackRequest, settings: SettingsDep) -> Generation:
 
     rollback(settings.index_dir, body.generation, verify)
     return next(g for g in generations(settings).generations if g.id == body.generation)
+
+
+def notice_board(request: Request) -> NoticeBoard:
+    board: NoticeBoard = request.app.state.live.notices
+    return board
+
+
+NoticeBoardDep = Annotated[NoticeBoard, Depends(notice_board)]
+
+
+@router.post("/notices", status_code=201, response_model=NoticeOut, responses={422: {"model": ErrorBody}})
+def publish_notice(body: NoticeRequest, board: NoticeBoardDep) -> NoticeOut:
+    """Publish an emergency notice: the chat shows it, every answer carries it, evacuation answers start with
+    it; ``emergency`` switches the generative composer off while it runs. Every worker shows it within seconds."""
+    link = str(body.link) if body.link else None
+    notice = board.publish(body.severity, {"ja": body.ja, "en": body.en}, body.ends_at, body.starts_at, link)
+    return NoticeOut.model_validate(described(notice))
+
+
+@router.get("/notices", response_model=Notices)
+def list_notices(board: NoticeBoardDep) -> Notices:
+    """Every notice, newest first: running, to come and ended (none is ever deleted)."""
+    return Notices(notices=[NoticeOut.model_validate(described(n)) for n in board.all()])
+
+
+@router.post("/notices/{notice_id}/end", response_model=NoticeOut, responses={404: {"model": ErrorBody}})
+def end_notice(notice_id: str, board: NoticeBoardDep) -> NoticeOut:
+    """End a notice now (it stays in the list, with when it ended)."""
+    notice = board.end(notice_id[:64])
+    if notice is None:
+        raise NotFoundError("notice_not_found", f"There is no notice {notice_id[:64]!r}.")
+    return NoticeOut.model_validate(described(notice))

@@ -26,7 +26,8 @@ def compose(ctx: Context) -> Outcome | None:
         contact=top.chunk.contact,
     )
     composer = ctx.services.composer
-    if composer is None:
+    notices = ctx.services.notices
+    if composer is None or (notices is not None and notices.emergency()):  # an emergency: verbatim only
         return extractive
     return composer.compose(ctx, extractive)
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from service.cases import CaseQueue
     from service.generate import GenerativeComposer
     from service.lookup import RowIndex
+    from service.notices import NoticeBoard
     from service.screen import Screening
     from service.store import Store
 
@@ -37,6 +38,7 @@ class Services:
     baseline: Baseline  # the corpus's own scores when it holds no answer (service/baseline.py)
     rows: RowIndex  # the items and places the corpus's open-data lists name (service/lookup.py)
     composer: GenerativeComposer | None = None  # None: extractive answers only
+    notices: NoticeBoard | None = None  # the emergency notices of the service's database (none in evaluation)
 
 
 @dataclass

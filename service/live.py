@@ -21,6 +21,7 @@ from service.cases import CaseQueue
 from service.context import Services
 from service.generate import GenerativeComposer
 from service.lookup import RowIndex
+from service.notices import NoticeBoard
 from service.screen import Screening
 from service.settings import Settings
 from service.store import Store
@@ -29,7 +30,11 @@ logger = logging.getLogger(__name__)
 
 
 def open_services(
-    settings: Settings, index: LiveIndex, store: Store | None = None, embedder: Embeddings | None = None
+    settings: Settings,
+    index: LiveIndex,
+    store: Store | None = None,
+    embedder: Embeddings | None = None,
+    notices: NoticeBoard | None = None,
 ) -> Services:
     """The services over ``index``, its baseline measured (or read) before they answer anything."""
     store = store or Store(settings.database_url, settings.conversation_retention_days)
@@ -44,6 +49,7 @@ def open_services(
         baseline=Baseline((), ()),
         composer=GenerativeComposer.from_settings(settings),
         rows=RowIndex.of(index.chunks),
+        notices=notices,
     )
     return replace(services, baseline=baseline_of(services))
 
@@ -51,6 +57,7 @@ def open_services(
 class LiveServices:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings, self.store = settings, store
+        self.notices = NoticeBoard(store)
         self._live_file = settings.index_dir / "LIVE"
         self._lock = threading.Lock()
         self._services: Services | None = None
@@ -77,7 +84,7 @@ class LiveServices:
                 return
             same_model = old is not None and old.index.embedding_model == index.embedding_model
             embedder = old.embedder if old and same_model else None
-            self._services = open_services(self.settings, index, self.store, embedder)
+            self._services = open_services(self.settings, index, self.store, embedder, self.notices)
         except Exception as error:
             self.problem = f"the live generation cannot be opened: {error}"[:500]
             if old is None:

@@ -19,10 +19,11 @@ from service.auth import checked_token
 from service.context import Context, Services
 from service.deps import ServicesDep, SettingsDep, clean_question
 from service.limits import limited
+from service.notices import NoticeBoard
 from service.pipeline import answer
 from service.privacy import mask_personal_data
 from service.respond import respond
-from service.schemas import Answer, AskRequest, ErrorBody, FeedbackAccepted, FeedbackRequest
+from service.schemas import Answer, AskRequest, ErrorBody, FeedbackAccepted, FeedbackRequest, ShownNotice
 
 logger = logging.getLogger(__name__)
 ASK_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -113,3 +114,11 @@ def conversation_key(token: str) -> str:
     """What the database knows a conversation by: a digest of the secret only the resident's browser holds, so
     neither a chosen id nor one seen in the staff's queue continues somebody else's conversation."""
     return hashlib.sha256(token.encode()).hexdigest()[:64]
+
+
+@router.get("/v1/notices", response_model=list[ShownNotice])
+def running_notices(request: Request, lang: str = "ja") -> list[ShownNotice]:
+    """The city's emergency notices running now, the most severe first, in ``lang`` (ja or en)."""
+    board: NoticeBoard = request.app.state.live.notices
+    shown = "en" if lang == "en" else "ja"
+    return [ShownNotice(severity=n.severity, text=n.text[shown], link=n.link) for n in board.running()]

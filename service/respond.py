@@ -10,9 +10,10 @@ import time
 
 from service.cases import NewCase
 from service.context import Context
+from service.lookup import asks_where_to_evacuate
 from service.metrics import observe_answer
 from service.outcomes import NOTICE, REFERENCE_LINE, Outcome
-from service.schemas import Answer, Handoff
+from service.schemas import Answer, Handoff, ShownNotice
 from service.store import AuditRecord
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,10 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
             )
         )
         text += "\n" + REFERENCE_LINE[ctx.lang].format(reference=reference)
+    running = services.notices.running() if services.notices else []
+    shown = [ShownNotice(severity=n.severity, text=n.text[ctx.lang], link=n.link) for n in running]
+    if shown and asks_where_to_evacuate(ctx.question):  # the city's word in an emergency comes first
+        text = "\n".join(notice.text for notice in shown) + "\n\n" + text
     cited = [c.id for c in outcome.citations]
     top = ctx.candidates[0].chunk.id if ctx.candidates else None
     trace = ctx.composer
@@ -93,6 +98,7 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
         conversation_id=ctx.conversation_token or ctx.conversation_id,
         generation=services.index.generation,
         notice=NOTICE[ctx.lang],
+        notices=shown,
         timings_ms=ctx.timings_ms,
         answer_id=ctx.answer_id,
         composer=trace.composer,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -87,6 +88,12 @@ class Handoff(BaseModel):
     reference: str | None = Field(None, description="A short reference the resident can quote on the phone.")
 
 
+class ShownNotice(BaseModel):
+    severity: Literal["info", "warning", "emergency"]
+    text: str = Field(description="In the question's language.")
+    link: str | None = None
+
+
 class Answer(BaseModel):
     answer: str = Field(description="The answer, or what the resident should do when a person takes over.")
     citations: list[Citation] = Field(description="Sources the answer uses; at least one when answered.")
@@ -100,6 +107,9 @@ class Answer(BaseModel):
     conversation_id: str
     generation: str = Field(description="The index generation that answered.")
     notice: str = Field(description="Says this is an automated answer from the city's published information.")
+    notices: list[ShownNotice] = Field(
+        default_factory=list, description="The city's emergency notices running now, the most severe first."
+    )
     timings_ms: dict[str, float] = Field(description="Milliseconds spent in each step.")
     answer_id: str = Field(description="This answer's id, for POST /v1/feedback.")
     composer: Literal["extractive", "generative"] = Field(
@@ -248,3 +258,43 @@ class FeedbackRequest(Incoming):
 class FeedbackAccepted(BaseModel):
     recorded: bool = True
     source: Literal["resident", "staff"]
+
+
+class NoticeRequest(Incoming):
+    """A notice to publish: both languages, a severity, an end (at most 14 days on), optionally a start."""
+
+    model_config = ConfigDict(extra="forbid")
+    severity: Literal["info", "warning", "emergency"]
+    ja: str = Field(min_length=1, max_length=1000)
+    en: str = Field(min_length=1, max_length=1000)
+    link: AnyHttpUrl | None = Field(None, description="A page with more (http or https).")
+    starts_at: dt.datetime | None = Field(None, description="ISO 8601 with a time zone; default now.")
+    ends_at: dt.datetime = Field(description="ISO 8601 with a time zone.")
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> NoticeRequest:
+        now = dt.datetime.now(dt.UTC)
+        for moment in (self.starts_at, self.ends_at):
+            if moment is not None and moment.tzinfo is None:
+                raise ValueError("times need a time zone (2026-09-01T18:00:00+09:00)")
+        starts = self.starts_at or now
+        if not starts < self.ends_at or self.ends_at <= now:
+            raise ValueError("ends_at must be in the future and after starts_at")
+        if self.ends_at - starts > dt.timedelta(days=14):
+            raise ValueError("a notice runs at most 14 days; publish a new one to extend it")
+        return self
+
+
+class NoticeOut(BaseModel):
+    id: str
+    severity: Literal["info", "warning", "emergency"]
+    text: dict[str, str] = Field(description="ja and en.")
+    link: str | None
+    starts_at: str
+    ends_at: str
+    ended_at: str | None = Field(description="When an operator ended it early.")
+    running: bool
+
+
+class Notices(BaseModel):
+    notices: list[NoticeOut]

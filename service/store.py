@@ -113,6 +113,20 @@ cases = Table(
     Index("cases_updated_at", "updated_at"),
 )
 
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("severity", String(16), nullable=False),  # info, warning, emergency
+    Column("text_ja", Text, nullable=False),
+    Column("text_en", Text, nullable=False),
+    Column("link", String(500)),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("ended_at", DateTime(timezone=True)),  # ended early by an operator
+)
+
 feedback = Table(
     "feedback",
     metadata,

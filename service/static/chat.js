@@ -10,7 +10,7 @@ const TEXT = {
     you: "あなた", assistant: "AI 案内", sources: "出典", asOf: "{date}時点", thinking: "回答を準備しています…",
     answered: "回答が届きました。", helpful: "役に立った", notHelpful: "役に立たなかった",
     thanks: "ご意見ありがとうございます。", feedbackFailed: "ご意見を送信できませんでした。もう一度お試しください。",
-    handoffTitle: "職員がご案内します",
+    handoffTitle: "職員がご案内します", notices: "市からのお知らせ", more: "詳しくはこちら",
     failed: "送信できませんでした: {message}", restarted: "新しい会話を始めました。",
   },
   en: {
@@ -20,7 +20,7 @@ const TEXT = {
     you: "You", assistant: "AI help desk", sources: "Sources", asOf: "as of {date}", thinking: "Preparing an answer…",
     answered: "An answer has arrived.", helpful: "Helpful", notHelpful: "Not helpful",
     thanks: "Thank you for your feedback.", feedbackFailed: "Your feedback could not be sent. Please try again.",
-    handoffTitle: "A member of staff will help you",
+    handoffTitle: "A member of staff will help you", notices: "Notices from the city", more: "More information",
     failed: "Could not send: {message}", restarted: "A new conversation has started.",
   },
 };
@@ -164,8 +164,41 @@ async function ask(event) {
   }
 }
 
+// The city's emergency notices (a typhoon, an earthquake) at the top, in the page's language; an emergency
+// is announced at once (role="alert"), the others are read in their turn.
+let shownNotices = "";
+
+async function showNotices() {
+  const box = $("notices");
+  let notices = [];
+  try {
+    const response = await fetch(`/v1/notices?lang=${page.lang}`);
+    if (!response.ok) return;  // keep what is shown
+    notices = await response.json();
+  } catch (error) { return; }
+  const seen = JSON.stringify(notices);
+  if (seen === shownNotices) return;  // unchanged: not announced again
+  shownNotices = seen;
+  box.querySelectorAll(".city-notice").forEach((node) => node.remove());
+  notices.forEach((n) => {
+    const item = el("div", undefined, `city-notice ${n.severity}`);
+    item.setAttribute("role", n.severity === "emergency" ? "alert" : "status");
+    item.append(el("p", n.text));
+    if (n.link) {
+      const link = el("a", t("more"));
+      link.href = n.link;
+      link.rel = "noopener noreferrer";
+      item.append(link);
+    }
+    box.append(item);
+  });
+  box.hidden = notices.length === 0;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
-  setUpLanguage(TEXT, (navigator.language || "ja").startsWith("en") ? "en" : "ja");
+  setUpLanguage(TEXT, (navigator.language || "ja").startsWith("en") ? "en" : "ja", showNotices);
+  showNotices();
+  setInterval(showNotices, 60000);  // a notice published while the page is open appears within a minute
   $("ask-form").addEventListener("submit", ask);
   $("question").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) ask(event);  // Shift+Enter: new line

@@ -4,6 +4,7 @@ text, and axe-core finding no WCAG 2.1 A/AA violation. Screenshots go to test-ar
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -18,7 +19,8 @@ from sqlalchemy import create_engine, select
 
 from ingest.index import IndexSpec, ingest
 from ingest.report import IngestReport
-from service.store import feedback
+from service.notices import NoticeBoard
+from service.store import Store, feedback
 from tests.conftest import Server, screenshot, server_on
 from tests.helpers import ROOT
 
@@ -197,3 +199,29 @@ def test_the_chat_page_has_no_accessibility_violations(chat):
 def test_the_staff_console_has_no_accessibility_violations(chrome, chat_server):
     chrome.get(chat_server.base_url + "/console")
     assert axe_violations(chrome) == []
+
+
+def test_an_emergency_notice_shows_at_the_top_in_the_pages_language_and_goes_when_ended(chat, chat_server):
+    store = Store(chat_server.database_url, 30)
+    board = NoticeBoard(store)
+    text = {"ja": "大雨特別警報。命を守る行動を。", "en": "Heavy rain emergency warning: protect your life."}
+    notice = board.publish(
+        "emergency", text, dt.datetime.now(dt.UTC) + dt.timedelta(hours=1), link="https://www.city.example.jp/bousai"
+    )
+    try:
+        wait(chat).until(lambda d: chat_server.http.get("/v1/notices").json() != [])  # the server has read it
+        chat.get(chat_server.base_url + "/")
+        shown = wait(chat).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#notices .city-notice.emergency"))
+        assert shown[0].get_attribute("role") == "alert" and text["ja"] in shown[0].text
+        assert shown[0].find_element(By.TAG_NAME, "a").get_attribute("href") == "https://www.city.example.jp/bousai"
+        screenshot(chat, "chat-emergency-notice")
+        assert axe_violations(chat) == []
+        chat.find_element(By.CSS_SELECTOR, "button.lang[data-lang='en']").click()
+        wait(chat).until(lambda d: text["en"] in d.find_element(By.ID, "notices").text)
+    finally:
+        board.end(notice.id)
+        until_gone = wait(chat)
+        until_gone.until(lambda d: chat_server.http.get("/v1/notices").json() == [])  # no other test sees it
+        store.engine.dispose()
+    chat.get(chat_server.base_url + "/")
+    wait(chat).until(lambda d: not d.find_element(By.ID, "notices").is_displayed())

@@ -4,6 +4,7 @@ over HTTP, on its own copy of the corpus and index."""
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import os
@@ -412,3 +413,69 @@ def test_metrics_need_the_metrics_token(admin_server, server):
     assert httpx.get(admin_server.base_url + "/metrics", headers=AUTH).status_code == 401  # the admin's is not it
     refused = server.http.get("/metrics")  # a service without a metrics token
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "metrics_disabled"
+
+
+def running_everywhere(server: Server, lang: str = "ja", tries: int = 8) -> list[list[dict]]:
+    """What /v1/notices says on fresh connections (the kernel spreads them over both workers)."""
+    return [httpx.get(server.base_url + f"/v1/notices?lang={lang}").json() for _ in range(tries)]
+
+
+def until(condition: Callable[[], bool], seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not within the deadline"
+        time.sleep(0.2)
+
+
+def test_a_published_notice_shows_on_every_worker_leads_evacuation_answers_and_ends_when_ended(admin_server):
+    ends = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)).isoformat()
+    body = {
+        "severity": "warning",
+        "ja": "台風接近のため避難所を開設しました。",
+        "en": "Shelters are open: a typhoon.",
+        "link": "https://www.city.example.jp/bousai",
+        "ends_at": ends,
+    }
+    published = admin_server.http.post("/v1/admin/notices", json=body, headers=AUTH)
+    assert published.status_code == 201 and published.json()["running"]
+    notice_id = published.json()["id"]
+    until(
+        lambda: all(
+            shown == [{"severity": "warning", "text": body["en"], "link": body["link"]}]
+            for shown in running_everywhere(admin_server, "en")
+        )
+    )
+    answer = httpx.post(admin_server.base_url + "/v1/ask", json={"question": "避難所はどこですか"}, timeout=30).json()
+    assert answer["answer"].startswith(body["ja"]) and answer["notices"][0]["text"] == body["ja"]
+    other = httpx.post(admin_server.base_url + "/v1/ask", json={"question": "粗大ごみの出し方"}, timeout=30).json()
+    assert not other["answer"].startswith(body["ja"]) and other["notices"][0]["text"] == body["ja"]
+    ended = admin_server.http.post(f"/v1/admin/notices/{notice_id}/end", headers=AUTH)
+    assert ended.status_code == 200 and ended.json()["ended_at"] and not ended.json()["running"]
+    until(lambda: all(shown == [] for shown in running_everywhere(admin_server)))
+    listed = admin_server.http.get("/v1/admin/notices", headers=AUTH).json()["notices"]
+    assert notice_id in [n["id"] for n in listed]  # kept
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"ends_at": "2030-01-01T00:00:00"}, "time zone"),
+        ({"starts_at": "2026-01-02T00:00:00+09:00", "ends_at": "2026-01-01T00:00:00+09:00"}, "future"),
+        ({"ends_at": (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()}, "14 days"),
+        ({"link": "javascript:alert(1)"}, "link"),
+        ({"severity": "panic"}, "severity"),
+        ({"en": ""}, "en"),
+    ],
+)
+def test_a_notice_that_cannot_be_shown_as_asked_is_refused_with_what_is_wrong(admin_server, change, why):
+    body = {
+        "severity": "info",
+        "ja": "お知らせ",
+        "en": "Notice",
+        "ends_at": (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat(),
+        **change,
+    }
+    refused = admin_server.http.post("/v1/admin/notices", json=body, headers=AUTH)
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid_request"
+    assert why in refused.json()["error"]["message"]
+    assert admin_server.http.post("/v1/admin/notices/nothing/end", headers=AUTH).status_code == 404

@@ -5,9 +5,11 @@ recorded: the tests check that whichever it is, it is the safe one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from eval.generative import llama_command
 from ingest.report import IngestReport
 from service.generate import GUARD, PROMPT_VERSION
 from service.grounding import CITATION, FIGURE
+from service.notices import NoticeBoard
 from service.store import Store
 from tests.conftest import Server, server_on
 from tests.helpers import free_port, wait_for_http
@@ -178,3 +181,29 @@ def test_the_chat_page_streams_a_draft_then_shows_the_checked_answer(chrome, gen
     )
     assert reply.find_element(By.TAG_NAME, "a").get_attribute("href").startswith("https://")
     assert chrome.find_elements(By.CSS_SELECTOR, ".draft") == []  # the draft gave way to the checked answer
+
+
+def test_an_emergency_notice_switches_the_generative_composer_off(generative):
+    store = Store(generative.database_url, 30)
+    board = NoticeBoard(store)
+    text = {"ja": "震度6強の地震が発生しました。", "en": "A strong earthquake has occurred."}
+    notice = board.publish("emergency", text, dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+
+    def notices_shown(expected: bool) -> None:
+        deadline = time.monotonic() + 15
+        while bool(generative.http.get("/v1/notices").json()) != expected:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+
+    try:
+        notices_shown(True)
+        body = generative.http.post(
+            "/v1/ask", json={"question": "粗大ごみの出し方を教えてください"}, timeout=120
+        ).json()
+        assert body["outcome"] == "answered" and body["composer"] == "extractive"
+        assert body["composer_fallback"] is None  # not a failed generation: the model was not asked
+        assert body["notices"] == [{"severity": "emergency", "text": text["ja"], "link": None}]
+    finally:
+        board.end(notice.id)
+        notices_shown(False)  # the next test meets the composer on again
+        store.engine.dispose()
