@@ -298,3 +298,19 @@ class NoticeOut(BaseModel):
 
 class Notices(BaseModel):
     notices: list[NoticeOut]
+
+
+class ReviewEntry(BaseModel):
+    id: str
+    title: str
+    department: str
+    updated: str = Field(description="The entry's own date, as the corpus gives it.")
+    cited: int = Field(description="Answers that cited it in the window.")
+    helpful: int
+    not_helpful: int
+
+
+class Review(BaseModel):
+    outdated: list[ReviewEntry] = Field(description="Updated before the cut-off, oldest first.")
+    uncited: list[ReviewEntry] = Field(description="Cited by no answer in the window.")
+    poorly_rated: list[ReviewEntry] = Field(description="More 'not helpful' than 'helpful' in the window, worst first.")

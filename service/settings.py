@@ -34,6 +34,9 @@ class Settings(IngestSettings):
     audit_retention_days: int = Field(
         0, ge=0, description="Days audit records (masked questions and outcomes) are kept (0: for ever)."
     )
+    review_after_months: int = Field(
+        12, ge=1, le=120, description="An FAQ or regulation whose updated date is older than this is listed for review."
+    )
     case_retention_days: int = Field(0, ge=0, description="Days a resolved handoff case is kept (0: for ever).")
     feedback_retention_days: int = Field(0, ge=0, description="Days feedback is kept (0: for ever).")
     purge_interval_s: float = Field(

@@ -17,6 +17,7 @@ from service.compose import passage
 from service.deps import ServicesDep, clean_question
 from service.privacy import mask_personal_data
 from service.retrieve import search
+from service.review import review
 from service.schemas import (
     Case,
     Cases,
@@ -25,6 +26,8 @@ from service.schemas import (
     ErrorBody,
     Lang,
     ResolveRequest,
+    Review,
+    ReviewEntry,
     Suggestion,
     SuggestionCitation,
     Suggestions,
@@ -122,3 +125,18 @@ def faq_proposals(services: ServicesDep) -> Response:
         media_type="application/x-ndjson",
         headers={"Content-Disposition": 'attachment; filename="faq-proposals.jsonl"'},
     )
+
+
+@router.get("/v1/content/review", response_model=Review)
+def content_review(
+    services: ServicesDep,
+    older_than_months: Annotated[int | None, Query(ge=1, le=120)] = None,
+    window_days: Annotated[int, Query(ge=1, le=366)] = 90,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Review:
+    """What needs a look: entries updated longer ago than ``older_than_months`` (default
+    MADOGUCHI_REVIEW_AFTER_MONTHS), entries no answer cited in the last ``window_days``, and entries rated
+    worst there; each with its department."""
+    months = older_than_months or services.settings.review_after_months
+    found = review(services, round(months * 30.44), window_days, limit)
+    return Review(**{name: [ReviewEntry(**vars(entry)) for entry in entries] for name, entries in found.items()})

@@ -3,6 +3,7 @@ proposals and feedback, against a real uvicorn server."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
@@ -12,9 +13,12 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, select
 
+from ingest.chunk import chunk_corpus
+from ingest.load import load_corpus
 from ingest.report import IngestReport
 from service.store import feedback
 from tests.conftest import Server, fresh_postgres_database, server_on
+from tests.helpers import CORPUS
 
 TOKEN = "desk-secret-0123456789"
 STAFF = {"Authorization": f"Bearer {TOKEN}"}
@@ -135,3 +139,27 @@ def test_feedback_is_recorded_from_residents_and_staff(staff_server):
         ).all()
     engine.dispose()
     assert [tuple(row) for row in stored] == [(True, None, "resident"), (False, "fee changed", "staff")]
+
+
+def test_content_review_lists_outdated_uncited_and_poorly_rated_entries_with_their_departments(staff_server):
+    cited = []
+    for _ in range(2):  # two answers from the same page, both found unhelpful by the resident
+        body = staff_server.http.post("/v1/ask", json={"question": "粗大ごみを出したい"}).json()
+        cited.append(body["citations"][0]["id"].split("#")[0])
+        vote = {"answer_id": body["answer_id"], "helpful": False}
+        assert staff_server.http.post("/v1/feedback", json=vote).status_code == 201
+    response = staff_server.http.get("/v1/content/review?older_than_months=10", headers=STAFF)
+    assert response.status_code == 200
+    review = response.json()
+    worst = {entry["id"]: entry for entry in review["poorly_rated"]}
+    assert cited[0] == cited[1] and worst[cited[0]]["not_helpful"] >= 2 and worst[cited[0]]["department"]
+    assert cited[0] not in {entry["id"] for entry in review["uncited"]}
+    assert review["uncited"] and all(entry["cited"] == 0 for entry in review["uncited"])
+    cutoff = (dt.date.today() - dt.timedelta(days=round(10 * 30.44))).isoformat()
+    entries = {c.doc_id: c.updated for c in chunk_corpus(load_corpus(CORPUS)) if c.kind in ("faq", "regulation")}
+    expected = sorted(doc for doc, updated in entries.items() if updated and updated[:10] < cutoff)
+    assert sorted(entry["id"] for entry in review["outdated"]) == expected
+    dates = [entry["updated"] for entry in review["outdated"]]
+    assert dates == sorted(dates)  # oldest first
+    assert staff_server.http.get("/v1/content/review?older_than_months=0", headers=STAFF).status_code == 422
+    assert staff_server.http.get("/v1/content/review").status_code == 401
