@@ -98,26 +98,29 @@ def test_a_table_of_unknown_columns_is_refused_naming_what_was_expected(tmp_path
     assert "corpus.yaml can say which dataset it is" in rejection.message
 
 
-def test_corpus_yaml_says_which_dataset_a_table_is_and_which_header_holds_which_column(tmp_path):
+def corpus_with(tmp_path: Path, corpus_yaml: str) -> Path:
+    """A corpus holding the garbage list with its own headers under gomi/, and this corpus.yaml."""
     garbage_list_with_own_headers(tmp_path / "corpus" / "gomi")
-    (tmp_path / "corpus" / "corpus.yaml").write_text(
-        "tables:\n  gomi/*.csv:\n    dataset: garbage_separation\n    title: ごみの分け方辞典\n"
-        "    columns: {item: 品名, class: 出す日, note: ひとこと}\n",
-        encoding="utf-8",
+    (tmp_path / "corpus" / "corpus.yaml").write_text(corpus_yaml, encoding="utf-8")
+    return tmp_path / "corpus"
+
+
+def test_corpus_yaml_says_which_dataset_a_table_is_and_which_header_holds_which_column(tmp_path):
+    corpus = load_corpus(
+        corpus_with(
+            tmp_path,
+            "tables:\n  gomi/*.csv:\n    dataset: garbage_separation\n    title: ごみの分け方辞典\n"
+            "    columns: {item: 品名, class: 出す日, note: ひとこと}\n",
+        )
     )
-    corpus = load_corpus(tmp_path / "corpus")
     assert corpus.rejections == [] and len(corpus.records) == 606
     pan = next(record for _, record, _ in corpus.records if record.item == "フライパン")
     assert (pan.dataset.kind, pan.title, pan.values["class"]) == ("garbage_separation", "ごみの分け方辞典", "破砕ごみ")
 
 
 def test_a_corpus_yaml_that_names_a_header_the_table_lacks_refuses_that_table_by_name(tmp_path):
-    garbage_list_with_own_headers(tmp_path / "corpus" / "gomi")
-    (tmp_path / "corpus" / "corpus.yaml").write_text(
-        "tables:\n  gomi/wakekata.csv:\n    dataset: garbage_separation\n    columns: {item: 品目, class: 出す日}\n",
-        encoding="utf-8",
-    )
-    [rejection] = load_corpus(tmp_path / "corpus").rejections
+    yaml = "tables:\n  gomi/wakekata.csv:\n    dataset: garbage_separation\n    columns: {item: 品目, class: 出す日}\n"
+    [rejection] = load_corpus(corpus_with(tmp_path, yaml)).rejections
     assert (
         rejection.file == "gomi/wakekata.csv"
         and "corpus.yaml names headers this table lacks: 品目" in rejection.message
@@ -125,13 +128,11 @@ def test_a_corpus_yaml_that_names_a_header_the_table_lacks_refuses_that_table_by
 
 
 def test_a_corpus_yaml_naming_an_unknown_dataset_or_column_is_itself_rejected(tmp_path):
-    garbage_list_with_own_headers(tmp_path / "corpus" / "gomi")
-    (tmp_path / "corpus" / "corpus.yaml").write_text(
+    yaml = (
         "tables:\n  a.csv: {dataset: parking, columns: {name: 名前}}\n"
-        "  b.csv: {dataset: facility, columns: {hours: 時間}}\n",
-        encoding="utf-8",
+        "  b.csv: {dataset: facility, columns: {hours: 時間}}\n"
     )
-    messages = [r.message for r in load_corpus(tmp_path / "corpus").rejections if r.file == "corpus.yaml"]
+    messages = [r.message for r in load_corpus(corpus_with(tmp_path, yaml)).rejections if r.file == "corpus.yaml"]
     assert any("no dataset 'parking'" in m and "garbage_separation" in m for m in messages)
     assert any("facility has no column hours" in m and "opens" in m for m in messages)
 
