@@ -165,13 +165,14 @@ class RowIndex:
             return []
         if question.isascii():
             return self._named_in_english(question)
-        found = {key: end for key, end in _whole_words(words(question), self.items, self.qualifiers)}
+        said = words(question)
+        found = {key: end for key, end in _whole_words(said, self.items, self.qualifiers)}
         written = fold(question)
         for key in self.places:
             if key in written:
                 found.setdefault(key, written.rfind(key) + len(key))
         if not found:
-            found = dict(self._affixed(words(question)))
+            found = dict(self._affixed(said))
         longest = [key for key in found if not any(key != other and key in other for other in found)]
         groups: list[list[int]] = []
         seen: set[int] = set()
