@@ -25,6 +25,7 @@ from eval import (
     load,
     plots,
     reload_bench,
+    report_bench,
     tables,
 )
 from eval import bench as http_bench
@@ -194,6 +195,14 @@ def run_handoff(args: argparse.Namespace, settings: Settings) -> Result:
     return Result(metrics, config, json.dumps({k: v for k, v in metrics.items() if k != "sweep"}, indent=1), figures)
 
 
+def run_report_bench(args: argparse.Namespace, settings: Settings) -> Result:
+    scoped = settings.model_copy(update={"database_url": args.database}) if args.database else settings
+    services = index_services(ROOT / "corpus", scoped, keep_database=bool(args.database))
+    metrics = report_bench.run(services, args.rows)
+    config = {"rows": args.rows, "database": services.store.engine.url.get_backend_name()}
+    return Result(metrics, config, json.dumps(metrics, indent=1))
+
+
 def run_lexical(args: argparse.Namespace, settings: Settings) -> Result:
     metrics = lexical_backends.run(args.corpus, args.queries)
     config = {"corpus": str(args.corpus), "queries": str(args.queries)}
@@ -255,6 +264,9 @@ def parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Name
     sub = task("lexical", run_lexical, "bm25s against SQLite FTS5 over the same Sudachi tokens")
     sub.add_argument("--corpus", type=Path, default=LOCALGOV / "faqs.jsonl")
     sub.add_argument("--queries", type=Path, default=LOCALGOV / "dev.jsonl")
+    sub = task("report-bench", run_report_bench, "the monthly report's time on a year of generated audit rows")
+    sub.add_argument("--rows", type=int, default=1_000_000)
+    sub.add_argument("--database", help="SQLAlchemy URL (filled once, topped up after); default: a scratch SQLite")
     sub = task("ingest-bench", run_ingest_bench, "ingest throughput, peak memory and re-ingest time")
     sub.add_argument("--corpus", type=Path, nargs="*", default=[ROOT / "corpus", LOCALGOV / "faqs.jsonl"])
     return root, runners

@@ -22,10 +22,13 @@ SAMPLE_QUESTIONS = ROOT / "eval" / "questions" / "sample.jsonl"
 NEAR_MISS_QUESTIONS = ROOT / "eval" / "questions" / "near_miss.jsonl"  # topics the sample corpus does not cover
 
 
-def index_services(corpus: Path, settings: Settings) -> Services:
+def index_services(corpus: Path, settings: Settings, keep_database: bool = False) -> Services:
+    """The answer path's services over the cached index of ``corpus``; on a scratch SQLite database unless
+    ``keep_database`` (then on the settings' own)."""
     index_dir = cached_index(corpus, settings)
     scratch = Path(tempfile.mkdtemp(prefix="madoguchi-eval-"))
-    scoped = settings.model_copy(update={"database_url": f"sqlite:///{scratch / 'eval.db'}"})
+    update = {} if keep_database else {"database_url": f"sqlite:///{scratch / 'eval.db'}"}
+    scoped = settings.model_copy(update=update)
     services = open_services(scoped, open_live(index_dir))
     assert services is not None
     return services

@@ -3,19 +3,23 @@ Every route needs the bearer token of ``MADOGUCHI_ADMIN_TOKEN``; without one con
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from ingest.index import list_generations, live_generation, rollback
 from ingest.live import IndexUnavailable, open_generation
 from service.auth import token_errors, token_guard
-from service.deps import SettingsDep
+from service.deps import ServicesDep, SettingsDep
 from service.errors import ConflictError, MadoguchiError, NotFoundError
 from service.notices import NoticeBoard, described
+from service.privacy import mask_personal_data
+from service.proposals import ProposalBox
 from service.reload import Reloader
 from service.schemas import (
+    ApproveRequest,
     ErrorBody,
     Generation,
     Generations,
@@ -23,6 +27,10 @@ from service.schemas import (
     NoticeOut,
     NoticeRequest,
     Notices,
+    ProposalOut,
+    Proposals,
+    ProposalStatus,
+    RejectRequest,
     ReloadAccepted,
     ReloadRequest,
     RollbackRequest,
@@ -141,3 +149,49 @@ def end_notice(notice_id: str, board: NoticeBoardDep) -> NoticeOut:
     if notice is None:
         raise NotFoundError("notice_not_found", f"There is no notice {notice_id[:64]!r}.")
     return NoticeOut.model_validate(described(notice))
+
+
+@router.get("/proposals", response_model=Proposals)
+def proposals_to_review(
+    services: ServicesDep, status: Annotated[ProposalStatus | None, Query()] = "submitted"
+) -> Proposals:
+    """Proposals waiting for a decision (or of another status), newest first."""
+    found = ProposalBox(services.store.engine).listed(status, 200)
+    return Proposals(proposals=[ProposalOut.model_validate(p) for p in found])
+
+
+@router.post(
+    "/proposals/{proposal_id}/approve",
+    status_code=202,
+    response_model=ProposalOut,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+)
+def approve(
+    proposal_id: str, body: ApproveRequest, services: ServicesDep, reloader: ReloaderDep, settings: SettingsDep
+) -> ProposalOut:
+    """Approve a proposal, with any edits: its entry is written to the corpus (approved/<id>.jsonl, with who
+    proposed and approved it) and a reload starts whose first canary is the resident's own question; follow
+    it at /jobs/{job_id}. While another reload runs, ``job_id`` is null and the next reload publishes it."""
+    box = ProposalBox(services.store.engine)
+    edits = body.model_dump(exclude_none=True, exclude={"reviewer"})
+    corpus = settings.corpus_dir.resolve()
+    approved = box.approve(proposal_id[:64], mask_personal_data(body.reviewer)[0], edits, corpus)
+    job_id = uuid.uuid4().hex
+    box.started(approved["id"], job_id)
+    try:
+        reloader.start(corpus, job_id)
+    except ConflictError:
+        return ProposalOut.model_validate(box.started(approved["id"], None))
+    return ProposalOut.model_validate(box.get(approved["id"]))
+
+
+@router.post(
+    "/proposals/{proposal_id}/reject",
+    response_model=ProposalOut,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+)
+def reject(proposal_id: str, body: RejectRequest, services: ServicesDep) -> ProposalOut:
+    """Reject a proposal, keeping the reason for the staff who wrote it."""
+    box = ProposalBox(services.store.engine)
+    reviewer = mask_personal_data(body.reviewer)[0]
+    return ProposalOut.model_validate(box.reject(proposal_id[:64], reviewer, mask_personal_data(body.reason)[0]))

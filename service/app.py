@@ -14,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
-from service import admin, operations, pages, residents, staff
+from service import admin, operations, pages, reports, residents, staff
 from service.handlers import add_error_handlers, add_middleware
 from service.limits import RateLimits
 from service.live import LiveServices
@@ -40,8 +40,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limits = RateLimits(settings)
     add_error_handlers(app)
     add_middleware(app, settings)
-    for module in (residents, staff, admin, operations, pages):
-        app.include_router(module.router)
+    for router in (
+        residents.router,
+        staff.router,
+        reports.staff_router,
+        reports.public_router,
+        admin.router,
+        operations.router,
+        pages.router,
+    ):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.openapi = lambda: contract(app, settings)  # type: ignore[method-assign]
     return app

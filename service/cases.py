@@ -135,7 +135,7 @@ class CaseQueue:
             claimed = connection.execute(
                 update(cases)
                 .where(cases.c.id == case_id, cases.c.status == "open")
-                .values(status="claimed", claimed_by=staff, updated_at=utc_now())
+                .values(status="claimed", claimed_by=staff, updated_at=utc_now(), claimed_at=utc_now())
             ).rowcount
         if not claimed:
             current = self.get(case_id)  # 404 when there is no such case
@@ -150,6 +150,7 @@ class CaseQueue:
             "resolution": resolution,
             "answer_used": answer_used,
             "updated_at": utc_now(),
+            "resolved_at": utc_now(),
         }
         if proposal:
             values["proposed_question"], values["proposed_answer"] = proposal

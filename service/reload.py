@@ -32,6 +32,7 @@ from ingest.settings import load_settings_or_exit
 from ingest.text import detect_lang, normalize
 from service.errors import ConflictError
 from service.live import open_services
+from service.proposals import ProposalBox
 from service.retrieve import search
 from service.settings import Settings
 from service.store import Store
@@ -66,9 +67,9 @@ class Reloader:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings, self.store = settings, store
 
-    def start(self, source: Path) -> str:
+    def start(self, source: Path, job_id: str | None = None) -> str:
         """Start a reload of ``source`` and return its job id; 409 while another reload runs anywhere."""
-        job_id = uuid.uuid4().hex
+        job_id = job_id or uuid.uuid4().hex
         try:
             handle = self._lock_when_free()
         except OSError as error:  # the index directory cannot be written: the job fails at once
@@ -126,7 +127,10 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
     reload lock is still held (so the job is never seen unfinished without a holder)."""
     try:
         store.update_job(job_id, status="running")
-        canaries = load_canaries(settings.corpus_dir.resolve())
+        box = ProposalBox(store.engine)
+        own = [Canary(check.question, check.expected) for check in box.checks(job_id)]
+        canaries = own + load_canaries(settings.corpus_dir.resolve())
+        served: set[str] = set()
         report = ingest(
             source,
             settings.index_dir,
@@ -134,7 +138,7 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
             settings.keep_generations,
             progress=False,
             on_progress=lambda share: store.update_job(job_id, progress=share),
-            verify=lambda generation_dir: verify_generation(generation_dir, canaries, settings, store),
+            verify=lambda generation_dir: served.update(verify_generation(generation_dir, canaries, settings, store)),
         )
     except IngestError as error:
         report_json = error.report.to_json() if error.report else None
@@ -145,14 +149,16 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
         store.update_job(job_id, status="failed", failure=_failure("storage_error", _describe(error)))
         logger.warning("reload %s failed: %s", job_id, error)
         return False
+    if report.generation:
+        box.went_live(served, report.generation)
     store.update_job(job_id, status="succeeded", progress=1.0, report=report.to_json())
     logger.info("reload %s succeeded: generation %s", job_id, report.generation)
     return True
 
 
-def verify_generation(generation_dir: Path, canaries: list[Canary], settings: Settings, store: Store) -> None:
+def verify_generation(generation_dir: Path, canaries: list[Canary], settings: Settings, store: Store) -> set[str]:
     """Open the new generation as the service will (which measures its baseline, so workers find it ready),
-    and check every canary on it."""
+    and check every canary on it. Returns the documents it serves."""
     index = open_generation(generation_dir, settings.chroma_url)
     services = open_services(settings, index, store)
     missed = []
@@ -165,6 +171,7 @@ def verify_generation(generation_dir: Path, canaries: list[Canary], settings: Se
     if missed:
         listed = "; ".join(f"{c.question!r} no longer finds {c.expected}" for c in missed[:5])
         raise IngestError("canary_failed", f"{len(missed)} of {len(canaries)} canary questions failed: {listed}")
+    return {chunk.doc_id for chunk in index.chunks}
 
 
 def _try_lock(index_dir: Path) -> IO[str] | None:

@@ -314,3 +314,167 @@ class Review(BaseModel):
     outdated: list[ReviewEntry] = Field(description="Updated before the cut-off, oldest first.")
     uncited: list[ReviewEntry] = Field(description="Cited by no answer in the window.")
     poorly_rated: list[ReviewEntry] = Field(description="More 'not helpful' than 'helpful' in the window, worst first.")
+
+
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class DayCount(BaseModel):
+    day: str = Field(description="The city's date (MADOGUCHI_TIMEZONE).")
+    ja: int
+    en: int
+
+
+class ConfidenceBand(BaseModel):
+    low: float
+    high: float
+    answers: int
+
+
+class SourceCount(BaseModel):
+    id: str
+    title: str
+    department: str
+    citations: int = 0
+
+
+class SourceRating(BaseModel):
+    id: str
+    title: str
+    department: str
+    helpful: int
+    not_helpful: int
+
+
+class FeedbackComment(BaseModel):
+    helpful: bool
+    by: Literal["resident", "staff"]
+    comment: str = Field(description="Masked.")
+    source: str | None = Field(description="The rated answer's first source.")
+
+
+class FeedbackSummary(BaseModel):
+    helpful: int
+    not_helpful: int
+    sources: list[SourceRating] = Field(description="Per first-cited source, most 'not helpful' first.")
+    comments: list[FeedbackComment]
+
+
+class CaseFigures(BaseModel):
+    opened: int
+    claimed: int
+    resolved: int
+    minutes_to_claim_median: float | None
+    minutes_to_claim_p90: float | None
+
+
+class Topic(BaseModel):
+    size: int = Field(description="Questions asked in the topic this month.")
+    examples: list[str] = Field(description="Up to three of its most asked questions (masked).")
+    nearest: SourceCount | None = Field(description="The existing source nearest to the topic.")
+
+
+class Unanswered(BaseModel):
+    questions: int = Field(description="Questions handed off as out of scope or low confidence.")
+    topics: list[Topic] = Field(description="Grouped by meaning, biggest first.")
+
+
+class MonthlyReport(BaseModel):
+    month: str
+    timezone: str
+    generation: str
+    model: str
+    questions: int
+    days: list[DayCount]
+    languages: dict[str, int]
+    outcomes: dict[str, int]
+    confidence: list[ConfidenceBand]
+    most_cited: list[SourceCount]
+    never_cited: list[SourceCount] = Field(description="FAQs and regulations of the live corpus no answer cited.")
+    feedback: FeedbackSummary
+    cases: CaseFigures
+    unanswered: Unanswered
+
+
+class CategoryCount(BaseModel):
+    category: str
+    answers: int
+
+
+class PublicReport(BaseModel):
+    month: str
+    questions: int | None = Field(description="None: fewer than min_cell.")
+    outcomes: dict[str, int | None]
+    shares: dict[str, float | None]
+    languages: dict[str, int | None]
+    categories: list[CategoryCount] = Field(description="Subjects of the answers; those under min_cell left out.")
+    model: str
+    generation: str
+    corpus_updated: str | None
+    min_cell: int
+
+
+ProposalStatus = Literal["submitted", "approved", "rejected", "live"]
+
+
+class ProposalRequest(Incoming):
+    lang: Lang
+    question: str = Field(min_length=1, max_length=500, description="The FAQ's question, as residents ask it.")
+    answer: str = Field(min_length=1, max_length=4000, description="The FAQ's answer (checked by an operator).")
+    department: str = Field(min_length=1, max_length=100, description="A key of the corpus's departments.yaml.")
+    category: str = Field("", max_length=100)
+    url: AnyHttpUrl | None = Field(None, description="The city's page on it, if there is one.")
+    asked: str = Field(
+        min_length=1, max_length=1000, description="The resident's question it answers: the reload's first canary."
+    )
+    origin: str | None = Field(None, max_length=100, description="A case reference, or 'topic'.")
+    proposed_by: str = Field("staff", min_length=1, max_length=100)
+
+
+class ProposalOut(BaseModel):
+    id: str
+    status: ProposalStatus
+    created_at: str
+    updated_at: str
+    lang: Lang
+    question: str
+    answer: str
+    department: str
+    category: str
+    url: str | None
+    asked: str = Field(description="Masked.")
+    origin: str | None
+    proposed_by: str
+    reviewed_by: str | None
+    reviewed_at: str | None
+    reason: str | None = Field(description="Why it was rejected.")
+    entry_id: str | None = Field(description="The FAQ id written to the corpus on approval.")
+    job_id: str | None = Field(description="The reload its approval started.")
+    generation: str | None = Field(description="The generation that first served it.")
+
+
+class Proposals(BaseModel):
+    proposals: list[ProposalOut]
+
+
+class ApproveRequest(Incoming):
+    reviewer: str = Field("operator", min_length=1, max_length=100)
+    question: str | None = Field(None, min_length=1, max_length=500, description="An edit of the question.")
+    answer: str | None = Field(None, min_length=1, max_length=4000, description="An edit of the answer.")
+    department: str | None = Field(None, min_length=1, max_length=100)
+    category: str | None = Field(None, max_length=100)
+
+
+class RejectRequest(Incoming):
+    reviewer: str = Field("operator", min_length=1, max_length=100)
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class Department(BaseModel):
+    key: str
+    ja: str
+    en: str
+
+
+class Departments(BaseModel):
+    departments: list[Department]

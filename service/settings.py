@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse
 from pydantic import Field, SecretStr, field_validator
@@ -37,6 +38,14 @@ class Settings(IngestSettings):
     review_after_months: int = Field(
         12, ge=1, le=120, description="An FAQ or regulation whose updated date is older than this is listed for review."
     )
+    timezone: str = Field("Asia/Tokyo", description="The city's time zone: a report's month and days are in it.")
+    report_topic_questions: int = Field(
+        100, ge=10, le=5000, description="Most-asked unanswered questions a monthly report groups into topics."
+    )
+    report_topic_distance: float = Field(
+        0.5, gt=0, lt=2, description="Cosine distance (centred on the corpus) within which questions are one topic."
+    )
+    report_min_cell: int = Field(10, ge=1, description="The public report hides any figure smaller than this.")
     case_retention_days: int = Field(0, ge=0, description="Days a resolved handoff case is kept (0: for ever).")
     feedback_retention_days: int = Field(0, ge=0, description="Days feedback is kept (0: for ever).")
     purge_interval_s: float = Field(
@@ -166,6 +175,19 @@ class Settings(IngestSettings):
     def _rate_parses(cls, value: str) -> str:
         parse(value)  # raises ValueError naming what it could not read
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_is_known(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"{value!r} is not a time zone like Asia/Tokyo") from error
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @field_validator("llm_base_url")
     @classmethod

@@ -4,7 +4,7 @@ enquiries, and proposals of new FAQs. Every route needs the bearer token of ``MA
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -15,7 +15,9 @@ from service.auth import token_errors, token_guard
 from service.cases import CaseQuery, decode_cursor
 from service.compose import passage
 from service.deps import ServicesDep, clean_question
+from service.errors import MadoguchiError
 from service.privacy import mask_personal_data
+from service.proposals import Draft, ProposalBox
 from service.retrieve import search
 from service.review import review
 from service.schemas import (
@@ -23,8 +25,14 @@ from service.schemas import (
     Cases,
     CaseStatus,
     ClaimRequest,
+    Department,
+    Departments,
     ErrorBody,
     Lang,
+    ProposalOut,
+    ProposalRequest,
+    Proposals,
+    ProposalStatus,
     ResolveRequest,
     Review,
     ReviewEntry,
@@ -140,3 +148,52 @@ def content_review(
     months = older_than_months or services.settings.review_after_months
     found = review(services, round(months * 30.44), window_days, limit)
     return Review(**{name: [ReviewEntry(**vars(entry)) for entry in entries] for name, entries in found.items()})
+
+
+@router.get("/v1/departments", response_model=Departments)
+def departments(services: ServicesDep) -> Departments:
+    """The corpus's departments (departments.yaml), for a proposal's department."""
+    known = services.index.manifest.get("departments", {})
+    return Departments(
+        departments=[
+            Department(key=key, ja=_name(entry, "ja", key), en=_name(entry, "en", key)) for key, entry in known.items()
+        ]
+    )
+
+
+@router.post("/v1/proposals", status_code=201, response_model=ProposalOut, responses={422: {"model": ErrorBody}})
+def propose(body: ProposalRequest, services: ServicesDep) -> ProposalOut:
+    """Submit a drafted FAQ entry (from a topic of unanswered questions or a resolved case) for an operator
+    to review. The department must be one of /v1/departments when the corpus lists any."""
+    known = services.index.manifest.get("departments", {})
+    if known and body.department not in known:
+        listed = ", ".join(sorted(known))
+        raise MadoguchiError("unknown_department", f"{body.department!r} is not a department of the corpus ({listed}).")
+    draft = Draft(
+        lang=body.lang,
+        question=body.question,
+        answer=body.answer,
+        department=body.department,
+        category=body.category,
+        url=str(body.url) if body.url else None,
+        asked=mask_personal_data(body.asked)[0],
+        origin=body.origin,
+    )
+    proposal = ProposalBox(services.store.engine).submit(draft, mask_personal_data(body.proposed_by)[0])
+    return ProposalOut.model_validate(proposal)
+
+
+@router.get("/v1/proposals", response_model=Proposals)
+def proposals(
+    services: ServicesDep,
+    status: Annotated[ProposalStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Proposals:
+    """Proposals, newest first, with where each stands: submitted, approved (its reload running), live (with
+    the generation that first served it) or rejected (with the reason)."""
+    found = ProposalBox(services.store.engine).listed(status, limit)
+    return Proposals(proposals=[ProposalOut.model_validate(p) for p in found])
+
+
+def _name(entry: dict[str, Any], lang: str, key: str) -> str:
+    return str((entry.get(lang) or {}).get("name") or key)

@@ -74,6 +74,7 @@ audit = Table(
     Column("model", String(200)),  # the generative composer's model, when it was asked
     Column("prompt_version", String(40)),
     Column("fallback", String(40)),  # why a generated answer was not shown
+    Index("audit_month", "created_at", "lang", "outcome", "confidence"),  # a month's counts without the rows
 )
 
 jobs = Table(
@@ -110,7 +111,35 @@ cases = Table(
     Column("answer_used", String(300)),
     Column("proposed_question", Text),  # "propose as FAQ"
     Column("proposed_answer", Text),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("resolved_at", DateTime(timezone=True)),
     Index("cases_updated_at", "updated_at"),
+    Index("cases_claimed_at", "claimed_at"),
+    Index("cases_resolved_at", "resolved_at"),
+)
+
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # submitted, approved, rejected, live
+    Column("lang", String(2), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("department", String(200), nullable=False),
+    Column("category", String(200), nullable=False),
+    Column("url", String(500)),
+    Column("asked", Text, nullable=False),  # the resident's question (masked) it answers: the first canary
+    Column("origin", String(100)),  # a case reference or "topic"
+    Column("proposed_by", String(100), nullable=False),
+    Column("reviewed_by", String(100)),
+    Column("reviewed_at", DateTime(timezone=True)),
+    Column("reason", Text),  # why it was rejected
+    Column("entry_id", String(100)),  # the FAQ id written to the corpus on approval
+    Column("job_id", String(32)),  # the reload that approval started
+    Column("generation", String(40)),  # the generation that first served it
 )
 
 notices = Table(

@@ -1,0 +1,290 @@
+"""The reports as HTML, drawn by the service itself: bar charts as inline SVG (no script, no external asset),
+each followed by the table of its figures, which is what screen readers read (the chart is hidden from them).
+Every text from the corpus or a resident is escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+LABELS = {
+    "ja": {
+        "title": "窓口 AI 回答の月次報告",
+        "public_title": "AIによる問い合わせ対応の公開報告",
+        "month": "対象月",
+        "questions": "質問数",
+        "per_day": "日ごとの質問数",
+        "day": "日",
+        "outcomes": "結果",
+        "outcome": "結果",
+        "count": "件数",
+        "share": "割合",
+        "answered": "回答した",
+        "handoff_low_confidence": "職員へ引き継ぎ（確信度が低い）",
+        "handoff_out_of_scope": "職員へ引き継ぎ（対象外）",
+        "handoff_sensitive": "職員へ引き継ぎ（緊急・相談）",
+        "confidence": "確からしさの分布",
+        "band": "確からしさ",
+        "most_cited": "よく引用された出典",
+        "never_cited": "引用されなかった出典",
+        "source": "出典",
+        "department": "担当",
+        "citations": "引用数",
+        "feedback": "評価",
+        "helpful": "役に立った",
+        "not_helpful": "役に立たなかった",
+        "comments": "コメント",
+        "cases": "引き継ぎ案件",
+        "opened": "受付",
+        "claimed": "担当決定",
+        "resolved": "完了",
+        "minutes_to_claim_median": "担当決定までの分数（中央値）",
+        "minutes_to_claim_p90": "担当決定までの分数（90%）",
+        "unanswered": "答えられなかった質問のトピック",
+        "topic": "トピック",
+        "size": "件数",
+        "examples": "質問の例",
+        "nearest": "最も近い既存の出典",
+        "none": "ありません。",
+        "languages": "言語",
+        "language": "言語",
+        "ja": "日本語",
+        "en": "英語",
+        "categories": "回答した分野",
+        "category": "分野",
+        "about": "このページは市のAIチャットの利用状況を集計したものです。個々の質問の内容は公開しません。",
+        "small": "{n}件未満",
+        "model": "使用している検索モデル",
+        "generation": "使用しているデータの版",
+        "updated": "データの最終更新日",
+        "fewer": "{n}件未満の数値は表示していません。",
+    },
+    "en": {
+        "title": "Madoguchi monthly report",
+        "public_title": "Public report on the AI enquiry assistant",
+        "month": "Month",
+        "questions": "Questions",
+        "per_day": "Questions per day",
+        "day": "Day",
+        "outcomes": "Outcomes",
+        "outcome": "Outcome",
+        "count": "Count",
+        "share": "Share",
+        "answered": "Answered",
+        "handoff_low_confidence": "Handed to staff (low confidence)",
+        "handoff_out_of_scope": "Handed to staff (out of scope)",
+        "handoff_sensitive": "Handed to staff (urgent or sensitive)",
+        "confidence": "Confidence",
+        "band": "Confidence",
+        "most_cited": "Most cited sources",
+        "never_cited": "Sources never cited",
+        "source": "Source",
+        "department": "Department",
+        "citations": "Citations",
+        "feedback": "Feedback",
+        "helpful": "Helpful",
+        "not_helpful": "Not helpful",
+        "comments": "Comments",
+        "cases": "Handoff cases",
+        "opened": "Opened",
+        "claimed": "Claimed",
+        "resolved": "Resolved",
+        "minutes_to_claim_median": "Minutes to claim (median)",
+        "minutes_to_claim_p90": "Minutes to claim (90th percentile)",
+        "unanswered": "Topics the sources do not answer",
+        "topic": "Topic",
+        "size": "Questions",
+        "examples": "Example questions",
+        "nearest": "Nearest existing source",
+        "none": "None.",
+        "languages": "Languages",
+        "language": "Language",
+        "ja": "Japanese",
+        "en": "English",
+        "categories": "Subjects answered",
+        "category": "Subject",
+        "about": "How residents used the city's AI chat this month. No question's text is ever published.",
+        "small": "fewer than {n}",
+        "model": "Search model in use",
+        "generation": "Version of the city's data in use",
+        "updated": "Data last updated",
+        "fewer": "Figures under {n} are not shown.",
+    },
+}
+BAR_WIDTH = 480  # the longest bar, in SVG units
+
+
+def monthly_html(report: dict[str, Any], lang: str) -> str:
+    """The staff's report as an HTML fragment (the console shows it)."""
+    t = LABELS[lang]
+    per_day = [(day["day"][5:], day["ja"] + day["en"]) for day in report["days"]]
+    outcomes = [(t[outcome], n) for outcome, n in report["outcomes"].items()]
+    bands = [(f"{band['low']:.1f}–{band['high']:.1f}", band["answers"]) for band in report["confidence"]]
+    parts = [
+        f"<h2 id='report-title'>{t['title']} {escape(report['month'])}</h2>",
+        f"<p>{t['questions']}: <strong>{report['questions']}</strong> "
+        f"({t['ja']} {report['languages']['ja']}, {t['en']} {report['languages']['en']})</p>",
+        chart("per-day", t["per_day"], t["day"], t["count"], per_day),
+        chart("outcomes", t["outcomes"], t["outcome"], t["count"], outcomes),
+        chart("confidence", t["confidence"], t["band"], t["count"], bands),
+        table(
+            "most-cited",
+            t["most_cited"],
+            [t["source"], t["department"], t["citations"]],
+            [[s["title"], s["department"], s["citations"]] for s in report["most_cited"]],
+            t["none"],
+        ),
+        table(
+            "never-cited",
+            t["never_cited"],
+            [t["source"], t["department"]],
+            [[s["title"], s["department"]] for s in report["never_cited"]],
+            t["none"],
+        ),
+        table(
+            "feedback",
+            f"{t['feedback']} ({t['helpful']} {report['feedback']['helpful']}, "
+            f"{t['not_helpful']} {report['feedback']['not_helpful']})",
+            [t["source"], t["helpful"], t["not_helpful"]],
+            [[s["title"], s["helpful"], s["not_helpful"]] for s in report["feedback"]["sources"]],
+            t["none"],
+        ),
+        table(
+            "comments",
+            t["comments"],
+            [t["feedback"], t["comments"], t["source"]],
+            [
+                [t["helpful"] if c["helpful"] else t["not_helpful"], c["comment"], c["source"] or ""]
+                for c in report["feedback"]["comments"]
+            ],
+            t["none"],
+        ),
+        table(
+            "cases",
+            t["cases"],
+            [t["cases"], t["count"]],
+            [[t[key], "—" if value is None else value] for key, value in report["cases"].items()],
+            t["none"],
+        ),
+        table(
+            "unanswered",
+            f"{t['unanswered']} ({report['unanswered']['questions']})",
+            [t["topic"], t["size"], t["examples"], t["nearest"]],
+            [
+                [
+                    number,
+                    topic["size"],
+                    " / ".join(topic["examples"]),
+                    f"{topic['nearest']['title']} ({topic['nearest']['department']})" if topic["nearest"] else "",
+                ]
+                for number, topic in enumerate(report["unanswered"]["topics"], 1)
+            ],
+            t["none"],
+        ),
+    ]
+    return "\n".join(parts)
+
+
+def public_html(report: dict[str, Any], lang: str) -> str:
+    """The public report as a whole page: aggregates only, small cells shown as "fewer than N"."""
+    t = LABELS[lang]
+    floor = report["min_cell"]
+
+    def shown(value: int | None) -> str:
+        return str(value) if value is not None else t["small"].format(n=floor)
+
+    other = "en" if lang == "ja" else "ja"
+    outcomes = [(t[o], n or 0) for o, n in report["outcomes"].items()]
+    rows = [
+        [t[o], shown(n), f"{report['shares'][o]:.1%}" if report["shares"][o] is not None else "—"]
+        for o, n in report["outcomes"].items()
+    ]
+    body = "\n".join(
+        [
+            f"<p>{t['about']}</p>",
+            f"<p>{t['month']}: <strong>{escape(report['month'])}</strong> · {t['questions']}: "
+            f"<strong>{shown(report['questions'])}</strong></p>",
+            chart("outcomes", t["outcomes"], t["outcome"], t["count"], outcomes, rows, [t["share"]]),
+            table(
+                "languages",
+                t["languages"],
+                [t["language"], t["count"]],
+                [[t[code], shown(n)] for code, n in report["languages"].items()],
+                t["none"],
+            ),
+            table(
+                "categories",
+                t["categories"],
+                [t["category"], t["count"]],
+                [[c["category"], c["answers"]] for c in report["categories"]],
+                t["none"],
+            ),
+            "<dl>"
+            f"<dt>{t['model']}</dt><dd>{escape(report['model'])}</dd>"
+            f"<dt>{t['generation']}</dt><dd>{escape(report['generation'])}</dd>"
+            f"<dt>{t['updated']}</dt><dd>{escape(report['corpus_updated'] or '—')}</dd>"
+            "</dl>",
+            f"<p class='hint'>{t['fewer'].format(n=floor)}</p>",
+        ]
+    )
+    return (
+        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{t['public_title']} {escape(report['month'])}</title>"
+        "<link rel='stylesheet' href='/static/common.css'></head><body>"
+        f"<header><h1>{t['public_title']}</h1><nav aria-label='Language / 言語'>"
+        f"<a href='?month={escape(report['month'])}&amp;lang={other}' lang='{other}'>{LABELS[other]['language']}: "
+        f"{LABELS[other][other]}</a></nav></header><main id='main'>{body}</main></body></html>"
+    )
+
+
+def chart(
+    name: str,
+    title: str,
+    label_heading: str,
+    value_heading: str,
+    bars: Sequence[tuple[str, int]],
+    rows: list[list[Any]] | None = None,
+    more_headings: Sequence[str] = (),
+) -> str:
+    """A horizontal bar chart (hidden from screen readers) and, after it, the table of the same figures."""
+    most = max((value for _, value in bars), default=0) or 1
+    height = 22
+    svg = [
+        f"<svg class='chart' aria-hidden='true' focusable='false' width='100%' "
+        f"viewBox='0 0 {BAR_WIDTH + 260} {height * len(bars) + 4}'>"
+    ]
+    for row, (label, value) in enumerate(bars):
+        y = row * height + 2
+        width = round(BAR_WIDTH * value / most)
+        svg.append(
+            f"<text x='0' y='{y + 15}' font-size='13'>{escape(label)}</text>"
+            f"<rect x='200' y='{y + 3}' width='{width}' height='{height - 8}' fill='#0b5cad'></rect>"
+            f"<text x='{206 + width}' y='{y + 15}' font-size='13'>{value}</text>"
+        )
+    svg.append("</svg>")
+    listed = rows if rows is not None else [[label, value] for label, value in bars]
+    return (
+        f"<section class='report-part' aria-labelledby='{name}-title'><h3 id='{name}-title'>{escape(title)}</h3>"
+        + "".join(svg)
+        + _table(title, [label_heading, value_heading, *more_headings], listed)
+        + "</section>"
+    )
+
+
+def table(name: str, title: str, headings: Sequence[str], rows: list[list[Any]], empty: str) -> str:
+    body = _table(title, headings, rows) if rows else f"<p>{escape(empty)}</p>"
+    return (
+        f"<section class='report-part' aria-labelledby='{name}-title'>"
+        f"<h3 id='{name}-title'>{escape(title)}</h3>{body}</section>"
+    )
+
+
+def _table(caption: str, headings: Sequence[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th scope='col'>{escape(str(h))}</th>" for h in headings)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
+    return (
+        f"<table><caption class='visually-hidden'>{escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
