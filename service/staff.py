@@ -168,7 +168,8 @@ def propose(body: ProposalRequest, services: ServicesDep) -> ProposalOut:
     known = services.index.manifest.get("departments", {})
     if known and body.department not in known:
         listed = ", ".join(sorted(known))
-        raise MadoguchiError("unknown_department", f"{body.department!r} is not a department of the corpus ({listed}).")
+        message = f"{body.department!r} is not a department of the corpus ({listed})."
+        raise MadoguchiError("unknown_department", message, 422)
     draft = Draft(
         lang=body.lang,
         question=body.question,

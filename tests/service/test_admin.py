@@ -29,6 +29,8 @@ from tests.helpers import PYTHON, ROOT, copy_corpus
 TOKEN = "operator-secret-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 METRICS_TOKEN = "prometheus-scrape-0123456789"
+STAFF_TOKEN = "staff-secret-0123456789"
+STAFF = {"Authorization": f"Bearer {STAFF_TOKEN}"}
 BULKY = "How do I put out oversized garbage?"
 
 
@@ -52,7 +54,7 @@ def site_store(site: Path) -> Store:
 
 @pytest.fixture(scope="module")
 def admin_server(site: Path) -> Iterator[Server]:
-    running = site_server(site, workers="2", metrics_token=METRICS_TOKEN)
+    running = site_server(site, workers="2", metrics_token=METRICS_TOKEN, staff_token=STAFF_TOKEN)
     yield running
     running.close()
 
@@ -479,3 +481,84 @@ def test_a_notice_that_cannot_be_shown_as_asked_is_refused_with_what_is_wrong(ad
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid_request"
     assert why in refused.json()["error"]["message"]
     assert admin_server.http.post("/v1/admin/notices/nothing/end", headers=AUTH).status_code == 404
+
+
+CEMETERY = "市営墓地を申し込みたいのですが"
+PROPOSAL = {
+    "lang": "ja",
+    "question": "市営墓地の使用者の募集はありますか。",
+    "answer": "市営墓地の使用者は毎年6月に募集します。申込みは環境清掃課の窓口で受け付けます。",
+    "department": "kankyo",
+    "category": "ごみ・リサイクル",
+    "asked": CEMETERY,
+    "origin": "topic",
+    "proposed_by": "suzuki",
+}
+
+
+def test_an_approved_proposal_is_written_to_the_corpus_and_goes_live_checked_by_its_own_question(
+    admin_server, site
+):
+    before = admin_server.http.post("/v1/ask", json={"question": CEMETERY}).json()
+    submitted = admin_server.http.post("/v1/proposals", json=PROPOSAL, headers=STAFF)
+    assert submitted.status_code == 201 and submitted.json()["status"] == "submitted"
+    listed = admin_server.http.get("/v1/admin/proposals", headers=AUTH).json()["proposals"]
+    assert submitted.json()["id"] in {p["id"] for p in listed}
+
+    edited = "市営墓地の使用者は毎年6月に募集します。申込みは環境清掃課で受け付けます。"
+    approved = admin_server.http.post(
+        f"/v1/admin/proposals/{submitted.json()['id']}/approve",
+        json={"reviewer": "tanaka", "answer": edited},
+        headers=AUTH,
+    )
+    assert approved.status_code == 202, approved.text
+    proposal = approved.json()
+    assert proposal["status"] == "approved" and proposal["job_id"]
+    written = json.loads((site / "corpus" / "approved" / f"{proposal['entry_id']}.jsonl").read_text(encoding="utf-8"))
+    assert written["answer"] == edited and written["proposed_by"] == "suzuki" and written["approved_by"] == "tanaka"
+
+    job = wait_for_job(admin_server, proposal["job_id"])
+    assert job["status"] == "succeeded", job
+    live = admin_server.http.get("/v1/proposals", params={"status": "live"}, headers=STAFF).json()["proposals"]
+    assert [p["generation"] for p in live if p["id"] == proposal["id"]] == [job["report"]["generation"]]
+    after = admin_server.http.post("/v1/ask", json={"question": CEMETERY}).json()
+    assert proposal["entry_id"] not in [c["id"] for c in before["citations"]]
+    assert after["outcome"] == "answered" and after["citations"][0]["id"] == proposal["entry_id"]
+
+
+def test_a_rejected_proposal_keeps_its_reason_and_cannot_then_be_approved(admin_server):
+    submitted = admin_server.http.post("/v1/proposals", json=PROPOSAL, headers=STAFF).json()
+    rejected = admin_server.http.post(
+        f"/v1/admin/proposals/{submitted['id']}/reject", json={"reason": "県の所管です"}, headers=AUTH
+    )
+    assert rejected.json()["status"] == "rejected" and rejected.json()["reason"] == "県の所管です"
+    again = admin_server.http.post(f"/v1/admin/proposals/{submitted['id']}/approve", json={}, headers=AUTH)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "proposal_not_submitted"
+    unknown = admin_server.http.post("/v1/admin/proposals/nope/reject", json={"reason": "x"}, headers=AUTH)
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "proposal_not_found"
+
+
+def test_a_proposal_names_a_department_of_the_corpus_and_needs_the_staff_token(admin_server):
+    departments = admin_server.http.get("/v1/departments", headers=STAFF).json()["departments"]
+    assert {"key": "kankyo", "ja": "環境清掃課", "en": "Environment and Sanitation Division"} in departments
+    refused = admin_server.http.post("/v1/proposals", json={**PROPOSAL, "department": "moon"}, headers=STAFF)
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "unknown_department"
+    assert admin_server.http.post("/v1/proposals", json=PROPOSAL).status_code == 401
+
+
+def test_the_monthly_report_downloads_for_staff_and_the_transparency_report_is_public(admin_server):
+    admin_server.http.post("/v1/ask", json={"question": BULKY})
+    report = admin_server.http.get("/v1/reports/monthly", headers=STAFF)
+    assert report.status_code == 200 and report.json()["questions"] >= 1
+    spreadsheet = admin_server.http.get("/v1/reports/monthly", params={"format": "csv"}, headers=STAFF)
+    assert spreadsheet.headers["content-type"].startswith("text/csv")
+    assert "attachment" in spreadsheet.headers["content-disposition"]
+    assert admin_server.http.get("/v1/reports/monthly").status_code == 401
+    wrong = admin_server.http.get("/v1/reports/monthly", params={"month": "2026-13"}, headers=STAFF)
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "invalid_request"
+
+    page = admin_server.http.get("/transparency", params={"lang": "en"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert BULKY not in page.text and "Public report" in page.text
+    figures = admin_server.http.get("/v1/transparency").json()
+    assert figures["min_cell"] == 10 and figures["questions"] is None  # fewer than ten so far
