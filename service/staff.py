@@ -14,6 +14,7 @@ from service.assess import features_for
 from service.auth import token_errors, token_guard
 from service.cases import CaseQuery, decode_cursor
 from service.compose import passage
+from service.context import Services
 from service.deps import ServicesDep, clean_question
 from service.errors import MadoguchiError
 from service.privacy import mask_personal_data
@@ -112,12 +113,26 @@ def claim(case_id: str, services: ServicesDep, body: ClaimRequest | None = None)
     responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
 )
 def resolve(case_id: str, body: ResolveRequest, services: ServicesDep) -> Case:
-    """Close a case with what was done; optionally propose the exchange as a new FAQ."""
+    """Close a case with what was done; optionally propose the exchange as a new FAQ, which then waits in the
+    operators' review (/v1/admin/proposals) with the case's question as its own."""
     proposal = None
     if body.propose_faq:
         proposal = (mask_personal_data(body.propose_faq.question)[0], mask_personal_data(body.propose_faq.answer)[0])
     resolution = mask_personal_data(body.resolution)[0]
-    return Case.model_validate(services.cases.resolve(case_id[:64], resolution, body.answer_used, proposal))
+    resolved = services.cases.resolve(case_id[:64], resolution, body.answer_used, proposal)
+    if proposal:
+        draft = Draft(
+            lang=resolved["lang"],
+            question=proposal[0][:500],
+            answer=proposal[1][:4000],
+            department=_department_key(services, resolved["department"]),
+            category="",
+            url=None,
+            asked=resolved["question"],
+            origin=resolved["reference"],
+        )
+        ProposalBox(services.store.engine).submit(draft, resolved["claimed_by"] or "staff")
+    return Case.model_validate(resolved)
 
 
 @router.get(
@@ -198,3 +213,11 @@ def proposals(
 
 def _name(entry: dict[str, Any], lang: str, key: str) -> str:
     return str((entry.get(lang) or {}).get("name") or key)
+
+
+def _department_key(services: Services, name: str) -> str:
+    """The departments.yaml key of a department named as a case names it; the name itself when none is."""
+    for key, entry in services.index.manifest.get("departments", {}).items():
+        if name in (key, _name(entry, "ja", key), _name(entry, "en", key)):
+            return str(key)
+    return name

@@ -95,7 +95,7 @@ def test_when_two_staff_claim_a_case_at_once_exactly_one_wins(staff_server):
     assert [body["error"]["code"] for code, body in statuses if code == 409] == ["case_not_open"]
 
 
-def test_a_resolved_case_can_propose_an_faq_for_operators(staff_server):
+def test_a_resolved_case_can_propose_an_faq_for_the_operators_review(staff_server):
     case_id = staff_server.http.post("/v1/ask", json={"question": OUT_OF_SCOPE}).json()["handoff"]["case_id"]
     staff_server.http.post(f"/v1/handoffs/{case_id}/claim", headers=STAFF)
     resolution = {
@@ -111,6 +111,11 @@ def test_a_resolved_case_can_propose_an_faq_for_operators(staff_server):
     assert {"id", "lang", "question", "answer"} <= set(rows[-1]) and rows[-1][
         "question"
     ] == "パスポートはどこで申請できますか。"
+    waiting = staff_server.http.get("/v1/proposals", params={"status": "submitted"}, headers=STAFF).json()
+    reference = resolved.json()["reference"]
+    proposal = next(p for p in waiting["proposals"] if p["origin"] == reference)
+    assert proposal["question"] == "パスポートはどこで申請できますか。"
+    assert proposal["asked"].startswith("パスポートの申請はどこで") and "5678" not in proposal["asked"]  # masked
 
 
 def test_an_unknown_case_is_404_and_a_bad_status_filter_422(staff_server):
