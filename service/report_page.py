@@ -47,6 +47,7 @@ LABELS = {
         "examples": "質問の例",
         "nearest": "最も近い既存の出典",
         "none": "ありません。",
+        "draft": "FAQ案を作る",
         "languages": "言語",
         "language": "言語",
         "ja": "日本語",
@@ -98,6 +99,7 @@ LABELS = {
         "examples": "Example questions",
         "nearest": "Nearest existing source",
         "none": "None.",
+        "draft": "Draft an FAQ",
         "languages": "Languages",
         "language": "Language",
         "ja": "Japanese",
@@ -116,7 +118,8 @@ BAR_WIDTH = 480  # the longest bar, in SVG units
 
 
 def monthly_html(report: dict[str, Any], lang: str) -> str:
-    """The staff's report as an HTML fragment (the console shows it)."""
+    """The staff's report as an HTML fragment (the console shows it): each unanswered topic has a button to
+    draft an FAQ entry from it."""
     t = LABELS[lang]
     per_day = [(day["day"][5:], day["ja"] + day["en"]) for day in report["days"]]
     outcomes = [(t[outcome], n) for outcome, n in report["outcomes"].items()]
@@ -170,13 +173,14 @@ def monthly_html(report: dict[str, Any], lang: str) -> str:
         table(
             "unanswered",
             f"{t['unanswered']} ({report['unanswered']['questions']})",
-            [t["topic"], t["size"], t["examples"], t["nearest"]],
+            [t["topic"], t["size"], t["examples"], t["nearest"], t["draft"]],
             [
                 [
                     number,
                     topic["size"],
                     " / ".join(topic["examples"]),
                     f"{topic['nearest']['title']} ({topic['nearest']['department']})" if topic["nearest"] else "",
+                    _draft_button(topic, f"{t['draft']} {number}"),
                 ]
                 for number, topic in enumerate(report["unanswered"]["topics"], 1)
             ],
@@ -283,8 +287,25 @@ def table(name: str, title: str, headings: Sequence[str], rows: list[list[Any]],
 
 def _table(caption: str, headings: Sequence[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th scope='col'>{escape(str(h))}</th>" for h in headings)
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(cell)}</td>" for cell in row) + "</tr>" for row in rows)
     return (
         f"<table><caption class='visually-hidden'>{escape(caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
+
+
+def _draft_button(topic: dict[str, Any], label: str) -> Markup:
+    """The console drafts an FAQ entry from the topic's most asked question and its nearest source's department."""
+    department = topic["nearest"]["department"] if topic["nearest"] else ""
+    return Markup(
+        f"<button type='button' class='draft-faq secondary' data-asked='{escape(topic['examples'][0])}' "
+        f"data-department='{escape(department)}'>{escape(label)}</button>"
+    )
+
+
+class Markup(str):
+    """HTML this module wrote itself, put into a table cell as it is."""
+
+
+def _cell(value: Any) -> str:
+    return value if isinstance(value, Markup) else escape(str(value))

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -60,3 +61,16 @@ def read_reply(connection: socket.socket) -> str:
     while len(body) < length:
         body += connection.recv(65536)
     return (head + b"\r\n\r\n" + body).decode(errors="replace")
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(driver: Any) -> list[dict[str, Any]]:
+    """What axe-core finds against WCAG 2.1 A and AA on the page the driver shows."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}).then(arguments[0])"
+    )
+    assert len(result["passes"]) > 10, "axe-core did not check the page"
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]

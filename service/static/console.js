@@ -1,5 +1,7 @@
-// The staff console: suggestions for the caller in front of you, and the queue of handed-off enquiries.
-// Everything from the corpus or a resident is rendered with textContent, never as HTML.
+// The staff console: suggestions for the caller in front of you, the queue of handed-off enquiries, the
+// monthly report, FAQ drafts and, for operators, their approval. Everything from the corpus or a resident is
+// rendered with textContent; the one exception is the report, which the service itself renders (escaped,
+// no script) and which is parsed into an inert document before it is shown.
 "use strict";
 
 const TEXT = {
@@ -16,6 +18,19 @@ const TEXT = {
     failed: "エラー: {message}", reference: "受付番号", reason: "理由", transcript: "会話",
     low_confidence: "確信度が低い", out_of_scope: "対象外", sensitive: "緊急・相談",
     reasonFilter: "理由", anyReason: "すべて", more: "さらに表示",
+    reportsTitle: "月次報告", month: "対象月（空欄は今月）", thisMonth: "今月", showReport: "報告を表示", downloadCsv: "CSVで保存",
+    downloadJson: "JSONで保存", loadingReport: "報告を作成しています…", reportShown: "{month}の報告を表示しました。",
+    draftTitle: "FAQ案を作る", asked: "住民の質問（この質問に答える項目を作ります）", draftLang: "言語",
+    department: "担当", category: "分野", pageUrl: "関連ページのURL（任意）", submitDraft: "運用者に提出",
+    myProposals: "提出したFAQ案", submitted: "承認待ち", approved: "承認済み（反映中）", rejected: "差し戻し",
+    live: "公開中", drafted: "FAQ案を提出しました。", drafting: "トピックからFAQ案を作成中です。質問と回答を書いてください。",
+    generation: "版", because: "理由",
+    reviewTitle: "見直しが必要な項目", loadReview: "一覧を表示", outdated: "更新日が古い項目",
+    uncited: "最近引用されていない項目", poorly_rated: "評価が低い項目", updated: "更新日",
+    operatorTitle: "運用者：FAQ案の承認", adminToken: "運用者トークン", showPending: "承認待ちを表示",
+    approve: "承認して公開", reject: "差し戻す", rejectReason: "差し戻しの理由", publishing: "公開処理中 {p}%",
+    published: "公開されました（版 {generation}）。", publishFailed: "公開できませんでした: {message}",
+    queuedNext: "承認しました。次の再読み込みで公開されます。", proposedBy: "提出者",
   },
   en: {
     skip: "Skip to content", title: "Madoguchi staff console", signin: "Sign in", token: "Staff token",
@@ -30,22 +45,42 @@ const TEXT = {
     reason: "Reason", transcript: "Conversation",
     low_confidence: "low confidence", out_of_scope: "out of scope", sensitive: "urgent or sensitive",
     reasonFilter: "Reason", anyReason: "All", more: "Show more",
+    reportsTitle: "Monthly report", month: "Month (empty: this month)", thisMonth: "this month", showReport: "Show the report", downloadCsv: "Save as CSV",
+    downloadJson: "Save as JSON", loadingReport: "Making the report…", reportShown: "Report of {month} shown.",
+    draftTitle: "Draft an FAQ entry", asked: "The resident's question (the entry must answer it)", draftLang: "Language",
+    department: "Department", category: "Subject", pageUrl: "URL of a related page (optional)",
+    submitDraft: "Submit to the operators", myProposals: "Submitted drafts", submitted: "waiting for approval",
+    approved: "approved (being published)", rejected: "sent back", live: "live", drafted: "Draft submitted.",
+    drafting: "Drafting from a topic: write the question and the answer.", generation: "version", because: "Reason",
+    reviewTitle: "Entries to review", loadReview: "Show the lists", outdated: "Not updated for long",
+    uncited: "Not cited recently", poorly_rated: "Rated poorly", updated: "updated",
+    operatorTitle: "Operators: approve FAQ drafts", adminToken: "Operator token", showPending: "Show drafts waiting",
+    approve: "Approve and publish", reject: "Send back", rejectReason: "Why it is sent back",
+    publishing: "Publishing {p}%", published: "Published (version {generation}).",
+    publishFailed: "Could not publish: {message}", queuedNext: "Approved; the next reload publishes it.",
+    proposedBy: "Proposed by",
   },
 };
 
-async function api(method, path, body) {
+async function call(method, path, body, tokenKey = "madoguchi-staff-token") {
   const response = await fetch(path, {
     method,
-    headers: { "Authorization": "Bearer " + sessionStorage.getItem("madoguchi-staff-token"), "Content-Type": "application/json" },
+    headers: { "Authorization": "Bearer " + sessionStorage.getItem(tokenKey), "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    if (response.status === 401 || response.status === 403) showSignin();
+    const data = await response.json().catch(() => ({}));
+    if ((response.status === 401 || response.status === 403) && tokenKey === "madoguchi-staff-token") showSignin();
     throw new Error(data.error ? data.error.message : response.statusText);
   }
-  return data;
+  return response;
 }
+
+async function api(method, path, body, tokenKey) {
+  return (await call(method, path, body, tokenKey)).json();
+}
+
+const adminApi = (method, path, body) => api(method, path, body, "madoguchi-admin-token");
 
 function showSignin() {
   sessionStorage.removeItem("madoguchi-staff-token");
@@ -57,6 +92,8 @@ function showWorkspace() {
   $("signin").hidden = true;
   $("workspace").hidden = false;
   loadCases();
+  loadProposals();
+  loadDepartments().catch((error) => say(t("failed", { message: error.message })));
 }
 
 async function copyText(text) {
@@ -190,6 +227,201 @@ async function loadCases(more) {
   }
 }
 
+
+// The monthly report, as the service draws it (charts, each with its table).
+function reportQuery(format) {  // no month: the city's current month
+  const query = new URLSearchParams({ format, lang: page.lang });
+  if ($("report-month").value) query.set("month", $("report-month").value);
+  return query;
+}
+
+async function showReport(event) {
+  if (event) event.preventDefault();
+  say(t("loadingReport"));
+  try {
+    const html = await (await call("GET", `/v1/reports/monthly?${reportQuery("html")}`)).text();
+    const inert = new DOMParser().parseFromString(html, "text/html");
+    $("report").replaceChildren(...inert.body.childNodes);
+    say(t("reportShown", { month: $("report-month").value || t("thisMonth") }));
+  } catch (error) {
+    say(t("failed", { message: error.message }));
+  }
+}
+
+async function download(format) {
+  try {
+    const blob = await (await call("GET", `/v1/reports/monthly?${reportQuery(format)}`)).blob();
+    const link = el("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = `madoguchi-report-${$("report-month").value || "this-month"}.${format}`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } catch (error) {
+    say(t("failed", { message: error.message }));
+  }
+}
+
+let departments = [];
+
+async function loadDepartments() {
+  departments = (await api("GET", "/v1/departments")).departments;
+  const select = $("draft-department");
+  const chosen = select.value;
+  select.replaceChildren(...departments.map((d) => {
+    const option = el("option", `${d[page.lang]} (${d.key})`);
+    option.value = d.key;
+    return option;
+  }));
+  if (chosen) select.value = chosen;
+}
+
+// A topic's "draft" button fills the form with its most asked question and its nearest source's department.
+function draftFromTopic(button) {
+  $("draft-asked").value = button.dataset.asked;
+  $("draft-lang").value = /^[\x00-\x7F]*$/.test(button.dataset.asked) ? "en" : "ja";
+  const named = departments.find((d) => [d.key, d.ja, d.en].includes(button.dataset.department));
+  if (named) $("draft-department").value = named.key;
+  $("draft-question").focus();
+  say(t("drafting"));
+}
+
+async function submitDraft(event) {
+  event.preventDefault();
+  const body = {
+    lang: $("draft-lang").value, asked: $("draft-asked").value, question: $("draft-question").value,
+    answer: $("draft-answer").value, department: $("draft-department").value, category: $("draft-category").value,
+    origin: "topic", proposed_by: "console",
+  };
+  if ($("draft-url").value) body.url = $("draft-url").value;
+  try {
+    await api("POST", "/v1/proposals", body);
+    $("draft-form").reset();
+    say(t("drafted"));
+    loadProposals();
+  } catch (error) {
+    say(t("failed", { message: error.message }));
+  }
+}
+
+function renderProposal(p) {
+  const item = el("li");
+  item.append(el("h4", p.question));
+  let state = `${t(p.status)} · ${new Date(p.created_at).toLocaleString(page.lang)}`;
+  if (p.status === "live") state += ` · ${t("generation")} ${p.generation}`;
+  if (p.status === "rejected") state += ` · ${t("because")}: ${p.reason}`;
+  item.append(el("p", state, "meta"), el("p", p.answer, "answer"));
+  return item;
+}
+
+async function loadProposals() {
+  try {
+    const data = await api("GET", "/v1/proposals?limit=20");
+    $("proposals").replaceChildren(...data.proposals.map(renderProposal));
+    if (!data.proposals.length) $("proposals").append(el("li", t("none")));
+  } catch (error) {
+    say(t("failed", { message: error.message }));
+  }
+}
+
+async function loadReview() {
+  try {
+    const data = await api("GET", "/v1/content/review");
+    const parts = ["outdated", "uncited", "poorly_rated"].map((name) => {
+      const part = el("section");
+      part.append(el("h3", `${t(name)} (${data[name].length})`));
+      const list = el("ul");
+      data[name].forEach((e) => list.append(el("li", `${e.title} — ${e.department} · ${t("updated")} ${e.updated}`)));
+      if (!data[name].length) list.append(el("li", t("none")));
+      part.append(list);
+      return part;
+    });
+    $("review").replaceChildren(...parts);
+  } catch (error) {
+    say(t("failed", { message: error.message }));
+  }
+}
+
+// Operators: each draft waiting, editable, approved (and followed until it is live) or sent back with a reason.
+function renderPending(p) {
+  const item = el("li");
+  const form = el("form");
+  const field = (key, tag, value) => {
+    const label = el("label", t(key));
+    const input = el(tag);
+    input.id = `${key}-${p.id}`;
+    input.value = value;
+    label.htmlFor = input.id;
+    form.append(label, input);
+    return input;
+  };
+  item.append(el("p", `${t("asked")}: ${p.asked} · ${t("proposedBy")}: ${p.proposed_by} · ${p.department}`, "meta"));
+  const question = field("faqQuestion", "input", p.question);
+  const answer = field("faqAnswer", "textarea", p.answer);
+  const reason = field("rejectReason", "input", "");
+  const progress = el("progress");
+  progress.max = 1;
+  progress.value = 0;
+  progress.hidden = true;
+  progress.setAttribute("aria-label", t("publishing", { p: 0 }));
+  const approve = el("button", t("approve"));
+  approve.type = "button";
+  const reject = el("button", t("reject"), "secondary");
+  reject.type = "button";
+  form.append(approve, reject, progress);
+  item.append(form);
+  approve.addEventListener("click", async () => {
+    approve.disabled = reject.disabled = true;
+    try {
+      const approved = await adminApi("POST", `/v1/admin/proposals/${p.id}/approve`,
+        { reviewer: "console", question: question.value, answer: answer.value });
+      if (!approved.job_id) { say(t("queuedNext")); return; }
+      progress.hidden = false;
+      await followJob(approved.job_id, progress);
+      loadProposals();
+    } catch (error) {
+      say(t("failed", { message: error.message }));
+    }
+  });
+  reject.addEventListener("click", async () => {
+    if (!reason.value) { reason.focus(); return; }
+    try {
+      await adminApi("POST", `/v1/admin/proposals/${p.id}/reject`, { reviewer: "console", reason: reason.value });
+      loadPending();
+      loadProposals();
+    } catch (error) {
+      say(t("failed", { message: error.message }));
+    }
+  });
+  return item;
+}
+
+async function followJob(jobId, progress) {
+  for (;;) {
+    const job = await adminApi("GET", `/v1/admin/jobs/${jobId}`);
+    progress.value = job.progress;
+    say(t("publishing", { p: Math.round(job.progress * 100) }));
+    if (job.status === "succeeded") { say(t("published", { generation: job.report.generation })); return; }
+    if (job.status === "failed") { say(t("publishFailed", { message: job.failure.message })); return; }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function loadPending(event) {
+  if (event) {
+    event.preventDefault();
+    sessionStorage.setItem("madoguchi-admin-token", $("admin-token").value);
+    $("admin-token").value = "";
+  }
+  try {
+    const data = await adminApi("GET", "/v1/admin/proposals?status=submitted");
+    $("pending").replaceChildren(...data.proposals.map(renderPending));
+    if (!data.proposals.length) $("pending").append(el("li", t("none")));
+  } catch (error) {
+    say(t("failed", { message: error.message }));
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   setUpLanguage(TEXT, "ja", () => {
     if (!$("workspace").hidden) loadCases();  // the queue's buttons and labels follow the language
@@ -206,5 +438,15 @@ document.addEventListener("DOMContentLoaded", () => {
   $("reason-filter").addEventListener("change", loadCases);
   $("more").addEventListener("click", () => loadCases(true));
   $("refresh").addEventListener("click", loadCases);
+  $("report-form").addEventListener("submit", showReport);
+  $("report-csv").addEventListener("click", () => download("csv"));
+  $("report-json").addEventListener("click", () => download("json"));
+  $("report").addEventListener("click", (event) => {
+    const button = event.target.closest("button.draft-faq");
+    if (button) draftFromTopic(button);
+  });
+  $("draft-form").addEventListener("submit", submitDraft);
+  $("load-review").addEventListener("click", loadReview);
+  $("admin-form").addEventListener("submit", loadPending);
   if (sessionStorage.getItem("madoguchi-staff-token")) showWorkspace();
 });

@@ -22,9 +22,8 @@ from ingest.report import IngestReport
 from service.notices import NoticeBoard
 from service.store import Store, feedback
 from tests.conftest import Server, screenshot, server_on
-from tests.helpers import ROOT
+from tests.helpers import axe_violations
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 HOSTILE = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 
 
@@ -55,15 +54,6 @@ def ask(driver, question: str):
     return wait(driver).until(
         lambda d: (replies := d.find_elements(By.CSS_SELECTOR, "#messages > li.assistant"))[before:] and replies[-1]
     )
-
-
-def axe_violations(driver) -> list[dict]:
-    driver.execute_script(AXE.read_text(encoding="utf-8"))
-    result = driver.execute_async_script(
-        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}).then(arguments[0])"
-    )
-    assert len(result["passes"]) > 10, "axe-core did not check the page"
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
 
 
 def test_a_japanese_question_gets_an_answer_with_a_citation_link(chat, chat_server):

@@ -496,9 +496,7 @@ PROPOSAL = {
 }
 
 
-def test_an_approved_proposal_is_written_to_the_corpus_and_goes_live_checked_by_its_own_question(
-    admin_server, site
-):
+def test_an_approved_proposal_is_written_to_the_corpus_and_goes_live_checked_by_its_own_question(admin_server, site):
     before = admin_server.http.post("/v1/ask", json={"question": CEMETERY}).json()
     submitted = admin_server.http.post("/v1/proposals", json=PROPOSAL, headers=STAFF)
     assert submitted.status_code == 201 and submitted.json()["status"] == "submitted"

@@ -175,3 +175,4 @@ def test_the_report_exports_as_csv_and_html_with_a_table_for_every_chart(reporti
     page = monthly_html(report, "en")
     assert page.count("<svg") == 3 and page.count("<table") >= 3
     assert "<b>" not in page and "&lt;b&gt;墓地&lt;/b&gt;" in page
+    assert "<button type='button' class='draft-faq secondary' data-asked='&lt;b&gt;墓地&lt;/b&gt;'" in page

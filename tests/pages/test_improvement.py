@@ -1,0 +1,102 @@
+"""The improvement loop in a real headless Chromium against a real service on its own copy of the corpus:
+residents' questions the corpus cannot answer show up as a topic in the monthly report (charts with their
+tables, axe-core clean); staff draft an FAQ entry from the topic; an operator approves it in the console and
+follows the reload until it is live; the resident's question is then answered from the new entry. The
+public transparency page is axe-core clean. Screenshots and the loop's time go to test-artifacts/."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ready
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from ingest.report import IngestReport
+from tests.conftest import ARTIFACTS, Server, screenshot, server_on
+from tests.helpers import axe_violations, copy_corpus
+
+STAFF_TOKEN = "console-staff-0123456789"
+ADMIN_TOKEN = "console-admin-0123456789"
+UNANSWERED = ["お墓を市で買えますか", "市の墓地に空きはありますか", "墓地の使用者募集について知りたい"]
+
+
+@pytest.fixture(scope="module")
+def city(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("city")
+    copy_corpus(root / "corpus")
+    shutil.copytree(sample_index[0], root / "index")
+    running = server_on(
+        root / "index", root, corpus_dir=str(root / "corpus"), staff_token=STAFF_TOKEN, admin_token=ADMIN_TOKEN
+    )
+    yield running
+    running.close()
+
+
+def wait(driver, seconds: float = 60) -> WebDriverWait:
+    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def test_an_unanswered_topic_becomes_a_live_answer_through_the_console(chrome, city):
+    for question in UNANSWERED:
+        assert city.http.post("/v1/ask", json={"question": question}).json()["outcome"] != "answered"
+    chrome.get(city.base_url + "/console")
+    chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
+    chrome.get(city.base_url + "/console")
+    chrome.find_element(By.ID, "token").send_keys(STAFF_TOKEN, Keys.ENTER)
+    wait(chrome).until(ready.visibility_of_element_located((By.ID, "report-month")))
+    began = time.monotonic()
+
+    chrome.find_element(By.CSS_SELECTOR, "#report-form button[type=submit]").click()
+    topic = wait(chrome).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#report button.draft-faq"))[0]
+    report = chrome.find_element(By.ID, "report")
+    assert len(report.find_elements(By.CSS_SELECTOR, "svg.chart")) == 3
+    for chart in report.find_elements(By.CSS_SELECTOR, "svg.chart"):
+        assert chart.find_element(By.XPATH, "following-sibling::table[1]").find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert topic.get_attribute("data-asked") in UNANSWERED
+    chrome.execute_script("arguments[0].scrollIntoView()", report)
+    screenshot(chrome, "loop-1-report")
+    assert axe_violations(chrome) == []
+
+    topic.click()
+    asked = chrome.find_element(By.ID, "draft-asked").get_attribute("value")
+    assert asked in UNANSWERED
+    chrome.find_element(By.ID, "draft-question").send_keys("市営墓地の使用者の募集はありますか。")
+    chrome.find_element(By.ID, "draft-answer").send_keys(
+        "市営墓地の使用者は毎年6月に募集します。申込みは環境清掃課の窓口で受け付けます。"
+    )
+    Select(chrome.find_element(By.ID, "draft-department")).select_by_value("kankyo")
+    screenshot(chrome, "loop-2-draft")
+    chrome.find_element(By.CSS_SELECTOR, "#draft-form button[type=submit]").click()
+    wait(chrome).until(lambda d: "承認待ち" in d.find_element(By.ID, "proposals").text)
+
+    chrome.find_element(By.ID, "admin-token").send_keys(ADMIN_TOKEN, Keys.ENTER)
+    pending = wait(chrome).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#pending > li form"))[0]
+    screenshot(chrome, "loop-3-approve")
+    pending.find_element(By.XPATH, ".//button[normalize-space()='承認して公開']").click()
+    wait(chrome, 300).until(lambda d: "公開されました" in d.find_element(By.ID, "status").text)
+    loop_s = time.monotonic() - began
+    screenshot(chrome, "loop-4-live")
+
+    answer = city.http.post("/v1/ask", json={"question": asked}).json()
+    assert answer["outcome"] == "answered" and answer["citations"][0]["id"].startswith("ja-approved-")
+    wait(chrome).until(lambda d: "公開中" in d.find_element(By.ID, "proposals").text)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "improvement-loop.json").write_text(json.dumps({"seconds": round(loop_s, 1)}), encoding="utf-8")
+
+
+def test_the_public_transparency_page_is_accessible_and_shows_no_question(chrome, city):
+    city.http.post("/v1/ask", json={"question": "粗大ごみを出したい"})
+    chrome.get(city.base_url + "/transparency?lang=ja")
+    assert chrome.find_element(By.TAG_NAME, "h1").text == "AIによる問い合わせ対応の公開報告"
+    assert chrome.find_element(By.CSS_SELECTOR, "svg.chart + table")
+    assert "粗大ごみを出したい" not in chrome.page_source
+    screenshot(chrome, "transparency")
+    assert axe_violations(chrome) == []
