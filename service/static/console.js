@@ -368,8 +368,9 @@ function renderPending(p) {
   approve.type = "button";
   const reject = el("button", t("reject"), "secondary");
   reject.type = "button";
+  const outcome = el("p", "", "meta");
   form.append(approve, reject, progress);
-  item.append(form);
+  item.append(form, outcome);
   approve.addEventListener("click", async () => {
     approve.disabled = reject.disabled = true;
     try {
@@ -377,7 +378,7 @@ function renderPending(p) {
         { reviewer: "console", question: question.value, answer: answer.value });
       if (!approved.job_id) { say(t("queuedNext")); return; }
       progress.hidden = false;
-      await followJob(approved.job_id, progress);
+      outcome.textContent = await followJob(approved.job_id, progress);
       loadProposals();
     } catch (error) {
       say(t("failed", { message: error.message }));
@@ -396,13 +397,16 @@ function renderPending(p) {
   return item;
 }
 
+// Follows the reload an approval started until it ends; says and returns how it ended.
 async function followJob(jobId, progress) {
   for (;;) {
     const job = await adminApi("GET", `/v1/admin/jobs/${jobId}`);
     progress.value = job.progress;
-    say(t("publishing", { p: Math.round(job.progress * 100) }));
-    if (job.status === "succeeded") { say(t("published", { generation: job.report.generation })); return; }
-    if (job.status === "failed") { say(t("publishFailed", { message: job.failure.message })); return; }
+    let ended = null;
+    if (job.status === "succeeded") ended = t("published", { generation: job.report.generation });
+    if (job.status === "failed") ended = t("publishFailed", { message: job.failure.message });
+    say(ended || t("publishing", { p: Math.round(job.progress * 100) }));
+    if (ended) return ended;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
