@@ -1,7 +1,7 @@
 """The monthly report on a year of data: a database filled with generated audit rows (answers citing the sample
 corpus's real passages, handoffs asking the near-miss questions in many wordings), feedback and cases, then the
-staff's report and the public one of a month in the middle, timed cold (the first report of that month: its
-most asked unanswered questions are embedded) and warm (they are not again)."""
+staff's report and the public one of a month in the middle, timed cold (the first report of that month) and
+warm. The unanswered questions' vectors are kept as the answer path keeps them when it hands one off."""
 
 from __future__ import annotations
 
@@ -75,6 +75,11 @@ def fill(store: Store, services: Services, rows: int, seed: int = 7) -> None:
                 connection.execute(insert(feedback), votes)
             connection.execute(insert(cases), opened)
         done += len(audits)
+    model = services.index.embedding_model
+    kept = store.vectors(model, unanswered)
+    for question in unanswered:  # as the answer path keeps them when it hands a question off
+        if question not in kept:
+            store.keep_vector(model, question, services.embedder.embed_query(question))
 
 
 def _case(at: dt.datetime, answer_id: str, question: str, rng: random.Random) -> dict[str, Any]:

@@ -81,6 +81,7 @@ class Context:
     personal_data: list[str] = field(default_factory=list)
     history: list[Turn] = field(default_factory=list)
     query: str = ""  # what retrieval searches for (the question, or the question with its context)
+    query_vector: list[float] | None = None  # the query's embedding, as retrieval searched with it
     candidates: list[Candidate] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)
     confidence: float = 0.0

@@ -10,6 +10,7 @@ ANSWERED = "answered"
 HANDOFF_LOW_CONFIDENCE = "handoff_low_confidence"
 HANDOFF_OUT_OF_SCOPE = "handoff_out_of_scope"
 HANDOFF_SENSITIVE = "handoff_sensitive"
+UNANSWERED = (HANDOFF_OUT_OF_SCOPE, HANDOFF_LOW_CONFIDENCE)  # the corpus had no answer: what reports group
 OUTCOMES = (ANSWERED, HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, HANDOFF_SENSITIVE)
 HANDOFF_REASONS = {
     HANDOFF_LOW_CONFIDENCE: "low_confidence",

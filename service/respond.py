@@ -12,7 +12,7 @@ from service.cases import NewCase
 from service.context import Context
 from service.lookup import asks_where_to_evacuate
 from service.metrics import observe_answer
-from service.outcomes import NOTICE, REFERENCE_LINE, Outcome
+from service.outcomes import NOTICE, REFERENCE_LINE, UNANSWERED, Outcome
 from service.schemas import Answer, Handoff, ShownNotice
 from service.store import AuditRecord
 
@@ -62,6 +62,8 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
         ),
         chunk_id=cited[0] if cited else top,
     )
+    if outcome.outcome in UNANSWERED and ctx.query_vector and not ctx.follow_up:
+        services.store.keep_vector(services.index.embedding_model, ctx.question, ctx.query_vector)
     ctx.timings_ms["respond"] = round((time.perf_counter() - started) * 1000, 2)
     observe_answer(outcome.outcome, ctx.lang, ctx.confidence, ctx.timings_ms)
     logger.info(

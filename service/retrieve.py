@@ -20,20 +20,27 @@ SEARCHES = ("dense_q", "dense_qa", "lexical")
 def retrieve(ctx: Context) -> Outcome | None:
     # A follow-up asks for something the previous answer did not say: that answer's source steps back.
     step_back = ctx.history[-1].chunk_id if ctx.follow_up and ctx.history else None
-    ctx.candidates = search(ctx.services, ctx.query, ctx.lang, step_back=step_back)
+    ctx.query_vector = ctx.services.embedder.embed_query(ctx.query)
+    ctx.candidates = search(ctx.services, ctx.query, ctx.lang, step_back=step_back, vector=ctx.query_vector)
     if not ctx.candidates:
         return hand_off(ctx, HANDOFF_OUT_OF_SCOPE)
     return None
 
 
 def search(
-    services: Services, query: str, lang: str, exclude: Collection[str] = (), step_back: str | None = None
+    services: Services,
+    query: str,
+    lang: str,
+    exclude: Collection[str] = (),
+    step_back: str | None = None,
+    vector: list[float] | None = None,
 ) -> list[Candidate]:
     """Every candidate for ``query``, best first. ``exclude`` names documents to leave out (evaluation by
-    ablation); ``step_back`` names a chunk whose score is lowered (the previous answer's, for a follow-up)."""
+    ablation); ``step_back`` names a chunk whose score is lowered (the previous answer's, for a follow-up);
+    ``vector`` is the query's embedding when the caller has it already."""
     settings = services.settings
     index = services.index.excluding(exclude)
-    vector = services.embedder.embed_query(query)
+    vector = vector or services.embedder.embed_query(query)
     dense = index.dense_by_view(vector, settings.retrieval_pool)
     results = {
         "dense_q": dense.get("q", []),

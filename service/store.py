@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
@@ -25,6 +27,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -38,8 +41,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from ingest.text import normalize
 from service.context import Turn
 from service.settings import Retention
 
@@ -116,6 +120,15 @@ cases = Table(
     Index("cases_updated_at", "updated_at"),
     Index("cases_claimed_at", "claimed_at"),
     Index("cases_resolved_at", "resolved_at"),
+)
+
+question_vectors = Table(
+    "question_vectors",
+    metadata,
+    Column("model", String(200), primary_key=True),
+    Column("question", String(64), primary_key=True),  # sha256 of the masked, normalised question
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("vector", LargeBinary, nullable=False),  # float32, as the answer path embedded the question
 )
 
 proposals = Table(
@@ -247,6 +260,39 @@ class Store:
                     )
                 )
 
+    def keep_vector(self, model: str, question: str, vector: list[float]) -> None:
+        """The query vector of a question the corpus could not answer, once per model and question: the
+        monthly report groups such questions into topics without embedding them again."""
+        key = question_key(question)
+        known = select(question_vectors.c.question).where(
+            question_vectors.c.model == model, question_vectors.c.question == key
+        )
+        with contextlib.suppress(IntegrityError), self.engine.begin() as connection:  # kept a moment ago
+            if connection.execute(known).first() is None:
+                connection.execute(
+                    insert(question_vectors).values(
+                        model=model,
+                        question=key,
+                        created_at=utc_now(),
+                        vector=np.asarray(vector, dtype=np.float32).tobytes(),
+                    )
+                )
+
+    def vectors(self, model: str, questions: list[str]) -> dict[str, np.ndarray]:
+        """The kept vectors of those of ``questions`` that have one."""
+        keys = {question_key(q): q for q in questions}
+        found: dict[str, np.ndarray] = {}
+        with self.engine.connect() as connection:
+            for start in range(0, len(keys), 500):
+                listed = list(keys)[start : start + 500]
+                rows = connection.execute(
+                    select(question_vectors.c.question, question_vectors.c.vector).where(
+                        question_vectors.c.model == model, question_vectors.c.question.in_(listed)
+                    )
+                )
+                found.update({keys[key]: np.frombuffer(blob, dtype=np.float32) for key, blob in rows})
+        return found
+
     def reachable(self) -> bool:
         """Whether the database answers and accepts a write (a full disk fails here, not only on the next ask)."""
         try:
@@ -272,7 +318,9 @@ class Store:
         now, keep = utc_now(), self.keep
         rules = [("turns", delete(turns).where(turns.c.created_at < now - self.retention))]
         if keep.audit_days:
-            rules.append(("audit", delete(audit).where(audit.c.created_at < now - dt.timedelta(days=keep.audit_days))))
+            before = now - dt.timedelta(days=keep.audit_days)
+            rules.append(("audit", delete(audit).where(audit.c.created_at < before)))
+            rules.append(("question_vectors", delete(question_vectors).where(question_vectors.c.created_at < before)))
         if keep.case_days:
             old = cases.c.updated_at < now - dt.timedelta(days=keep.case_days)
             rules.append(("cases", delete(cases).where(old, cases.c.status == "resolved")))
@@ -357,6 +405,10 @@ def migrate(engine: Engine) -> None:
         connection = stack.enter_context(engine.begin())
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def question_key(question: str) -> str:
+    return hashlib.sha256(normalize(question).encode()).hexdigest()
 
 
 def utc_now() -> dt.datetime:

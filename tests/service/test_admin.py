@@ -544,8 +544,13 @@ def test_a_proposal_names_a_department_of_the_corpus_and_needs_the_staff_token(a
     assert admin_server.http.post("/v1/proposals", json=PROPOSAL).status_code == 401
 
 
-def test_the_monthly_report_downloads_for_staff_and_the_transparency_report_is_public(admin_server):
+def test_the_monthly_report_downloads_for_staff_and_the_transparency_report_is_public(admin_server, site):
     admin_server.http.post("/v1/ask", json={"question": BULKY})
+    unanswered = "What is the best sushi restaurant near the station?"
+    handed = admin_server.http.post("/v1/ask", json={"question": unanswered}).json()
+    assert handed["outcome"] in ("handoff_out_of_scope", "handoff_low_confidence")
+    model = admin_server.http.get("/v1/status").json()["model"]
+    assert list(site_store(site).vectors(model, [unanswered])) == [unanswered]  # kept for the report's topics
     report = admin_server.http.get("/v1/reports/monthly", headers=STAFF)
     assert report.status_code == 200 and report.json()["questions"] >= 1
     spreadsheet = admin_server.http.get("/v1/reports/monthly", params={"format": "csv"}, headers=STAFF)

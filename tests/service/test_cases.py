@@ -19,7 +19,17 @@ from ingest.load import load_corpus
 from service.cases import CaseQuery, CaseQueue, NewCase, decode_cursor
 from service.errors import MadoguchiError
 from service.settings import Retention
-from service.store import AuditRecord, Store, audit, cases, feedback, metadata, turns
+from service.store import (
+    AuditRecord,
+    Store,
+    audit,
+    cases,
+    feedback,
+    metadata,
+    question_key,
+    question_vectors,
+    turns,
+)
 
 
 def new_case(question: str = "パスポートの申請は? [PHONE]") -> NewCase:
@@ -172,14 +182,24 @@ def test_the_retention_purge_removes_only_what_is_past_its_period(database_url):
     resolved_id, _ = queue.open(new_case())
     queue.resolve(resolved_id, "done", None, None)
     open_id, _ = queue.open(new_case())
+    store.keep_vector("m", "an old unanswered question", [0.1, 0.2])
+    store.keep_vector("m", "a new unanswered question", [0.3, 0.4])
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
     with store.engine.begin() as connection:
+        connection.execute(
+            update(question_vectors)
+            .where(question_vectors.c.question == question_key("an old unanswered question"))
+            .values(created_at=long_ago)
+        )
         connection.execute(update(audit).where(audit.c.conversation_id == "old").values(created_at=long_ago))
         connection.execute(update(turns).where(turns.c.conversation_id == "old").values(created_at=long_ago))
         connection.execute(update(feedback).values(created_at=long_ago))
         connection.execute(update(cases).values(updated_at=long_ago))
 
-    assert store.purge_expired() == {"turns": 1, "audit": 1, "cases": 1, "feedback": 1}
+    assert store.purge_expired() == {"turns": 1, "audit": 1, "question_vectors": 1, "cases": 1, "feedback": 1}
+    assert list(store.vectors("m", ["an old unanswered question", "a new unanswered question"])) == [
+        "a new unanswered question"
+    ]
     assert [r["conversation_id"] for r in store.audit_records()] == ["new"]
     assert listed_ids(queue, "open") == [open_id]  # an open case is never purged, however old
     assert store.has_conversation("new") and not store.has_conversation("old")

@@ -1,6 +1,6 @@
-"""For the monthly report: an index that answers a month's counts by itself, and when a case was claimed and
-resolved. FAQ proposals from staff to operators, kept with who proposed and approved them and the generation
-that first served them.
+"""For the monthly report: an index that answers a month's counts by itself, when a case was claimed and
+resolved, and the vectors of unanswered questions (so that its topics need no embedding). FAQ proposals from
+staff to operators, kept with who proposed and approved them and the generation that first served them.
 
 Revision ID: 0006
 """
@@ -18,6 +18,13 @@ def upgrade() -> None:
     op.add_column("cases", sa.Column("resolved_at", sa.DateTime(timezone=True)))
     op.create_index("cases_claimed_at", "cases", ["claimed_at"])
     op.create_index("cases_resolved_at", "cases", ["resolved_at"])
+    op.create_table(
+        "question_vectors",
+        sa.Column("model", sa.String(200), primary_key=True),
+        sa.Column("question", sa.String(64), primary_key=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+        sa.Column("vector", sa.LargeBinary, nullable=False),
+    )
     op.create_table(
         "proposals",
         sa.Column("id", sa.String(32), primary_key=True),
@@ -44,6 +51,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("proposals")
+    op.drop_table("question_vectors")
     op.drop_index("audit_month", "audit")
     op.drop_index("cases_resolved_at", "cases")
     op.drop_index("cases_claimed_at", "cases")
