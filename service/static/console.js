@@ -27,10 +27,15 @@ const TEXT = {
     generation: "版", because: "理由",
     reviewTitle: "見直しが必要な項目", loadReview: "一覧を表示", outdated: "更新日が古い項目",
     uncited: "最近引用されていない項目", poorly_rated: "評価が低い項目", updated: "更新日",
-    operatorTitle: "運用者：FAQ案の承認", adminToken: "運用者トークン", showPending: "承認待ちを表示",
+    operatorTitle: "運用者：FAQ案の承認とお知らせ", adminToken: "運用者トークン", showPending: "承認待ちを表示",
     approve: "承認して公開", reject: "差し戻す", rejectReason: "差し戻しの理由", publishing: "公開処理中 {p}%",
     published: "公開されました（版 {generation}）。", publishFailed: "公開できませんでした: {message}",
     queuedNext: "承認しました。次の再読み込みで公開されます。", proposedBy: "提出者",
+    noticesTitle: "お知らせ（災害時など）", severity: "重要度", info: "お知らせ", warning: "注意",
+    emergency: "緊急（生成AIによる回答を止めます）", noticeJa: "日本語の本文", noticeEn: "英語の本文",
+    noticeEnds: "終了日時（最長14日後）", noticeLink: "詳しい情報のページ（任意）", publishNotice: "お知らせを掲示",
+    endNotice: "終了する", running: "掲示中", notRunning: "終了", noticePublished: "お知らせを掲示しました。",
+    until: "まで",
   },
   en: {
     skip: "Skip to content", title: "Madoguchi staff console", signin: "Sign in", token: "Staff token",
@@ -54,11 +59,16 @@ const TEXT = {
     drafting: "Drafting from a topic: write the question and the answer.", generation: "version", because: "Reason",
     reviewTitle: "Entries to review", loadReview: "Show the lists", outdated: "Not updated for long",
     uncited: "Not cited recently", poorly_rated: "Rated poorly", updated: "updated",
-    operatorTitle: "Operators: approve FAQ drafts", adminToken: "Operator token", showPending: "Show drafts waiting",
+    operatorTitle: "Operators: FAQ drafts and notices", adminToken: "Operator token", showPending: "Show drafts waiting",
     approve: "Approve and publish", reject: "Send back", rejectReason: "Why it is sent back",
     publishing: "Publishing {p}%", published: "Published (version {generation}).",
     publishFailed: "Could not publish: {message}", queuedNext: "Approved; the next reload publishes it.",
     proposedBy: "Proposed by",
+    noticesTitle: "Notices (disasters and the like)", severity: "Severity", info: "Information", warning: "Warning",
+    emergency: "Emergency (switches generated answers off)", noticeJa: "Japanese text", noticeEn: "English text",
+    noticeEnds: "Ends (at most 14 days on)", noticeLink: "A page with more (optional)", publishNotice: "Publish the notice",
+    endNotice: "End it now", running: "running", notRunning: "ended", noticePublished: "Notice published.",
+    until: "until",
   },
 };
 
@@ -411,6 +421,49 @@ async function followJob(jobId, progress) {
   }
 }
 
+// Operators: notices the chat shows at the top and every answer carries (ended ones stay listed).
+function renderNotice(n) {
+  const item = el("li");
+  item.append(el("p", `${t(n.severity)} · ${n.running ? t("running") : t("notRunning")} · ${new Date(n.ends_at).toLocaleString(page.lang)} ${t("until")}`, "meta"));
+  item.append(el("p", n.text[page.lang]));
+  if (n.running) {
+    const end = el("button", t("endNotice"), "secondary");
+    end.type = "button";
+    end.addEventListener("click", async () => {
+      try { await adminApi("POST", `/v1/admin/notices/${n.id}/end`); loadNotices(); }
+      catch (error) { say(t("failed", { message: error.message })); }
+    });
+    item.append(end);
+  }
+  return item;
+}
+
+async function loadNotices() {
+  try {
+    const data = await adminApi("GET", "/v1/admin/notices");
+    $("notices").replaceChildren(...data.notices.slice(0, 10).map(renderNotice));
+  } catch (error) {
+    say(t("failed", { message: error.message }));
+  }
+}
+
+async function publishNotice(event) {
+  event.preventDefault();
+  const body = {
+    severity: $("notice-severity").value, ja: $("notice-ja").value, en: $("notice-en").value,
+    ends_at: new Date($("notice-ends").value).toISOString(),
+  };
+  if ($("notice-link").value) body.link = $("notice-link").value;
+  try {
+    await adminApi("POST", "/v1/admin/notices", body);
+    $("notice-form").reset();
+    say(t("noticePublished"));
+    loadNotices();
+  } catch (error) {
+    say(t("failed", { message: error.message }));
+  }
+}
+
 async function loadPending(event) {
   if (event) {
     event.preventDefault();
@@ -421,6 +474,7 @@ async function loadPending(event) {
     const data = await adminApi("GET", "/v1/admin/proposals?status=submitted");
     $("pending").replaceChildren(...data.proposals.map(renderPending));
     if (!data.proposals.length) $("pending").append(el("li", t("none")));
+    loadNotices();
   } catch (error) {
     say(t("failed", { message: error.message }));
   }
@@ -452,5 +506,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("draft-form").addEventListener("submit", submitDraft);
   $("load-review").addEventListener("click", loadReview);
   $("admin-form").addEventListener("submit", loadPending);
+  $("notice-form").addEventListener("submit", publishNotice);
   if (sessionStorage.getItem("madoguchi-staff-token")) showWorkspace();
 });

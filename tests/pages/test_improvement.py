@@ -101,3 +101,28 @@ def test_the_public_transparency_page_is_accessible_and_shows_no_question(chrome
     assert "粗大ごみを出したい" not in chrome.page_source
     screenshot(chrome, "transparency")
     assert axe_violations(chrome) == []
+
+
+def test_an_operator_publishes_a_notice_in_the_console_and_ends_it(chrome, city):
+    chrome.get(city.base_url + "/console")
+    chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
+    chrome.get(city.base_url + "/console")
+    chrome.find_element(By.ID, "token").send_keys(STAFF_TOKEN, Keys.ENTER)
+    chrome.find_element(By.ID, "admin-token").send_keys(ADMIN_TOKEN, Keys.ENTER)
+    Select(chrome.find_element(By.ID, "notice-severity")).select_by_value("warning")
+    chrome.find_element(By.ID, "notice-ja").send_keys("台風のため、本日の粗大ごみ収集は中止します。")
+    chrome.find_element(By.ID, "notice-en").send_keys("Bulky waste collection is cancelled today (typhoon).")
+    chrome.execute_script(
+        "const later = new Date(Date.now() + 2 * 86400000 - new Date().getTimezoneOffset() * 60000);"
+        "document.getElementById('notice-ends').value = later.toISOString().slice(0, 16);"
+    )
+    chrome.find_element(By.CSS_SELECTOR, "#notice-form button[type=submit]").click()
+    wait(chrome).until(lambda d: "台風のため" in d.find_element(By.ID, "notices").text)
+    expected = ["Bulky waste collection is cancelled today (typhoon)."]
+    wait(chrome, 10).until(  # every worker re-reads the notices within seconds
+        lambda _: [n["text"] for n in city.http.get("/v1/notices", params={"lang": "en"}).json()] == expected
+    )
+
+    chrome.find_element(By.XPATH, "//ul[@id='notices']//button[normalize-space()='終了する']").click()
+    wait(chrome).until(lambda d: "終了 ·" in d.find_element(By.ID, "notices").text)
+    assert axe_violations(chrome) == []
