@@ -54,6 +54,7 @@ def monthly(services: Services, name: str) -> dict[str, Any]:
     cited: Counter[str] = Counter()
     unanswered: Counter[str] = Counter()
     days: dict[str, Counter[str]] = {day: Counter() for day in _days_of(month, zone)}
+    first, last = min(days), max(days)
     outcomes: Counter[str] = Counter()
     bins = [0] * CONFIDENCE_BINS
     in_month = (audit.c.created_at >= month.start) & (audit.c.created_at < month.end)
@@ -62,7 +63,7 @@ def monthly(services: Services, name: str) -> dict[str, Any]:
         per_hour = select(hour, audit.c.lang, func.count()).where(in_month).group_by(hour, audit.c.lang)
         for at, lang, count in connection.execute(per_hour):
             day = dt.datetime.strptime(at, "%Y-%m-%dT%H").replace(tzinfo=dt.UTC).astimezone(zone).date().isoformat()
-            days[day][lang] += count
+            days[min(max(day, first), last)][lang] += count  # a zone with half hours: the month's edge hour
         per_band = select(audit.c.outcome, band, func.count()).where(in_month).group_by(audit.c.outcome, band)
         for outcome, bin_, count in connection.execute(per_band):
             outcomes[outcome] += count

@@ -9,6 +9,7 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import insert
@@ -79,6 +80,13 @@ def test_the_report_counts_days_languages_outcomes_and_confidence_in_the_citys_t
     assert report["most_cited"][0] == {**report["most_cited"][0], "id": BULKY, "citations": 2}
     assert BULKY not in {source["id"] for source in report["never_cited"]}
     assert "ja-housing-apply" in {source["id"] for source in report["never_cited"]}
+
+
+def test_in_a_zone_with_half_hours_the_months_first_minutes_count_for_its_first_day(reporting):
+    kolkata = replace(reporting, settings=reporting.settings.model_copy(update={"timezone": "Asia/Kolkata"}))
+    add_answer(kolkata, dt.datetime(2026, 10, 31, 18, 45, tzinfo=UTC))  # 1 November, 00:15 in Kolkata
+    report = monthly(kolkata, "2026-11")
+    assert report["questions"] == 1 and report["days"][0] == {"day": "2026-11-01", "ja": 1, "en": 0}
 
 
 def test_the_report_has_the_feedback_per_source_and_the_queue_figures(reporting):
