@@ -316,7 +316,7 @@ class Review(BaseModel):
     poorly_rated: list[ReviewEntry] = Field(description="More 'not helpful' than 'helpful' in the window, worst first.")
 
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^20\d{2}-(0[1-9]|1[0-2])$"  # years 2000-2099: nothing older is in any database
 
 
 class DayCount(BaseModel):

@@ -564,4 +564,7 @@ def test_the_monthly_report_downloads_for_staff_and_the_transparency_report_is_p
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert BULKY not in page.text and "Public report" in page.text
     figures = admin_server.http.get("/v1/transparency").json()
-    assert figures["min_cell"] == 10 and figures["questions"] is None  # fewer than ten so far
+    assert figures["min_cell"] == 10
+    assert all(n is None or n >= 10 for n in [figures["questions"], *figures["outcomes"].values()])
+    too_old = admin_server.http.get("/v1/transparency", params={"month": "0000-01"})
+    assert too_old.status_code == 422 and too_old.json()["error"]["code"] == "invalid_request"
