@@ -115,8 +115,13 @@ def run_answers(args: argparse.Namespace, settings: Settings) -> Result:
 def run_bench(args: argparse.Namespace, settings: Settings) -> Result:
     index_dir = cached_index(ROOT / "corpus", settings)
     questions = [q["query"] for q in load_queries(SAMPLE_QUESTIONS)]
-    metrics = http_bench.run(index_dir, questions, args.clients, args.seconds)
-    config = {"settings": settings.model_dump(mode="json"), "clients": args.clients, "seconds": args.seconds}
+    metrics = http_bench.run(index_dir, questions, args.clients, args.seconds, args.mix)
+    config = {
+        "settings": settings.model_dump(mode="json"),
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "mix": args.mix,
+    }
     return Result(metrics, config, json.dumps(metrics, indent=1))
 
 
@@ -240,6 +245,7 @@ def parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Name
     sub = task("bench", run_bench, "latency and throughput of /v1/ask over HTTP, and the floor")
     sub.add_argument("--clients", type=int, default=4)
     sub.add_argument("--seconds", type=float, default=20.0)
+    sub.add_argument("--mix", choices=["uniform", "zipf"], default="uniform", help="which questions clients ask")
     sub = task("tables", run_tables, "answers from open-data rows on Takamatsu's real tables")
     sub.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "data" / "takamatsu")
     sub.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions" / "takamatsu.jsonl")

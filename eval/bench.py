@@ -83,6 +83,16 @@ def running_service(settings: dict[str, str]) -> Iterator[tuple[str, int]]:
         server.wait(timeout=15)
 
 
+def mixed(questions: list[str], mix: str, count: int = 20_000, seed: int = 11) -> list[str]:
+    """The questions in the order clients ask them: each in turn (``uniform``), or drawn with the skew of real
+    enquiry traffic (``zipf``: the k-th most asked question is asked in proportion to 1/k)."""
+    if mix == "uniform":
+        return questions
+    weights = 1 / np.arange(1, len(questions) + 1)
+    drawn = np.random.default_rng(seed).choice(len(questions), size=count, p=weights / weights.sum())
+    return [questions[i] for i in drawn]
+
+
 def load(index_dir: Path, questions: list[str], clients: int, seconds: float) -> dict[str, Any]:
     scratch = tempfile.mkdtemp(prefix="madoguchi-bench-")
     settings = {"MADOGUCHI_INDEX_DIR": str(index_dir), "MADOGUCHI_DATABASE_URL": f"sqlite:///{scratch}/db"}
@@ -127,13 +137,15 @@ def load(index_dir: Path, questions: list[str], clients: int, seconds: float) ->
     }
 
 
-def run(index_dir: Path, questions: list[str], clients: int, seconds: float) -> dict[str, Any]:
-    single = load(index_dir, questions, 1, seconds)
-    concurrent = load(index_dir, questions, clients, seconds)
+def run(index_dir: Path, questions: list[str], clients: int, seconds: float, mix: str = "uniform") -> dict[str, Any]:
+    asked = mixed(questions, mix)
+    single = load(index_dir, asked, 1, seconds)
+    concurrent = load(index_dir, asked, clients, seconds)
     floor = floor_ms(index_dir, questions)
     return {
         "single_client": single,
         "concurrent": concurrent,
         "floor_ms": floor,
         "ratio_p50_to_floor": round(single["p50_ms"] / floor, 2),
+        "mix": mix,
     }

@@ -22,6 +22,7 @@ from service.context import Services
 from service.generate import GenerativeComposer
 from service.lookup import RowIndex
 from service.notices import NoticeBoard
+from service.query_cache import QueryCache
 from service.screen import Screening
 from service.settings import Settings
 from service.store import Store
@@ -41,7 +42,7 @@ def open_services(
     services = Services(
         settings=settings,
         index=index,
-        embedder=embedder or make_embedder(index.embedding_model),
+        embedder=embedder or cached(make_embedder(index.embedding_model), settings.query_cache_size),
         store=store,
         screening=Screening.load(),
         calibration=Calibration.load(),
@@ -52,6 +53,10 @@ def open_services(
         notices=notices,
     )
     return replace(services, baseline=baseline_of(services))
+
+
+def cached(embedder: Embeddings, size: int) -> Embeddings:
+    return QueryCache(embedder, size) if size else embedder
 
 
 class LiveServices:
