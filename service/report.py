@@ -50,7 +50,7 @@ def monthly(services: Services, name: str) -> dict[str, Any]:
     """The staff's report of month ``name`` (``YYYY-MM``)."""
     zone = services.settings.zone
     month = month_of(name, zone)
-    documents = _documents(services)
+    documents = _documents_of(services.index)
     cited: Counter[str] = Counter()
     unanswered: Counter[str] = Counter()
     days: dict[str, Counter[str]] = {day: Counter() for day in _days_of(month, zone)}
@@ -138,7 +138,7 @@ def monthly_figures(services: Services, name: str) -> dict[str, Any]:
     """The aggregates the public report is made of: counted in the database, no question read."""
     zone = services.settings.zone
     month = month_of(name, zone)
-    documents = _documents(services)
+    documents = _documents_of(services.index)
     in_month = (audit.c.created_at >= month.start) & (audit.c.created_at < month.end)
     categories: Counter[str] = Counter()
     with services.store.engine.connect() as connection:
@@ -172,7 +172,7 @@ def topics(services: Services, asked: Counter[str]) -> list[dict[str, Any]]:
     if not questions:
         return []
     vectors = _vectors(services, questions)
-    centred = vectors - _corpus_mean(services)
+    centred = vectors - _corpus_mean_of(services.index)
     centred /= np.linalg.norm(centred, axis=1, keepdims=True) + 1e-9
     if len(questions) == 1:
         labels = np.zeros(1, dtype=int)
@@ -187,7 +187,7 @@ def topics(services: Services, asked: Counter[str]) -> list[dict[str, Any]]:
     groups: dict[int, list[int]] = {}
     for position, label in enumerate(labels):
         groups.setdefault(int(label), []).append(position)  # most asked first within a group
-    documents = _documents(services)
+    documents = _documents_of(services.index)
     found = []
     ranked = sorted(groups.values(), key=lambda m: (-sum(asked[questions[i]] for i in m), m[0]))
     for members in ranked[:LISTED]:
@@ -324,10 +324,6 @@ def _quantile(counted: list[tuple[float, int]], total: int, share: float) -> flo
     return None
 
 
-def _documents(services: Services) -> dict[str, dict[str, str]]:
-    return _documents_of(services.index)
-
-
 @lru_cache(maxsize=4)
 def _documents_of(index: Any) -> dict[str, dict[str, str]]:
     """Each document of a generation with its title, department, category, kind and date (first chunk)."""
@@ -366,10 +362,6 @@ def _corpus_mean_of(index: Any) -> np.ndarray:
     vectors = np.asarray(stored, dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
     return vectors.mean(axis=0)  # type: ignore[no-any-return]
-
-
-def _corpus_mean(services: Services) -> np.ndarray:
-    return _corpus_mean_of(services.index)
 
 
 def _vectors(services: Services, questions: list[str]) -> np.ndarray:

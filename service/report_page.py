@@ -269,19 +269,15 @@ def chart(
         )
     svg.append("</svg>")
     listed = rows if rows is not None else [[label, value] for label, value in bars]
-    return (
-        f"<section class='report-part' aria-labelledby='{name}-title'><h3 id='{name}-title'>{escape(title)}</h3>"
-        + "".join(svg)
-        + _table(title, [label_heading, value_heading, *more_headings], listed)
-        + "</section>"
-    )
+    return table(name, title, [label_heading, value_heading, *more_headings], listed, "", "".join(svg))
 
 
-def table(name: str, title: str, headings: Sequence[str], rows: list[list[Any]], empty: str) -> str:
+def table(name: str, title: str, headings: Sequence[str], rows: list[list[Any]], empty: str, figure: str = "") -> str:
+    """A titled part of a report: an optional figure, then the table (or ``empty`` when there are no rows)."""
     body = _table(title, headings, rows) if rows else f"<p>{escape(empty)}</p>"
     return (
         f"<section class='report-part' aria-labelledby='{name}-title'>"
-        f"<h3 id='{name}-title'>{escape(title)}</h3>{body}</section>"
+        f"<h3 id='{name}-title'>{escape(title)}</h3>{figure}{body}</section>"
     )
 
 

@@ -151,16 +151,20 @@ async function suggest(event) {
   }
 }
 
+// A labelled input or text area added to `form`, its id made unique by `id`.
+function addField(form, key, tag, id, value = "") {
+  const label = el("label", t(key));
+  const input = el(tag);
+  input.id = `${key}-${id}`;
+  input.value = value;
+  label.htmlFor = input.id;
+  form.append(label, input);
+  return input;
+}
+
 function resolveForm(item, id) {
   const form = el("form");
-  const field = (key, tag) => {
-    const label = el("label", t(key));
-    const input = el(tag);
-    input.id = `${key}-${id}`;
-    label.htmlFor = input.id;
-    form.append(label, input);
-    return input;
-  };
+  const field = (key, tag) => addField(form, key, tag, id);
   const resolution = field("resolution", "textarea");
   resolution.required = true;
   const propose = el("input");
@@ -356,15 +360,7 @@ async function loadReview() {
 function renderPending(p) {
   const item = el("li");
   const form = el("form");
-  const field = (key, tag, value) => {
-    const label = el("label", t(key));
-    const input = el(tag);
-    input.id = `${key}-${p.id}`;
-    input.value = value;
-    label.htmlFor = input.id;
-    form.append(label, input);
-    return input;
-  };
+  const field = (key, tag, value) => addField(form, key, tag, p.id, value);
   item.append(el("p", `${t("asked")}: ${p.asked} · ${t("proposedBy")}: ${p.proposed_by} · ${p.department}`, "meta"));
   const question = field("faqQuestion", "input", p.question);
   const answer = field("faqAnswer", "textarea", p.answer);
