@@ -11,6 +11,7 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.chunk import Chunk
 from ingest.live import LiveIndex
+from service.query_cache import Recent
 from service.settings import Settings
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ class Services:
     rows: RowIndex  # the items and places the corpus's open-data lists name (service/lookup.py)
     composer: GenerativeComposer | None = None  # None: extractive answers only
     notices: NoticeBoard | None = None  # the emergency notices of the service's database (none in evaluation)
+    # the candidates of recent questions on this generation, by (question, language, day) (service/retrieve.py)
+    searches: Recent[tuple[str, str, str], tuple[Candidate, ...]] = field(default_factory=lambda: Recent(0))
 
 
 @dataclass
@@ -78,6 +81,7 @@ class Context:
     conversation_id: str  # what is stored; the resident holds the token it is derived from
     services: Services
     conversation_token: str = ""  # returned to the resident to continue the conversation
+    continued: bool = True  # False: the server has just started this conversation, so it has no turns yet
     personal_data: list[str] = field(default_factory=list)
     history: list[Turn] = field(default_factory=list)
     query: str = ""  # what retrieval searches for (the question, or the question with its context)

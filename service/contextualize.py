@@ -23,7 +23,7 @@ def is_follow_up(question: str, max_words: int) -> bool:
 
 def contextualize(ctx: Context) -> Outcome | None:
     settings = ctx.services.settings
-    if not ctx.history:
+    if not ctx.history and ctx.continued:
         ctx.history = ctx.services.store.history(ctx.conversation_id, settings.history_turns)
     ctx.query = ctx.question
     if ctx.history and is_follow_up(ctx.question, settings.follow_up_max_words):

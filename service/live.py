@@ -22,7 +22,7 @@ from service.context import Services
 from service.generate import GenerativeComposer
 from service.lookup import RowIndex
 from service.notices import NoticeBoard
-from service.query_cache import QueryCache
+from service.query_cache import QueryCache, Recent
 from service.screen import Screening
 from service.settings import Settings
 from service.store import Store
@@ -51,6 +51,7 @@ def open_services(
         composer=GenerativeComposer.from_settings(settings),
         rows=RowIndex.of(index.chunks),
         notices=notices,
+        searches=Recent(settings.query_cache_size),
     )
     return replace(services, baseline=baseline_of(services))
 

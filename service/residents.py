@@ -99,13 +99,15 @@ def give_feedback(
 def question_context(request: AskRequest, services: Services) -> Context:
     question = clean_question(request.question, services.settings.question_max_chars)
     token = request.conversation_id
-    if not token or not services.store.has_conversation(conversation_key(token)):
+    continued = bool(token) and services.store.has_conversation(conversation_key(token))
+    if not continued:
         token = secrets.token_urlsafe(24)  # only the server starts a conversation
     return Context(
         question=question,
         lang=request.lang or detect_lang(question),
         conversation_id=conversation_key(token),
         conversation_token=token,
+        continued=continued,
         services=services,
     )
 

@@ -8,6 +8,7 @@ counts, with less weight, so that a question finds an answer in either.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 
 from service.context import Candidate, Context, Services
@@ -37,7 +38,23 @@ def search(
 ) -> list[Candidate]:
     """Every candidate for ``query``, best first. ``exclude`` names documents to leave out (evaluation by
     ablation); ``step_back`` names a chunk whose score is lowered (the previous answer's, for a follow-up);
-    ``vector`` is the query's embedding when the caller has it already."""
+    ``vector`` is the query's embedding when the caller has it already. A question searched before on this
+    generation today, with nothing left out and nothing stepped back from, gets the same candidates again
+    without searching (``Services.searches``; which chunks are served can change at midnight)."""
+    if exclude or step_back:
+        return _search(services, query, lang, exclude, step_back, vector)
+    key = (query, lang, dt.date.today().isoformat())
+    return list(services.searches.get(key, lambda: tuple(_search(services, query, lang, (), None, vector))))
+
+
+def _search(
+    services: Services,
+    query: str,
+    lang: str,
+    exclude: Collection[str],
+    step_back: str | None,
+    vector: list[float] | None,
+) -> list[Candidate]:
     settings = services.settings
     index = services.index.excluding(exclude)
     vector = vector or services.embedder.embed_query(query)

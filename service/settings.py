@@ -54,7 +54,7 @@ class Settings(IngestSettings):
     question_max_chars: int = Field(1000, ge=10, le=100_000, description="Longest question accepted.")
     max_body_bytes: int = Field(65536, ge=1024, description="Largest request body accepted (413 request_too_large).")
     query_cache_size: int = Field(
-        2048, ge=0, le=1_000_000, description="Query embeddings of recent questions kept in each worker (0: none)."
+        2048, ge=0, le=1_000_000, description="Recent questions whose vector and results each worker keeps (0: none)."
     )
     retrieval_pool: int = Field(30, ge=5, le=500, description="Candidates each search contributes to the fusion.")
     other_language_weight: float = Field(
