@@ -39,9 +39,9 @@ def search(
     """Every candidate for ``query``, best first. ``exclude`` names documents to leave out (evaluation by
     ablation); ``step_back`` names a chunk whose score is lowered (the previous answer's, for a follow-up);
     ``vector`` is the query's embedding when the caller has it already. A question searched before on this
-    generation today, with nothing left out and nothing stepped back from, gets the same candidates again
-    without searching (``Services.searches``; which chunks are served can change at midnight)."""
-    if exclude or step_back:
+    generation today, with nothing left out (here or by the index) and nothing stepped back from, gets the same
+    candidates again without searching (``Services.searches``; which chunks are served can change at midnight)."""
+    if exclude or step_back or services.index.excluded:
         return _search(services, query, lang, exclude, step_back, vector)
     key = (query, lang, dt.date.today().isoformat())
     return list(services.searches.get(key, lambda: tuple(_search(services, query, lang, (), None, vector))))
