@@ -42,7 +42,7 @@ def open_services(
     services = Services(
         settings=settings,
         index=index,
-        embedder=embedder or cached(make_embedder(index.embedding_model), settings.query_cache_size),
+        embedder=embedder or QueryCache(make_embedder(index.embedding_model), settings.query_cache_size),
         store=store,
         screening=Screening.load(),
         calibration=Calibration.load(),
@@ -54,10 +54,6 @@ def open_services(
         searches=Recent(settings.query_cache_size),
     )
     return replace(services, baseline=baseline_of(services))
-
-
-def cached(embedder: Embeddings, size: int) -> Embeddings:
-    return QueryCache(embedder, size) if size else embedder
 
 
 class LiveServices:
