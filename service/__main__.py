@@ -12,10 +12,16 @@ import uvicorn
 from ingest.settings import load_settings_or_exit
 from service.connections import TimelyHttp
 from service.settings import Settings
+from service.tenants import TenantsFileError, load_tenants
 
 
 def main(argv: list[str] | None = None) -> int:
     settings = load_settings_or_exit(Settings)
+    try:
+        load_tenants(settings)  # a tenants file that cannot be served stops here, naming the tenant and key
+    except TenantsFileError as error:
+        print(f"setting MADOGUCHI_TENANTS_FILE: {error}", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(prog="python -m service", description="Serve the Madoguchi HTTP API.")
     parser.add_argument("--host", default=settings.host, help="bind address (MADOGUCHI_HOST)")
     parser.add_argument("--port", type=int, default=settings.port, help="port (MADOGUCHI_PORT)")
@@ -25,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="madoguchi-metrics-")
     # Each worker builds its own app from the same environment; they share the index and the database.
     uvicorn.run(
-        "service.app:create_app",
+        "service.tenants:create_server",
         factory=True,
         host=args.host,
         port=args.port,

@@ -74,19 +74,20 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
     async def security_headers(request: Request, call_next: Any) -> Any:
         """Pages run only their own scripts and styles, from this server; nothing is fetched elsewhere."""
         response = await call_next(request)
-        if request.url.path != "/docs":  # the API browser (off by default) loads its assets from a CDN
+        path = route_path(request)
+        if path != "/docs":  # the API browser (off by default) loads its assets from a CDN
             # Only the residents' chat may be framed, and only by the city's own pages.
-            ancestors = " ".join(["'self'", *settings.origins]) if request.url.path == "/" else "'none'"
+            ancestors = " ".join(["'self'", *settings.origins]) if path == "/" else "'none'"
             response.headers.setdefault(
                 "Content-Security-Policy", f"{CONTENT_SECURITY_POLICY}; frame-ancestors {ancestors}"
             )
-        if request.url.path.startswith("/v1/"):  # answers and staff data are never kept by a cache
+        if path.startswith("/v1/"):  # answers and staff data are never kept by a cache
             response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
-    app.add_middleware(CountRequests)  # outermost: every response counts, refusals included
+    app.add_middleware(CountRequests, tenant=settings.tenant)  # outermost: every response counts, refusals included
 
     if settings.origins:  # the city's own pages may call the residents' endpoints from the browser
         app.add_middleware(
@@ -95,6 +96,11 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"],
         )
+
+
+def route_path(request: Request) -> str:
+    """The path within this app: under a tenant's /t/<name>/ prefix, what follows it."""
+    return request.url.path.removeprefix(request.scope.get("root_path", "")) or "/"
 
 
 def too_large(max_bytes: int) -> JSONResponse:

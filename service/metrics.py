@@ -17,45 +17,54 @@ from collections.abc import Iterator
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
-REQUESTS = Counter("madoguchi_http_requests", "HTTP requests by endpoint (route) and status", ["endpoint", "status"])
-ANSWERS = Counter("madoguchi_answers", "Questions answered or handed off, by outcome and language", ["outcome", "lang"])
+# Every sample is labelled with its tenant ("" for a single municipality); a tenant's scrape reads only its own.
+REQUESTS = Counter(
+    "madoguchi_http_requests", "HTTP requests by endpoint (route) and status", ["tenant", "endpoint", "status"]
+)
+ANSWERS = Counter(
+    "madoguchi_answers", "Questions answered or handed off, by outcome and language", ["tenant", "outcome", "lang"]
+)
 STEP_SECONDS = Histogram(
     "madoguchi_step_seconds",
     "Time of each step of the answer path",
-    ["step"],
+    ["tenant", "step"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 ANSWER_SECONDS = Histogram(
     "madoguchi_answer_seconds",
     "Time of the whole answer path of a question (every step, respond included)",
+    ["tenant"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 CONFIDENCE = Histogram(
-    "madoguchi_confidence", "Confidence of each answer or handoff", buckets=tuple(n / 10 for n in range(1, 11))
+    "madoguchi_confidence",
+    "Confidence of each answer or handoff",
+    ["tenant"],
+    buckets=tuple(n / 10 for n in range(1, 11)),
 )
 
 
-def observe_answer(outcome: str, lang: str, confidence: float, timings_ms: dict[str, float]) -> None:
-    ANSWERS.labels(outcome, lang).inc()
-    CONFIDENCE.observe(confidence)
-    ANSWER_SECONDS.observe(sum(timings_ms.values()) / 1000)
+def observe_answer(tenant: str, outcome: str, lang: str, confidence: float, timings_ms: dict[str, float]) -> None:
+    ANSWERS.labels(tenant, outcome, lang).inc()
+    CONFIDENCE.labels(tenant).observe(confidence)
+    ANSWER_SECONDS.labels(tenant).observe(sum(timings_ms.values()) / 1000)
     for step, milliseconds in timings_ms.items():
-        STEP_SECONDS.labels(step).observe(milliseconds / 1000)
+        STEP_SECONDS.labels(tenant, step).observe(milliseconds / 1000)
 
 
 class CountRequests:
     """ASGI middleware: each response counted under its route's path template (``/v1/handoffs/{case_id}``,
     never the path a client sent) and status; a path no route has counts as ``unmatched``."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, tenant: str) -> None:
+        self.app, self.tenant = app, tenant
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -72,7 +81,7 @@ class CountRequests:
         try:
             await self.app(scope, receive, counting)
         finally:
-            REQUESTS.labels(_endpoint(scope), str(status)).inc()
+            REQUESTS.labels(self.tenant, _endpoint(scope), str(status)).inc()
 
 
 def _endpoint(scope: Scope) -> str:
@@ -80,7 +89,8 @@ def _endpoint(scope: Scope) -> str:
     route = scope.get("route")
     if route is not None:
         return str(getattr(route, "path", "unmatched"))
-    return "/static" if scope.get("path", "").startswith("/static/") and "endpoint" in scope else "unmatched"
+    path = scope.get("path", "").removeprefix(scope.get("root_path", ""))  # within a tenant's /t/<name>/
+    return "/static" if path.startswith("/static/") and "endpoint" in scope else "unmatched"
 
 
 class HealthCollector(Collector):
@@ -111,13 +121,27 @@ class HealthCollector(Collector):
             yield jobs
 
 
+class OwnSamples(Collector):
+    """What ``counted`` collects, less the samples of other tenants."""
+
+    def __init__(self, counted: Collector, tenant: str) -> None:
+        self.counted, self.tenant = counted, tenant
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self.counted.collect():
+            family.samples = [sample for sample in family.samples if sample.labels["tenant"] == self.tenant]
+            yield family
+
+
 def exposition(request: Request) -> tuple[bytes, dict[str, Any]]:
-    """The text a scrape reads: every worker's counts (or this process's alone), then the health read now."""
+    """The text a scrape reads: every worker's counts (or this process's alone) of this tenant, then the health
+    read now."""
+    tenant: str = request.app.state.settings.tenant
     registry = CollectorRegistry()
     if os.environ.get(MULTIPROCESS_DIR):
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        registry.register(OwnSamples(multiprocess.MultiProcessCollector(None), tenant))  # type: ignore[no-untyped-call]
     else:
         for metric in (REQUESTS, ANSWERS, STEP_SECONDS, ANSWER_SECONDS, CONFIDENCE):
-            registry.register(metric)
+            registry.register(OwnSamples(metric, tenant))
     registry.register(HealthCollector(request))
     return generate_latest(registry), {"Content-Type": CONTENT_TYPE_LATEST}

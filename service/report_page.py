@@ -236,7 +236,7 @@ def public_html(report: dict[str, Any], lang: str) -> str:
         f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{t['public_title']} {escape(report['month'])}</title>"
-        "<link rel='stylesheet' href='/static/common.css'></head><body>"
+        "<link rel='stylesheet' href='static/common.css'></head><body>"
         f"<header><h1>{t['public_title']}</h1><nav aria-label='Language / 言語'>"
         f"<a href='?month={escape(report['month'])}&amp;lang={other}' lang='{other}'>{LABELS[other]['language']}: "
         f"{LABELS[other][other]}</a></nav></header><main id='main'>{body}</main></body></html>"

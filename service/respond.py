@@ -65,7 +65,7 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
     if outcome.outcome in UNANSWERED and ctx.query_vector and not ctx.follow_up:
         services.store.keep_vector(services.index.embedding_model, ctx.question, ctx.query_vector)
     ctx.timings_ms["respond"] = round((time.perf_counter() - started) * 1000, 2)
-    observe_answer(outcome.outcome, ctx.lang, ctx.confidence, ctx.timings_ms)
+    observe_answer(ctx.services.settings.tenant, outcome.outcome, ctx.lang, ctx.confidence, ctx.timings_ms)
     logger.info(
         "answer %s",
         json.dumps(

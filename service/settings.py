@@ -4,6 +4,7 @@ They extend ingest's (corpus, index, embedding) with everything the HTTP service
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -136,6 +137,12 @@ class Settings(IngestSettings):
     host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service listens on.")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes; they share the index and database.")
+    tenants_file: Path | None = Field(
+        None,
+        description="TOML file naming the municipalities this install serves, each with its own corpus and "
+        "settings (service/tenants.py). Unset: one municipality on these settings.",
+    )
+    tenant: str = Field("", description="The municipality these settings are for (set by the tenants file).")
 
     @property
     def retention(self) -> Retention:

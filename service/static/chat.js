@@ -69,7 +69,7 @@ function renderFeedback(item, answerId) {
     button.type = "button";
     button.addEventListener("click", async () => {
       row.querySelectorAll("button").forEach((b) => { b.disabled = true; });
-      const sent = await fetch("/v1/feedback", {
+      const sent = await fetch("v1/feedback", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ answer_id: answerId, helpful }),
@@ -90,7 +90,7 @@ function renderFeedback(item, answerId) {
 // writes; the final "done" event carries the checked answer, which replaces the draft (after a failed check
 // it is the extractive answer). Without a model there is only the "done" event.
 async function fetchAnswer(payload, onToken) {
-  const response = await fetch("/v1/ask/stream", {
+  const response = await fetch("v1/ask/stream", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(payload),
@@ -172,7 +172,7 @@ async function showNotices() {
   const box = $("notices");
   let notices = [];
   try {
-    const response = await fetch(`/v1/notices?lang=${page.lang}`);
+    const response = await fetch(`v1/notices?lang=${page.lang}`);
     if (!response.ok) return;  // keep what is shown
     notices = await response.json();
   } catch (error) { return; }

@@ -143,7 +143,7 @@ async function suggest(event) {
   list.replaceChildren();
   say(t("searching"));
   try {
-    const data = await api("POST", "/v1/suggest", { question: $("question").value, k: 5 });
+    const data = await api("POST", "v1/suggest", { question: $("question").value, k: 5 });
     data.suggestions.forEach((s, i) => list.append(renderSuggestion(s, i + 1)));
     say(data.suggestions.length ? t("found", { n: data.suggestions.length }) : t("none"));
   } catch (error) {
@@ -181,7 +181,7 @@ function resolveForm(item, id) {
     const body = { resolution: resolution.value };
     if (propose.checked) body.propose_faq = { question: question.value, answer: answer.value };
     try {
-      await api("POST", `/v1/handoffs/${id}/resolve`, body);
+      await api("POST", `v1/handoffs/${id}/resolve`, body);
       loadCases();
     } catch (error) {
       say(t("failed", { message: error.message }));
@@ -206,7 +206,7 @@ function renderCase(c) {
     const claim = el("button", t("claim"));
     claim.type = "button";
     claim.addEventListener("click", async () => {
-      try { await api("POST", `/v1/handoffs/${c.id}/claim`, { staff: "console" }); loadCases(); }
+      try { await api("POST", `v1/handoffs/${c.id}/claim`, { staff: "console" }); loadCases(); }
       catch (error) { say(t("failed", { message: error.message })); loadCases(); }
     });
     item.append(claim);
@@ -229,7 +229,7 @@ async function loadCases(more) {
   if ($("reason-filter").value) query.set("reason", $("reason-filter").value);
   if (more === true && nextCursor) query.set("cursor", nextCursor);
   try {
-    const data = await api("GET", `/v1/handoffs?${query}`);
+    const data = await api("GET", `v1/handoffs?${query}`);
     if (more === true) list.append(...data.cases.map(renderCase));
     else list.replaceChildren(...data.cases.map(renderCase));
     if (!list.children.length) list.append(el("li", t("none")));
@@ -253,7 +253,7 @@ async function showReport(event) {
   if (event) event.preventDefault();
   say(t("loadingReport"));
   try {
-    const html = await (await call("GET", `/v1/reports/monthly?${reportQuery("html")}`)).text();
+    const html = await (await call("GET", `v1/reports/monthly?${reportQuery("html")}`)).text();
     const inert = new DOMParser().parseFromString(html, "text/html");
     $("report").replaceChildren(...inert.body.childNodes);
     say(t("reportShown", { month: $("report-month").value || t("thisMonth") }));
@@ -264,7 +264,7 @@ async function showReport(event) {
 
 async function download(format) {
   try {
-    const blob = await (await call("GET", `/v1/reports/monthly?${reportQuery(format)}`)).blob();
+    const blob = await (await call("GET", `v1/reports/monthly?${reportQuery(format)}`)).blob();
     const link = el("a");
     link.href = URL.createObjectURL(blob);
     link.download = `madoguchi-report-${$("report-month").value || "this-month"}.${format}`;
@@ -279,7 +279,7 @@ async function download(format) {
 let departments = [];
 
 async function loadDepartments() {
-  departments = (await api("GET", "/v1/departments")).departments;
+  departments = (await api("GET", "v1/departments")).departments;
   const select = $("draft-department");
   const chosen = select.value;
   select.replaceChildren(...departments.map((d) => {
@@ -309,7 +309,7 @@ async function submitDraft(event) {
   };
   if ($("draft-url").value) body.url = $("draft-url").value;
   try {
-    await api("POST", "/v1/proposals", body);
+    await api("POST", "v1/proposals", body);
     $("draft-form").reset();
     say(t("drafted"));
     loadProposals();
@@ -330,7 +330,7 @@ function renderProposal(p) {
 
 async function loadProposals() {
   try {
-    const data = await api("GET", "/v1/proposals?limit=20");
+    const data = await api("GET", "v1/proposals?limit=20");
     $("proposals").replaceChildren(...data.proposals.map(renderProposal));
     if (!data.proposals.length) $("proposals").append(el("li", t("none")));
   } catch (error) {
@@ -340,7 +340,7 @@ async function loadProposals() {
 
 async function loadReview() {
   try {
-    const data = await api("GET", "/v1/content/review");
+    const data = await api("GET", "v1/content/review");
     const parts = ["outdated", "uncited", "poorly_rated"].map((name) => {
       const part = el("section");
       part.append(el("h3", `${t(name)} (${data[name].length})`));
@@ -380,7 +380,7 @@ function renderPending(p) {
   approve.addEventListener("click", async () => {
     approve.disabled = reject.disabled = true;
     try {
-      const approved = await adminApi("POST", `/v1/admin/proposals/${p.id}/approve`,
+      const approved = await adminApi("POST", `v1/admin/proposals/${p.id}/approve`,
         { reviewer: "console", question: question.value, answer: answer.value });
       if (!approved.job_id) { say(t("queuedNext")); return; }
       progress.hidden = false;
@@ -393,7 +393,7 @@ function renderPending(p) {
   reject.addEventListener("click", async () => {
     if (!reason.value) { reason.focus(); return; }
     try {
-      await adminApi("POST", `/v1/admin/proposals/${p.id}/reject`, { reviewer: "console", reason: reason.value });
+      await adminApi("POST", `v1/admin/proposals/${p.id}/reject`, { reviewer: "console", reason: reason.value });
       loadPending();
       loadProposals();
     } catch (error) {
@@ -406,7 +406,7 @@ function renderPending(p) {
 // Follows the reload an approval started until it ends; says and returns how it ended.
 async function followJob(jobId, progress) {
   for (;;) {
-    const job = await adminApi("GET", `/v1/admin/jobs/${jobId}`);
+    const job = await adminApi("GET", `v1/admin/jobs/${jobId}`);
     progress.value = job.progress;
     let ended = null;
     if (job.status === "succeeded") ended = t("published", { generation: job.report.generation });
@@ -426,7 +426,7 @@ function renderNotice(n) {
     const end = el("button", t("endNotice"), "secondary");
     end.type = "button";
     end.addEventListener("click", async () => {
-      try { await adminApi("POST", `/v1/admin/notices/${n.id}/end`); loadNotices(); }
+      try { await adminApi("POST", `v1/admin/notices/${n.id}/end`); loadNotices(); }
       catch (error) { say(t("failed", { message: error.message })); }
     });
     item.append(end);
@@ -436,7 +436,7 @@ function renderNotice(n) {
 
 async function loadNotices() {
   try {
-    const data = await adminApi("GET", "/v1/admin/notices");
+    const data = await adminApi("GET", "v1/admin/notices");
     $("notices").replaceChildren(...data.notices.slice(0, 10).map(renderNotice));
   } catch (error) {
     say(t("failed", { message: error.message }));
@@ -451,7 +451,7 @@ async function publishNotice(event) {
   };
   if ($("notice-link").value) body.link = $("notice-link").value;
   try {
-    await adminApi("POST", "/v1/admin/notices", body);
+    await adminApi("POST", "v1/admin/notices", body);
     $("notice-form").reset();
     say(t("noticePublished"));
     loadNotices();
@@ -467,7 +467,7 @@ async function loadPending(event) {
     $("admin-token").value = "";
   }
   try {
-    const data = await adminApi("GET", "/v1/admin/proposals?status=submitted");
+    const data = await adminApi("GET", "v1/admin/proposals?status=submitted");
     $("pending").replaceChildren(...data.proposals.map(renderPending));
     if (!data.proposals.length) $("pending").append(el("li", t("none")));
     loadNotices();

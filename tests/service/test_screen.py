@@ -23,6 +23,7 @@ def screening() -> Screening:
         ("死にたいです", "self_harm"),
         ("I keep thinking about ending my life", "self_harm"),
         ("夫からDVを受けています", "abuse"),
+        ("夫から暴力を受けていて家に帰れません", "abuse"),
         ("パートナーに蹴られた", "abuse"),
         ("my partner hits me", "abuse"),
     ],
