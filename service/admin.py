@@ -3,6 +3,7 @@ Every route needs the bearer token of ``MADOGUCHI_ADMIN_TOKEN``; without one con
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from ingest.index import list_generations, live_generation, rollback
 from ingest.live import IndexUnavailable, open_generation
+from service import replicas
 from service.auth import token_errors, token_guard
 from service.deps import ServicesDep, SettingsDep
 from service.errors import ConflictError, MadoguchiError, NotFoundError
@@ -85,10 +87,14 @@ def job(job_id: str, reloader: ReloaderDep) -> Job:
 
 
 @router.get("/generations", response_model=Generations)
-def generations(settings: SettingsDep) -> Generations:
-    """The generations kept on disk, newest first, and which one is live."""
-    index_dir: Path = settings.index_dir
-    live = live_generation(index_dir)
+def generations(settings: SettingsDep, request: Request) -> Generations:
+    """The generations kept on disk (with replicas: published to the database), newest first, and which one is
+    live."""
+    if settings.shared_generations:
+        engine = request.app.state.live.store.engine
+        live, manifests = replicas.live_in(engine), replicas.manifests(engine)
+    else:
+        live, manifests = live_generation(settings.index_dir), list_generations(settings.index_dir)
     return Generations(
         generations=[
             Generation(
@@ -99,24 +105,31 @@ def generations(settings: SettingsDep) -> Generations:
                 model=m["spec"]["embedding_model"],
                 live=m["generation"] == live,
             )
-            for m in list_generations(index_dir)
+            for m in manifests
         ]
     )
 
 
 @router.post("/rollback", response_model=Generation, responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}})
-def roll_back(body: RollbackRequest, settings: SettingsDep) -> Generation:
-    """Make a kept generation live again; every worker serves it from its next question. A generation that
-    cannot be opened whole (a file missing or broken) is refused with 409 generation_unusable."""
+def roll_back(body: RollbackRequest, settings: SettingsDep, request: Request) -> Generation:
+    """Make a kept generation live again; every worker (with replicas: of every replica) serves it from its next
+    question. A generation that cannot be opened whole (a file missing or broken) is refused with 409
+    generation_unusable."""
+    engine = request.app.state.live.store.engine
 
     def verify(path: Path) -> None:
         try:
             open_generation(path, settings.chroma_url)
         except IndexUnavailable as error:
             raise ConflictError("generation_unusable", f"Not rolled back: {error}.") from error
+        if settings.shared_generations:
+            replicas.promote(engine, body.generation)
 
+    if settings.shared_generations:
+        with contextlib.suppress(LookupError):  # not published: rollback() says generation_not_found
+            replicas.sync(engine, settings.index_dir, body.generation)
     rollback(settings.index_dir, body.generation, verify)
-    return next(g for g in generations(settings).generations if g.id == body.generation)
+    return next(g for g in generations(settings, request).generations if g.id == body.generation)
 
 
 def notice_board(request: Request) -> NoticeBoard:

@@ -65,6 +65,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     purging = asyncio.create_task(purge_on_schedule(store, settings.purge_interval_s))
     yield
     purging.cancel()
+    app.state.live.close()
     store.engine.dispose()
 
 

@@ -2,7 +2,8 @@
 
 A request costs one stat of the LIVE file; when an operator's reload or rollback has replaced it, the worker
 opens the new generation once and swaps it in. Requests already running finish on the generation they
-started with; a generation that cannot be opened leaves the one before serving."""
+started with; a generation that cannot be opened leaves the one before serving. With replicas on several
+machines (``MADOGUCHI_SHARED_GENERATIONS``) a thread keeps LIVE on the database's (service/replicas.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.embed import make_embedder
 from ingest.live import LiveIndex, open_live
+from service import replicas
 from service.assess import Calibration
 from service.baseline import Baseline, baseline_of
 from service.cases import CaseQueue
@@ -23,6 +25,7 @@ from service.generate import GenerativeComposer
 from service.lookup import RowIndex
 from service.notices import NoticeBoard
 from service.query_cache import QueryCache, Recent
+from service.replicas import Follower
 from service.screen import Screening
 from service.settings import Settings
 from service.store import Store
@@ -64,8 +67,24 @@ class LiveServices:
         self._lock = threading.Lock()
         self._services: Services | None = None
         self.problem: str | None = None  # why the live generation is not the one served, when it is not
+        self.follower: Follower | None = None
+        if settings.shared_generations:  # a replica serves what the database names live, synced before it starts
+            self._sync()
+            self.follower = Follower(store.engine, settings.index_dir, settings.follow_interval_s, self.current)
+            self.follower.start()
         self._stamp = self._read_stamp()
         self._reopen()
+
+    def _sync(self) -> None:
+        try:
+            replicas.sync(self.store.engine, self.settings.index_dir)
+        except Exception as error:  # the database or the archive is away: serve what this replica has
+            self.problem = f"cannot sync the live generation: {str(error).splitlines()[0][:200]}"
+            logger.warning(self.problem)
+
+    def close(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
 
     def current(self) -> Services | None:
         """The services of the live generation, or None while there is none."""

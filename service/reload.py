@@ -12,6 +12,7 @@ among the first ``canary_top_k`` passages."""
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import subprocess
@@ -19,17 +20,20 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import yaml
+from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.errors import IngestError
 from ingest.index import ingest
 from ingest.live import open_generation
 from ingest.settings import load_settings_or_exit
 from ingest.text import detect_lang, normalize
+from service import replicas
 from service.errors import ConflictError
 from service.live import open_services
 from service.proposals import ProposalBox
@@ -78,15 +82,29 @@ class Reloader:
             return job_id
         if handle is None:
             raise ConflictError("reload_in_progress", "A reload is already running; wait for it to finish.")
-        with handle:  # the build process keeps its own copy of the locked file open until it exits
-            self.store.create_job(job_id, self._relative(source))
-            build = subprocess.Popen(
-                [sys.executable, "-m", "service.reload", job_id, str(source)],
-                env={**os.environ, **self.settings.to_env()},
-                pass_fds=(handle.fileno(),),
-            )
-        threading.Thread(target=self._reap, args=(job_id, build), name=f"reload-{job_id[:8]}", daemon=True).start()
+        held = ExitStack()  # with replicas: this reload counts as running everywhere until its build has ended
+        try:  # the build process keeps its own copy of the locked file open until it exits
+            with handle, self._one_job_across_replicas():
+                if self.settings.shared_generations:
+                    if self.store.unfinished_jobs():
+                        raise ConflictError("reload_in_progress", "A reload is already running on another replica.")
+                    held.enter_context(replicas.build_held(self.store.engine))
+                self.store.create_job(job_id, self._relative(source))
+                build = subprocess.Popen(
+                    [sys.executable, "-m", "service.reload", job_id, str(source)],
+                    env={**os.environ, **self.settings.to_env()},
+                    pass_fds=(handle.fileno(),),
+                )
+        except BaseException:
+            held.close()
+            raise
+        reaping = threading.Thread(target=self._reap, args=(job_id, build, held), name=f"reload-{job_id[:8]}")
+        reaping.daemon = True
+        reaping.start()
         return job_id
+
+    def _one_job_across_replicas(self) -> AbstractContextManager[object]:
+        return replicas.job_slot(self.store.engine) if self.settings.shared_generations else nullcontext()
 
     def _lock_when_free(self) -> IO[str] | None:
         """The reload lock; None while a reload runs. A build that has recorded its outcome may hold the lock
@@ -99,7 +117,12 @@ class Reloader:
         return handle
 
     def recover(self) -> None:
-        """Jobs left queued or running by a build that died are failed, once nobody holds the reload lock."""
+        """Jobs left queued or running by a build that died are failed, once nobody holds the reload lock (with
+        replicas: once no build holds the database's build lock)."""
+        if self.settings.shared_generations:
+            if replicas.nobody_builds(self.store.engine):
+                self._interrupted()
+            return
         try:
             handle = _try_lock(self.settings.index_dir)
         except OSError:
@@ -107,13 +130,17 @@ class Reloader:
         if handle is None:
             return
         with handle:
-            for job_id in self.store.unfinished_jobs():
-                message = "The reload was interrupted (its process stopped); the live generation did not change."
-                self.store.update_job(job_id, status="failed", failure=_failure("interrupted", message))
+            self._interrupted()
 
-    def _reap(self, job_id: str, build: subprocess.Popen[bytes]) -> None:
-        if build.wait() != 0:
-            logger.warning("reload build process exited with %s", build.returncode)
+    def _interrupted(self) -> None:
+        for job_id in self.store.unfinished_jobs():
+            message = "The reload was interrupted (its process stopped); the live generation did not change."
+            self.store.update_job(job_id, status="failed", failure=_failure("interrupted", message))
+
+    def _reap(self, job_id: str, build: subprocess.Popen[bytes], held: ExitStack) -> None:
+        with held:
+            if build.wait() != 0:
+                logger.warning("reload build process exited with %s", build.returncode)
         job = self.store.job(job_id)
         if job is not None and job["status"] in ("queued", "running"):
             self.recover()
@@ -124,13 +151,25 @@ class Reloader:
 
 def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool:
     """The build process's work: ingest with progress, check, promote; the outcome goes to the job while the
-    reload lock is still held (so the job is never seen unfinished without a holder)."""
+    reload lock is still held (so the job is never seen unfinished without a holder). With replicas the build
+    starts from the generation the database names live, and a generation that passed its checks is published
+    and made live there before this replica promotes it too."""
+    shared = settings.shared_generations
+    served: set[str] = set()
+
+    def verify(generation_dir: Path) -> None:
+        served.update(verify_generation(generation_dir, canaries, settings, store))
+        if shared:
+            replicas.publish(store.engine, settings.index_dir, generation_dir.name, settings.keep_generations)
+            replicas.promote(store.engine, generation_dir.name)
+
     try:
         store.update_job(job_id, status="running")
         box = ProposalBox(store.engine)
         own = [Canary(check.question, check.expected) for check in box.checks(job_id)]
         canaries = own + load_canaries(settings.corpus_dir.resolve())
-        served: set[str] = set()
+        if shared:
+            replicas.sync(store.engine, settings.index_dir)
         report = ingest(
             source,
             settings.index_dir,
@@ -138,8 +177,13 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
             settings.keep_generations,
             progress=False,
             on_progress=lambda share: store.update_job(job_id, progress=share),
-            verify=lambda generation_dir: served.update(verify_generation(generation_dir, canaries, settings, store)),
+            verify=verify,
         )
+    except SQLAlchemyError as error:
+        message = f"The database could not take the generation ({type(error).__name__}); nothing changed."
+        store.update_job(job_id, status="failed", failure=_failure("storage_error", message))
+        logger.warning("reload %s failed: %s", job_id, type(error).__name__)
+        return False
     except IngestError as error:
         report_json = error.report.to_json() if error.report else None
         store.update_job(job_id, status="failed", report=report_json, failure=_failure(error.code, error.message))
@@ -194,15 +238,33 @@ def _describe(error: OSError) -> str:
     return f"The index directory cannot be written ({error.strerror}: {error.filename})."
 
 
+def build_now(settings: Settings, store: Store) -> int:
+    """``python -m service.reload --build``: a reload from the command line (a Kubernetes Job, a first deploy,
+    cron), the same job as ``POST /v1/admin/reload`` and under the same locks; waits for it, prints its outcome
+    and exits 1 when it failed or another reload was running."""
+    try:
+        job_id = Reloader(settings, store).start(settings.corpus_dir.resolve())
+    except ConflictError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    while (job := store.job(job_id)) is None or job["status"] in ("queued", "running"):
+        time.sleep(0.5)
+    print(json.dumps({key: job[key] for key in ("status", "failure", "report") if job.get(key)}, ensure_ascii=False))
+    return 0 if job["status"] == "succeeded" else 1
+
+
 def main(argv: list[str]) -> int:
     """``python -m service.reload JOB_ID SOURCE``: started by the service, never by hand. It inherits the
-    locked reload lock file; the lock lasts as long as this process."""
-    os.nice(BUILD_NICENESS)
+    locked reload lock file; the lock lasts as long as this process. ``--build`` runs one by hand."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
     settings = load_settings_or_exit(Settings)
     store = Store(settings.database_url, settings.conversation_retention_days)
+    if argv == ["--build"]:
+        return build_now(settings, store)
+    os.nice(BUILD_NICENESS)
     try:
-        return 0 if run_job(argv[0], Path(argv[1]), settings, store) else 1
+        with replicas.build_held(store.engine) if settings.shared_generations else nullcontext():
+            return 0 if run_job(argv[0], Path(argv[1]), settings, store) else 1
     except Exception as error:
         logger.exception("reload %s failed", argv[0])
         store.update_job(argv[0], status="failed", failure=_failure("internal_error", type(error).__name__))

@@ -9,7 +9,8 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
+from sqlalchemy.engine import make_url
 
 from ingest.settings import IngestSettings, http_url, long_token
 
@@ -137,12 +138,26 @@ class Settings(IngestSettings):
     host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service listens on.")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes; they share the index and database.")
+    shared_generations: bool = Field(
+        False,
+        description="Replicas on several machines: publish each generation to the database and serve the one "
+        "it names as live (service/replicas.py). Needs PostgreSQL; the vectors belong on a Chroma server.",
+    )
+    follow_interval_s: float = Field(
+        1.0, gt=0, le=60, description="How often a replica checks the database for another live generation."
+    )
     tenants_file: Path | None = Field(
         None,
         description="TOML file naming the municipalities this install serves, each with its own corpus and "
         "settings (service/tenants.py). Unset: one municipality on these settings.",
     )
     tenant: str = Field("", description="The municipality these settings are for (set by the tenants file).")
+
+    @model_validator(mode="after")
+    def _shared_generations_need_postgresql(self) -> Settings:
+        if self.shared_generations and make_url(self.database_url).get_backend_name() != "postgresql":
+            raise ValueError("shared_generations needs a PostgreSQL database_url that every replica reaches")
+        return self
 
     @property
     def retention(self) -> Retention:

@@ -182,6 +182,23 @@ feedback = Table(
     Index("feedback_created_at", "created_at"),
 )
 
+published = Table(  # generations published for every replica (service/replicas.py)
+    "published",
+    metadata,
+    Column("generation", String(40), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("digest", String(64), nullable=False),  # SHA-256 of the archive
+    Column("manifest", Text, nullable=False),
+    Column("archive", LargeBinary, nullable=False),  # the generation directory and its baseline, tar.gz
+)
+
+live = Table(  # the one generation every replica serves: a single row
+    "live",
+    metadata,
+    Column("generation", String(40), primary_key=True),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
 
 @dataclass
 class AuditRecord:

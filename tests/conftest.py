@@ -121,6 +121,22 @@ def server(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.Tem
 
 
 @pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `chroma run` server on a free loopback port, its data in a temporary directory; its URL."""
+    port = free_port()
+    chroma = Path(PYTHON).parent / "chroma"
+    if not chroma.exists():
+        chroma = Path(shutil.which("chroma") or "chroma")
+    folder = tmp_path_factory.mktemp("chroma")
+    command = [str(chroma), "run", "--path", str(folder), "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    wait_for_http(url + "/api/v2/heartbeat", process, timeout=60)
+    yield url
+    stop(process)
+
+
+@pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """A real PostgreSQL server from Debian's packages (installed by `make test`), on a free loopback port,
     with its data in a temporary directory. Yields a SQLAlchemy URL without a database name."""

@@ -1,8 +1,6 @@
 """The dense store can live on a Chroma server: a real `chroma run` on loopback."""
 
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -10,36 +8,14 @@ from ingest.embed import make_embedder
 from ingest.index import IndexSpec, ingest
 from ingest.live import open_live
 from ingest.vectors import collection_name, open_client
-from tests.conftest import stop
-from tests.helpers import CORPUS, PYTHON, free_port, wait_for_http
+from tests.helpers import CORPUS
 
 pytestmark = pytest.mark.chroma_server
 
 
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory):
-    port = free_port()
-    chroma = Path(PYTHON).parent / "chroma"
-    if not chroma.exists():
-        chroma = Path(shutil.which("chroma") or "chroma")
-    process = subprocess.Popen(
-        [
-            str(chroma),
-            "run",
-            "--path",
-            str(tmp_path_factory.mktemp("chroma")),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_for_http(url + "/api/v2/heartbeat", process, timeout=60)
-    yield url
-    stop(process)
+@pytest.fixture
+def chroma_url(chroma_server: str) -> str:
+    return chroma_server
 
 
 def test_ingest_writes_each_generation_to_its_own_collection_on_the_server(tmp_path, chroma_url, default_spec):

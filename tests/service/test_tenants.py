@@ -4,9 +4,9 @@ reports, tokens, allowed origins and reloads; a tenants file that could mix them
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -19,10 +19,11 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from ingest.index import IndexSpec, ingest
 from ingest.report import IngestReport
+from service.__main__ import main as serve
 from service.settings import Settings
 from service.tenants import TenantsFileError, load_tenants
-from tests.conftest import Server, screenshot
-from tests.helpers import PYTHON, ROOT
+from tests.conftest import Server, fresh_postgres_database, screenshot
+from tests.helpers import ROOT
 
 MINATODAI_TOKEN, SHIMAMI_TOKEN = "minatodai-staff-token-0001", "shimami-staff-token-00001"
 SHIMAMI_ADMIN = "shimami-admin-token-00001"
@@ -69,10 +70,14 @@ def tenants_file(folder: Path, text: str) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def shimami(tmp_path_factory: pytest.TempPathFactory, default_spec: IndexSpec) -> tuple[Path, Path, IngestReport]:
+def shimami(
+    tmp_path_factory: pytest.TempPathFactory, default_spec: IndexSpec, chroma_server: str
+) -> tuple[Path, Path, IngestReport]:
+    """The town's corpus, its vectors on the Chroma server."""
     folder = tmp_path_factory.mktemp("shimami")
     corpus = write_shimami_corpus(folder / "corpus")
-    return corpus, folder / "index", ingest(corpus, folder / "index", default_spec, progress=False)
+    spec = replace(default_spec, chroma_url=chroma_server)
+    return corpus, folder / "index", ingest(corpus, folder / "index", spec, progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +85,12 @@ def two_towns(
     sample_index: tuple[Path, IngestReport],
     shimami: tuple[Path, Path, IngestReport],
     tmp_path_factory: pytest.TempPathFactory,
+    postgres_server: str,
+    chroma_server: str,
 ) -> Iterator[Server]:
-    """One server for two municipalities: the sample city under /t/minatodai/, the town under /t/shimami/ and
-    its own host name. The install-wide staff token in the environment is neither's."""
+    """One server for two municipalities: the sample city under /t/minatodai/ (SQLite, local vectors), the town
+    under /t/shimami/ and its own host name (PostgreSQL, the Chroma server). The install-wide staff token in
+    the environment is neither's."""
     folder = tmp_path_factory.mktemp("tenants")
     (folder / "tenants.toml").write_text(
         f"""
@@ -97,6 +105,8 @@ allowed_origins = "{MINATODAI_ORIGIN}"
 hosts = ["{SHIMAMI_HOST}"]
 corpus_dir = "{shimami[0]}"
 index_dir = "{shimami[1]}"
+database_url = "{fresh_postgres_database(postgres_server)}"
+chroma_url = "{chroma_server}"
 staff_token = "{SHIMAMI_TOKEN}"
 admin_token = "{SHIMAMI_ADMIN}"
 metrics_token = "{SHIMAMI_METRICS}"
@@ -279,10 +289,11 @@ def test_a_tenants_file_that_would_mix_or_misconfigure_tenants_is_refused_by_nam
     assert named in str(refused.value)
 
 
-def test_the_server_refuses_to_start_on_a_tenants_file_it_cannot_serve(tmp_path):
+def test_the_server_refuses_to_start_on_a_tenants_file_it_cannot_serve(tmp_path, monkeypatch, capsys):
     path = tmp_path / "tenants.toml"
     path.write_text('[a]\ncorpus_dir = "x"\nhandoff_threshold = 2\n', encoding="utf-8")
-    env = {"MADOGUCHI_TENANTS_FILE": str(path), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([PYTHON, "-m", "service"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2
-    assert "MADOGUCHI_TENANTS_FILE" in done.stderr and "handoff_threshold" in done.stderr
+    monkeypatch.setenv("MADOGUCHI_TENANTS_FILE", str(path))
+
+    assert serve([]) == 2  # `python -m service`, before uvicorn starts
+    refusal = capsys.readouterr().err
+    assert "MADOGUCHI_TENANTS_FILE" in refusal and "handoff_threshold" in refusal
