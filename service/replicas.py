@@ -61,13 +61,15 @@ def publish(engine: Engine, index_dir: Path, generation: str, keep: int) -> str:
 
 def promote(engine: Engine, generation: str) -> None:
     """Make a published generation the one every replica serves."""
+    row = {"generation": generation, "changed_at": utc_now()}
     with engine.begin() as connection:
-        if connection.execute(select(published.c.generation).where(published.c.generation == generation)).first():
-            moved = connection.execute(update(live).values(generation=generation, changed_at=utc_now()))
-            if moved.rowcount == 0:
-                connection.execute(insert(live).values(generation=generation, changed_at=utc_now()))
-        else:
+        if (
+            connection.execute(select(published.c.generation).where(published.c.generation == generation)).first()
+            is None
+        ):
             raise LookupError(f"generation {generation} was never published")
+        if connection.execute(update(live).values(**row)).rowcount == 0:
+            connection.execute(insert(live).values(**row))
     logger.info("generation %s is live on every replica", generation)
 
 
