@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -194,7 +195,7 @@ def test_two_replicas_build_once_and_follow_reloads_restarts_and_rollbacks_witho
     (ARTIFACTS / "replicas.json").write_text(json.dumps(figures, indent=1))
 
 
-def test_a_replica_serves_only_an_archive_that_matches_its_digest(tmp_path, postgres_server, default_spec):
+def test_a_replica_keeps_only_verified_published_generations(tmp_path, postgres_server, default_spec):
     write_corpus(tmp_path / "corpus", FAQS)
     built = ingest(tmp_path / "corpus", tmp_path / "builder", default_spec, progress=False).generation
     store = Store(fresh_postgres_database(postgres_server), 30)
@@ -203,6 +204,10 @@ def test_a_replica_serves_only_an_archive_that_matches_its_digest(tmp_path, post
 
     assert replicas.sync(store.engine, tmp_path / "follower") == built
     assert open_live(tmp_path / "follower").chunks == open_live(tmp_path / "builder").chunks
+    older = generations_dir(tmp_path / "follower") / "20000101T000000-000000"  # pruned from the database since
+    shutil.copytree(generations_dir(tmp_path / "follower") / built, older)
+    replicas.prune_local(store.engine, tmp_path / "follower")
+    assert not older.exists() and live_generation(tmp_path / "follower") == built
 
     with store.engine.begin() as connection:
         archive = connection.execute(select(published.c.archive)).scalar_one()
