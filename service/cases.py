@@ -75,8 +75,9 @@ class CaseQueue:
             reference = "MD-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
             try:
                 with self.engine.begin() as connection:
-                    connection.execute(
-                        insert(cases).values(
+                    connection.execute(  # values as parameters: the compiled statement is cached
+                        insert(cases),
+                        dict(
                             id=case_id,
                             reference=reference,
                             created_at=now,
@@ -90,7 +91,7 @@ class CaseQueue:
                             transcript=json.dumps(case.transcript, ensure_ascii=False),
                             suggestions=json.dumps(case.suggestions, ensure_ascii=False),
                             department=case.department,
-                        )
+                        ),
                     )
                 return case_id, reference
             except IntegrityError:
