@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from ingest.errors import BuildInProgressError
 from ingest.index import list_generations, live_generation, rollback
 from ingest.live import IndexUnavailable, open_generation
 from service import replicas
@@ -126,6 +127,8 @@ def roll_back(body: RollbackRequest, settings: SettingsDep, request: Request) ->
             replicas.promote(engine, body.generation)
 
     if settings.shared_generations:
+        if not replicas.nobody_builds(engine):  # a build on another replica would move the pointer after us
+            raise BuildInProgressError()
         with contextlib.suppress(LookupError):  # not published: rollback() says generation_not_found
             replicas.sync(engine, settings.index_dir, body.generation)
     rollback(settings.index_dir, body.generation, verify)

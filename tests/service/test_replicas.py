@@ -135,12 +135,14 @@ def until(check: Callable[[], bool], timeout: float = 60.0) -> float:
 
 
 def reload_through(replica: Server, other: Server) -> str:
-    """Start a reload through ``replica``; while it builds, ``other`` refuses a second one and reports this one
-    as running (not as interrupted: its build is on another machine)."""
+    """Start a reload through ``replica``; while it builds, ``other`` refuses a second one and a rollback, and
+    reports this one as running (not as interrupted: its build is on another machine)."""
     started = replica.http.post("/v1/admin/reload", json={}, headers=ADMIN)
     assert started.status_code == 202, started.text
     refused = other.http.post("/v1/admin/reload", json={}, headers=ADMIN)
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "reload_in_progress"
+    no_rollback = other.http.post("/v1/admin/rollback", json={"generation": "20000101T000000-000000"}, headers=ADMIN)
+    assert no_rollback.status_code == 409 and no_rollback.json()["error"]["code"] == "reload_in_progress"
     url = f"/v1/admin/jobs/{started.json()['job_id']}"
     until(lambda: other.http.get(url, headers=ADMIN).json()["status"] in ("succeeded", "failed"), 180)
     job = other.http.get(url, headers=ADMIN).json()
