@@ -39,6 +39,7 @@ from service.app import create_app
 from service.settings import Settings
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+RESERVED = frozenset({"generations", "baselines"})  # what a single municipality's index directory holds
 PREFIX = "/t"
 INSTALL_WIDE = frozenset({"host", "port", "workers", "request_timeout_s", "tenants_file", "tenant"})
 OWN = ("index_dir", "database_url", "corpus_dir")  # never shared by two tenants
@@ -74,8 +75,11 @@ def load_tenants(base: Settings) -> list[Tenant]:
 
 def _tenant(name: str, table: Any, base: Settings, path: Path) -> Tenant:
     where = f"{path}: [{name}]"
-    if not NAME.match(name):
-        raise TenantsFileError(f"{where}: a tenant's name is lower-case letters, digits and '-' (it is in its URLs)")
+    if not NAME.match(name) or name in RESERVED:
+        raise TenantsFileError(
+            f"{where}: a tenant's name is lower-case letters, digits and '-' (it is in its URLs), "
+            f"and not {' or '.join(sorted(RESERVED))}"
+        )
     if not isinstance(table, dict):
         raise TenantsFileError(f"{where}: must be a table of settings")
     values = dict(table)

@@ -280,6 +280,7 @@ def test_a_tenant_gets_its_own_index_database_and_only_its_own_tokens(tmp_path):
         ('[a]\ncorpus_dir = "x"\nno_such = 1\n', "[a]: no_such"),
         ("[a]\nhandoff_threshold = 0.4\n", "[a]: corpus_dir is required"),
         ('[TownA]\ncorpus_dir = "x"\n', "lower-case letters"),
+        ('[generations]\ncorpus_dir = "x"\n', "lower-case letters"),
         ("[a\n", "cannot be read as TOML"),
     ],
 )
