@@ -34,13 +34,8 @@ def index_services(corpus: Path, settings: Settings, keep_database: bool = False
     return services
 
 
-def cache_dir(corpus: Path, settings: Settings) -> Path:
-    """Where the eval keeps the index of ``corpus`` for these settings (the tests share it)."""
-    return CACHE / f"{corpus.stem}-{settings.embedding_model.replace('/', '_')}-{settings.answer_chars}"
-
-
 def cached_index(corpus: Path, settings: Settings) -> Path:
-    index_dir = cache_dir(corpus, settings)
+    index_dir = CACHE / f"{corpus.stem}-{settings.embedding_model.replace('/', '_')}-{settings.answer_chars}"
     ingest(corpus, index_dir, settings.spec)
     return index_dir
 

@@ -17,7 +17,6 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as ChromeService
 from sqlalchemy import create_engine, text
 
-from eval.harness import cache_dir
 from ingest.index import IndexSpec, ingest
 from ingest.live import open_live
 from ingest.report import IngestReport
@@ -38,10 +37,9 @@ def default_spec() -> IndexSpec:
 
 
 @pytest.fixture(scope="session")
-def sample_index(default_spec: IndexSpec) -> tuple[Path, IngestReport]:
-    """The bundled corpus, ingested once, where the eval keeps it (so that the eval's own tests and these build
-    it once between them; an unchanged corpus is not built again). Tests must not change it: copy it first."""
-    index_dir = cache_dir(CORPUS, Settings())
+def sample_index(tmp_path_factory: pytest.TempPathFactory, default_spec: IndexSpec) -> tuple[Path, IngestReport]:
+    """The bundled corpus, ingested once. Tests must not change it: copy it first."""
+    index_dir = tmp_path_factory.mktemp("sample") / "index"
     return index_dir, ingest(CORPUS, index_dir, default_spec, progress=False)
 
 
