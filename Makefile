@@ -26,8 +26,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The test tools, the eval's plotting and metrics, and llama.cpp's server for the generative composer's tests
-# (built from source on first install, about five minutes; pip caches the wheel).
+# (built from source on first install, about five minutes). llama.cpp is built for any x86-64 with AVX2, not for
+# this CPU: a native build segfaults on some Xeons (AVX-512 + AMX). --no-cache-dir so that a wheel pip cached
+# from a native build is never reused.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 $(DEV): $(STAMP)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" FORCE_CMAKE=1 $(PY) -m pip install --quiet --no-cache-dir \
+	  'llama-cpp-python[server]>=0.3.16,<0.4'
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(DEV)
 

@@ -14,9 +14,10 @@ from sklearn.metrics import roc_auc_score
 from eval.metrics import mrr_at, ndcg_at, recall_at
 from ingest.text import detect_lang
 from service import pipeline
-from service.context import Context, Services, Turn
+from service.context import Context, Services
 from service.pipeline import answer
 from service.retrieve import retrieve
+from service.store import Turn
 
 
 def question_context(services: Services, question: dict[str, Any], ablate: bool = False) -> Context:

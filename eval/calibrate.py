@@ -23,7 +23,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from eval.answers import question_context, relevant_docs
-from service.assess import FEATURES, features_of
+from service.assess import features_of
+from service.calibration import FEATURES
 from service.context import Services
 from service.pipeline import run
 from service.retrieve import retrieve

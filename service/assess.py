@@ -18,32 +18,13 @@ list (service/lookup.py) is answered from it.
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass
-from importlib import resources
 
 from ingest.text import topic_terms
+from service.calibration import FEATURES
 from service.context import Candidate, Context, Services
 from service.hand_off import hand_off
 from service.outcomes import HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, Outcome
-
-FEATURES = ("dense_share", "fused_share", "topic_coverage", "topic_missing")
-
-
-@dataclass(frozen=True)
-class Calibration:
-    coefficients: dict[str, float]
-    intercept: float
-
-    @classmethod
-    def load(cls) -> Calibration:
-        data = json.loads(resources.files("service").joinpath("data/calibration.json").read_text("utf-8"))
-        return cls({name: float(data["coefficients"][name]) for name in FEATURES}, float(data["intercept"]))
-
-    def probability(self, features: dict[str, float]) -> float:
-        z = self.intercept + sum(self.coefficients[name] * features[name] for name in FEATURES)
-        return 1.0 / (1.0 + math.exp(-z))
 
 
 def features_of(ctx: Context) -> dict[str, float]:

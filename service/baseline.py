@@ -13,15 +13,14 @@ live one in at most 5 % of its chunks shares the live one's baseline."""
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.index import live_generation, read_manifest, write_atomically
+from service.calibration import Baseline
 from service.retrieve import search
 
 if TYPE_CHECKING:
@@ -29,16 +28,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 CARRY_OVER_CHANGE = 0.05  # a generation this close to the live one shares its baseline
-
-
-@dataclass(frozen=True)
-class Baseline:
-    dense: tuple[float, ...]  # best dense similarity of each baseline search, ascending
-    fused: tuple[float, ...]  # best fused score of each, ascending
-
-    def share_below(self, scores: tuple[float, ...], value: float) -> float:
-        """The share of baseline searches whose best score is below ``value`` (0..1)."""
-        return bisect.bisect_left(scores, value) / len(scores) if scores else 0.5
 
 
 def baseline_of(services: Services) -> Baseline:

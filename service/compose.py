@@ -7,8 +7,7 @@ from __future__ import annotations
 from ingest.chunk import Chunk
 from ingest.text import tokenize
 from service.context import Candidate, Context
-from service.outcomes import ANSWERED, AS_OF, Outcome
-from service.schemas import Citation
+from service.outcomes import ANSWERED, AS_OF, Citation, Outcome
 
 
 def compose(ctx: Context) -> Outcome | None:

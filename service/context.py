@@ -5,24 +5,29 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from langchain_core.embeddings import Embeddings
 
 from ingest.chunk import Chunk
 from ingest.live import LiveIndex
+from service.calibration import Baseline, Calibration
 from service.query_cache import Recent
+from service.rows import RowIndex, asks_where_to_evacuate
+from service.screening import Screening
 from service.settings import Settings
 
 if TYPE_CHECKING:
-    from service.assess import Calibration
-    from service.baseline import Baseline
     from service.cases import CaseQueue
-    from service.generate import GenerativeComposer
-    from service.lookup import RowIndex
     from service.notices import NoticeBoard
-    from service.screen import Screening
-    from service.store import Store
+    from service.outcomes import Outcome
+    from service.store import Store, Turn
+
+
+class Composer(Protocol):
+    """Writes the answer in place of the extractive one (service/generate.py), or returns the extractive one."""
+
+    def compose(self, ctx: Context, extractive: Outcome) -> Outcome: ...
 
 
 @dataclass
@@ -37,8 +42,8 @@ class Services:
     calibration: Calibration
     cases: CaseQueue
     baseline: Baseline  # the corpus's own scores when it holds no answer (service/baseline.py)
-    rows: RowIndex  # the items and places the corpus's open-data lists name (service/lookup.py)
-    composer: GenerativeComposer | None = None  # None: extractive answers only
+    rows: RowIndex  # the items and places the corpus's open-data lists name (service/rows.py)
+    composer: Composer | None = None  # None: extractive answers only
     notices: NoticeBoard | None = None  # the emergency notices of the service's database (none in evaluation)
     # the candidates of recent questions on this generation, by (question, language, day) (service/retrieve.py)
     searches: Recent[tuple[str, str, str], tuple[Candidate, ...]] = field(default_factory=lambda: Recent(0))
@@ -54,13 +59,6 @@ class Candidate:
     dense: float = 0.0  # best cosine similarity over the chunk's views
     lexical: float = 0.0  # BM25 score
     ranks: dict[str, int] = field(default_factory=dict)  # rank in each search, 1-based
-
-
-@dataclass
-class Turn:
-    question: str  # masked
-    lang: str
-    chunk_id: str | None
 
 
 @dataclass
@@ -96,3 +94,8 @@ class Context:
     composer: ComposerTrace = field(default_factory=ComposerTrace)
     on_token: Callable[[str], None] | None = None  # hears a generative composer's words as they come
     answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # what feedback on this answer refers to
+
+    @property
+    def asks_where_to_evacuate(self) -> bool:
+        """The question asks where to go in a disaster: the city's emergency notices are shown first."""
+        return asks_where_to_evacuate(self.question)

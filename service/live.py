@@ -17,16 +17,16 @@ from langchain_core.embeddings import Embeddings
 from ingest.embed import make_embedder
 from ingest.live import LiveIndex, open_live
 from service import replicas
-from service.assess import Calibration
-from service.baseline import Baseline, baseline_of
+from service.baseline import baseline_of
+from service.calibration import Baseline, Calibration
 from service.cases import CaseQueue
 from service.context import Services
 from service.generate import GenerativeComposer
-from service.lookup import RowIndex
 from service.notices import NoticeBoard
 from service.query_cache import QueryCache, Recent
 from service.replicas import Follower
-from service.screen import Screening
+from service.rows import RowIndex
+from service.screening import Screening
 from service.settings import Settings
 from service.store import Store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from service.schemas import Citation
+from pydantic import BaseModel, Field
 
 ANSWERED = "answered"
 HANDOFF_LOW_CONFIDENCE = "handoff_low_confidence"
@@ -45,6 +45,15 @@ REFERENCE_LINE = {
     "en": "When you call, please quote your reference {reference}.",
 }
 AS_OF = {"ja": "（{date}時点の情報）", "en": "(Information as of {date}.)"}
+
+
+class Citation(BaseModel):
+    id: str = Field(description="Chunk id: an FAQ id, or '<regulation id>#<article>'.")
+    title: str = Field(description="The FAQ's question, or the regulation's title.")
+    section: str = Field(description="'第5条第2項' / 'Article 5(2)'; empty for an FAQ.")
+    url: str
+    snippet: str = Field(description="The cited text, verbatim.")
+    updated: str = Field(description="Last-updated or effective date of the source ('as of').")
 
 
 @dataclass

@@ -10,7 +10,6 @@ import time
 
 from service.cases import NewCase
 from service.context import Context
-from service.lookup import asks_where_to_evacuate
 from service.metrics import observe_answer
 from service.outcomes import NOTICE, REFERENCE_LINE, UNANSWERED, Outcome
 from service.schemas import Answer, Handoff, ShownNotice
@@ -39,7 +38,7 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
         text += "\n" + REFERENCE_LINE[ctx.lang].format(reference=reference)
     running = services.notices.running() if services.notices else []
     shown = [ShownNotice(severity=n.severity, text=n.text[ctx.lang], link=n.link) for n in running]
-    if shown and asks_where_to_evacuate(ctx.question):  # the city's word in an emergency comes first
+    if shown and ctx.asks_where_to_evacuate:  # the city's word in an emergency comes first
         text = "\n".join(notice.text for notice in shown) + "\n\n" + text
     cited = [c.id for c in outcome.citations]
     top = ctx.candidates[0].chunk.id if ctx.candidates else None

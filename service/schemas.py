@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from service.outcomes import Citation
+
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -68,15 +70,6 @@ class AskRequest(Incoming):
         pattern=r"^[A-Za-z0-9_-]+$",
         description="Continue a conversation (follow-up questions use its earlier turns).",
     )
-
-
-class Citation(BaseModel):
-    id: str = Field(description="Chunk id: an FAQ id, or '<regulation id>#<article>'.")
-    title: str = Field(description="The FAQ's question, or the regulation's title.")
-    section: str = Field(description="'第5条第2項' / 'Article 5(2)'; empty for an FAQ.")
-    url: str
-    snippet: str = Field(description="The cited text, verbatim.")
-    updated: str = Field(description="Last-updated or effective date of the source ('as of').")
 
 
 class Handoff(BaseModel):

@@ -44,8 +44,17 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ingest.text import normalize
-from service.context import Turn
 from service.settings import Retention
+
+
+@dataclass
+class Turn:
+    """One earlier question of a conversation, as stored (masked), for follow-ups."""
+
+    question: str  # masked
+    lang: str
+    chunk_id: str | None
+
 
 metadata = MetaData()
 

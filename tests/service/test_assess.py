@@ -7,7 +7,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-from service.assess import FEATURES, Calibration, assess, features_of, topic_evidence
+from service.assess import assess, features_of, topic_evidence
+from service.calibration import FEATURES, Calibration
 from service.context import Context
 from service.pipeline import run
 from service.retrieve import retrieve, search

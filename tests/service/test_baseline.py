@@ -9,7 +9,8 @@ import shutil
 
 from ingest.index import ingest
 from ingest.live import open_generation, open_live
-from service.baseline import Baseline, baseline_of, measure
+from service.baseline import baseline_of, measure
+from service.calibration import Baseline
 from service.live import open_services
 from tests.helpers import copy_corpus
 

@@ -3,7 +3,7 @@ look like one. A false alarm hands a resident to a helpline instead of answering
 
 import pytest
 
-from service.screen import Screening
+from service.screening import Screening
 
 
 @pytest.fixture(scope="module")
