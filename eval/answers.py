@@ -13,11 +13,11 @@ from sklearn.metrics import roc_auc_score
 
 from eval.metrics import mrr_at, ndcg_at, recall_at
 from ingest.text import detect_lang
-from service import pipeline
-from service.context import Context, Services
-from service.pipeline import answer
-from service.retrieve import retrieve
-from service.store import Turn
+from service.answer import pipeline
+from service.answer.context import Context, Services
+from service.answer.pipeline import answer
+from service.answer.retrieve import retrieve
+from service.store.database import Turn
 
 
 def question_context(services: Services, question: dict[str, Any], ablate: bool = False) -> Context:

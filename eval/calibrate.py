@@ -23,11 +23,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from eval.answers import question_context, relevant_docs
-from service.assess import features_of
-from service.calibration import FEATURES
-from service.context import Services
-from service.pipeline import run
-from service.retrieve import retrieve
+from service.answer.assess import features_of
+from service.answer.calibration import FEATURES
+from service.answer.context import Services
+from service.answer.pipeline import run
+from service.answer.retrieve import retrieve
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "service" / "data" / "calibration.json"
 

@@ -20,9 +20,9 @@ import numpy as np
 
 from eval.answers import question_context
 from eval.bench import _free_port, wait_until_ready
-from service.context import Services
-from service.generate import GenerativeComposer
-from service.pipeline import answer
+from service.answer.context import Services
+from service.answer.generate import GenerativeComposer
+from service.answer.pipeline import answer
 from service.settings import Settings
 
 

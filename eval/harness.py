@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ingest.index import ingest, read_live_manifest
 from ingest.live import open_live
-from service.context import Services
-from service.live import open_services
+from service.answer.context import Services
+from service.live.services import open_services
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

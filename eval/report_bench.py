@@ -16,9 +16,9 @@ from sqlalchemy import func, insert, select
 
 from eval.embedders import load_queries
 from eval.harness import NEAR_MISS_QUESTIONS, SAMPLE_QUESTIONS
-from service.context import Services
-from service.report import monthly, public
-from service.store import Store, audit, cases, feedback
+from service.answer.context import Services
+from service.report.monthly import monthly, public
+from service.store.database import Store, audit, cases, feedback
 
 BATCH = 20_000
 WORDINGS = ("", "？", "について教えて", "はどこですか", "の手続き", " please", "を知りたい", "の窓口")

@@ -9,8 +9,8 @@ import uuid
 from statistics import median
 from typing import Any
 
-from service.context import Context, Services
-from service.pipeline import run
+from service.answer.context import Context, Services
+from service.answer.pipeline import run
 
 
 def run_questions(services: Services, questions: list[dict[str, Any]]) -> dict[str, Any]:

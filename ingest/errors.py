@@ -1,6 +1,6 @@
 """The faults every part of Madoguchi raises: each carries a stable ``code``, a message for people and the HTTP
 status the service answers with. Raised where the fault is; rendered at the edge by one handler
-(``service/handlers.py``) as ``{"error": {"code", "message"}}``. This module is the bottom floor: it imports
+(``service/api/handlers.py``) as ``{"error": {"code", "message"}}``. This module is the bottom floor: it imports
 nothing of ours, so ingest and service can both raise its classes."""
 
 from __future__ import annotations

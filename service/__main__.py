@@ -10,7 +10,7 @@ import tempfile
 import uvicorn
 
 from ingest.settings import load_settings_or_exit
-from service.connections import TimelyHttp
+from service.api.connections import TimelyHttp
 from service.settings import Settings
 from service.tenants import TenantsFileError, load_tenants
 
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         log_config=LOGGING,
         http=TimelyHttp,  # closes connections whose request never arrives whole
         server_header=False,  # no software banner
-        proxy_headers=False,  # the client address is decided by service/limits.py (MADOGUCHI_TRUSTED_PROXIES)
+        proxy_headers=False,  # the client address is decided by service/api/limits.py (MADOGUCHI_TRUSTED_PROXIES)
         timeout_keep_alive=5,
     )
     return 0

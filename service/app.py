@@ -1,5 +1,5 @@
 """create_app(settings): assembles the routers, the error handlers, the middleware and a lifespan that opens
-the store and the live generation (each worker then follows LIVE on its own, see service/live.py)."""
+the store and the live generation (each worker then follows LIVE on its own, see service/live/services.py)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
-from service import admin, operations, pages, reports, residents, staff
-from service.handlers import add_error_handlers, add_middleware
-from service.limits import RateLimits
-from service.live import LiveServices
-from service.pages import STATIC
-from service.reload import Reloader
+from service.api import admin, operations, pages, reports, residents, staff
+from service.api.handlers import add_error_handlers, add_middleware
+from service.api.limits import RateLimits
+from service.api.pages import STATIC
+from service.live.reload import Reloader
+from service.live.services import LiveServices
 from service.settings import Settings
-from service.store import Store
+from service.store.database import Store
 
 logger = logging.getLogger(__name__)
 

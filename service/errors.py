@@ -1,5 +1,5 @@
 """The service's faults, each with its stable code and HTTP status. The base classes live in ingest/errors.py
-(the bottom floor) so that ingest's faults render the same way; ``service/handlers.py`` renders them all."""
+(the bottom floor) so that ingest's faults render the same way; ``service/api/handlers.py`` renders them all."""
 
 from __future__ import annotations
 

@@ -79,7 +79,7 @@ class Settings(IngestSettings):
         ge=0,
         le=1,
         description="A question whose best passage is less similar than this share of the corpus's own "
-        "unanswerable baseline searches is out of scope (service/baseline.py).",
+        "unanswerable baseline searches is out of scope (service/answer/baseline.py).",
     )
     baseline_searches: int = Field(
         200, ge=20, le=5000, description="Searches that measure a generation's baseline when it is first opened."
@@ -141,7 +141,7 @@ class Settings(IngestSettings):
     shared_generations: bool = Field(
         False,
         description="Replicas on several machines: publish each generation to the database and serve the one "
-        "it names as live (service/replicas.py). Needs PostgreSQL; the vectors belong on a Chroma server.",
+        "it names as live (service/live/replicas.py). Needs PostgreSQL; the vectors belong on a Chroma server.",
     )
     follow_interval_s: float = Field(
         1.0, gt=0, le=60, description="How often a replica checks the database for another live generation."

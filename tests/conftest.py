@@ -20,8 +20,8 @@ from sqlalchemy import create_engine, text
 from ingest.index import IndexSpec, ingest
 from ingest.live import open_live
 from ingest.report import IngestReport
-from service.context import Services
-from service.live import open_services
+from service.answer.context import Services
+from service.live.services import open_services
 from service.settings import Settings
 from tests.helpers import CORPUS, PYTHON, ROOT, SHARED_DATA, free_port, wait_for_http
 

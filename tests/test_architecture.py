@@ -1,5 +1,6 @@
-"""The house: dependencies point one way (service -> ingest, eval -> service), and the modules import each
-other without a loop. Imports under ``if TYPE_CHECKING:`` are annotations only and do not count."""
+"""The house: every module belongs to one layer, imports only from its own layer and the layers below it, and no
+module imports itself through others. Imports under ``if TYPE_CHECKING:`` count: an annotation that needs a module
+above is a type that belongs lower down."""
 
 from __future__ import annotations
 
@@ -10,21 +11,39 @@ from tests.helpers import ROOT
 
 PACKAGES = ("ingest", "service", "eval")
 
+# The layers, top to bottom, and what each may import. Entry: the commands and the app's assembly.
+LAYERS = {
+    "eval": {"eval", "entry", "api", "live", "report", "answer", "store", "floor", "ingest"},
+    "entry": {"entry", "api", "live", "report", "answer", "store", "floor", "ingest"},
+    "api": {"api", "live", "report", "answer", "store", "floor", "ingest"},
+    "live": {"live", "answer", "store", "floor", "ingest"},
+    "report": {"report", "answer", "store", "floor", "ingest"},
+    "answer": {"answer", "store", "floor", "ingest"},
+    "store": {"store", "floor", "ingest"},
+    "floor": {"floor", "ingest"},
+    "ingest": {"ingest"},
+}
+ENTRY = {"service.__main__", "service.app", "service.tenants", "service.reload"}
+FLOOR = {"service", "service.settings", "service.errors"}
 
-def runtime_imports(path: Path) -> set[str]:
-    """The modules of ours a file imports when it runs."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    skipped = {
-        id(node)
-        for block in ast.walk(tree)
-        if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
-        for statement in block.body
-        for node in ast.walk(statement)
-    }
+
+def layer_of(module: str) -> str:
+    parts = module.split(".")
+    if parts[0] in ("eval", "ingest"):
+        return parts[0]
+    if module in ENTRY:
+        return "entry"
+    if module in FLOOR:
+        return "floor"
+    if len(parts) > 1 and parts[1] in LAYERS:
+        return parts[1]
+    raise AssertionError(f"{module} belongs to no layer: put it in a sub-package of service/")
+
+
+def imports_of(path: Path) -> set[str]:
+    """The modules of ours a file imports, at run time or for annotations."""
     found = set()
-    for node in ast.walk(tree):
-        if id(node) in skipped:
-            continue
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [f"{node.module}.{alias.name}" for alias in node.names] + [node.module]
             found.update(n for n in names if n.split(".")[0] in PACKAGES)
@@ -38,22 +57,35 @@ def module_graph() -> dict[str, set[str]]:
         ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
         for package in PACKAGES
         for path in (ROOT / package).rglob("*.py")
-        if "migrations" not in path.parts
     }
-    return {name: {m for m in runtime_imports(path) if m in files and m != name} for name, path in files.items()}
+    return {name: {m for m in imports_of(path) if m in files and m != name} for name, path in files.items()}
 
 
-def test_ingest_never_imports_service_or_eval():
+def test_a_type_checking_import_counts_as_an_import(tmp_path):
+    source = tmp_path / "m.py"
+    source.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from service.app import create_app\n")
+    assert "service.app" in imports_of(source)
+
+
+def test_every_service_module_sits_in_a_layer():
+    for module in module_graph():
+        layer_of(module)  # raises, naming the module
+
+
+def test_each_layer_imports_only_itself_and_the_layers_below():
     graph = module_graph()
-    upward = {(m, d) for m, deps in graph.items() if m.startswith("ingest") for d in deps if not d.startswith("ingest")}
-    assert upward == set()
+    against = sorted(
+        f"{module} ({layer_of(module)}) imports {dependency} ({layer_of(dependency)})"
+        for module, dependencies in graph.items()
+        for dependency in dependencies
+        if layer_of(dependency) not in LAYERS[layer_of(module)]
+    )
+    assert against == []
 
 
-def test_service_never_imports_eval():
-    graph = module_graph()
-    assert {
-        (m, d) for m, deps in graph.items() if m.startswith("service") for d in deps if d.startswith("eval")
-    } == set()
+def test_the_table_puts_storage_below_the_answer_path_and_the_answer_path_below_http():
+    assert "api" not in LAYERS["answer"] and "answer" not in LAYERS["store"] and "live" not in LAYERS["report"]
+    assert layer_of("service.answer.pipeline") == "answer" and layer_of("service.store.database") == "store"
 
 
 def test_no_module_imports_itself_through_others():

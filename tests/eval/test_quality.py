@@ -8,7 +8,7 @@ from eval import answers
 from eval.embedders import load_queries
 from eval.harness import CLINC, LOCALGOV, NEAR_MISS_QUESTIONS, SAMPLE_QUESTIONS
 from ingest.live import open_live
-from service.live import open_services
+from service.live.services import open_services
 from service.settings import Settings
 
 pytestmark = pytest.mark.slow

@@ -19,8 +19,8 @@ from sqlalchemy import create_engine, select
 
 from ingest.index import IndexSpec, ingest
 from ingest.report import IngestReport
-from service.notices import NoticeBoard
-from service.store import Store, feedback
+from service.store.database import Store, feedback
+from service.store.notices import NoticeBoard
 from tests.conftest import Server, screenshot, server_on
 from tests.helpers import axe_violations
 

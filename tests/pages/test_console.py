@@ -15,8 +15,8 @@ from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from ingest.report import IngestReport
-from service.cases import CaseQueue, NewCase
-from service.store import Store
+from service.store.cases import CaseQueue, NewCase
+from service.store.database import Store
 from tests.conftest import Server, screenshot, server_on
 
 TOKEN = "console-secret-0123456789"

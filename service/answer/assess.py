@@ -1,0 +1,80 @@
+"""Assess: does the best passage answer the question? A calibrated confidence from evidence that means the same
+on any city's corpus, and two gates (settings) that hand the question to a person.
+
+The evidence, each 0..1:
+- ``dense_share`` and ``fused_share``: the best passage's dense similarity and fused score as shares of the
+  corpus's own baseline of unanswerable searches (service/answer/baseline.py): how unusual this match is *here*.
+- ``topic_coverage``: how much of what the question is about the passage speaks of: the question's topic terms
+  (nouns; English content words), weighted by how specific they are to few chunks (idf), found in the passage
+  as the same word or a synonym (Sudachi's synonym groups: 判子 and 印鑑).
+- ``topic_missing``: the most specific topic term the passage does not speak of (墓地 in a question answered
+  from the municipal-housing page), as a share of the largest idf.
+
+A logistic regression fitted by ``python -m eval calibrate`` (``service/data/calibration.json``; ADR 0005) turns
+them into the confidence. A question whose ``dense_share`` is below ``out_of_scope_share`` is out of scope;
+one whose confidence is below ``handoff_threshold`` goes to a person. A question that names a row of an open-data
+list (service/answer/lookup.py) is answered from it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ingest.text import topic_terms
+from service.answer.calibration import FEATURES
+from service.answer.context import Candidate, Context, Services
+from service.answer.hand_off import hand_off
+from service.answer.outcomes import HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, Outcome
+
+
+def features_of(ctx: Context) -> dict[str, float]:
+    """What the confidence is computed from; zeros when nothing was found."""
+    if not ctx.candidates:
+        return dict.fromkeys(FEATURES, 0.0)
+    return features_for(ctx.services, ctx.query, ctx.candidates[0])
+
+
+def features_for(services: Services, query: str, candidate: Candidate) -> dict[str, float]:
+    """The evidence that ``candidate`` answers ``query`` (staff's suggestions score each of theirs so)."""
+    baseline = services.baseline
+    coverage, missing = topic_evidence(services, query, candidate)
+    return {
+        "dense_share": baseline.share_below(baseline.dense, candidate.dense),
+        "fused_share": baseline.share_below(baseline.fused, candidate.score),
+        "topic_coverage": coverage,
+        "topic_missing": missing,
+    }
+
+
+def topic_evidence(services: Services, query: str, candidate: Candidate) -> tuple[float, float]:
+    """(idf-weighted share of the question's topic terms the passage speaks of, the largest idf share of one it
+    does not). A question with no topic term at all is fully covered."""
+    terms = topic_terms(query)
+    if not terms:
+        return 1.0, 0.0
+    lexical = services.index.lexical
+    forms, groups = services.index.terms(candidate.position)
+    weights = {term: lexical.idf(term) for term in terms}
+    covered = {term for term, synonyms in terms.items() if term in forms or synonyms & groups}
+    most = math.log((lexical.size + 1) / 0.5)
+    # Summed in one order, so that a question whose every term is covered scores exactly 1.
+    coverage = sum(weights[t] for t in sorted(covered)) / sum(weights[t] for t in sorted(terms))
+    missing = max((weights[t] for t in terms if t not in covered), default=0.0) / most
+    return coverage, missing
+
+
+NAMED_ROW_CONFIDENCE = 0.95  # the question names a published row exactly: no similarity can say more
+
+
+def assess(ctx: Context) -> Outcome | None:
+    settings = ctx.services.settings
+    ctx.features = features_of(ctx)
+    ctx.confidence = ctx.services.calibration.probability(ctx.features)
+    if ctx.named_rows:  # service/answer/lookup.py found the row the question names; no gate applies
+        ctx.confidence = max(ctx.confidence, NAMED_ROW_CONFIDENCE)
+        return None
+    if ctx.features["dense_share"] < settings.out_of_scope_share:
+        return hand_off(ctx, HANDOFF_OUT_OF_SCOPE)
+    if ctx.confidence < settings.handoff_threshold:
+        return hand_off(ctx, HANDOFF_LOW_CONFIDENCE)
+    return None

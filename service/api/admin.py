@@ -1,0 +1,213 @@
+"""The operators' API under /v1/admin: reload the corpus, follow the job, list generations, roll back.
+Every route needs the bearer token of ``MADOGUCHI_ADMIN_TOKEN``; without one configured, the API is off."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from ingest.errors import BuildInProgressError
+from ingest.index import list_generations, live_generation, rollback
+from ingest.live import IndexUnavailable, open_generation
+from service.answer.privacy import mask_personal_data
+from service.api.auth import token_errors, token_guard
+from service.api.deps import ServicesDep, SettingsDep
+from service.api.schemas import (
+    ApproveRequest,
+    ErrorBody,
+    Generation,
+    Generations,
+    Job,
+    NoticeOut,
+    NoticeRequest,
+    Notices,
+    ProposalOut,
+    Proposals,
+    ProposalStatus,
+    RejectRequest,
+    ReloadAccepted,
+    ReloadRequest,
+    RollbackRequest,
+)
+from service.errors import ConflictError, MadoguchiError, NotFoundError
+from service.live import replicas
+from service.live.reload import Reloader
+from service.store.notices import NoticeBoard, described
+from service.store.proposals import ProposalBox
+
+ADMIN_ERRORS = token_errors("admin")
+
+
+require_admin = token_guard("admin", lambda settings: settings.admin_token)
+
+
+def reloader_of(request: Request) -> Reloader:
+    reloader: Reloader = request.app.state.reloader
+    return reloader
+
+
+ReloaderDep = Annotated[Reloader, Depends(reloader_of)]
+router = APIRouter(
+    prefix="/v1/admin", tags=["operators"], dependencies=[Depends(require_admin)], responses=ADMIN_ERRORS
+)
+
+
+@router.post(
+    "/reload",
+    status_code=202,
+    response_model=ReloadAccepted,
+    responses={400: {"model": ErrorBody}, 409: {"model": ErrorBody, "description": "reload_in_progress"}},
+)
+def reload(body: ReloadRequest, reloader: ReloaderDep, settings: SettingsDep) -> ReloadAccepted:
+    """Re-ingest the corpus directory (or a sub-path of it) in the background; follow it at /jobs/{id}."""
+    corpus = settings.corpus_dir.resolve()
+    source = (corpus / body.source).resolve() if body.source else corpus
+    if not source.is_relative_to(corpus):
+        raise MadoguchiError("invalid_source", "source must name a path inside the corpus directory.")
+    if not source.exists():
+        raise MadoguchiError("invalid_source", f"There is no {body.source!r} in the corpus directory.")
+    return ReloadAccepted(job_id=reloader.start(source))
+
+
+@router.get("/jobs/{job_id}", response_model=Job, responses={404: {"model": ErrorBody}})
+def job(job_id: str, reloader: ReloaderDep) -> Job:
+    """A reload's status, progress, report and, when it failed, why."""
+    found = reloader.store.job(job_id[:64])
+    if found is not None and found["status"] in ("queued", "running"):
+        reloader.recover()  # a build that died says so here, without waiting for a restart
+        found = reloader.store.job(job_id[:64])
+    if found is None:
+        raise NotFoundError("job_not_found", f"There is no job {job_id[:64]!r}.")
+    return Job.model_validate(
+        {**found, "created_at": found["created_at"].isoformat(), "updated_at": found["updated_at"].isoformat()}
+    )
+
+
+@router.get("/generations", response_model=Generations)
+def generations(settings: SettingsDep, request: Request) -> Generations:
+    """The generations kept on disk (with replicas: published to the database), newest first, and which one is
+    live."""
+    if settings.shared_generations:
+        engine = request.app.state.live.store.engine
+        live, manifests = replicas.live_in(engine), replicas.manifests(engine)
+    else:
+        live, manifests = live_generation(settings.index_dir), list_generations(settings.index_dir)
+    return Generations(
+        generations=[
+            Generation(
+                id=m["generation"],
+                created=m["created"],
+                documents=m["documents"],
+                chunks=m["chunk_count"],
+                model=m["spec"]["embedding_model"],
+                live=m["generation"] == live,
+            )
+            for m in manifests
+        ]
+    )
+
+
+@router.post("/rollback", response_model=Generation, responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}})
+def roll_back(body: RollbackRequest, settings: SettingsDep, request: Request) -> Generation:
+    """Make a kept generation live again; every worker (with replicas: of every replica) serves it from its next
+    question. A generation that cannot be opened whole (a file missing or broken) is refused with 409
+    generation_unusable."""
+    engine = request.app.state.live.store.engine
+
+    def verify(path: Path) -> None:
+        try:
+            open_generation(path, settings.chroma_url)
+        except IndexUnavailable as error:
+            raise ConflictError("generation_unusable", f"Not rolled back: {error}.") from error
+        if settings.shared_generations:
+            replicas.promote(engine, body.generation)
+
+    if settings.shared_generations:
+        if not replicas.nobody_builds(engine):  # a build on another replica would move the pointer after us
+            raise BuildInProgressError()
+        with contextlib.suppress(LookupError):  # not published: rollback() says generation_not_found
+            replicas.sync(engine, settings.index_dir, body.generation)
+    rollback(settings.index_dir, body.generation, verify)
+    return next(g for g in generations(settings, request).generations if g.id == body.generation)
+
+
+def notice_board(request: Request) -> NoticeBoard:
+    board: NoticeBoard = request.app.state.live.notices
+    return board
+
+
+NoticeBoardDep = Annotated[NoticeBoard, Depends(notice_board)]
+
+
+@router.post("/notices", status_code=201, response_model=NoticeOut, responses={422: {"model": ErrorBody}})
+def publish_notice(body: NoticeRequest, board: NoticeBoardDep) -> NoticeOut:
+    """Publish an emergency notice: the chat shows it, every answer carries it, evacuation answers start with
+    it; ``emergency`` switches the generative composer off while it runs. Every worker shows it within seconds."""
+    link = str(body.link) if body.link else None
+    notice = board.publish(body.severity, {"ja": body.ja, "en": body.en}, body.ends_at, body.starts_at, link)
+    return NoticeOut.model_validate(described(notice))
+
+
+@router.get("/notices", response_model=Notices)
+def list_notices(board: NoticeBoardDep) -> Notices:
+    """Every notice, newest first: running, to come and ended (none is ever deleted)."""
+    return Notices(notices=[NoticeOut.model_validate(described(n)) for n in board.all()])
+
+
+@router.post("/notices/{notice_id}/end", response_model=NoticeOut, responses={404: {"model": ErrorBody}})
+def end_notice(notice_id: str, board: NoticeBoardDep) -> NoticeOut:
+    """End a notice now (it stays in the list, with when it ended)."""
+    notice = board.end(notice_id[:64])
+    if notice is None:
+        raise NotFoundError("notice_not_found", f"There is no notice {notice_id[:64]!r}.")
+    return NoticeOut.model_validate(described(notice))
+
+
+@router.get("/proposals", response_model=Proposals)
+def proposals_to_review(
+    services: ServicesDep, status: Annotated[ProposalStatus | None, Query()] = "submitted"
+) -> Proposals:
+    """Proposals waiting for a decision (or of another status), newest first."""
+    found = ProposalBox(services.store.engine).listed(status, 200)
+    return Proposals(proposals=[ProposalOut.model_validate(p) for p in found])
+
+
+@router.post(
+    "/proposals/{proposal_id}/approve",
+    status_code=202,
+    response_model=ProposalOut,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+)
+def approve(
+    proposal_id: str, body: ApproveRequest, services: ServicesDep, reloader: ReloaderDep, settings: SettingsDep
+) -> ProposalOut:
+    """Approve a proposal, with any edits: its entry is written to the corpus (approved/<id>.jsonl, with who
+    proposed and approved it) and a reload starts whose first canary is the resident's own question; follow
+    it at /jobs/{job_id}. While another reload runs, ``job_id`` is null and the next reload publishes it."""
+    box = ProposalBox(services.store.engine)
+    edits = body.model_dump(exclude_none=True, exclude={"reviewer"})
+    corpus = settings.corpus_dir.resolve()
+    approved = box.approve(proposal_id[:64], mask_personal_data(body.reviewer)[0], edits, corpus)
+    job_id = uuid.uuid4().hex
+    box.started(approved["id"], job_id)
+    try:
+        reloader.start(corpus, job_id)
+    except ConflictError:
+        return ProposalOut.model_validate(box.started(approved["id"], None))
+    return ProposalOut.model_validate(box.get(approved["id"]))
+
+
+@router.post(
+    "/proposals/{proposal_id}/reject",
+    response_model=ProposalOut,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+)
+def reject(proposal_id: str, body: RejectRequest, services: ServicesDep) -> ProposalOut:
+    """Reject a proposal, keeping the reason for the staff who wrote it."""
+    box = ProposalBox(services.store.engine)
+    reviewer = mask_personal_data(body.reviewer)[0]
+    return ProposalOut.model_validate(box.reject(proposal_id[:64], reviewer, mask_personal_data(body.reason)[0]))

@@ -1,0 +1,126 @@
+"""The residents' API: ask a question (whole, or as server-sent events), and say whether an answer helped."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import queue
+import secrets
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
+
+from ingest.text import detect_lang, normalize
+from service.answer.context import Context, Services
+from service.answer.pipeline import answer
+from service.answer.privacy import mask_personal_data
+from service.api.auth import checked_token
+from service.api.deps import ServicesDep, SettingsDep, clean_question
+from service.api.limits import limited
+from service.api.respond import respond
+from service.api.schemas import Answer, AskRequest, ErrorBody, FeedbackAccepted, FeedbackRequest, ShownNotice
+from service.store.notices import NoticeBoard
+
+logger = logging.getLogger(__name__)
+ASK_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorBody, "description": "question_empty, question_too_long or invalid_request"},
+    429: {"model": ErrorBody, "description": "rate_limited: too many questions from this client (Retry-After)"},
+    503: {"model": ErrorBody, "description": "index_unavailable: no live index generation"},
+}
+router = APIRouter(tags=["residents"])
+
+
+@router.post("/v1/ask", response_model=Answer, responses=ASK_ERRORS, dependencies=[Depends(limited("ask"))])
+def ask(request: AskRequest, services: ServicesDep) -> Answer:
+    """Answer a resident's question from the city's own sources, or hand it to a person."""
+    ctx = question_context(request, services)
+    return respond(ctx, answer(ctx))
+
+
+@router.post(
+    "/v1/ask/stream",
+    responses={200: {"content": {"text/event-stream": {}}}, **ASK_ERRORS},
+    response_class=StreamingResponse,
+    dependencies=[Depends(limited("ask"))],
+)
+def ask_stream(request: AskRequest, services: ServicesDep) -> StreamingResponse:
+    """The same answer as server-sent events: while a generative composer writes, `token` events each carry one
+    sentence that has passed the grounding check on its own (nothing after a sentence that fails); then one
+    `done` event with the whole answer, checked (it replaces the sentences: after a failed check it is the
+    extractive answer). Without a generative composer there is only the `done` event."""
+    ctx = question_context(request, services)
+    tokens: queue.Queue[str | None] = queue.Queue()
+    finished: list[Answer] = []
+
+    def work() -> None:
+        try:
+            finished.append(respond(ctx, answer(ctx, on_token=tokens.put)))
+        except Exception:
+            logger.exception("streamed answer failed")
+        finally:
+            tokens.put(None)
+
+    def events() -> Iterator[str]:
+        threading.Thread(target=work, name="ask-stream", daemon=True).start()
+        while (token := tokens.get()) is not None:
+            yield f"event: token\ndata: {json.dumps(token, ensure_ascii=False)}\n\n"
+        if finished:
+            yield f"event: done\ndata: {finished[0].model_dump_json()}\n\n"
+        else:
+            error = {"error": {"code": "internal_error", "message": "Something went wrong on our side."}}
+            yield f"event: error\ndata: {json.dumps(error)}\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+@router.post(
+    "/v1/feedback",
+    response_model=FeedbackAccepted,
+    status_code=201,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    tags=["staff"],
+    dependencies=[Depends(limited("feedback"))],
+)
+def give_feedback(
+    body: FeedbackRequest, request: Request, services: ServicesDep, settings: SettingsDep
+) -> FeedbackAccepted:
+    """Was an answer helpful? From residents (no token) and staff (their bearer token)."""
+    signed = "authorization" in request.headers and settings.staff_token is not None
+    source = "staff" if signed and checked_token(request, settings.staff_token) else "resident"
+    comment = mask_personal_data(normalize(body.comment))[0] if body.comment else None
+    services.cases.add_feedback(body.answer_id, body.helpful, comment, source)
+    return FeedbackAccepted(source=source)
+
+
+def question_context(request: AskRequest, services: Services) -> Context:
+    question = clean_question(request.question, services.settings.question_max_chars)
+    token = request.conversation_id or ""
+    continued = bool(token) and services.store.has_conversation(conversation_key(token))
+    if not continued:
+        token = secrets.token_urlsafe(24)  # only the server starts a conversation
+    return Context(
+        question=question,
+        lang=request.lang or detect_lang(question),
+        conversation_id=conversation_key(token),
+        conversation_token=token,
+        continued=continued,
+        services=services,
+    )
+
+
+def conversation_key(token: str) -> str:
+    """What the database knows a conversation by: a digest of the secret only the resident's browser holds, so
+    neither a chosen id nor one seen in the staff's queue continues somebody else's conversation."""
+    return hashlib.sha256(token.encode()).hexdigest()[:64]
+
+
+@router.get("/v1/notices", response_model=list[ShownNotice])
+def running_notices(request: Request, lang: str = "ja") -> list[ShownNotice]:
+    """The city's emergency notices running now, the most severe first, in ``lang`` (ja or en)."""
+    board: NoticeBoard = request.app.state.live.notices
+    shown = "en" if lang == "en" else "ja"
+    return [ShownNotice(severity=n.severity, text=n.text[shown], link=n.link) for n in board.running()]

@@ -1,0 +1,223 @@
+"""The call-centre staff's API: ranked suggestions for the caller in front of them, the queue of handed-off
+enquiries, and proposals of new FAQs. Every route needs the bearer token of ``MADOGUCHI_STAFF_TOKEN``."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from ingest.text import detect_lang
+from service.answer.assess import features_for
+from service.answer.compose import passage
+from service.answer.context import Services
+from service.answer.privacy import mask_personal_data
+from service.answer.retrieve import search
+from service.api.auth import token_errors, token_guard
+from service.api.deps import ServicesDep, clean_question
+from service.api.schemas import (
+    Case,
+    Cases,
+    CaseStatus,
+    ClaimRequest,
+    Department,
+    Departments,
+    ErrorBody,
+    Lang,
+    ProposalOut,
+    ProposalRequest,
+    Proposals,
+    ProposalStatus,
+    ResolveRequest,
+    Review,
+    ReviewEntry,
+    Suggestion,
+    SuggestionCitation,
+    Suggestions,
+    SuggestRequest,
+)
+from service.errors import MadoguchiError
+from service.report.review import review
+from service.store.cases import CaseQuery, decode_cursor
+from service.store.proposals import Draft, ProposalBox
+
+STAFF_ERRORS = token_errors("staff")
+router = APIRouter(
+    tags=["staff"], dependencies=[Depends(token_guard("staff", lambda s: s.staff_token))], responses=STAFF_ERRORS
+)
+
+
+@router.post("/v1/suggest", response_model=Suggestions, responses={422: {"model": ErrorBody}})
+def suggest(request: SuggestRequest, services: ServicesDep) -> Suggestions:
+    """The k best distinct sources for what a caller asked, ranked, each with its answer and confidence. No
+    handoff logic: staff judge for themselves."""
+    settings = services.settings
+    question, _ = mask_personal_data(clean_question(request.question, settings.question_max_chars))
+    lang = request.lang or detect_lang(question)
+    candidates = search(services, question, lang)
+    distinct, seen = [], set()
+    for candidate in candidates:
+        if candidate.chunk.doc_id not in seen:
+            seen.add(candidate.chunk.doc_id)
+            distinct.append(candidate)
+        if len(distinct) == request.k:
+            break
+    suggestions = []
+    for candidate in distinct:
+        confidence = services.calibration.probability(features_for(services, question, candidate))
+        text, citation = passage(candidate, question, lang, settings.snippet_chars)
+        suggestions.append(
+            Suggestion(
+                answer=text,
+                citation=SuggestionCitation(**citation.model_dump(exclude={"snippet"})),
+                score=round(candidate.score, 4),
+                confidence=round(confidence, 4),
+            )
+        )
+    return Suggestions(suggestions=suggestions)
+
+
+@router.get("/v1/handoffs", response_model=Cases, responses={422: {"model": ErrorBody}})
+def handoffs(
+    services: ServicesDep,
+    status: Annotated[CaseStatus, Query()] = "open",
+    reason: Annotated[Literal["low_confidence", "out_of_scope", "sensitive"] | None, Query()] = None,
+    department: Annotated[str | None, Query(max_length=200)] = None,
+    lang: Annotated[Lang | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+) -> Cases:
+    """Handed-off enquiries with everything already known (personal data masked): sensitive ones first, newest
+    first within each, a page at a time (follow `next_cursor`); filter by reason, department and language."""
+    query = CaseQuery(status, reason, department, lang, limit, decode_cursor(cursor) if cursor else None)
+    found, next_cursor = services.cases.page(query)
+    return Cases(cases=[Case.model_validate(case) for case in found], next_cursor=next_cursor)
+
+
+@router.post(
+    "/v1/handoffs/{case_id}/claim",
+    response_model=Case,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+)
+def claim(case_id: str, services: ServicesDep, body: ClaimRequest | None = None) -> Case:
+    """Take an open case; 409 case_not_open when someone else already has."""
+    staff_name = mask_personal_data((body or ClaimRequest()).staff)[0]
+    return Case.model_validate(services.cases.claim(case_id[:64], staff_name))
+
+
+@router.post(
+    "/v1/handoffs/{case_id}/resolve",
+    response_model=Case,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+)
+def resolve(case_id: str, body: ResolveRequest, services: ServicesDep) -> Case:
+    """Close a case with what was done; optionally propose the exchange as a new FAQ, which then waits in the
+    operators' review (/v1/admin/proposals) with the case's question as its own."""
+    proposal = None
+    if body.propose_faq:
+        proposal = (mask_personal_data(body.propose_faq.question)[0], mask_personal_data(body.propose_faq.answer)[0])
+    resolution = mask_personal_data(body.resolution)[0]
+    resolved = services.cases.resolve(case_id[:64], resolution, body.answer_used, proposal)
+    if proposal:
+        draft = Draft(
+            lang=resolved["lang"],
+            question=proposal[0][:500],
+            answer=proposal[1][:4000],
+            department=_department_key(services, resolved["department"]),
+            category="",
+            url=None,
+            asked=resolved["question"],
+            origin=resolved["reference"],
+        )
+        ProposalBox(services.store.engine).submit(draft, resolved["claimed_by"] or "staff")
+    return Case.model_validate(resolved)
+
+
+@router.get(
+    "/v1/faq-proposals",
+    response_class=Response,
+    responses={200: {"content": {"application/x-ndjson": {}}, "description": "One FAQ per line, corpus format."}},
+)
+def faq_proposals(services: ServicesDep) -> Response:
+    """FAQs proposed by staff, as a JSONL file in the corpus's FAQ format, for operators to review and add."""
+    lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in services.cases.proposals())
+    return Response(
+        lines,
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": 'attachment; filename="faq-proposals.jsonl"'},
+    )
+
+
+@router.get("/v1/content/review", response_model=Review)
+def content_review(
+    services: ServicesDep,
+    older_than_months: Annotated[int | None, Query(ge=1, le=120)] = None,
+    window_days: Annotated[int, Query(ge=1, le=366)] = 90,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Review:
+    """What needs a look: entries updated longer ago than ``older_than_months`` (default
+    MADOGUCHI_REVIEW_AFTER_MONTHS), entries no answer cited in the last ``window_days``, and entries rated
+    worst there; each with its department."""
+    months = older_than_months or services.settings.review_after_months
+    found = review(services, round(months * 30.44), window_days, limit)
+    return Review(**{name: [ReviewEntry(**vars(entry)) for entry in entries] for name, entries in found.items()})
+
+
+@router.get("/v1/departments", response_model=Departments)
+def departments(services: ServicesDep) -> Departments:
+    """The corpus's departments (departments.yaml), for a proposal's department."""
+    known = services.index.manifest.get("departments", {})
+    return Departments(
+        departments=[
+            Department(key=key, ja=_name(entry, "ja", key), en=_name(entry, "en", key)) for key, entry in known.items()
+        ]
+    )
+
+
+@router.post("/v1/proposals", status_code=201, response_model=ProposalOut, responses={422: {"model": ErrorBody}})
+def propose(body: ProposalRequest, services: ServicesDep) -> ProposalOut:
+    """Submit a drafted FAQ entry (from a topic of unanswered questions or a resolved case) for an operator
+    to review. The department must be one of /v1/departments when the corpus lists any."""
+    known = services.index.manifest.get("departments", {})
+    if known and body.department not in known:
+        listed = ", ".join(sorted(known))
+        message = f"{body.department!r} is not a department of the corpus ({listed})."
+        raise MadoguchiError("unknown_department", message, 422)
+    draft = Draft(
+        lang=body.lang,
+        question=body.question,
+        answer=body.answer,
+        department=body.department,
+        category=body.category,
+        url=str(body.url) if body.url else None,
+        asked=mask_personal_data(body.asked)[0],
+        origin=body.origin,
+    )
+    proposal = ProposalBox(services.store.engine).submit(draft, mask_personal_data(body.proposed_by)[0])
+    return ProposalOut.model_validate(proposal)
+
+
+@router.get("/v1/proposals", response_model=Proposals)
+def proposals(
+    services: ServicesDep,
+    status: Annotated[ProposalStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Proposals:
+    """Proposals, newest first, with where each stands: submitted, approved (its reload running), live (with
+    the generation that first served it) or rejected (with the reason)."""
+    found = ProposalBox(services.store.engine).listed(status, limit)
+    return Proposals(proposals=[ProposalOut.model_validate(p) for p in found])
+
+
+def _name(entry: dict[str, Any], lang: str, key: str) -> str:
+    return str((entry.get(lang) or {}).get("name") or key)
+
+
+def _department_key(services: Services, name: str) -> str:
+    """The departments.yaml key of a department named as a case names it; the name itself when none is."""
+    for key, entry in services.index.manifest.get("departments", {}).items():
+        if name in (key, _name(entry, "ja", key), _name(entry, "en", key)):
+            return str(key)
+    return name

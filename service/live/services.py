@@ -1,0 +1,124 @@
+"""The services a request needs, over the live generation, and each worker's watch on it.
+
+A request costs one stat of the LIVE file; when an operator's reload or rollback has replaced it, the worker
+opens the new generation once and swaps it in. Requests already running finish on the generation they
+started with; a generation that cannot be opened leaves the one before serving. With replicas on several
+machines (``MADOGUCHI_SHARED_GENERATIONS``) a thread keeps LIVE on the database's (service/live/replicas.py)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import replace
+
+from langchain_core.embeddings import Embeddings
+
+from ingest.embed import make_embedder
+from ingest.live import LiveIndex, open_live
+from service.answer.baseline import baseline_of
+from service.answer.calibration import Baseline, Calibration
+from service.answer.context import Services
+from service.answer.generate import GenerativeComposer
+from service.answer.query_cache import QueryCache, Recent
+from service.answer.rows import RowIndex
+from service.answer.screening import Screening
+from service.live import replicas
+from service.live.replicas import Follower
+from service.settings import Settings
+from service.store.cases import CaseQueue
+from service.store.database import Store
+from service.store.notices import NoticeBoard
+
+logger = logging.getLogger(__name__)
+
+
+def open_services(
+    settings: Settings,
+    index: LiveIndex,
+    store: Store | None = None,
+    embedder: Embeddings | None = None,
+    notices: NoticeBoard | None = None,
+) -> Services:
+    """The services over ``index``, its baseline measured (or read) before they answer anything."""
+    store = store or Store(settings.database_url, settings.conversation_retention_days)
+    services = Services(
+        settings=settings,
+        index=index,
+        embedder=embedder or QueryCache(make_embedder(index.embedding_model), settings.query_cache_size),
+        store=store,
+        screening=Screening.load(),
+        calibration=Calibration.load(),
+        cases=CaseQueue(store.engine),
+        baseline=Baseline((), ()),
+        composer=GenerativeComposer.from_settings(settings),
+        rows=RowIndex.of(index.chunks),
+        notices=notices,
+        searches=Recent(settings.query_cache_size),
+    )
+    return replace(services, baseline=baseline_of(services))
+
+
+class LiveServices:
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings, self.store = settings, store
+        self.notices = NoticeBoard(store)
+        self._live_file = settings.index_dir / "LIVE"
+        self._lock = threading.Lock()
+        self._services: Services | None = None
+        self.problem: str | None = None  # why the live generation is not the one served, when it is not
+        self.follower: Follower | None = None
+        if settings.shared_generations:  # a replica serves what the database names live, synced before it starts
+            self._sync()
+            self.follower = Follower(store.engine, settings.index_dir, settings.follow_interval_s, self.current)
+            self.follower.start()
+        self._stamp = self._read_stamp()
+        self._reopen()
+
+    def _sync(self) -> None:
+        try:
+            replicas.sync(self.store.engine, self.settings.index_dir)
+        except Exception as error:  # the database or the archive is away: serve what this replica has
+            self.problem = f"cannot sync the live generation: {str(error).splitlines()[0][:200]}"
+            logger.warning(self.problem)
+
+    def close(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+
+    def current(self) -> Services | None:
+        """The services of the live generation, or None while there is none."""
+        stamp = self._read_stamp()
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    self._reopen()
+                    self._stamp = stamp
+        return self._services
+
+    def _reopen(self) -> None:
+        old = self._services
+        try:
+            index = open_live(self.settings.index_dir, self.settings.chroma_url)
+            if old is not None and index.generation == old.index.generation:
+                self.problem = None
+                return
+            same_model = old is not None and old.index.embedding_model == index.embedding_model
+            embedder = old.embedder if old and same_model else None
+            self._services = open_services(self.settings, index, self.store, embedder, self.notices)
+        except Exception as error:
+            self.problem = f"the live generation cannot be opened: {error}"[:500]
+            if old is None:
+                logger.warning("serving without an index: %s", self.problem)
+            else:
+                logger.warning("still serving generation %s; %s", old.index.generation, self.problem)
+            return
+        self.problem = None
+        logger.info("serving generation %s (%d chunks)", index.generation, len(index.chunks))
+
+    def _read_stamp(self) -> tuple[int, int] | None:
+        try:
+            status = os.stat(self._live_file)
+        except FileNotFoundError:
+            return None
+        return (status.st_ino, status.st_mtime_ns)  # LIVE is replaced, never edited: a new inode each time

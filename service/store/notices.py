@@ -1,0 +1,134 @@
+"""Notices in an emergency: during a typhoon or after an earthquake operators publish a notice (Japanese and
+English text, severity, start and end, optional link) through the admin API. While it runs the chat shows it
+at the top, every answer carries it, and an answer about evacuation starts with it; with an ``emergency``
+notice the generative composer is off (only checked, verbatim answers). A notice ends by itself at its end
+time, or earlier when an operator ends it; none is ever deleted (the table is the trail of what was shown).
+
+Each worker reads the running notices from the database at most every ``REFRESH_S`` seconds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, update
+
+from service.store.database import Store, as_utc, notices, utc_now
+
+SEVERITIES = ("info", "warning", "emergency")
+REFRESH_S = 2.0
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: str
+    severity: str
+    text: dict[str, str]  # lang -> text
+    link: str | None
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    ended_at: dt.datetime | None = None
+
+    def running(self, now: dt.datetime) -> bool:
+        return self.starts_at <= now < self.ends_at and self.ended_at is None
+
+
+class NoticeBoard:
+    """The notices of one database, with the running ones remembered for ``REFRESH_S`` seconds."""
+
+    def __init__(self, store: Store) -> None:
+        self.engine = store.engine
+        self._lock = threading.Lock()
+        self._read_at = -REFRESH_S
+        self._running: list[Notice] = []
+
+    def publish(
+        self,
+        severity: str,
+        text: dict[str, str],
+        ends_at: dt.datetime,
+        starts_at: dt.datetime | None = None,
+        link: str | None = None,
+    ) -> Notice:
+        notice = Notice(uuid.uuid4().hex, severity, text, link, as_utc(starts_at or utc_now()), as_utc(ends_at))
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(notices).values(
+                    id=notice.id,
+                    created_at=utc_now(),
+                    severity=severity,
+                    text_ja=text["ja"],
+                    text_en=text["en"],
+                    link=link,
+                    starts_at=notice.starts_at,
+                    ends_at=notice.ends_at,
+                )
+            )
+        self._read_at = -REFRESH_S  # this worker shows it at once
+        return notice
+
+    def end(self, notice_id: str) -> Notice | None:
+        """Ends a notice now; None when there is no such notice. Ending an ended notice changes nothing."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(notices)
+                .where(notices.c.id == notice_id, notices.c.ended_at.is_(None))
+                .values(ended_at=utc_now())
+            )
+            row = connection.execute(select(notices).where(notices.c.id == notice_id)).mappings().first()
+        self._read_at = -REFRESH_S
+        return _notice(row) if row else None
+
+    def all(self, limit: int = 100) -> list[Notice]:
+        """Every notice, newest first: running, to come and ended."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(notices).order_by(notices.c.created_at.desc()).limit(limit)).mappings()
+            return [_notice(row) for row in rows]
+
+    def running(self) -> list[Notice]:
+        """The notices running now, the most severe first."""
+        with self._lock:
+            if time.monotonic() - self._read_at >= REFRESH_S:
+                now = utc_now()
+                query = select(notices).where(
+                    notices.c.starts_at <= now, notices.c.ends_at > now, notices.c.ended_at.is_(None)
+                )
+                with self.engine.connect() as connection:
+                    found = [_notice(row) for row in connection.execute(query).mappings()]
+                self._running = sorted(found, key=lambda n: (-SEVERITIES.index(n.severity), n.starts_at))
+                self._read_at = time.monotonic()
+            now = utc_now()
+            return [notice for notice in self._running if notice.running(now)]
+
+    def emergency(self) -> bool:
+        return any(notice.severity == "emergency" for notice in self.running())
+
+
+def _notice(row: object) -> Notice:
+    values = dict(row)  # type: ignore[call-overload]
+    return Notice(
+        id=values["id"],
+        severity=values["severity"],
+        text={"ja": values["text_ja"], "en": values["text_en"]},
+        link=values["link"],
+        starts_at=as_utc(values["starts_at"]),
+        ends_at=as_utc(values["ends_at"]),
+        ended_at=as_utc(values["ended_at"]) if values["ended_at"] else None,
+    )
+
+
+def described(notice: Notice) -> dict[str, object]:
+    """A notice as the API shows it."""
+    return {
+        "id": notice.id,
+        "severity": notice.severity,
+        "text": notice.text,
+        "link": notice.link,
+        "starts_at": notice.starts_at.isoformat(),
+        "ends_at": notice.ends_at.isoformat(),
+        "ended_at": notice.ended_at.isoformat() if notice.ended_at else None,
+        "running": notice.running(utc_now()),
+    }

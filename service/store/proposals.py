@@ -1,0 +1,181 @@
+"""From a question the corpus could not answer to a published FAQ, the same day.
+
+Staff draft an entry (from a topic of the monthly report or a resolved case) and submit it; an operator
+approves it, perhaps edited, or rejects it with a reason. Approval writes the entry to a file of its own under
+the corpus (``approved/<id>.jsonl``, the corpus's FAQ format, with who proposed and approved it and when) and
+starts a reload; that reload checks the resident's own question first among its canaries, and the proposal is
+``live`` with the generation that first served it. Every step stays in the table: nothing is deleted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
+
+from service.errors import ConflictError, MadoguchiError, NotFoundError
+from service.store.database import as_utc, proposals, utc_now
+
+APPROVED_DIR = "approved"  # under the corpus directory
+
+
+@dataclass(frozen=True)
+class Draft:
+    lang: str
+    question: str
+    answer: str
+    department: str
+    category: str
+    url: str | None
+    asked: str  # the resident's question (masked) the entry answers
+    origin: str | None  # a case reference, or "topic"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A proposal's own question, which must find its entry before the generation holding it goes live."""
+
+    question: str
+    expected: str
+
+
+class ProposalBox:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def submit(self, draft: Draft, proposed_by: str) -> dict[str, Any]:
+        proposal_id, now = uuid.uuid4().hex, utc_now()
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(proposals).values(
+                    id=proposal_id,
+                    created_at=now,
+                    updated_at=now,
+                    status="submitted",
+                    proposed_by=proposed_by,
+                    **vars(draft),
+                )
+            )
+        return self.get(proposal_id)
+
+    def listed(self, status: str | None, limit: int) -> list[dict[str, Any]]:
+        """Newest first; ``status`` one of submitted, approved, rejected, live (None: all)."""
+        query = select(proposals).order_by(proposals.c.created_at.desc(), proposals.c.id).limit(limit)
+        if status:
+            query = query.where(proposals.c.status == status)
+        with self.engine.connect() as connection:
+            return [_described(row) for row in connection.execute(query).mappings()]
+
+    def get(self, proposal_id: str) -> dict[str, Any]:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(proposals).where(proposals.c.id == proposal_id)).mappings().first()
+        if row is None:
+            raise NotFoundError("proposal_not_found", f"There is no proposal {proposal_id[:40]!r}.")
+        return _described(row)
+
+    def approve(self, proposal_id: str, reviewer: str, edits: dict[str, Any], corpus_dir: Path) -> dict[str, Any]:
+        """Approve a submitted proposal (with the operator's edits) and write its entry under the corpus.
+        409 proposal_not_submitted when it was already decided."""
+        current = self.get(proposal_id)
+        if current["status"] != "submitted":
+            raise ConflictError("proposal_not_submitted", f"This proposal is already {current['status']}.")
+        entry_id = f"{current['lang']}-approved-{proposal_id[:10]}"
+        now = utc_now()
+        values = {**edits, "entry_id": entry_id, "reviewed_by": reviewer, "reviewed_at": now, "updated_at": now}
+        with self.engine.begin() as connection:
+            decided = connection.execute(
+                update(proposals)
+                .where(proposals.c.id == proposal_id, proposals.c.status == "submitted")
+                .values(status="approved", **values)
+            ).rowcount
+        if not decided:
+            raise ConflictError("proposal_not_submitted", "This proposal was decided a moment ago by someone else.")
+        approved = self.get(proposal_id)
+        try:
+            write_entry(approved, corpus_dir)
+        except OSError as error:  # undo the decision: nothing is approved that is not in the corpus
+            with self.engine.begin() as connection:
+                connection.execute(
+                    update(proposals)
+                    .where(proposals.c.id == proposal_id)
+                    .values(status="submitted", entry_id=None, reviewed_by=None, reviewed_at=None)
+                )
+            message = f"The corpus directory cannot be written ({error.strerror}); the proposal is still submitted."
+            raise MadoguchiError("corpus_not_writable", message, 503) from error
+        return approved
+
+    def reject(self, proposal_id: str, reviewer: str, reason: str) -> dict[str, Any]:
+        now = utc_now()
+        with self.engine.begin() as connection:
+            decided = connection.execute(
+                update(proposals)
+                .where(proposals.c.id == proposal_id, proposals.c.status == "submitted")
+                .values(status="rejected", reviewed_by=reviewer, reviewed_at=now, reason=reason, updated_at=now)
+            ).rowcount
+        if not decided:
+            current = self.get(proposal_id)  # 404 when there is no such proposal
+            raise ConflictError("proposal_not_submitted", f"This proposal is already {current['status']}.")
+        return self.get(proposal_id)
+
+    def started(self, proposal_id: str, job_id: str | None) -> dict[str, Any]:
+        with self.engine.begin() as connection:
+            connection.execute(update(proposals).where(proposals.c.id == proposal_id).values(job_id=job_id))
+        return self.get(proposal_id)
+
+    def checks(self, job_id: str) -> list[Check]:
+        """The own questions of the proposals whose approval started reload ``job_id``: its first canaries."""
+        query = select(proposals.c.asked, proposals.c.entry_id).where(
+            proposals.c.status == "approved", proposals.c.job_id == job_id
+        )
+        with self.engine.connect() as connection:
+            return [Check(asked, entry_id) for asked, entry_id in connection.execute(query.order_by(proposals.c.id))]
+
+    def went_live(self, entry_ids: set[str], generation: str) -> None:
+        """The approved proposals whose entries ``generation`` serves (``entry_ids``: its documents) are live."""
+        if not entry_ids:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(proposals)
+                .where(proposals.c.status == "approved", proposals.c.entry_id.in_(sorted(entry_ids)))
+                .values(status="live", generation=generation, updated_at=utc_now())
+            )
+
+
+def write_entry(proposal: dict[str, Any], corpus_dir: Path) -> Path:
+    """The approved entry as one line of the corpus's FAQ format, in a file of its own, written whole or not
+    at all (a temporary file renamed into place)."""
+    entry = {
+        "id": proposal["entry_id"],
+        "lang": proposal["lang"],
+        "question": proposal["question"],
+        "answer": proposal["answer"],
+        "department": proposal["department"],
+        "category": proposal["category"],
+        "url": proposal["url"] or "",
+        "updated": dt.date.fromisoformat(proposal["reviewed_at"][:10]).isoformat(),
+        "proposed_by": proposal["proposed_by"],
+        "approved_by": proposal["reviewed_by"],
+        "approved_at": proposal["reviewed_at"],
+        "proposal": proposal["id"],
+    }
+    folder = corpus_dir / APPROVED_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{proposal['entry_id']}.jsonl"
+    handle, scratch = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    os.replace(scratch, target)
+    return target
+
+
+def _described(row: Any) -> dict[str, Any]:
+    moments = ("created_at", "updated_at", "reviewed_at")
+    return {**row, **{key: as_utc(row[key]).isoformat() if row[key] else None for key in moments}}

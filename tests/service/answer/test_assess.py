@@ -1,0 +1,89 @@
+"""Assess: a calibrated confidence from evidence that means the same on any corpus (shares of the corpus's
+own baseline, the question's topic found in the passage), and two gates (settings) that hand the question to a
+person."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+from service.answer.assess import assess, features_of, topic_evidence
+from service.answer.calibration import FEATURES, Calibration
+from service.answer.context import Context
+from service.answer.pipeline import run
+from service.answer.retrieve import retrieve, search
+
+
+def retrieved(services, question: str, lang: str = "ja") -> Context:
+    ctx = Context(question=question, lang=lang, conversation_id=uuid.uuid4().hex, services=services)
+    run(ctx, until=retrieve)
+    return ctx
+
+
+def with_settings(services, **changes):
+    return replace(services, settings=services.settings.model_copy(update=changes))
+
+
+def best(services, question: str, lang: str = "ja"):
+    return search(services, question, lang)[0]
+
+
+def test_nothing_found_means_every_feature_is_zero(services):
+    ctx = Context(question="x", lang="en", conversation_id="c", services=services)
+    assert features_of(ctx) == dict.fromkeys(FEATURES, 0.0)
+
+
+def test_a_passage_that_speaks_of_the_question_covers_its_topic(services):
+    coverage, missing = topic_evidence(services, "粗大ごみの申し込み", best(services, "粗大ごみの申し込み"))
+    assert coverage == 1.0 and missing == 0.0
+
+
+def test_a_synonym_in_the_passage_counts_as_speaking_of_the_topic(services):
+    candidate = next(c for c in search(services, "印鑑登録", "ja") if c.chunk.doc_id == "ja-cert-inkan-register")
+    assert "判子" not in candidate.chunk.text and "はんこ" not in candidate.chunk.text
+    coverage, missing = topic_evidence(services, "はんこの登録", candidate)
+    assert coverage == 1.0 and missing == 0.0  # はんこ, 判子 and 印鑑 share one Sudachi synonym group
+
+
+def test_a_topic_the_corpus_never_mentions_is_the_most_missing(services):
+    question = "市営墓地を申し込みたい"
+    top = best(services, question)
+    assert top.chunk.doc_id == "ja-housing-apply"  # the frame matches: 市営 … 申し込み
+    coverage, missing = topic_evidence(services, question, top)
+    assert missing == 1.0 and coverage < 0.5  # but 墓地 is in no chunk at all
+
+
+def test_the_confidence_rises_with_each_piece_of_evidence_but_the_missing_topic():
+    calibration = Calibration.load()
+    middle = dict.fromkeys(FEATURES, 0.5)
+    for name in ("dense_share", "fused_share", "topic_coverage"):
+        assert calibration.probability({**middle, name: 0.9}) > calibration.probability(middle), name
+    assert calibration.probability({**middle, "topic_missing": 0.9}) < calibration.probability(middle)
+
+
+def test_a_clear_match_passes_both_gates(services):
+    ctx = retrieved(services, "住民票の写しはどこで取れますか")
+    assert assess(ctx) is None and ctx.confidence >= services.settings.handoff_threshold
+
+
+def test_a_best_passage_below_the_baseline_share_is_out_of_scope(services):
+    ctx = retrieved(with_settings(services, out_of_scope_share=1.0), "住民票の写しがほしい")
+    outcome = assess(ctx)
+    assert ctx.features["dense_share"] < 1.0
+    assert outcome is not None and outcome.outcome == "handoff_out_of_scope"
+
+
+def test_a_confidence_below_the_threshold_hands_off_to_the_department_all_likely_passages_share(services):
+    strict = with_settings(services, handoff_threshold=0.999, out_of_scope_share=0.0)
+    outcome = assess(retrieved(strict, "住民票の写しはどこで取れますか"))
+    assert outcome is not None and outcome.outcome == "handoff_low_confidence"
+    assert outcome.department == "市民課" and outcome.suggestions[0].id == "ja-cert-juminhyo"
+
+
+def test_unsure_between_departments_goes_to_general_enquiries(services):
+    strict = with_settings(services, handoff_threshold=0.999, out_of_scope_share=0.0)
+    ctx = retrieved(strict, "献血はどこでできますか")
+    outcome = assess(ctx)
+    departments = {c.chunk.department for c in ctx.candidates[:3] if c.chunk.lang == "ja"}
+    assert len(departments) > 1  # the likeliest passages disagree on the door
+    assert outcome is not None and outcome.department == "市役所総合案内"

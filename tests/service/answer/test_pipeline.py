@@ -1,0 +1,81 @@
+"""The answer path in process: the steps in order, a partial run, every exit a finished outcome, and no trace
+left anywhere until respond()."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from service.answer.assess import assess
+from service.answer.context import Context, Services
+from service.answer.pipeline import STEPS, answer, run
+from service.answer.retrieve import retrieve
+from service.api.respond import respond
+from service.store.database import audit, cases
+
+
+def context(services: Services, question: str, lang: str = "ja") -> Context:
+    return Context(question=question, lang=lang, conversation_id=uuid.uuid4().hex, services=services)
+
+
+def rows(services: Services, table) -> int:
+    with services.store.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_the_steps_are_screen_contextualize_retrieve_lookup_assess_compose():
+    names = [step.__name__ for step in STEPS]
+    assert names == ["screen", "contextualize", "retrieve", "lookup", "assess", "compose"]
+
+
+def test_a_run_until_retrieve_stops_there_with_candidates(services):
+    ctx = context(services, "粗大ごみの出し方を教えてください")
+    assert run(ctx, until=retrieve) is None
+    assert list(ctx.timings_ms) == ["screen", "contextualize", "retrieve"]
+    assert ctx.candidates and ctx.candidates[0].chunk.doc_id == "ja-waste-bulky" and ctx.confidence == 0.0
+
+
+def test_a_run_until_assess_has_the_confidence_but_no_answer(services):
+    ctx = context(services, "粗大ごみの出し方を教えてください")
+    assert run(ctx, until=assess) is None
+    assert ctx.confidence >= services.settings.handoff_threshold and "compose" not in ctx.timings_ms
+
+
+def test_a_sensitive_question_ends_at_the_screen_with_the_helpline(services):
+    ctx = context(services, "もう死にたいです")
+    outcome = answer(ctx)
+    assert outcome.outcome == "handoff_sensitive" and ctx.sensitive_category
+    assert list(ctx.timings_ms) == ["screen"] and "0120-279-338" in outcome.answer
+
+
+def test_an_out_of_scope_handoff_is_complete_when_it_leaves_its_step(services):
+    ctx = context(services, "フランスの首都はどこですか")
+    outcome = answer(ctx)
+    assert outcome.outcome == "handoff_out_of_scope"
+    assert outcome.answer.startswith("申し訳ありません") and "市役所総合案内" in outcome.answer
+    assert outcome.department == "市役所総合案内" and "0465-00-1000" in outcome.contact
+    assert outcome.citations == [] and len(outcome.suggestions) == services.settings.suggestions
+
+
+def test_an_english_question_is_handed_off_in_english(services):
+    outcome = answer(context(services, "what is the capital of France", lang="en"))
+    assert outcome.handoff_reason and outcome.answer.startswith("Sorry")
+
+
+def test_answering_leaves_no_trace_until_respond(services):
+    audit_before, cases_before = rows(services, audit), rows(services, cases)
+    ctx = context(services, "フランスの首都はどこですか")
+    outcome = answer(ctx)
+    assert (rows(services, audit), rows(services, cases)) == (audit_before, cases_before)
+
+    response = respond(ctx, outcome)
+    assert (rows(services, audit), rows(services, cases)) == (audit_before + 1, cases_before + 1)
+    assert response.handoff.reference and response.answer.count(response.handoff.reference) == 1
+    assert response.answer.startswith(outcome.answer)
+
+
+def test_a_streaming_caller_hears_nothing_from_the_extractive_composer(services):
+    heard: list[str] = []
+    outcome = answer(context(services, "粗大ごみの出し方を教えてください"), on_token=heard.append)
+    assert outcome.outcome == "answered" and heard == []

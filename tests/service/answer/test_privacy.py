@@ -1,0 +1,157 @@
+"""Personal data is masked however a resident writes it (widths, dashes, dots, zero-width spaces, kanji
+numerals), and fees, dates, article numbers and FAQ ids are left as they are."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.answer.privacy import DASHES, is_my_number, mask_personal_data
+
+MY_NUMBERS = ["123456789018", "987654321000", "111122223333"]
+assert all(is_my_number(n) for n in MY_NUMBERS[:1])
+SEPARATORS = ["-", "ー", "‐", "–", "—", "−", ".", "/", "_", " ", "\u200b", "\u2060", "\ufeff", "－", ""]
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def valid_my_number(first_eleven: str) -> str:
+    return next(first_eleven + d for d in "0123456789" if is_my_number(first_eleven + d))
+
+
+def grouped(number: str, separator: str) -> str:
+    return separator.join((number[:4], number[4:8], number[8:]))
+
+
+def digits_of(text: str) -> str:
+    return re.sub(r"\D", "", mask_personal_data(text)[0])
+
+
+MY_NUMBER_VARIANTS = [
+    (f"マイナンバーは{grouped(valid_my_number(n[:11]), sep)}です", "my_number")
+    for n, sep in itertools.product(MY_NUMBERS, SEPARATORS)
+] + [(f"My Number {grouped(valid_my_number('12345678901'), sep)} please", "my_number") for sep in SEPARATORS[:9]]
+
+PHONE_VARIANTS = [
+    (f"電話は090{sep}1234{sep}5678です", "phone") for sep in ["-", "ー", "‐", "–", "−", ".", " ", "－"]
+] + [
+    ("携帯０９０ー１２３４ー５６７８まで", "phone"),
+    ("自宅 03-1234-5678", "phone"),
+    ("call me on +81 90 1234 5678", "phone"),
+    ("call 090.1234.5678 after six", "phone"),
+    ("連絡先0465ー00ー1234", "phone"),
+    ("0120-123-456にかけました", "phone"),
+    ("phone: 03.1234.5678", "phone"),
+]
+
+ADDRESS_VARIANTS = [
+    ("住所はみなと台3-4-5です", "address"),
+    ("みなと台三丁目四番五号に住んでいます", "address"),
+    ("桜町3丁目4番5号です", "address"),
+    ("中央２丁目１０－３に住んでます", "address"),
+    ("本町1ー2ー3のアパート", "address"),
+    ("緑町12番地の3です", "address"),
+    ("寿町10-2に引っ越しました", "address"),
+    ("みなと台一丁目", "address"),
+    ("I live at 1-2-3 Chuo, Minatodai City.", "address"),
+    ("my address is Chuo 1-2-3", "address"),
+    ("I live at 12 Cherry Blossom Street.", "address"),
+    ("12-3, Honcho, Minatodai", "address"),
+]
+
+OTHER_VARIANTS = [
+    ("メールは hanako.sato+city@example.co.jp です", "email"),
+    ("mail taro@example.com", "email"),
+    ("〒250-0011 に住んでいます", "postal_code"),
+    ("〒２５０ー００１１です", "postal_code"),
+    ("口座番号 1234567 に振り込んで", "bank_account"),
+    ("my account number is 0012345678", "bank_account"),
+    ("被保険者番号 12345678 の保険証", "insurance_number"),
+    ("保険証の番号は 1234 5678", "insurance_number"),
+]
+
+MUST_MASK = MY_NUMBER_VARIANTS + PHONE_VARIANTS + ADDRESS_VARIANTS + OTHER_VARIANTS
+
+MUST_STAY = [
+    "粗大ごみは1点500円、2,000円です",
+    "令和6年4月1日から",
+    "Article 5-2 applies",
+    "Article 5-2 Paragraph 1",
+    "午前8時30分まで",
+    "10キログラムごとに200円",
+    "受付は8:30-17:15です",
+    "申請は2026-12-01まで",
+    "2026/4/1に始まります",
+    "締切は2026.12.01",
+    "第3条第2項を見てください",
+    "第5-2条",
+    "ja-cert-juminhyo について",
+    "en-waste-bulky",
+    "ja-reg-waste#5",
+    "コーヒー1杯300円",
+    "ラーメンとカレー",
+    "3.5キロのごみ",
+    "手数料は1,000円",
+    "The fee is 300 yen per copy.",
+    "Bring 2 photos, 4.5 cm x 3.5 cm.",
+    "Open 9-5 on weekdays",
+    "一番近い窓口はどこですか",
+    "三丁目の公園",  # a district with no number after it names nobody's home
+    "2人目の子ども",
+    "第1号被保険者",
+]
+
+
+def test_the_variant_table_has_at_least_a_hundred_rows():
+    assert len(MUST_MASK) + len(MUST_STAY) >= 100
+
+
+def test_a_my_number_is_recognised_by_its_check_digit():
+    assert is_my_number("123456789018")
+    assert not is_my_number("123456789017")
+    assert not is_my_number("12345678901")
+
+
+@pytest.mark.parametrize(("text", "kind"), MUST_MASK)
+def test_personal_data_written_any_everyday_way_is_masked(text, kind):
+    masked, kinds = mask_personal_data(text)
+    assert kind in kinds, masked
+    secret_digits = re.sub(r"\D", "", text.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    if len(secret_digits) >= 7:  # no run of the secret's digits survives
+        assert secret_digits[-4:] not in re.sub(r"\D", "", masked) or kind == "address"
+    assert not any(ch in masked for ch in "\u200b\u2060\ufeff")
+
+
+@pytest.mark.parametrize("text", MUST_STAY)
+def test_fees_dates_article_numbers_and_faq_ids_are_left_alone(text):
+    assert mask_personal_data(text) == (text, [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first_eleven=st.text(alphabet="0123456789", min_size=11, max_size=11),
+    separators=st.lists(st.sampled_from(SEPARATORS), min_size=2, max_size=2),
+    full_width=st.booleans(),
+    before=st.sampled_from(["", "番号は", "My Number: ", "マイナンバー "]),
+    after=st.sampled_from(["", "です", " thanks", "。"]),
+)
+def test_any_grouping_and_width_of_a_valid_my_number_is_masked(first_eleven, separators, full_width, before, after):
+    number = valid_my_number(first_eleven)
+    written = number[:4] + separators[0] + number[4:8] + separators[1] + number[8:]
+    if full_width:
+        written = written.translate(FULL_WIDTH)
+    masked, kinds = mask_personal_data(before + written + after)
+    assert "my_number" in kinds and number not in digits_of(masked)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    groups=st.sampled_from([("090", "1234", "5678"), ("080", "9876", "5432"), ("03", "1234", "5678")]),
+    separator=st.sampled_from(["-", ".", " ", *DASHES]),
+)
+def test_any_dash_or_dot_between_the_groups_of_a_phone_number_is_masked(groups, separator):
+    masked, kinds = mask_personal_data(f"電話は{separator.join(groups)}です")
+    assert "phone" in kinds and groups[-1] not in masked

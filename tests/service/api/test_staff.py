@@ -1,0 +1,170 @@
+"""Call-centre staff over HTTP: ranked suggestions, the handoff queue (on SQLite and on PostgreSQL), FAQ
+proposals and feedback, against a real uvicorn server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, select
+
+from ingest.chunk import chunk_corpus
+from ingest.load import load_corpus
+from ingest.report import IngestReport
+from service.store.database import feedback
+from tests.conftest import Server, fresh_postgres_database, server_on
+from tests.helpers import CORPUS
+
+TOKEN = "desk-secret-0123456789"
+STAFF = {"Authorization": f"Bearer {TOKEN}"}
+OUT_OF_SCOPE = "パスポートの申請はどこでできますか？連絡先は090-1234-5678です"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def staff_server(
+    request: pytest.FixtureRequest, sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp(f"staff-{request.param}")
+    if request.param == "sqlite":
+        database = f"sqlite:///{folder / 'db.sqlite'}"
+    else:
+        database = fresh_postgres_database(request.getfixturevalue("postgres_server"))
+    running = server_on(sample_index[0], folder, database_url=database, staff_token=TOKEN)
+    yield running
+    running.close()
+
+
+def test_the_staff_api_is_off_without_a_token(server):
+    response = server.http.post("/v1/suggest", json={"question": "粗大ごみ"}, headers=STAFF)
+    assert response.status_code == 403 and response.json()["error"]["code"] == "staff_disabled"
+
+
+def test_a_wrong_staff_token_is_refused(staff_server):
+    response = staff_server.http.get("/v1/handoffs", headers={"Authorization": "Bearer guess"})
+    assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
+
+
+def test_suggestions_are_distinct_ranked_sources_with_their_answers(staff_server):
+    response = staff_server.http.post(
+        "/v1/suggest", json={"question": "how do I put out bulky garbage like an old bed frame", "k": 4}, headers=STAFF
+    )
+    assert response.status_code == 200
+    suggestions = response.json()["suggestions"]
+    assert len(suggestions) == 4
+    ids = [s["citation"]["id"].split("#")[0] for s in suggestions]
+    assert len(set(ids)) == 4 and "en-waste-bulky" in ids[:2]
+    scores = [s["score"] for s in suggestions]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s["confidence"] <= 1 and s["answer"] and s["citation"]["url"] for s in suggestions)
+
+
+def test_a_handoff_opens_a_case_that_staff_see_with_personal_data_masked(staff_server):
+    body = staff_server.http.post("/v1/ask", json={"question": OUT_OF_SCOPE}).json()
+    handoff = body["handoff"]
+    assert handoff["needed"] and handoff["case_id"] and handoff["reference"].startswith("MD-")
+    assert handoff["reference"] in body["answer"]
+
+    cases = staff_server.http.get("/v1/handoffs", params={"status": "open"}, headers=STAFF).json()["cases"]
+    [case] = [c for c in cases if c["id"] == handoff["case_id"]]
+    assert case["reference"] == handoff["reference"] and case["reason"] == handoff["reason"]
+    assert "090-1234-5678" not in json.dumps(case, ensure_ascii=False) and "[PHONE]" in case["question"]
+    assert case["suggestions"] and case["department"]
+
+
+def test_when_two_staff_claim_a_case_at_once_exactly_one_wins(staff_server):
+    case_id = staff_server.http.post("/v1/ask", json={"question": OUT_OF_SCOPE}).json()["handoff"]["case_id"]
+    start, statuses = threading.Barrier(2), []
+
+    def claim(desk: str) -> None:
+        with httpx.Client(base_url=staff_server.base_url, timeout=30) as client:
+            start.wait()
+            response = client.post(f"/v1/handoffs/{case_id}/claim", json={"staff": desk}, headers=STAFF)
+            statuses.append((response.status_code, response.json()))
+
+    threads = [threading.Thread(target=claim, args=(desk,)) for desk in ("desk 1", "desk 2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(code for code, _ in statuses) == [200, 409]
+    assert [body["error"]["code"] for code, body in statuses if code == 409] == ["case_not_open"]
+
+
+def test_a_resolved_case_can_propose_an_faq_for_the_operators_review(staff_server):
+    case_id = staff_server.http.post("/v1/ask", json={"question": OUT_OF_SCOPE}).json()["handoff"]["case_id"]
+    staff_server.http.post(f"/v1/handoffs/{case_id}/claim", headers=STAFF)
+    resolution = {
+        "resolution": "Explained where passports are issued.",
+        "propose_faq": {"question": "パスポートはどこで申請できますか。", "answer": "県のパスポートセンターです。"},
+    }
+    resolved = staff_server.http.post(f"/v1/handoffs/{case_id}/resolve", json=resolution, headers=STAFF)
+    assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+
+    export = staff_server.http.get("/v1/faq-proposals", headers=STAFF)
+    assert export.headers["content-type"].startswith("application/x-ndjson")
+    rows = [json.loads(line) for line in export.text.splitlines()]
+    assert {"id", "lang", "question", "answer"} <= set(rows[-1]) and rows[-1][
+        "question"
+    ] == "パスポートはどこで申請できますか。"
+    waiting = staff_server.http.get("/v1/proposals", params={"status": "submitted"}, headers=STAFF).json()
+    reference = resolved.json()["reference"]
+    proposal = next(p for p in waiting["proposals"] if p["origin"] == reference)
+    assert proposal["question"] == "パスポートはどこで申請できますか。"
+    assert proposal["asked"].startswith("パスポートの申請はどこで") and "5678" not in proposal["asked"]  # masked
+
+
+def test_an_unknown_case_is_404_and_a_bad_status_filter_422(staff_server):
+    missing = staff_server.http.post("/v1/handoffs/nope/claim", headers=STAFF)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "case_not_found"
+    bad = staff_server.http.get("/v1/handoffs", params={"status": "lost"}, headers=STAFF)
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
+
+
+def test_feedback_is_recorded_from_residents_and_staff(staff_server):
+    answer_id = staff_server.http.post("/v1/ask", json={"question": "粗大ごみを出したい"}).json()["answer_id"]
+    resident = staff_server.http.post("/v1/feedback", json={"answer_id": answer_id, "helpful": True})
+    assert resident.status_code == 201 and resident.json()["source"] == "resident"
+    from_staff = staff_server.http.post(
+        "/v1/feedback", json={"answer_id": answer_id, "helpful": False, "comment": "fee changed"}, headers=STAFF
+    )
+    assert from_staff.status_code == 201 and from_staff.json()["source"] == "staff"
+    unknown = staff_server.http.post("/v1/feedback", json={"answer_id": "0" * 32, "helpful": True})
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "answer_not_found"
+    engine = create_engine(staff_server.database_url)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(feedback.c.helpful, feedback.c.comment, feedback.c.source)
+            .where(feedback.c.answer_id == answer_id)
+            .order_by(feedback.c.id)
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in stored] == [(True, None, "resident"), (False, "fee changed", "staff")]
+
+
+def test_content_review_lists_outdated_uncited_and_poorly_rated_entries_with_their_departments(staff_server):
+    cited = []
+    for _ in range(2):  # two answers from the same page, both found unhelpful by the resident
+        body = staff_server.http.post("/v1/ask", json={"question": "粗大ごみを出したい"}).json()
+        cited.append(body["citations"][0]["id"].split("#")[0])
+        vote = {"answer_id": body["answer_id"], "helpful": False}
+        assert staff_server.http.post("/v1/feedback", json=vote).status_code == 201
+    response = staff_server.http.get("/v1/content/review?older_than_months=10", headers=STAFF)
+    assert response.status_code == 200
+    review = response.json()
+    worst = {entry["id"]: entry for entry in review["poorly_rated"]}
+    assert cited[0] == cited[1] and worst[cited[0]]["not_helpful"] >= 2 and worst[cited[0]]["department"]
+    assert cited[0] not in {entry["id"] for entry in review["uncited"]}
+    assert review["uncited"] and all(entry["cited"] == 0 for entry in review["uncited"])
+    cutoff = (dt.date.today() - dt.timedelta(days=round(10 * 30.44))).isoformat()
+    entries = {c.doc_id: c.updated for c in chunk_corpus(load_corpus(CORPUS)) if c.kind in ("faq", "regulation")}
+    expected = sorted(doc for doc, updated in entries.items() if updated and updated[:10] < cutoff)
+    assert sorted(entry["id"] for entry in review["outdated"]) == expected
+    dates = [entry["updated"] for entry in review["outdated"]]
+    assert dates == sorted(dates)  # oldest first
+    assert staff_server.http.get("/v1/content/review?older_than_months=0", headers=STAFF).status_code == 422
+    assert staff_server.http.get("/v1/content/review").status_code == 401

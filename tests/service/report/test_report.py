@@ -1,0 +1,186 @@
+"""The monthly report counts a month in the city's own calendar, on SQLite and on PostgreSQL: questions per day
+and language, outcomes, confidence, cited and never-cited sources, feedback, the handoff queue; groups what the
+corpus could not answer into topics; and its public form shows only aggregates, hiding small figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import insert
+
+from ingest.live import open_live
+from service.answer.context import Services
+from service.live.services import open_services
+from service.report.monthly import as_csv, month_of, monthly, public, topics
+from service.report.page import monthly_html, public_html
+from service.settings import Settings
+from service.store.database import audit, cases, feedback
+
+UTC = dt.UTC
+BULKY = "ja-waste-bulky"
+
+
+@pytest.fixture
+def reporting(services: Services, database_url: str) -> Iterator[Services]:
+    """The sample index's services over a fresh database (SQLite, then PostgreSQL)."""
+    settings = Settings(index_dir=services.settings.index_dir, database_url=database_url, report_min_cell=3)
+    opened = open_services(settings, open_live(settings.index_dir), embedder=services.embedder)
+    yield opened
+    opened.store.engine.dispose()
+
+
+def add_answer(services: Services, at: dt.datetime, outcome: str = "answered", **values) -> str:
+    answer_id = uuid.uuid4().hex
+    row = {
+        "created_at": at,
+        "conversation_id": "c",
+        "lang": "ja",
+        "question": "粗大ごみの出し方",
+        "outcome": outcome,
+        "confidence": 0.9 if outcome == "answered" else 0.2,
+        "cited": json.dumps([BULKY] if outcome == "answered" else []),
+        "generation": services.index.generation,
+        "personal_data": "[]",
+        "answer_id": answer_id,
+        **values,
+    }
+    with services.store.engine.begin() as connection:
+        connection.execute(insert(audit).values(**row))
+    return answer_id
+
+
+def test_a_month_is_the_citys_calendar_month():
+    november = month_of("2026-11", Settings().zone)
+    assert november.start == dt.datetime(2026, 10, 31, 15, tzinfo=UTC)
+    assert november.end == dt.datetime(2026, 11, 30, 15, tzinfo=UTC)
+
+
+def test_the_report_counts_days_languages_outcomes_and_confidence_in_the_citys_time(reporting):
+    add_answer(reporting, dt.datetime(2026, 10, 31, 16, tzinfo=UTC))  # 1 November, 01:00 in Tokyo
+    add_answer(reporting, dt.datetime(2026, 11, 3, 2, tzinfo=UTC), lang="en", question="bulky waste")
+    add_answer(reporting, dt.datetime(2026, 11, 3, 3, tzinfo=UTC), "handoff_out_of_scope", question="パスポート")
+    add_answer(reporting, dt.datetime(2026, 11, 30, 16, tzinfo=UTC))  # 1 December in Tokyo: not counted
+
+    report = monthly(reporting, "2026-11")
+
+    assert report["questions"] == 3
+    days = {day["day"]: day for day in report["days"]}
+    assert len(days) == 30
+    assert days["2026-11-01"] == {"day": "2026-11-01", "ja": 1, "en": 0}
+    assert days["2026-11-03"] == {"day": "2026-11-03", "ja": 1, "en": 1}
+    assert report["languages"] == {"ja": 2, "en": 1}
+    assert report["outcomes"]["answered"] == 2 and report["outcomes"]["handoff_out_of_scope"] == 1
+    assert [band["answers"] for band in report["confidence"]] == [0, 0, 1, 0, 0, 0, 0, 0, 0, 2]
+    assert report["most_cited"][0] == {**report["most_cited"][0], "id": BULKY, "citations": 2}
+    assert BULKY not in {source["id"] for source in report["never_cited"]}
+    assert "ja-housing-apply" in {source["id"] for source in report["never_cited"]}
+
+
+def test_in_a_zone_with_half_hours_the_months_first_minutes_count_for_its_first_day(reporting):
+    kolkata = replace(reporting, settings=reporting.settings.model_copy(update={"timezone": "Asia/Kolkata"}))
+    add_answer(kolkata, dt.datetime(2026, 10, 31, 18, 45, tzinfo=UTC))  # 1 November, 00:15 in Kolkata
+    report = monthly(kolkata, "2026-11")
+    assert report["questions"] == 1 and report["days"][0] == {"day": "2026-11-01", "ja": 1, "en": 0}
+
+
+def test_the_report_has_the_feedback_per_source_and_the_queue_figures(reporting):
+    opened = dt.datetime(2026, 11, 5, 1, tzinfo=UTC)
+    answer = add_answer(reporting, opened)
+    handed = add_answer(reporting, opened, "handoff_low_confidence")
+    with reporting.store.engine.begin() as connection:
+        connection.execute(
+            insert(feedback).values(
+                created_at=opened, answer_id=answer, helpful=False, comment="日付が古い", source="resident"
+            )
+        )
+        connection.execute(
+            insert(cases).values(
+                id="k1",
+                reference="MD-AAAAAA",
+                created_at=opened,
+                updated_at=opened,
+                status="resolved",
+                reason="low_confidence",
+                lang="ja",
+                conversation_id="c",
+                answer_id=handed,
+                question="q",
+                transcript="[]",
+                suggestions="[]",
+                department="市民課",
+                claimed_at=opened + dt.timedelta(minutes=12),
+                resolved_at=opened + dt.timedelta(minutes=30),
+            )
+        )
+
+    report = monthly(reporting, "2026-11")
+
+    assert report["feedback"]["not_helpful"] == 1
+    assert report["feedback"]["sources"][0] == {**report["feedback"]["sources"][0], "id": BULKY, "not_helpful": 1}
+    assert report["feedback"]["comments"] == [
+        {"helpful": False, "by": "resident", "comment": "日付が古い", "source": BULKY}
+    ]
+    assert report["cases"] == {
+        "opened": 1,
+        "claimed": 1,
+        "resolved": 1,
+        "minutes_to_claim_median": 12.0,
+        "minutes_to_claim_p90": 12.0,
+    }
+
+
+def test_unanswered_questions_are_grouped_into_topics_biggest_first_with_the_nearest_source(services):
+    asked = Counter(
+        {
+            "市営墓地に申し込みたい": 3,
+            "お墓の募集はありますか": 2,
+            "パスポートを申請したい": 2,
+            "旅券の申請窓口を教えて": 1,
+        }
+    )
+    found = topics(services, asked)
+
+    cemetery = {"市営墓地に申し込みたい", "お墓の募集はありますか"}
+    passport = {"パスポートを申請したい", "旅券の申請窓口を教えて"}
+    assert found[0]["size"] == 5 and set(found[0]["examples"]) == cemetery
+    assert all(not (set(t["examples"]) & cemetery and set(t["examples"]) & passport) for t in found)
+    assert [t["size"] for t in found] == sorted((t["size"] for t in found), reverse=True)
+    assert sum(t["size"] for t in found) == 8
+    assert all(t["nearest"]["id"] and t["nearest"]["title"] for t in found)
+
+
+def test_the_public_report_hides_small_figures_and_never_holds_a_question(reporting):
+    for hour in range(4):
+        add_answer(reporting, dt.datetime(2026, 11, 10, hour, tzinfo=UTC), question="秘密の質問")
+    add_answer(reporting, dt.datetime(2026, 11, 10, 5, tzinfo=UTC), "handoff_out_of_scope", question="秘密の質問")
+
+    report = public(reporting, "2026-11")
+
+    assert report["questions"] == 5 and report["outcomes"]["answered"] == 4
+    assert report["outcomes"]["handoff_out_of_scope"] is None  # 1 < report_min_cell (3 here)
+    assert report["shares"]["answered"] == 0.8 and report["shares"]["handoff_out_of_scope"] is None
+    assert report["categories"] == [{"category": "ごみ・リサイクル", "answers": 4}]
+    assert report["generation"] == reporting.index.generation
+    page = public_html(report, "ja")
+    assert "秘密の質問" not in json.dumps(report, ensure_ascii=False) + page
+    assert "3件未満" in page
+
+
+def test_the_report_exports_as_csv_and_html_with_a_table_for_every_chart(reporting):
+    add_answer(reporting, dt.datetime(2026, 11, 10, 1, tzinfo=UTC), question="<b>粗大ごみ</b>")
+    add_answer(reporting, dt.datetime(2026, 11, 10, 2, tzinfo=UTC), "handoff_out_of_scope", question="<b>墓地</b>")
+    report = monthly(reporting, "2026-11")
+
+    rows = as_csv(report).splitlines()
+    assert rows[0] == "section,key,value,detail"
+    assert "outcome,answered,1," in rows
+    page = monthly_html(report, "en")
+    assert page.count("<svg") == 3 and page.count("<table") >= 3
+    assert "<b>" not in page and "&lt;b&gt;墓地&lt;/b&gt;" in page
+    assert "<button type='button' class='draft-faq secondary' data-asked='&lt;b&gt;墓地&lt;/b&gt;'" in page
