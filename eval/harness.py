@@ -8,21 +8,18 @@ import json
 import tempfile
 from pathlib import Path
 
+from eval.settings import EvalSettings
 from ingest.index import ingest, read_live_manifest
 from ingest.live import open_live
 from service.answer.context import Services
 from service.live.services import open_services
-from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / "var" / "eval-cache"
-LOCALGOV = ROOT.parent / "shared" / "data" / "localgovfaq"
-CLINC = ROOT.parent / "shared" / "data" / "clinc150"
 SAMPLE_QUESTIONS = ROOT / "eval" / "questions" / "sample.jsonl"
 NEAR_MISS_QUESTIONS = ROOT / "eval" / "questions" / "near_miss.jsonl"  # topics the sample corpus does not cover
 
 
-def index_services(corpus: Path, settings: Settings, keep_database: bool = False) -> Services:
+def index_services(corpus: Path, settings: EvalSettings, keep_database: bool = False) -> Services:
     """The answer path's services over the cached index of ``corpus``; on a scratch SQLite database unless
     ``keep_database`` (then on the settings' own)."""
     index_dir = cached_index(corpus, settings)
@@ -34,13 +31,15 @@ def index_services(corpus: Path, settings: Settings, keep_database: bool = False
     return services
 
 
-def cached_index(corpus: Path, settings: Settings) -> Path:
-    index_dir = CACHE / f"{corpus.stem}-{settings.embedding_model.replace('/', '_')}-{settings.answer_chars}"
+def cached_index(corpus: Path, settings: EvalSettings) -> Path:
+    index_dir = (
+        settings.eval_cache / f"{corpus.stem}-{settings.embedding_model.replace('/', '_')}-{settings.answer_chars}"
+    )
     ingest(corpus, index_dir, settings.spec)
     return index_dir
 
 
-def corpus_digest(corpus: Path, settings: Settings) -> str:
+def corpus_digest(corpus: Path, settings: EvalSettings) -> str:
     """A short digest of what the cached index holds (chunk ids, their digests and the departments)."""
     manifest = read_live_manifest(cached_index(corpus, settings))
     assert manifest is not None

@@ -1,4 +1,4 @@
-"""Pure retrieval metrics over graded relevance judgements (the definitions of ../shared/data/README.md)."""
+"""Pure retrieval metrics over graded relevance judgements (the definitions of the README, "Benchmark data")."""
 
 from __future__ import annotations
 

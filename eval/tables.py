@@ -1,4 +1,4 @@
-"""Answers from open-data rows on a real city's tables (Takamatsu, ``../shared/data/takamatsu`` as published):
+"""Answers from open-data rows on a real city's tables (Takamatsu, ``$MADOGUCHI_BENCH_DATA/takamatsu`` as published):
 items in everyday words and other scripts answered from the right row, items the list does not name handed
 off, collection days by district, English questions, and the time each question takes."""
 

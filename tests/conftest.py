@@ -17,13 +17,14 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as ChromeService
 from sqlalchemy import create_engine, text
 
+from eval.settings import BenchDataMissingError, EvalSettings
 from ingest.index import IndexSpec, ingest
 from ingest.live import open_live
 from ingest.report import IngestReport
 from service.answer.context import Services
 from service.live.services import open_services
 from service.settings import Settings
-from tests.helpers import CORPUS, PYTHON, ROOT, SHARED_DATA, free_port, wait_for_http
+from tests.helpers import CORPUS, PYTHON, ROOT, free_port, wait_for_http
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -61,11 +62,32 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+def bench_set(name: str) -> Path:
+    """An external benchmark set from MADOGUCHI_BENCH_DATA (only `bench` tests, which `make bench-gate` runs);
+    absent: the test fails, naming the path and the setting."""
+    try:
+        return EvalSettings().bench_set(name)
+    except BenchDataMissingError as error:
+        pytest.fail(str(error))
+
+
 @pytest.fixture(scope="session")
-def localgov_index(tmp_path_factory: pytest.TempPathFactory, default_spec: IndexSpec) -> tuple[Path, IngestReport]:
+def localgov() -> Path:
+    return bench_set("localgovfaq")
+
+
+@pytest.fixture(scope="session")
+def clinc() -> Path:
+    return bench_set("clinc150")
+
+
+@pytest.fixture(scope="session")
+def localgov_index(
+    tmp_path_factory: pytest.TempPathFactory, default_spec: IndexSpec, localgov: Path
+) -> tuple[Path, IngestReport]:
     """The 1,786 real localgovFAQ entries, ingested once (about two minutes on two cores)."""
     index_dir = tmp_path_factory.mktemp("localgov") / "index"
-    return index_dir, ingest(SHARED_DATA / "localgovfaq" / "faqs.jsonl", index_dir, default_spec, progress=False)
+    return index_dir, ingest(localgov / "faqs.jsonl", index_dir, default_spec, progress=False)
 
 
 class Server:

@@ -14,7 +14,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+TEST_DATA = ROOT / "tests" / "data"  # small real data with its licence (tests/data/README.md)
 PYTHON = sys.executable
 
 

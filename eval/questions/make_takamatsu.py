@@ -1,17 +1,20 @@
 """How eval/questions/takamatsu.jsonl was made (run from the repository root, once; the file is committed).
 
 Everyday questions, unlisted items, districts, evacuation and English questions are written by hand; the
-``item_variant`` questions take every 15th item of Takamatsu's garbage list (``../shared/data/takamatsu``) and
+``item_variant`` questions take every 15th item of Takamatsu's garbage list (``$MADOGUCHI_BENCH_DATA/takamatsu``) and
 ask about it as residents write it (a third in hiragana, without the list's size qualifier). Every expected item
 is checked against the list, and every unlisted one is checked to be absent from it."""
 
 import json
+import os
 import re
 import unicodedata
+from pathlib import Path
 
 from openpyxl import load_workbook
 
-b = load_workbook("../shared/data/takamatsu/garbage_separation_list/0074.xlsx", read_only=True)
+DATA = Path(os.environ.get("MADOGUCHI_BENCH_DATA", "bench-data")) / "takamatsu"
+b = load_workbook(DATA / "garbage_separation_list" / "0074.xlsx", read_only=True)
 names = [
     unicodedata.normalize("NFKC", str(r[1])).strip()
     for r in b.worksheets[0].iter_rows(values_only=True)

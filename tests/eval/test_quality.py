@@ -6,12 +6,10 @@ import pytest
 
 from eval import answers
 from eval.embedders import load_queries
-from eval.harness import CLINC, LOCALGOV, NEAR_MISS_QUESTIONS, SAMPLE_QUESTIONS
+from eval.harness import NEAR_MISS_QUESTIONS, SAMPLE_QUESTIONS
 from ingest.live import open_live
 from service.live.services import open_services
 from service.settings import Settings
-
-pytestmark = pytest.mark.slow
 
 
 def services_for(index_dir, tmp_path):
@@ -19,8 +17,9 @@ def services_for(index_dir, tmp_path):
     return open_services(settings, open_live(index_dir))
 
 
-def test_localgovfaq_retrieval_stays_above_its_floor(localgov_index, tmp_path):
-    metrics = answers.retrieval(services_for(localgov_index[0], tmp_path), load_queries(LOCALGOV / "dev.jsonl"))
+@pytest.mark.bench
+def test_localgovfaq_retrieval_stays_above_its_floor(localgov_index, localgov, tmp_path):
+    metrics = answers.retrieval(services_for(localgov_index[0], tmp_path), load_queries(localgov / "dev.jsonl"))
     assert metrics["recall@10"] >= 0.74 and metrics["ndcg@10"] >= 0.60, metrics
 
 
@@ -33,8 +32,9 @@ def test_own_questions_stay_above_their_floors(sample_index, tmp_path):
     assert overall["sensitive_handed_off_as_sensitive"] == 1.0, overall
 
 
-def test_clinc150_out_of_scope_questions_are_handed_off(sample_index, tmp_path):
-    records = answers.run(services_for(sample_index[0], tmp_path), load_queries(CLINC / "oos_dev.jsonl"))
+@pytest.mark.bench
+def test_clinc150_out_of_scope_questions_are_handed_off(sample_index, clinc, tmp_path):
+    records = answers.run(services_for(sample_index[0], tmp_path), load_queries(clinc / "oos_dev.jsonl"))
     assert answers.rates(records)["all"]["handoff_recall"] >= 0.96
 
 
@@ -44,11 +44,12 @@ def test_near_miss_questions_are_mostly_handed_off_to_the_right_door(sample_inde
     assert overall["handoff_recall"] >= 0.62 and overall["handoff_right_door"] >= 0.9, overall
 
 
-def test_on_a_corpus_it_was_not_fitted_on_the_confidence_still_ranks_answers(localgov_index, tmp_path):
+@pytest.mark.bench
+def test_on_a_corpus_it_was_not_fitted_on_the_confidence_still_ranks_answers(localgov_index, localgov, tmp_path):
     """Fitted on the sample corpus only: on localgovFAQ, the answers given cite a right FAQ more often than
     its questions' first passages do, and removing the relevant FAQs makes most questions hand off."""
     services = services_for(localgov_index[0], tmp_path)
-    dev = load_queries(LOCALGOV / "dev.jsonl")
+    dev = load_queries(localgov / "dev.jsonl")
     present = answers.rates(answers.run(services, dev))["all"]
     ablated = answers.rates(answers.run(services, dev, ablate=True))["all"]
     assert present["top1_correct_if_answered"] >= 0.65, present

@@ -1,4 +1,4 @@
-"""FAQ files as cities export them: real localgovFAQ entries written the ways Excel and CMSs write them
+"""FAQ files as cities export them: the bundled corpus's Japanese FAQ entries written the ways Excel and CMSs write them
 (Shift_JIS, EUC-JP, UTF-8 with a BOM, CRLF, line breaks in cells, xlsx), with Japanese or CMS headers and HTML
 answers; what cannot be read is refused with its file and row."""
 
@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import unicodedata
 
 import pytest
@@ -15,12 +14,25 @@ from openpyxl import Workbook
 from ingest.exports import html_to_text
 from ingest.load import load_corpus
 from ingest.text import normalize
-from tests.helpers import SHARED_DATA
+from tests.helpers import CORPUS
 
 
 def real_faqs(n: int = 5) -> list[dict]:
-    with (SHARED_DATA / "localgovfaq" / "faqs.jsonl").open(encoding="utf-8") as lines:
-        return [json.loads(next(lines)) for _ in range(n)]
+    """The first ``n`` Japanese FAQs of the bundled corpus that every encoding Excel writes can hold."""
+
+    def every_encoding_holds(text: str) -> bool:
+        try:
+            return all(unicodedata.normalize("NFKC", text).encode(e) for e in ("cp932", "euc_jp"))
+        except UnicodeEncodeError:
+            return False
+
+    faqs = [
+        {"id": faq.id, "question": faq.question, "answer": faq.answer}
+        for _, faq in load_corpus(CORPUS).faqs
+        if faq.lang == "ja" and every_encoding_holds(faq.question + faq.answer)
+    ]
+    assert len(faqs) >= n
+    return faqs[:n]
 
 
 def as_csv(header: list[str], rows: list[list[str]]) -> str:

@@ -5,7 +5,7 @@ import pytest
 
 from ingest.load import load_corpus
 from ingest.text import tokenize
-from tests.helpers import CORPUS, SHARED_DATA
+from tests.helpers import CORPUS
 
 REGULATION = """---
 id: reg-1
@@ -52,8 +52,9 @@ def test_every_sample_faq_names_its_department_source_and_date():
         assert department["phone"] and department["ja"]["hours"] and department["en"]["hours"]
 
 
-def test_the_external_localgovfaq_file_loads_unchanged():
-    corpus = load_corpus(SHARED_DATA / "localgovfaq" / "faqs.jsonl")
+@pytest.mark.bench
+def test_the_external_localgovfaq_file_loads_unchanged(localgov):
+    corpus = load_corpus(localgov / "faqs.jsonl")
     assert corpus.rejections == []
     assert len(corpus.faqs) == 1786
     assert {faq.lang for _, faq in corpus.faqs} == {"ja"}

@@ -7,10 +7,8 @@ import pytest
 from eval.metrics import recall_at
 from ingest.embed import make_embedder
 from ingest.live import open_live
-from tests.helpers import SHARED_DATA
 
-pytestmark = pytest.mark.slow
-DATA = SHARED_DATA / "localgovfaq"
+pytestmark = pytest.mark.bench
 
 
 def test_the_localgovfaq_set_ingests_unchanged(localgov_index):
@@ -19,10 +17,10 @@ def test_the_localgovfaq_set_ingests_unchanged(localgov_index):
     assert open_live(index_dir).collection.count() == 2 * 1786
 
 
-def test_dense_and_lexical_search_each_find_relevant_faqs_for_real_questions(localgov_index, default_spec):
+def test_dense_and_lexical_search_each_find_relevant_faqs_for_real_questions(localgov_index, localgov, default_spec):
     index = open_live(localgov_index[0])
     embedder = make_embedder(default_spec.embedding_model)
-    queries = [json.loads(line) for line in (DATA / "dev.jsonl").read_text().splitlines()][:50]
+    queries = [json.loads(line) for line in (localgov / "dev.jsonl").read_text().splitlines()][:50]
     dense, lexical = [], []
     for query in queries:
         vector = embedder.embed_query(query["query"])

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from ingest.chunk import chunk_corpus
 from ingest.load import load_corpus
-from tests.helpers import SHARED_DATA
+from tests.helpers import TEST_DATA
 
-TAKAMATSU = SHARED_DATA / "takamatsu"
+TAKAMATSU = TEST_DATA / "takamatsu"
 
 
 def test_the_takamatsu_directory_loads_as_it_is_published():

@@ -15,9 +15,9 @@ from service.answer.context import Context, Services
 from service.answer.pipeline import run
 from service.live.services import open_services
 from service.settings import Settings
-from tests.helpers import SHARED_DATA
+from tests.helpers import TEST_DATA
 
-TAKAMATSU = SHARED_DATA / "takamatsu"
+TAKAMATSU = TEST_DATA / "takamatsu"
 
 
 @pytest.fixture(scope="module")
