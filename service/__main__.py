@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import tempfile
+from functools import partial
 
 import uvicorn
 
@@ -37,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         workers=args.workers,
         log_config=LOGGING,
-        http=TimelyHttp,  # closes connections whose request never arrives whole
+        # closes requests that never arrive whole; uvicorn takes any protocol factory, its annotation says a class
+        http=partial(TimelyHttp, deadline_s=settings.request_timeout_s),  # type: ignore[arg-type]
         server_header=False,  # no software banner
         proxy_headers=False,  # the client address is decided by service/api/limits.py (MADOGUCHI_TRUSTED_PROXIES)
         timeout_keep_alive=5,

@@ -9,6 +9,7 @@ __all__ = [
     "ConflictError",
     "IndexUnavailableError",
     "IngestError",
+    "InternalError",
     "MadoguchiError",
     "NotFoundError",
     "QuestionEmptyError",
@@ -19,6 +20,20 @@ __all__ = [
     "TokenDisabledError",
     "UnauthorizedError",
 ]
+
+
+class InternalError(MadoguchiError):
+    """A fault of ours the resident can do nothing about; the log names it, the response does not."""
+
+    status = 500
+
+    def __init__(self) -> None:
+        super().__init__("internal_error", "Something went wrong on our side; please try again later.")
+
+
+def error_body(error: MadoguchiError) -> dict[str, dict[str, str]]:
+    """What every error response and the stream's error event carry."""
+    return {"error": {"code": error.code, "message": error.message}}
 
 
 class IndexUnavailableError(MadoguchiError):

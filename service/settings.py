@@ -84,6 +84,23 @@ class Settings(IngestSettings):
     baseline_searches: int = Field(
         200, ge=20, le=5000, description="Searches that measure a generation's baseline when it is first opened."
     )
+    baseline_carry_over: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="A generation that differs from the live one in at most this share of its chunks shares the "
+        "live one's baseline instead of measuring its own.",
+    )
+    named_row_confidence: float = Field(
+        0.95, ge=0, le=1, description="The confidence of an answer from an open-data row the question names exactly."
+    )
+    rows_shown: int = Field(
+        3, ge=1, le=20, description="Variants of a named item shown when the question does not say which one."
+    )
+    sites_shown: int = Field(5, ge=1, le=50, description="Evacuation sites listed for a place and a hazard.")
+    notices_refresh_s: float = Field(
+        2.0, gt=0, le=300, description="How often each worker reads the running emergency notices again."
+    )
     staff_token: SecretStr | None = Field(
         None, description="Bearer token of the staff API (suggestions, handoff queue, console). Unset: 403."
     )

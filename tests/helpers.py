@@ -1,4 +1,4 @@
-"""Small helpers the tests share: free ports, waiting for a server, copying the sample corpus."""
+"""Small helpers the tests share: free ports, awaiting a condition or a server, copying the sample corpus."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -24,17 +25,38 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 90.0) -> None:
+T = TypeVar("T")
+
+
+def eventually(check: Callable[[], T], timeout: float = 30.0, interval: float = 0.05, what: str = "") -> T:
+    """Await a condition: call ``check`` until it returns something true (which is returned) without raising
+    AssertionError; after ``timeout`` seconds fail, saying ``what`` was awaited and what the last try found.
+    The one wait of the suite: no test sleeps for a fixed time."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
+        try:
+            value = check()
+            if value:
+                return value
+            last = f"last: {value!r}"
+        except AssertionError as error:
+            last = f"last: {error}"
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what or check.__name__} ({last})")
+        time.sleep(interval)
+
+
+def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 90.0) -> None:
+    def answers() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode} before answering {url}")
         try:
             httpx.get(url, timeout=2.0)
-            return
+            return True
         except httpx.TransportError:
-            time.sleep(0.2)
-    raise TimeoutError(f"no answer from {url} within {timeout} s")
+            return False
+
+    eventually(answers, timeout, interval=0.2, what=f"an answer from {url}")
 
 
 def copy_corpus(target: Path) -> Path:

@@ -63,15 +63,12 @@ def topic_evidence(services: Services, query: str, candidate: Candidate) -> tupl
     return coverage, missing
 
 
-NAMED_ROW_CONFIDENCE = 0.95  # the question names a published row exactly: no similarity can say more
-
-
 def assess(ctx: Context) -> Outcome | None:
     settings = ctx.services.settings
     ctx.features = features_of(ctx)
     ctx.confidence = ctx.services.calibration.probability(ctx.features)
     if ctx.named_rows:  # service/answer/lookup.py found the row the question names; no gate applies
-        ctx.confidence = max(ctx.confidence, NAMED_ROW_CONFIDENCE)
+        ctx.confidence = max(ctx.confidence, ctx.services.settings.named_row_confidence)  # no similarity says more
         return None
     if ctx.features["dense_share"] < settings.out_of_scope_share:
         return hand_off(ctx, HANDOFF_OUT_OF_SCOPE)

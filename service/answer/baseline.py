@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from service.answer.context import Services
 
 logger = logging.getLogger(__name__)
-CARRY_OVER_CHANGE = 0.05  # a generation this close to the live one shares its baseline
 
 
 def baseline_of(services: Services) -> Baseline:
@@ -43,7 +42,7 @@ def baseline_of(services: Services) -> Baseline:
         return baseline
     live = live_generation(index.path.parent.parent)
     live_manifest = read_manifest(index.path.parent / live) if live and live != index.generation else None
-    if live_manifest is not None and _changed_share(live_manifest, index.manifest) <= CARRY_OVER_CHANGE:
+    if live_manifest is not None and _changed_share(live_manifest, index.manifest) <= settings.baseline_carry_over:
         baseline = _read(folder / f"{live}.json", key)
     if baseline is None:
         baseline = measure(services, settings.baseline_searches)

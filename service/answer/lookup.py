@@ -28,17 +28,14 @@ from service.answer.rows import (
     fold,
 )
 
-MAX_ROWS_SHOWN = 3
-MAX_SITES_SHOWN = 5
-
 
 def lookup(ctx: Context) -> Outcome | None:
-    rows, chunks = ctx.services.rows, ctx.services.index.chunks
+    rows, chunks, settings = ctx.services.rows, ctx.services.index.chunks, ctx.services.settings
     if rows.shelters and asks_where_to_evacuate(ctx.question):
         hazard, sites = rows.shelters_for(ctx.question, chunks)
         if sites:  # the list's rows for that place and hazard, as published: never a distance we do not know
-            _put_first(ctx, sites[:MAX_SITES_SHOWN])
-            ctx.named_rows = min(len(sites), MAX_SITES_SHOWN)
+            _put_first(ctx, sites[: settings.sites_shown])
+            ctx.named_rows = min(len(sites), settings.sites_shown)
             return None
         if hazard is not None:  # no place named (or none the list knows): a person asks where the resident is
             top = next((c.chunk for c in ctx.candidates if c.chunk.category in SHELTER_LISTS), None)
@@ -48,7 +45,7 @@ def lookup(ctx: Context) -> Outcome | None:
     if groups:
         named, fitting = _by_qualifier(groups[0], chunks, ctx.question)
         _put_first(ctx, named + [position for group in groups[1:] for position in group])
-        ctx.named_rows = 1 if fitting else min(len(named), MAX_ROWS_SHOWN)  # undecided: every variant is shown
+        ctx.named_rows = 1 if fitting else min(len(named), settings.rows_shown)  # undecided: every variant is shown
         return None
     top = ctx.candidates[0].chunk if ctx.candidates else None
     listed = top is not None and top.kind == "record" and top.category in ITEM_LISTS

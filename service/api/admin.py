@@ -8,14 +8,14 @@ import uuid
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from ingest.errors import BuildInProgressError
 from ingest.index import list_generations, live_generation, rollback
 from ingest.live import IndexUnavailable, open_generation
 from service.answer.privacy import mask_personal_data
 from service.api.auth import token_errors, token_guard
-from service.api.deps import ServicesDep, SettingsDep
+from service.api.deps import LiveDep, NoticesDep, ReloaderDep, ServicesDep, SettingsDep
 from service.api.schemas import (
     ApproveRequest,
     ErrorBody,
@@ -35,8 +35,7 @@ from service.api.schemas import (
 )
 from service.errors import ConflictError, MadoguchiError, NotFoundError
 from service.live import replicas
-from service.live.reload import Reloader
-from service.store.notices import NoticeBoard, described
+from service.store.notices import described
 from service.store.proposals import ProposalBox
 
 ADMIN_ERRORS = token_errors("admin")
@@ -45,12 +44,6 @@ ADMIN_ERRORS = token_errors("admin")
 require_admin = token_guard("admin", lambda settings: settings.admin_token)
 
 
-def reloader_of(request: Request) -> Reloader:
-    reloader: Reloader = request.app.state.reloader
-    return reloader
-
-
-ReloaderDep = Annotated[Reloader, Depends(reloader_of)]
 router = APIRouter(
     prefix="/v1/admin", tags=["operators"], dependencies=[Depends(require_admin)], responses=ADMIN_ERRORS
 )
@@ -88,11 +81,11 @@ def job(job_id: str, reloader: ReloaderDep) -> Job:
 
 
 @router.get("/generations", response_model=Generations)
-def generations(settings: SettingsDep, request: Request) -> Generations:
+def generations(settings: SettingsDep, services: LiveDep) -> Generations:
     """The generations kept on disk (with replicas: published to the database), newest first, and which one is
     live."""
     if settings.shared_generations:
-        engine = request.app.state.live.store.engine
+        engine = services.store.engine
         live, manifests = replicas.live_in(engine), replicas.manifests(engine)
     else:
         live, manifests = live_generation(settings.index_dir), list_generations(settings.index_dir)
@@ -112,11 +105,11 @@ def generations(settings: SettingsDep, request: Request) -> Generations:
 
 
 @router.post("/rollback", response_model=Generation, responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}})
-def roll_back(body: RollbackRequest, settings: SettingsDep, request: Request) -> Generation:
+def roll_back(body: RollbackRequest, settings: SettingsDep, services: LiveDep) -> Generation:
     """Make a kept generation live again; every worker (with replicas: of every replica) serves it from its next
     question. A generation that cannot be opened whole (a file missing or broken) is refused with 409
     generation_unusable."""
-    engine = request.app.state.live.store.engine
+    engine = services.store.engine
 
     def verify(path: Path) -> None:
         try:
@@ -132,19 +125,11 @@ def roll_back(body: RollbackRequest, settings: SettingsDep, request: Request) ->
         with contextlib.suppress(LookupError):  # not published: rollback() says generation_not_found
             replicas.sync(engine, settings.index_dir, body.generation)
     rollback(settings.index_dir, body.generation, verify)
-    return next(g for g in generations(settings, request).generations if g.id == body.generation)
-
-
-def notice_board(request: Request) -> NoticeBoard:
-    board: NoticeBoard = request.app.state.live.notices
-    return board
-
-
-NoticeBoardDep = Annotated[NoticeBoard, Depends(notice_board)]
+    return next(g for g in generations(settings, services).generations if g.id == body.generation)
 
 
 @router.post("/notices", status_code=201, response_model=NoticeOut, responses={422: {"model": ErrorBody}})
-def publish_notice(body: NoticeRequest, board: NoticeBoardDep) -> NoticeOut:
+def publish_notice(body: NoticeRequest, board: NoticesDep) -> NoticeOut:
     """Publish an emergency notice: the chat shows it, every answer carries it, evacuation answers start with
     it; ``emergency`` switches the generative composer off while it runs. Every worker shows it within seconds."""
     link = str(body.link) if body.link else None
@@ -153,13 +138,13 @@ def publish_notice(body: NoticeRequest, board: NoticeBoardDep) -> NoticeOut:
 
 
 @router.get("/notices", response_model=Notices)
-def list_notices(board: NoticeBoardDep) -> Notices:
+def list_notices(board: NoticesDep) -> Notices:
     """Every notice, newest first: running, to come and ended (none is ever deleted)."""
     return Notices(notices=[NoticeOut.model_validate(described(n)) for n in board.all()])
 
 
 @router.post("/notices/{notice_id}/end", response_model=NoticeOut, responses={404: {"model": ErrorBody}})
-def end_notice(notice_id: str, board: NoticeBoardDep) -> NoticeOut:
+def end_notice(notice_id: str, board: NoticesDep) -> NoticeOut:
     """End a notice now (it stays in the list, with when it ended)."""
     notice = board.end(notice_id[:64])
     if notice is None:

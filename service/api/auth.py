@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import Request
 from pydantic import SecretStr
 
+from service.api.deps import settings_of
 from service.api.limits import rate_limits_of
 from service.api.schemas import ErrorBody
 from service.errors import TokenDisabledError, UnauthorizedError
@@ -21,7 +22,7 @@ def token_guard(area: str, token_of: Callable[[Settings], SecretStr | None]) -> 
     """A FastAPI dependency for one area ("admin", "staff")."""
 
     def guard(request: Request) -> None:
-        expected = token_of(request.app.state.settings)
+        expected = token_of(settings_of(request))
         if expected is None:
             raise TokenDisabledError(area, f"MADOGUCHI_{area.upper()}_TOKEN")
         if not checked_token(request, expected):

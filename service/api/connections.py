@@ -7,21 +7,19 @@ timeouts come first; this is the floor when there is none."""
 from __future__ import annotations
 
 import asyncio
-from functools import cache
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from service.settings import Settings
-
-
-@cache
-def request_timeout_s() -> float:
-    return Settings().request_timeout_s
-
 
 class TimelyHttp(HttpToolsProtocol):
+    """Give uvicorn ``functools.partial(TimelyHttp, deadline_s=...)``: the partial travels to every worker."""
+
     _deadline: asyncio.TimerHandle | None = None
+
+    def __init__(self, *args: Any, deadline_s: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline_s = deadline_s
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
@@ -41,7 +39,7 @@ class TimelyHttp(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def _arm(self) -> None:
-        self._deadline = self.loop.call_later(request_timeout_s(), self._expire)
+        self._deadline = self.loop.call_later(self.deadline_s, self._expire)
 
     def _disarm(self) -> None:
         if self._deadline is not None:

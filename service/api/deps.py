@@ -1,16 +1,23 @@
-"""What the routers share: the settings, the services of the live generation, and a question made fit to
-answer."""
+"""What the routers share: the settings, the live services and the reloader this app opened, the services of the
+live generation, and a question made fit to answer. With ``limits.rate_limits_of``, the only code of the routers
+that reads ``app.state``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
 from ingest.text import normalize
 from service.answer.context import Services
 from service.errors import IndexUnavailableError, QuestionEmptyError, QuestionTooLongError
+from service.live.reload import Reloader
+from service.live.services import LiveServices
 from service.settings import Settings
+from service.store.notices import NoticeBoard
+
+T = TypeVar("T")
 
 
 def clean_question(text: str, max_chars: int) -> str:
@@ -27,12 +34,39 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
+def live_of(request: Request) -> LiveServices:
+    live: LiveServices = request.app.state.live
+    return live
+
+
+def reloader_of(request: Request) -> Reloader:
+    reloader: Reloader = request.app.state.reloader
+    return reloader
+
+
 def services_of(request: Request) -> Services:
-    services: Services | None = request.app.state.live.current()
+    services: Services | None = live_of(request).current()
     if services is None:
         raise IndexUnavailableError()
     return services
 
 
-SettingsDep = Annotated[Settings, Depends(settings_of)]
-ServicesDep = Annotated[Services, Depends(services_of)]
+def notices_of(request: Request) -> NoticeBoard:
+    return live_of(request).notices
+
+
+def on_the_loop(read: Callable[[Request], T]) -> Callable[[Request], Awaitable[T]]:
+    """FastAPI runs a plain function dependency in its thread pool, where it would wait behind every question
+    waiting there (``/healthz`` must answer while they do); these reads take no time, so they run on the loop."""
+
+    async def dependency(request: Request) -> T:
+        return read(request)
+
+    return dependency
+
+
+SettingsDep = Annotated[Settings, Depends(on_the_loop(settings_of))]
+LiveDep = Annotated[LiveServices, Depends(on_the_loop(live_of))]
+ReloaderDep = Annotated[Reloader, Depends(on_the_loop(reloader_of))]
+ServicesDep = Annotated[Services, Depends(on_the_loop(services_of))]
+NoticesDep = Annotated[NoticeBoard, Depends(on_the_loop(notices_of))]

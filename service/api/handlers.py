@@ -15,7 +15,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api.limits import BodyLimit
 from service.api.metrics import CountRequests
-from service.errors import MadoguchiError, RequestTooLargeError, StorageUnavailableError
+from service.errors import (
+    InternalError,
+    MadoguchiError,
+    RequestTooLargeError,
+    StorageUnavailableError,
+    error_body,
+)
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -27,8 +33,7 @@ HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 
 
 def error_response(error: MadoguchiError) -> JSONResponse:
-    body = {"error": {"code": error.code, "message": error.message}}
-    return JSONResponse(body, status_code=error.status, headers=error.headers)
+    return JSONResponse(error_body(error), status_code=error.status, headers=error.headers)
 
 
 def add_error_handlers(app: FastAPI) -> None:
@@ -61,8 +66,7 @@ def add_error_handlers(app: FastAPI) -> None:
     async def on_fault(request: Request, error: Exception) -> JSONResponse:
         # The traceback names code, never the question: request bodies are not logged.
         logger.error("unhandled %s on %s %s", type(error).__name__, request.method, request.url.path, exc_info=error)
-        message = "Something went wrong on our side; please try again later."
-        return error_response(MadoguchiError("internal_error", message, 500))
+        return error_response(InternalError())
 
 
 def add_middleware(app: FastAPI, settings: Settings) -> None:

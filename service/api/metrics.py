@@ -22,6 +22,8 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.deps import live_of, settings_of
+
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 # Every sample is labelled with its tenant ("" for a single municipality); a tenant's scrape reads only its own.
@@ -98,7 +100,7 @@ class HealthCollector(Collector):
     healthy, and the reload jobs by result (from the database, which every worker and build share)."""
 
     def __init__(self, request: Request) -> None:
-        self.live = request.app.state.live
+        self.live = live_of(request)
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         services = self.live.current()
@@ -136,7 +138,7 @@ class OwnSamples(Collector):
 def exposition(request: Request) -> tuple[bytes, dict[str, Any]]:
     """The text a scrape reads: every worker's counts (or this process's alone) of this tenant, then the health
     read now."""
-    tenant: str = request.app.state.settings.tenant
+    tenant = settings_of(request).tenant
     registry = CollectorRegistry()
     if os.environ.get(MULTIPROCESS_DIR):
         registry.register(OwnSamples(multiprocess.MultiProcessCollector(None), tenant))  # type: ignore[no-untyped-call]

@@ -9,19 +9,17 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from service.api.auth import token_errors, token_guard
-from service.api.deps import ServicesDep
+from service.api.deps import LiveDep, ServicesDep
 from service.api.metrics import exposition
 from service.api.schemas import ErrorBody, Health, Status
-from service.live.services import LiveServices
 
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
-async def healthz(request: Request) -> JSONResponse:
+async def healthz(live: LiveDep) -> JSONResponse:
     """Readiness, answered on the event loop (not behind questions waiting for a worker thread): 200 when this
     worker can answer from its index and reach its database, else 503 with what is wrong."""
-    live: LiveServices = request.app.state.live
     services, problems = await asyncio.to_thread(live.current), []
     if services is None:
         problems.append("no index generation is open: run an ingest")

@@ -19,11 +19,11 @@ from service.answer.context import Context, Services
 from service.answer.pipeline import answer
 from service.answer.privacy import mask_personal_data
 from service.api.auth import checked_token
-from service.api.deps import ServicesDep, SettingsDep, clean_question
+from service.api.deps import NoticesDep, ServicesDep, SettingsDep, clean_question
 from service.api.limits import limited
 from service.api.respond import respond
 from service.api.schemas import Answer, AskRequest, ErrorBody, FeedbackAccepted, FeedbackRequest, ShownNotice
-from service.store.notices import NoticeBoard
+from service.errors import InternalError, error_body
 
 logger = logging.getLogger(__name__)
 ASK_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -71,8 +71,7 @@ def ask_stream(request: AskRequest, services: ServicesDep) -> StreamingResponse:
         if finished:
             yield f"event: done\ndata: {finished[0].model_dump_json()}\n\n"
         else:
-            error = {"error": {"code": "internal_error", "message": "Something went wrong on our side."}}
-            yield f"event: error\ndata: {json.dumps(error)}\n\n"
+            yield f"event: error\ndata: {json.dumps(error_body(InternalError()))}\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
@@ -119,8 +118,7 @@ def conversation_key(token: str) -> str:
 
 
 @router.get("/v1/notices", response_model=list[ShownNotice])
-def running_notices(request: Request, lang: str = "ja") -> list[ShownNotice]:
+def running_notices(board: NoticesDep, lang: str = "ja") -> list[ShownNotice]:
     """The city's emergency notices running now, the most severe first, in ``lang`` (ja or en)."""
-    board: NoticeBoard = request.app.state.live.notices
     shown = "en" if lang == "en" else "ja"
     return [ShownNotice(severity=n.severity, text=n.text[shown], link=n.link) for n in board.running()]

@@ -4,7 +4,8 @@ at the top, every answer carries it, and an answer about evacuation starts with 
 notice the generative composer is off (only checked, verbatim answers). A notice ends by itself at its end
 time, or earlier when an operator ends it; none is ever deleted (the table is the trail of what was shown).
 
-Each worker reads the running notices from the database at most every ``REFRESH_S`` seconds."""
+Each worker reads the running notices from the database at most every ``refresh_s`` seconds
+(MADOGUCHI_NOTICES_REFRESH_S)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from sqlalchemy import insert, select, update
 from service.store.database import Store, as_utc, notices, utc_now
 
 SEVERITIES = ("info", "warning", "emergency")
-REFRESH_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,12 @@ class Notice:
 
 
 class NoticeBoard:
-    """The notices of one database, with the running ones remembered for ``REFRESH_S`` seconds."""
+    """The notices of one database, with the running ones remembered for ``refresh_s`` seconds."""
 
-    def __init__(self, store: Store) -> None:
-        self.engine = store.engine
+    def __init__(self, store: Store, refresh_s: float = 2.0) -> None:
+        self.engine, self.refresh_s = store.engine, refresh_s
         self._lock = threading.Lock()
-        self._read_at = -REFRESH_S
+        self._read_at = -self.refresh_s
         self._running: list[Notice] = []
 
     def publish(
@@ -67,7 +67,7 @@ class NoticeBoard:
                     ends_at=notice.ends_at,
                 )
             )
-        self._read_at = -REFRESH_S  # this worker shows it at once
+        self._read_at = -self.refresh_s  # this worker shows it at once
         return notice
 
     def end(self, notice_id: str) -> Notice | None:
@@ -79,7 +79,7 @@ class NoticeBoard:
                 .values(ended_at=utc_now())
             )
             row = connection.execute(select(notices).where(notices.c.id == notice_id)).mappings().first()
-        self._read_at = -REFRESH_S
+        self._read_at = -self.refresh_s
         return _notice(row) if row else None
 
     def all(self, limit: int = 100) -> list[Notice]:
@@ -91,7 +91,7 @@ class NoticeBoard:
     def running(self) -> list[Notice]:
         """The notices running now, the most severe first."""
         with self._lock:
-            if time.monotonic() - self._read_at >= REFRESH_S:
+            if time.monotonic() - self._read_at >= self.refresh_s:
                 now = utc_now()
                 query = select(notices).where(
                     notices.c.starts_at <= now, notices.c.ends_at > now, notices.c.ended_at.is_(None)

@@ -5,7 +5,6 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from ingest.embed import make_embedder
 from ingest.index import IndexSpec, IngestError, generations_dir, ingest, live_generation
 from ingest.live import open_live
-from tests.helpers import PYTHON, ROOT, copy_corpus
+from tests.helpers import PYTHON, ROOT, copy_corpus, eventually
 
 FAQ_FILE = Path("faq/en/garbage.jsonl")
 
@@ -127,7 +126,7 @@ def test_the_cli_ends_with_a_json_report(working_index):
 
 def test_a_build_killed_midway_leaves_the_live_generation_and_is_cleaned_up(working_index, default_spec):
     corpus, index_dir = working_index
-    before = live_generation(index_dir)
+    before, existing = live_generation(index_dir), set(os.listdir(generations_dir(index_dir)))
     # A change to the embedding view of every chunk forces a long build we can interrupt.
     spec = IndexSpec(default_spec.embedding_model, default_spec.answer_chars + 1)
     build = subprocess.Popen(
@@ -137,13 +136,14 @@ def test_a_build_killed_midway_leaves_the_live_generation_and_is_cleaned_up(work
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(os.listdir(generations_dir(index_dir))) < 2:
-        time.sleep(0.05)
-    build.send_signal(signal.SIGKILL)
+    started = eventually(lambda: set(os.listdir(generations_dir(index_dir))) - existing, 120, what="a new generation")
+    build.send_signal(signal.SIGSTOP)  # held still where it is, so that what it has written can be checked
+    [new] = [generations_dir(index_dir) / name for name in started]
+    assert not (new / "manifest.json").exists(), "the build finished before it could be stopped"
+    build.send_signal(signal.SIGKILL)  # mid-build, as the out-of-memory killer would: no clean-up
     build.wait()
     unfinished = [p for p in generations_dir(index_dir).iterdir() if not (p / "manifest.json").exists()]
-    assert len(unfinished) == 1  # the half-built generation exists, but nothing points at it
+    assert unfinished == [new]  # the half-built generation exists, but nothing points at it
     assert live_generation(index_dir) == before and open_live(index_dir).generation == before
 
     report = ingest(corpus, index_dir, spec, progress=False)  # the next run removes it and succeeds

@@ -4,7 +4,6 @@ reports, tokens, allowed origins and reloads; a tenants file that could mix them
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +22,7 @@ from service.__main__ import main as serve
 from service.settings import Settings
 from service.tenants import TenantsFileError, load_tenants
 from tests.conftest import Server, fresh_postgres_database, screenshot
-from tests.helpers import ROOT
+from tests.helpers import ROOT, eventually
 
 MINATODAI_TOKEN, SHIMAMI_TOKEN = "minatodai-staff-token-0001", "shimami-staff-token-00001"
 SHIMAMI_ADMIN = "shimami-admin-token-00001"
@@ -229,13 +228,11 @@ def test_one_tenants_failed_reload_leaves_both_serving(two_towns, shimami):
 
 
 def wait_for_job(http: httpx.Client, url: str, headers: dict[str, str], timeout: float = 120) -> dict[str, object]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def finished() -> dict[str, object] | None:
         job: dict[str, object] = http.get(url, headers=headers).json()
-        if job["status"] in ("succeeded", "failed"):
-            return job
-        time.sleep(0.2)
-    raise TimeoutError(f"the job at {url} did not finish within {timeout} s")
+        return job if job["status"] in ("succeeded", "failed") else None
+
+    return eventually(finished, timeout, interval=0.2, what=f"the job at {url} to finish")
 
 
 def test_a_tenants_chat_page_under_its_prefix_asks_its_own_sources(two_towns, chrome):

@@ -19,11 +19,11 @@ import pytest
 from eval.generative import llama_command
 from ingest.report import IngestReport
 from service.answer.generate import GUARD, PROMPT_VERSION
-from service.answer.grounding import CITATION, FIGURE
+from service.answer.grounding import CITATION
 from service.store.database import Store
 from service.store.notices import NoticeBoard
 from tests.conftest import Server, server_on
-from tests.helpers import free_port, wait_for_http
+from tests.helpers import eventually, free_port, wait_for_http
 
 FALLBACKS = {"llm_timeout", "llm_unreachable"} | {
     f"check_{reason}"
@@ -84,7 +84,9 @@ def generative(llama: LlamaServer, sample_index: tuple[Path, IngestReport], tmp_
 
 
 def assert_shown_answer_is_safe(body: dict, extractive: dict) -> None:
-    """A generated answer is shown only with valid citations; otherwise the extractive answer is, and why."""
+    """The model answered (the generative path ran: its answer was shown, or checked and refused), and a generated
+    answer is shown only with valid citations; otherwise the extractive answer is, and why."""
+    assert body["composer_fallback"] is None or body["composer_fallback"].startswith("check_"), body
     assert body["outcome"] == "answered" and body["citations"]
     if body["composer"] == "generative":
         assert body["composer_fallback"] is None and GUARD not in body["answer"]
@@ -132,11 +134,12 @@ def test_streaming_sends_only_checked_sentences_then_the_checked_answer(generati
     assert kinds[-1] == "done" and set(kinds[:-1]) <= {"token"}
     done = json.loads(events[-1].split("data: ", 1)[1])
     assert done["outcome"] == "answered" and done["citations"]
+    assert done["composer_fallback"] is None or done["composer_fallback"].startswith("check_"), done  # it answered
     sentences = [json.loads(block.split("data: ", 1)[1]) for block in events[:-1]]
     for sentence in sentences:  # each one cited, with no figure its sources lack
         assert CITATION.search(sentence) and GUARD not in sentence
-    if done["composer"] == "generative":
-        assert "".join(sentences).strip() == done["answer"]
+    if done["composer"] == "generative":  # what was streamed is the answer, sentence by sentence
+        assert sentences and "".join(sentences).strip() == done["answer"]
 
 
 def test_a_model_stopped_while_answering_falls_back_to_the_extractive_answer(gguf, sample_index, tmp_path, server):
@@ -159,14 +162,13 @@ def test_an_unreachable_model_falls_back_at_once(sample_index, tmp_path, server)
     closed = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     running = madoguchi(sample_index[0], tmp_path, closed, timeout=8.0)
     try:
+        started = time.monotonic()
         body = running.http.post("/v1/ask", json={"question": "粗大ごみを出したい"}).json()
+        waited = time.monotonic() - started
     finally:
         running.close()
     assert body["composer"] == "extractive" and body["composer_fallback"] == "llm_unreachable"
-
-
-def test_figures_are_recognised_in_answers():
-    assert FIGURE.findall("0465-00-1501、1,000円、8:30、2026-04-01") == ["0465-00-1501", "1,000", "8:30", "2026-04-01"]
+    assert waited < 4.0  # a refused connection is known at once: not after the model's 8 s timeout
 
 
 def test_the_chat_page_streams_a_draft_then_shows_the_checked_answer(chrome, generative):
@@ -190,10 +192,7 @@ def test_an_emergency_notice_switches_the_generative_composer_off(generative):
     notice = board.publish("emergency", text, dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
 
     def notices_shown(expected: bool) -> None:
-        deadline = time.monotonic() + 15
-        while bool(generative.http.get("/v1/notices").json()) != expected:
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        eventually(lambda: bool(generative.http.get("/v1/notices").json()) == expected, 15, interval=0.2)
 
     try:
         notices_shown(True)

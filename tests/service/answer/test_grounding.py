@@ -3,7 +3,7 @@
 import pytest
 
 from service.answer.generate import GUARD, CheckedStream
-from service.answer.grounding import check
+from service.answer.grounding import FIGURE, check
 
 SOURCES = [
     "粗大ごみは粗大ごみ受付センター（0465-00-1501）に申し込み、処理券（1点500円）を貼って出してください。",
@@ -76,3 +76,7 @@ def test_a_stream_passes_on_whole_checked_sentences_with_their_citations():
 def test_a_stream_stops_before_a_sentence_that_fails_the_check(leak):
     pieces = list(f"The fee is 300 yen. [1] {leak} The counter is on floor 1. [1]")
     assert streamed(pieces, ["The fee is 300 yen per copy. The counter is on floor 1."]) == ["The fee is 300 yen. [1]"]
+
+
+def test_figures_are_recognised_in_answers():
+    assert FIGURE.findall("0465-00-1501、1,000円、8:30、2026-04-01") == ["0465-00-1501", "1,000", "8:30", "2026-04-01"]

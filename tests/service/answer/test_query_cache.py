@@ -24,8 +24,13 @@ def test_a_question_asked_again_gets_the_same_vector_without_embedding_it_again(
     assert (cache.hits, cache.misses) == (1, 4)
 
 
-def test_the_service_keeps_query_vectors_by_default(services):
-    assert isinstance(services.embedder, QueryCache) and services.embedder.size == 2048
+def test_the_service_embeds_a_question_asked_again_only_once_by_default(services):
+    embedder = services.embedder
+    assert isinstance(embedder, QueryCache)
+    hits, misses = embedder.hits, embedder.misses
+    first = embedder.embed_query("転入届はどこに出しますか（このテストだけの質問）")
+    again = embedder.embed_query("転入届はどこに出しますか（このテストだけの質問）")
+    assert again == first and (embedder.hits - hits, embedder.misses - misses) == (1, 1)
 
 
 def test_a_question_searched_again_on_the_same_generation_gets_the_same_candidates_without_searching(services):
@@ -51,6 +56,9 @@ def test_searches_that_depend_on_a_conversation_or_leave_documents_out_are_never
 
 
 def test_each_generation_the_service_opens_starts_with_its_own_search_results(services):
-    assert services.searches.size == 2048
+    search(services, "犬の登録の手数料", "ja")
+    search(services, "犬の登録の手数料", "ja")  # kept, by default, on the generation that found it
+    assert services.searches.hits >= 1
     reopened = open_services(services.settings, services.index, store=services.store, embedder=services.embedder)
-    assert reopened.searches is not services.searches and reopened.searches.misses == 0
+    search(reopened, "犬の登録の手数料", "ja")
+    assert (reopened.searches.hits, reopened.searches.misses) == (0, 1)

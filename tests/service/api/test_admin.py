@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from ingest.index import generations_dir, live_generation, write_atomically
 from ingest.report import IngestReport
 from service.store.database import Store
 from tests.conftest import Server, server_on
-from tests.helpers import PYTHON, ROOT, copy_corpus
+from tests.helpers import PYTHON, ROOT, copy_corpus, eventually
 
 TOKEN = "operator-secret-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -74,13 +73,12 @@ def reload_and_wait(server: Server, body: dict | None = None, timeout: float = 3
 
 def wait_for_job(server: Server, job_id: str, timeout: float = 300.0) -> dict:
     """The job once it has finished, either way."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def finished() -> dict | None:
         job = server.http.get(f"/v1/admin/jobs/{job_id}", headers=AUTH).json()
-        if job["status"] in ("succeeded", "failed"):
-            return job
-        time.sleep(0.2)
-    raise TimeoutError(f"reload {job_id} still running after {timeout} s")
+        return job if job["status"] in ("succeeded", "failed") else None
+
+    return eventually(finished, timeout, interval=0.2, what=f"reload {job_id} to finish")
 
 
 def finished_generations(site: Path) -> list[str]:
@@ -276,10 +274,11 @@ def test_a_reload_killed_mid_build_is_reported_and_leaves_nothing_half_built(adm
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in revised), encoding="utf-8")
     try:
         job_id = admin_server.http.post("/v1/admin/reload", json={}, headers=AUTH).json()["job_id"]
-        deadline = time.monotonic() + 60
-        while admin_server.http.get(f"/v1/admin/jobs/{job_id}", headers=AUTH).json()["progress"] == 0.0:
-            assert time.monotonic() < deadline, "the reload never started embedding"
-            time.sleep(0.05)
+        eventually(
+            lambda: admin_server.http.get(f"/v1/admin/jobs/{job_id}", headers=AUTH).json()["progress"] > 0.0,
+            60,
+            what="the reload to start embedding",
+        )
         os.kill(build_process(job_id), signal.SIGKILL)  # as the out-of-memory killer would: no clean-up
         job = wait_for_job(admin_server, job_id)
     finally:
@@ -293,8 +292,11 @@ def test_a_reload_killed_mid_build_is_reported_and_leaves_nothing_half_built(adm
     assert finished_generations(site) == kept
 
 
-def test_a_job_interrupted_by_a_stopped_service_is_reported_after_restart(site):
+def test_a_job_interrupted_by_a_stopped_service_is_reported_after_restart(sample_index, tmp_path):
     """A job the database still calls running, with no build holding the lock, is failed at start-up."""
+    site = tmp_path  # a site of its own: what the module's other tests left in theirs does not matter
+    copy_corpus(site / "corpus")
+    shutil.copytree(sample_index[0], site / "index")
     store = site_store(site)
     store.create_job("left-running", ".")
     store.update_job("left-running", status="running", progress=0.4)
@@ -423,10 +425,7 @@ def running_everywhere(server: Server, lang: str = "ja", tries: int = 8) -> list
 
 
 def until(condition: Callable[[], bool], seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "not within the deadline"
-        time.sleep(0.2)
+    eventually(condition, seconds, interval=0.2)
 
 
 def test_a_published_notice_shows_on_every_worker_leads_evacuation_answers_and_ends_when_ended(admin_server):

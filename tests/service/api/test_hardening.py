@@ -20,6 +20,7 @@ from starlette.requests import Request
 
 from ingest.index import ingest
 from ingest.report import IngestReport
+from service.answer.outcomes import OUTCOMES
 from service.api.limits import RateLimits
 from service.api.schemas import AskRequest, ClaimRequest, FeedbackRequest, ReloadRequest, ResolveRequest, SuggestRequest
 from service.settings import Settings
@@ -162,6 +163,9 @@ def test_a_follow_up_past_the_analysers_input_limit_is_answered(guarded):
     long = {"question": "\ufdfa" * 1000, "conversation_id": first["conversation_id"]}  # 18,000 characters in NFKC
     response = guarded.http.post("/v1/ask", json=long, headers=client)
     assert response.status_code == 200, response.text
+    body = response.json()  # searched (the analyser read it, with the turn before it), then answered or handed off
+    assert body["conversation_id"] == first["conversation_id"] and "retrieve" in body["timings_ms"]
+    assert body["outcome"] in OUTCOMES
 
 
 def test_a_nul_in_a_reload_source_is_a_422():
@@ -222,7 +226,9 @@ def test_a_conversation_is_continued_only_with_the_id_the_server_issued(guarded)
     issued = first["conversation_id"]
     assert len(issued) >= 32
     follow = {"question": "振込日は？", "conversation_id": issued}
-    assert guarded.http.post("/v1/ask", json=follow, headers=client).json()["conversation_id"] == issued
+    continued = guarded.http.post("/v1/ask", json=follow, headers=client).json()
+    assert continued["conversation_id"] == issued
+    assert continued["citations"][0]["id"] == "ja-child-allowance-pay"  # read with the turn before it
     chosen = guarded.http.post("/v1/ask", json={**follow, "conversation_id": "1"}, headers=client).json()
     assert chosen["conversation_id"] != "1"  # a chosen id starts a new conversation with the server's own id
     assert chosen["citations"] == [] or chosen["citations"][0]["id"] != "ja-child-allowance-pay"

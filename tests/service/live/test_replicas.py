@@ -25,7 +25,7 @@ from ingest.live import open_live
 from service.live import replicas
 from service.store.database import Store, published
 from tests.conftest import ARTIFACTS, Server, fresh_postgres_database
-from tests.helpers import PYTHON, ROOT
+from tests.helpers import PYTHON, ROOT, eventually
 
 pytestmark = pytest.mark.chroma_server
 
@@ -127,10 +127,7 @@ def generation(replica: Server) -> str | None:
 def until(check: Callable[[], bool], timeout: float = 60.0) -> float:
     """Seconds until ``check`` holds."""
     started = time.monotonic()
-    while not check():
-        if time.monotonic() - started > timeout:
-            raise TimeoutError(f"not within {timeout} s")
-        time.sleep(0.05)
+    eventually(check, timeout)
     return time.monotonic() - started
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ingest.load import load_corpus
 from service.errors import MadoguchiError
@@ -153,6 +153,12 @@ def test_proposed_faqs_export_in_the_corpus_format(store, tmp_path: Path):
     assert corpus.rejections == [] and [faq.id for _, faq in corpus.faqs] == [rows[0]["id"]]
 
 
+def feedback_on(store: Store, answer_id: str) -> list[tuple[bool, str | None, str]]:
+    query = select(feedback.c.helpful, feedback.c.comment, feedback.c.source).where(feedback.c.answer_id == answer_id)
+    with store.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(query.order_by(feedback.c.id))]
+
+
 def test_feedback_needs_an_answer_that_exists(store):
     queue = CaseQueue(store.engine)
     with pytest.raises(MadoguchiError) as unknown:
@@ -160,6 +166,7 @@ def test_feedback_needs_an_answer_that_exists(store):
     assert unknown.value.code == "answer_not_found"
     store.record(AuditRecord("c1", "en", "q", "answered", 0.9, ["en-x"], "g1", [], "b" * 32), "en-x")
     queue.add_feedback("b" * 32, False, "the fee was wrong", "staff")
+    assert feedback_on(store, "b" * 32) == [(False, "the fee was wrong", "staff")]
 
 
 def test_one_feedback_per_answer_and_source(store):
@@ -170,6 +177,7 @@ def test_one_feedback_per_answer_and_source(store):
         queue.add_feedback("c" * 32, False, "changed my mind", "resident")
     assert (again.value.status, again.value.code) == (409, "feedback_exists")
     queue.add_feedback("c" * 32, False, None, "staff")  # staff judge the same answer for themselves
+    assert feedback_on(store, "c" * 32) == [(True, None, "resident"), (False, None, "staff")]
 
 
 def test_the_retention_purge_removes_only_what_is_past_its_period(database_url):
