@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
@@ -18,7 +16,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import create_engine, select
 
 from ingest.index import IndexSpec, ingest
-from ingest.report import IngestReport
 from service.store.database import Store, feedback
 from service.store.notices import NoticeBoard
 from tests.conftest import Server, screenshot, server_on
@@ -27,11 +24,10 @@ from tests.helpers import axe_violations
 HOSTILE = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 
 
-@pytest.fixture(scope="module")
-def chat_server(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = server_on(sample_index[0], tmp_path_factory.mktemp("chat"))
-    yield running
-    running.close()
+@pytest.fixture
+def chat_server(server: Server) -> Server:
+    """The session's server: the chat page needs no setting of its own."""
+    return server
 
 
 @pytest.fixture

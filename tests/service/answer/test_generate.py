@@ -73,7 +73,14 @@ def llama(gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Llam
 
 
 def madoguchi(index: Path, folder: Path, llm_url: str, timeout: float = 60.0) -> Server:
-    return server_on(index, folder, llm_base_url=llm_url, llm_model="gemma-3-270m", llm_timeout_s=str(timeout))
+    return server_on(
+        index,
+        folder,
+        llm_base_url=llm_url,
+        llm_model="gemma-3-270m",
+        llm_timeout_s=str(timeout),
+        llm_max_tokens="80",  # a short answer is checked like a long one, in a third of the time
+    )
 
 
 @pytest.fixture(scope="module")
