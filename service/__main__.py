@@ -13,11 +13,12 @@ import uvicorn
 from ingest.settings import load_settings_or_exit
 from service.api.connections import TimelyHttp
 from service.settings import Settings
-from service.tenants import TenantsFileError, load_tenants
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = load_settings_or_exit(Settings)
+    settings = load_settings_or_exit(Settings)  # a bad setting stops here, in a second, before the app is imported
+    from service.tenants import TenantsFileError, load_tenants
+
     try:
         load_tenants(settings)  # a tenants file that cannot be served stops here, naming the tenant and key
     except TenantsFileError as error:
