@@ -16,23 +16,21 @@ from ingest.live import IndexUnavailable, open_generation
 from service.answer.privacy import mask_personal_data
 from service.api.auth import token_errors, token_guard
 from service.api.deps import LiveDep, NoticesDep, ReloaderDep, ServicesDep, SettingsDep
-from service.api.schemas import (
+from service.api.schemas.admin import (
     ApproveRequest,
-    ErrorBody,
     Generation,
     Generations,
     Job,
     NoticeOut,
     NoticeRequest,
     Notices,
-    ProposalOut,
-    Proposals,
-    ProposalStatus,
     RejectRequest,
     ReloadAccepted,
     ReloadRequest,
     RollbackRequest,
 )
+from service.api.schemas.common import ErrorBody
+from service.api.schemas.staff import ProposalOut, Proposals, ProposalStatus
 from service.errors import ConflictError, MadoguchiError, NotFoundError
 from service.live import replicas
 from service.store.notices import described

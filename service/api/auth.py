@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from service.api.deps import settings_of
 from service.api.limits import rate_limits_of
-from service.api.schemas import ErrorBody
+from service.api.schemas.common import ErrorBody
 from service.errors import TokenDisabledError, UnauthorizedError
 from service.settings import Settings
 

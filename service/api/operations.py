@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse, Response
 from service.api.auth import token_errors, token_guard
 from service.api.deps import LiveDep, ServicesDep
 from service.api.metrics import exposition
-from service.api.schemas import ErrorBody, Health, Status
+from service.api.schemas.common import ErrorBody
+from service.api.schemas.operations import Health, Status
 
 router = APIRouter(tags=["operations"])
 

@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from service.api.auth import token_errors, token_guard
 from service.api.deps import ServicesDep
-from service.api.schemas import MONTH, ErrorBody, Lang, MonthlyReport, PublicReport
+from service.api.schemas.common import ErrorBody, Lang
+from service.api.schemas.reports import MONTH, MonthlyReport, PublicReport
 from service.report.monthly import as_csv, monthly, public
 from service.report.page import monthly_html, public_html
 

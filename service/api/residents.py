@@ -22,7 +22,8 @@ from service.api.auth import checked_token
 from service.api.deps import NoticesDep, ServicesDep, SettingsDep, clean_question
 from service.api.limits import limited
 from service.api.respond import respond
-from service.api.schemas import Answer, AskRequest, ErrorBody, FeedbackAccepted, FeedbackRequest, ShownNotice
+from service.api.schemas.common import ErrorBody
+from service.api.schemas.residents import Answer, AskRequest, FeedbackAccepted, FeedbackRequest, ShownNotice
 from service.errors import InternalError, error_body
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import time
 from service.answer.context import Context
 from service.answer.outcomes import NOTICE, REFERENCE_LINE, UNANSWERED, Outcome
 from service.api.metrics import observe_answer
-from service.api.schemas import Answer, Handoff, ShownNotice
+from service.api.schemas.residents import Answer, Handoff, ShownNotice
 from service.store.cases import NewCase
 from service.store.database import AuditRecord
 

@@ -17,15 +17,14 @@ from service.answer.privacy import mask_personal_data
 from service.answer.retrieve import search
 from service.api.auth import token_errors, token_guard
 from service.api.deps import ServicesDep, clean_question
-from service.api.schemas import (
+from service.api.schemas.common import ErrorBody, Lang
+from service.api.schemas.staff import (
     Case,
     Cases,
     CaseStatus,
     ClaimRequest,
     Department,
     Departments,
-    ErrorBody,
-    Lang,
     ProposalOut,
     ProposalRequest,
     Proposals,

@@ -22,7 +22,9 @@ from ingest.index import ingest
 from ingest.report import IngestReport
 from service.answer.outcomes import OUTCOMES
 from service.api.limits import RateLimits
-from service.api.schemas import AskRequest, ClaimRequest, FeedbackRequest, ReloadRequest, ResolveRequest, SuggestRequest
+from service.api.schemas.admin import ReloadRequest
+from service.api.schemas.residents import AskRequest, FeedbackRequest
+from service.api.schemas.staff import ClaimRequest, ResolveRequest, SuggestRequest
 from service.settings import Settings
 from tests.conftest import Server, fresh_postgres_database, server_on
 from tests.helpers import PYTHON, ROOT, raw_request, read_reply

@@ -1,0 +1,1 @@
+"""The API contract, one module per router (and what they share in ``common``). Served as OpenAPI."""

@@ -1,0 +1,118 @@
+"""The operators' contract: reloads and their jobs, generations and rollback, emergency notices, approvals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+
+from service.api.schemas.common import Incoming
+
+GENERATION_ID = r"^\d{8}T\d{6}-\d{6}$"
+
+
+class ReloadRequest(Incoming):
+    model_config = ConfigDict(extra="forbid")
+    source: str | None = Field(
+        None,
+        max_length=500,
+        pattern=r"^[^\x00-\x1f\x7f]*$",
+        description="A sub-path of the corpus directory to ingest instead of all of it (no control characters).",
+    )
+
+
+class ReloadAccepted(BaseModel):
+    job_id: str
+
+
+class ReloadFailure(BaseModel):
+    """Why a reload job failed. The request that reads the job succeeded, so this is data of the job, not an
+    error of the request (ADR 0004)."""
+
+    reason: str = Field(description="What stopped it: corpus_invalid, canary_failed, storage_error, interrupted, ...")
+    message: str
+
+
+class Job(BaseModel):
+    id: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    source: str
+    progress: float = Field(description="Share of the texts to embed that are done, 0..1.")
+    created_at: str
+    updated_at: str
+    report: dict[str, Any] | None = Field(
+        None, description="The ingest report: added, changed, removed, unchanged, rejected (file and line each)."
+    )
+    failure: ReloadFailure | None = None
+
+
+class Generation(BaseModel):
+    id: str
+    created: str
+    documents: int
+    chunks: int
+    model: str
+    live: bool
+
+
+class Generations(BaseModel):
+    generations: list[Generation] = Field(description="Newest first.")
+
+
+class RollbackRequest(Incoming):
+    model_config = ConfigDict(extra="forbid")
+    generation: str = Field(pattern=GENERATION_ID)
+
+
+class NoticeRequest(Incoming):
+    """A notice to publish: both languages, a severity, an end (at most 14 days on), optionally a start."""
+
+    model_config = ConfigDict(extra="forbid")
+    severity: Literal["info", "warning", "emergency"]
+    ja: str = Field(min_length=1, max_length=1000)
+    en: str = Field(min_length=1, max_length=1000)
+    link: AnyHttpUrl | None = Field(None, description="A page with more (http or https).")
+    starts_at: dt.datetime | None = Field(None, description="ISO 8601 with a time zone; default now.")
+    ends_at: dt.datetime = Field(description="ISO 8601 with a time zone.")
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> NoticeRequest:
+        now = dt.datetime.now(dt.UTC)
+        for moment in (self.starts_at, self.ends_at):
+            if moment is not None and moment.tzinfo is None:
+                raise ValueError("times need a time zone (2026-09-01T18:00:00+09:00)")
+        starts = self.starts_at or now
+        if not starts < self.ends_at or self.ends_at <= now:
+            raise ValueError("ends_at must be in the future and after starts_at")
+        if self.ends_at - starts > dt.timedelta(days=14):
+            raise ValueError("a notice runs at most 14 days; publish a new one to extend it")
+        return self
+
+
+class NoticeOut(BaseModel):
+    id: str
+    severity: Literal["info", "warning", "emergency"]
+    text: dict[str, str] = Field(description="ja and en.")
+    link: str | None
+    starts_at: str
+    ends_at: str
+    ended_at: str | None = Field(description="When an operator ended it early.")
+    running: bool
+
+
+class Notices(BaseModel):
+    notices: list[NoticeOut]
+
+
+class ApproveRequest(Incoming):
+    reviewer: str = Field("operator", min_length=1, max_length=100)
+    question: str | None = Field(None, min_length=1, max_length=500, description="An edit of the question.")
+    answer: str | None = Field(None, min_length=1, max_length=4000, description="An edit of the answer.")
+    department: str | None = Field(None, min_length=1, max_length=100)
+    category: str | None = Field(None, max_length=100)
+
+
+class RejectRequest(Incoming):
+    reviewer: str = Field("operator", min_length=1, max_length=100)
+    reason: str = Field(min_length=1, max_length=1000)

@@ -1,0 +1,104 @@
+"""The reports' contract: the monthly report for staff and the public transparency report."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+MONTH = r"^20\d{2}-(0[1-9]|1[0-2])$"  # years 2000-2099: nothing older is in any database
+
+
+class DayCount(BaseModel):
+    day: str = Field(description="The city's date (MADOGUCHI_TIMEZONE).")
+    ja: int
+    en: int
+
+
+class ConfidenceBand(BaseModel):
+    low: float
+    high: float
+    answers: int
+
+
+class SourceCount(BaseModel):
+    id: str
+    title: str
+    department: str
+    citations: int = 0
+
+
+class SourceRating(BaseModel):
+    id: str
+    title: str
+    department: str
+    helpful: int
+    not_helpful: int
+
+
+class FeedbackComment(BaseModel):
+    helpful: bool
+    by: Literal["resident", "staff"]
+    comment: str = Field(description="Masked.")
+    source: str | None = Field(description="The rated answer's first source.")
+
+
+class FeedbackSummary(BaseModel):
+    helpful: int
+    not_helpful: int
+    sources: list[SourceRating] = Field(description="Per first-cited source, most 'not helpful' first.")
+    comments: list[FeedbackComment]
+
+
+class CaseFigures(BaseModel):
+    opened: int
+    claimed: int
+    resolved: int
+    minutes_to_claim_median: float | None
+    minutes_to_claim_p90: float | None
+
+
+class Topic(BaseModel):
+    size: int = Field(description="Questions asked in the topic this month.")
+    examples: list[str] = Field(description="Up to three of its most asked questions (masked).")
+    nearest: SourceCount | None = Field(description="The existing source nearest to the topic.")
+
+
+class Unanswered(BaseModel):
+    questions: int = Field(description="Questions handed off as out of scope or low confidence.")
+    topics: list[Topic] = Field(description="Grouped by meaning, biggest first.")
+
+
+class MonthlyReport(BaseModel):
+    month: str
+    timezone: str
+    generation: str
+    model: str
+    questions: int
+    days: list[DayCount]
+    languages: dict[str, int]
+    outcomes: dict[str, int]
+    confidence: list[ConfidenceBand]
+    most_cited: list[SourceCount]
+    never_cited: list[SourceCount] = Field(description="FAQs and regulations of the live corpus no answer cited.")
+    feedback: FeedbackSummary
+    cases: CaseFigures
+    unanswered: Unanswered
+
+
+class CategoryCount(BaseModel):
+    category: str
+    answers: int
+
+
+class PublicReport(BaseModel):
+    month: str
+    questions: int | None = Field(description="None: fewer than min_cell.")
+    outcomes: dict[str, int | None]
+    shares: dict[str, float | None]
+    languages: dict[str, int | None]
+    categories: list[CategoryCount] = Field(description="Subjects of the answers; those under min_cell left out.")
+    model: str
+    generation: str
+    corpus_updated: str | None
+    min_cell: int
