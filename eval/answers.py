@@ -17,7 +17,7 @@ from service.answer import pipeline
 from service.answer.context import Context, Services
 from service.answer.pipeline import answer
 from service.answer.retrieve import retrieve
-from service.store.database import Turn
+from service.store.conversations import Turn
 
 
 def question_context(services: Services, question: dict[str, Any], ablate: bool = False) -> Context:

@@ -18,7 +18,8 @@ from eval.embedders import load_queries
 from eval.harness import NEAR_MISS_QUESTIONS, SAMPLE_QUESTIONS
 from service.answer.context import Services
 from service.report.monthly import monthly, public
-from service.store.database import Store, audit, cases, feedback
+from service.store.database import Store
+from service.store.tables import audit, cases, feedback
 
 BATCH = 20_000
 WORDINGS = ("", "？", "について教えて", "はどこですか", "の手続き", " please", "を知りたい", "の窓口")
@@ -76,10 +77,10 @@ def fill(store: Store, services: Services, rows: int, seed: int = 7) -> None:
             connection.execute(insert(cases), opened)
         done += len(audits)
     model = services.index.embedding_model
-    kept = store.vectors(model, unanswered)
+    kept = store.audit.vectors(model, unanswered)
     for question in unanswered:  # as the answer path keeps them when it hands a question off
         if question not in kept:
-            store.keep_vector(model, question, services.embedder.embed_query(question))
+            store.audit.keep_vector(model, question, services.embedder.embed_query(question))
 
 
 def _case(at: dt.datetime, answer_id: str, question: str, rng: random.Random) -> dict[str, Any]:

@@ -20,7 +20,8 @@ from service.settings import Settings
 if TYPE_CHECKING:
     from service.answer.outcomes import Outcome
     from service.store.cases import CaseQueue
-    from service.store.database import Store, Turn
+    from service.store.conversations import Turn
+    from service.store.database import Store
     from service.store.notices import NoticeBoard
 
 

@@ -24,7 +24,7 @@ def is_follow_up(question: str, max_words: int) -> bool:
 def contextualize(ctx: Context) -> Outcome | None:
     settings = ctx.services.settings
     if not ctx.history and ctx.continued:
-        ctx.history = ctx.services.store.history(ctx.conversation_id, settings.history_turns)
+        ctx.history = ctx.services.store.conversations.history(ctx.conversation_id, settings.history_turns)
     ctx.query = ctx.question
     if ctx.history and is_follow_up(ctx.question, settings.follow_up_max_words):
         ctx.query = f"{ctx.history[-1].question}\n{ctx.question}"

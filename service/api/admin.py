@@ -67,10 +67,10 @@ def reload(body: ReloadRequest, reloader: ReloaderDep, settings: SettingsDep) ->
 @router.get("/jobs/{job_id}", response_model=Job, responses={404: {"model": ErrorBody}})
 def job(job_id: str, reloader: ReloaderDep) -> Job:
     """A reload's status, progress, report and, when it failed, why."""
-    found = reloader.store.job(job_id[:64])
+    found = reloader.store.jobs.get(job_id[:64])
     if found is not None and found["status"] in ("queued", "running"):
         reloader.recover()  # a build that died says so here, without waiting for a restart
-        found = reloader.store.job(job_id[:64])
+        found = reloader.store.jobs.get(job_id[:64])
     if found is None:
         raise NotFoundError("job_not_found", f"There is no job {job_id[:64]!r}.")
     return Job.model_validate(

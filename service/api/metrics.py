@@ -118,7 +118,7 @@ class HealthCollector(Collector):
         yield database
         if reachable:
             jobs = GaugeMetricFamily("madoguchi_reload_jobs", "Reload jobs by status, all time", labels=["status"])
-            for status, count in sorted(self.live.store.job_counts().items()):
+            for status, count in sorted(self.live.store.jobs.counts().items()):
                 jobs.add_metric([status], float(count))
             yield jobs
 

@@ -99,7 +99,7 @@ def give_feedback(
 def question_context(request: AskRequest, services: Services) -> Context:
     question = clean_question(request.question, services.settings.question_max_chars)
     token = request.conversation_id or ""
-    continued = bool(token) and services.store.has_conversation(conversation_key(token))
+    continued = bool(token) and services.store.conversations.exists(conversation_key(token))
     if not continued:
         token = secrets.token_urlsafe(24)  # only the server starts a conversation
     return Context(

@@ -12,8 +12,8 @@ from service.answer.context import Context
 from service.answer.outcomes import NOTICE, REFERENCE_LINE, UNANSWERED, Outcome
 from service.api.metrics import observe_answer
 from service.api.schemas.residents import Answer, Handoff, ShownNotice
+from service.store.audit import AuditRecord
 from service.store.cases import NewCase
-from service.store.database import AuditRecord
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
     cited = [c.id for c in outcome.citations]
     top = ctx.candidates[0].chunk.id if ctx.candidates else None
     trace = ctx.composer
-    services.store.record(
+    services.store.audit.record(
         AuditRecord(
             conversation_id=ctx.conversation_id,
             lang=ctx.lang,
@@ -62,7 +62,7 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
         chunk_id=cited[0] if cited else top,
     )
     if outcome.outcome in UNANSWERED and ctx.query_vector and not ctx.follow_up:
-        services.store.keep_vector(services.index.embedding_model, ctx.question, ctx.query_vector)
+        services.store.audit.keep_vector(services.index.embedding_model, ctx.question, ctx.query_vector)
     ctx.timings_ms["respond"] = round((time.perf_counter() - started) * 1000, 2)
     observe_answer(ctx.services.settings.tenant, outcome.outcome, ctx.lang, ctx.confidence, ctx.timings_ms)
     logger.info(

@@ -77,8 +77,8 @@ class Reloader:
         try:
             handle = self._lock_when_free()
         except OSError as error:  # the index directory cannot be written: the job fails at once
-            self.store.create_job(job_id, self._relative(source))
-            self.store.update_job(job_id, status="failed", failure=_failure("storage_error", _describe(error)))
+            self.store.jobs.create(job_id, self._relative(source))
+            self.store.jobs.update(job_id, status="failed", failure=_failure("storage_error", _describe(error)))
             return job_id
         if handle is None:
             raise ConflictError("reload_in_progress", "A reload is already running; wait for it to finish.")
@@ -86,10 +86,10 @@ class Reloader:
         try:  # the build process keeps its own copy of the locked file open until it exits
             with handle, self._one_job_across_replicas():
                 if self.settings.shared_generations:
-                    if self.store.unfinished_jobs():
+                    if self.store.jobs.unfinished():
                         raise ConflictError("reload_in_progress", "A reload is already running on another replica.")
                     held.enter_context(replicas.build_held(self.store.engine))
-                self.store.create_job(job_id, self._relative(source))
+                self.store.jobs.create(job_id, self._relative(source))
                 build = subprocess.Popen(
                     [sys.executable, "-m", "service.reload", job_id, str(source)],
                     env={**os.environ, **self.settings.to_env()},
@@ -111,7 +111,7 @@ class Reloader:
         a moment longer while its process exits: wait for it rather than refuse."""
         deadline = time.monotonic() + 5.0
         while (handle := _try_lock(self.settings.index_dir)) is None:
-            if self.store.unfinished_jobs() or time.monotonic() > deadline:
+            if self.store.jobs.unfinished() or time.monotonic() > deadline:
                 return None
             time.sleep(0.05)
         return handle
@@ -133,15 +133,15 @@ class Reloader:
             self._interrupted()
 
     def _interrupted(self) -> None:
-        for job_id in self.store.unfinished_jobs():
+        for job_id in self.store.jobs.unfinished():
             message = "The reload was interrupted (its process stopped); the live generation did not change."
-            self.store.update_job(job_id, status="failed", failure=_failure("interrupted", message))
+            self.store.jobs.update(job_id, status="failed", failure=_failure("interrupted", message))
 
     def _reap(self, job_id: str, build: subprocess.Popen[bytes], held: ExitStack) -> None:
         with held:
             if build.wait() != 0:
                 logger.warning("reload build process exited with %s", build.returncode)
-        job = self.store.job(job_id)
+        job = self.store.jobs.get(job_id)
         if job is not None and job["status"] in ("queued", "running"):
             self.recover()
 
@@ -164,7 +164,7 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
             replicas.promote(store.engine, generation_dir.name)
 
     try:
-        store.update_job(job_id, status="running")
+        store.jobs.update(job_id, status="running")
         box = ProposalBox(store.engine)
         own = [Canary(check.question, check.expected) for check in box.checks(job_id)]
         canaries = own + load_canaries(settings.corpus_dir.resolve())
@@ -176,26 +176,26 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
             settings.spec,
             settings.keep_generations,
             progress=False,
-            on_progress=lambda share: store.update_job(job_id, progress=share),
+            on_progress=lambda share: store.jobs.update(job_id, progress=share),
             verify=verify,
         )
     except SQLAlchemyError as error:
         message = f"The database could not take the generation ({type(error).__name__}); nothing changed."
-        store.update_job(job_id, status="failed", failure=_failure("storage_error", message))
+        store.jobs.update(job_id, status="failed", failure=_failure("storage_error", message))
         logger.warning("reload %s failed: %s", job_id, type(error).__name__)
         return False
     except IngestError as error:
         report_json = error.report.to_json() if error.report else None
-        store.update_job(job_id, status="failed", report=report_json, failure=_failure(error.code, error.message))
+        store.jobs.update(job_id, status="failed", report=report_json, failure=_failure(error.code, error.message))
         logger.warning("reload %s failed: %s", job_id, error.code)
         return False
     except OSError as error:
-        store.update_job(job_id, status="failed", failure=_failure("storage_error", _describe(error)))
+        store.jobs.update(job_id, status="failed", failure=_failure("storage_error", _describe(error)))
         logger.warning("reload %s failed: %s", job_id, error)
         return False
     if report.generation:
         box.went_live(served, report.generation)
-    store.update_job(job_id, status="succeeded", progress=1.0, report=report.to_json())
+    store.jobs.update(job_id, status="succeeded", progress=1.0, report=report.to_json())
     logger.info("reload %s succeeded: generation %s", job_id, report.generation)
     return True
 
@@ -247,7 +247,7 @@ def build_now(settings: Settings, store: Store) -> int:
     except ConflictError as error:
         print(error.message, file=sys.stderr)
         return 1
-    while (job := store.job(job_id)) is None or job["status"] in ("queued", "running"):
+    while (job := store.jobs.get(job_id)) is None or job["status"] in ("queued", "running"):
         time.sleep(0.5)
     print(json.dumps({key: job[key] for key in ("status", "failure", "report") if job.get(key)}, ensure_ascii=False))
     return 0 if job["status"] == "succeeded" else 1
@@ -267,7 +267,7 @@ def main(argv: list[str]) -> int:
             return 0 if run_job(argv[0], Path(argv[1]), settings, store) else 1
     except Exception as error:
         logger.exception("reload %s failed", argv[0])
-        store.update_job(argv[0], status="failed", failure=_failure("internal_error", type(error).__name__))
+        store.jobs.update(argv[0], status="failed", failure=_failure("internal_error", type(error).__name__))
         return 1
 
 

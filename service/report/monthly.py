@@ -24,7 +24,7 @@ from ingest.text import normalize
 from service.answer.context import Services
 from service.answer.outcomes import OUTCOMES, UNANSWERED
 from service.report.review import REVIEWED_KINDS
-from service.store.database import audit, cases, feedback
+from service.store.tables import audit, cases, feedback
 
 CONFIDENCE_BINS = 10
 LISTED = 20  # sources, topics and comments a report lists
@@ -368,10 +368,10 @@ def _vectors(services: Services, questions: list[str]) -> np.ndarray:
     """The questions' unit vectors: those the answer path kept when it handed them off, the others embedded
     now (and kept, so that the next report need not)."""
     model, store = services.index.embedding_model, services.store
-    kept = store.vectors(model, questions)
+    kept = store.audit.vectors(model, questions)
     for question in questions:
         if question not in kept:
             kept[question] = np.asarray(services.embedder.embed_query(question), dtype=np.float32)
-            store.keep_vector(model, question, kept[question].tolist())
+            store.audit.keep_vector(model, question, kept[question].tolist())
     vectors = np.stack([kept[q] for q in questions])
     return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9)  # type: ignore[no-any-return]

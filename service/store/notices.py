@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 
-from service.store.database import Store, as_utc, notices, utc_now
+from service.store.database import Store
+from service.store.tables import as_utc, notices, utc_now
 
 SEVERITIES = ("info", "warning", "emergency")
 

@@ -16,8 +16,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import create_engine, select
 
 from ingest.index import IndexSpec, ingest
-from service.store.database import Store, feedback
+from service.store.database import Store
 from service.store.notices import NoticeBoard
+from service.store.tables import feedback
 from tests.conftest import Server, screenshot, server_on
 from tests.helpers import axe_violations
 

@@ -109,7 +109,7 @@ def test_an_answer_is_generated_and_grounded_or_else_extractive_with_the_reason(
     question = {"question": "粗大ごみの出し方と手数料を教えてください"}
     body = generative.http.post("/v1/ask", json=question, timeout=120).json()
     assert_shown_answer_is_safe(body, server.http.post("/v1/ask", json=question).json())
-    [record] = Store(generative.database_url, 30).audit_records(limit=1)
+    [record] = Store(generative.database_url, 30).audit.records(limit=1)
     assert (record["model"], record["prompt_version"]) == ("gemma-3-270m", PROMPT_VERSION)
     assert record["composer"] == body["composer"] and record["fallback"] == body["composer_fallback"]
 

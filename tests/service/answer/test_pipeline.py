@@ -12,7 +12,7 @@ from service.answer.context import Context, Services
 from service.answer.pipeline import STEPS, answer, run
 from service.answer.retrieve import retrieve
 from service.api.respond import respond
-from service.store.database import audit, cases
+from service.store.tables import audit, cases
 
 
 def context(services: Services, question: str, lang: str = "ja") -> Context:

@@ -131,7 +131,7 @@ def test_a_reload_serves_the_change_in_every_worker_without_a_failed_request(adm
         assert body["generation"] == after and body["answer"].startswith("RELOADED."), body
     listed = admin_server.http.get("/v1/admin/generations", headers=AUTH).json()["generations"]
     assert [g["live"] for g in listed if g["id"] == after] == [True]
-    audit = site_store(site).audit_records(limit=12)
+    audit = site_store(site).audit.records(limit=12)
     assert {record["generation"] for record in audit} == {after}  # what the city knew when it answered
 
 
@@ -298,8 +298,8 @@ def test_a_job_interrupted_by_a_stopped_service_is_reported_after_restart(sample
     copy_corpus(site / "corpus")
     shutil.copytree(sample_index[0], site / "index")
     store = site_store(site)
-    store.create_job("left-running", ".")
-    store.update_job("left-running", status="running", progress=0.4)
+    store.jobs.create("left-running", ".")
+    store.jobs.update("left-running", status="running", progress=0.4)
     store.engine.dispose()
     restarted = site_server(site)
     try:
@@ -408,7 +408,7 @@ def test_metrics_add_up_what_every_worker_counted_and_never_carry_a_question(adm
         assert total(after, "madoguchi_index_ready") == 1 and total(after, "madoguchi_database_up") == 1
         assert total(after, "madoguchi_generation_age_seconds") > 0
         jobs = {dict(labels)["status"]: v for (n, labels), v in after.items() if n == "madoguchi_reload_jobs"}
-        assert jobs == site_store(site).job_counts()
+        assert jobs == site_store(site).jobs.counts()
     text = httpx.get(admin_server.base_url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
     assert "quokka" not in text and "粗大" not in text  # labels never hold what a resident wrote
 
@@ -549,7 +549,7 @@ def test_the_monthly_report_downloads_for_staff_and_the_transparency_report_is_p
     handed = admin_server.http.post("/v1/ask", json={"question": unanswered}).json()
     assert handed["outcome"] in ("handoff_out_of_scope", "handoff_low_confidence")
     model = admin_server.http.get("/v1/status").json()["model"]
-    assert list(site_store(site).vectors(model, [unanswered])) == [unanswered]  # kept for the report's topics
+    assert list(site_store(site).audit.vectors(model, [unanswered])) == [unanswered]  # kept for the report's topics
     report = admin_server.http.get("/v1/reports/monthly", headers=STAFF)
     assert report.status_code == 200 and report.json()["questions"] >= 1
     spreadsheet = admin_server.http.get("/v1/reports/monthly", params={"format": "csv"}, headers=STAFF)

@@ -8,7 +8,8 @@ from sqlalchemy import create_engine, func, select
 from service.answer.pipeline import STEPS
 from service.answer.privacy import is_my_number
 from service.settings import Settings
-from service.store.database import Store, turns
+from service.store.database import Store
+from service.store.tables import turns
 from tests.conftest import server_on
 
 
@@ -76,7 +77,7 @@ def test_personal_data_is_masked_in_the_audit_and_absent_from_logs(server, sampl
     )
     body = ask(server, question)
     assert body["outcome"] == "answered"  # still answered
-    records = Store(server.database_url, 30).audit_records(limit=50)
+    records = Store(server.database_url, 30).audit.records(limit=50)
     record = next(r for r in records if r["answer_id"] == body["answer_id"])
     for secret in (my_number, "090-1234-5678", "taro@example.com"):
         assert secret not in record["question"]
@@ -127,7 +128,7 @@ def test_control_characters_become_spaces_before_anything_reads_the_question(ser
     body = ask(server, "住民票の写し\x00はどこで\x07取れますか")
     assert body["outcome"] == "answered" and body["citations"][0]["id"] == "ja-cert-juminhyo"
     record = next(
-        r for r in Store(server.database_url, 30).audit_records(limit=50) if r["answer_id"] == body["answer_id"]
+        r for r in Store(server.database_url, 30).audit.records(limit=50) if r["answer_id"] == body["answer_id"]
     )
     assert record["question"] == "住民票の写し はどこで 取れますか"
 

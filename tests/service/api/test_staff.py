@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, select
 from ingest.chunk import chunk_corpus
 from ingest.load import load_corpus
 from ingest.report import IngestReport
-from service.store.database import feedback
+from service.store.tables import feedback
 from tests.conftest import Server, fresh_postgres_database, server_on
 from tests.helpers import CORPUS
 

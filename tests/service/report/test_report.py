@@ -20,7 +20,7 @@ from service.live.services import open_services
 from service.report.monthly import as_csv, month_of, monthly, public, topics
 from service.report.page import monthly_html, public_html
 from service.settings import Settings
-from service.store.database import audit, cases, feedback
+from service.store.tables import audit, cases, feedback
 
 UTC = dt.UTC
 BULKY = "ja-waste-bulky"

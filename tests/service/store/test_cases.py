@@ -18,18 +18,10 @@ from sqlalchemy import select, update
 from ingest.load import load_corpus
 from service.errors import MadoguchiError
 from service.settings import Retention
+from service.store.audit import AuditRecord
 from service.store.cases import CaseQuery, CaseQueue, NewCase, decode_cursor
-from service.store.database import (
-    AuditRecord,
-    Store,
-    audit,
-    cases,
-    feedback,
-    metadata,
-    question_key,
-    question_vectors,
-    turns,
-)
+from service.store.database import Store
+from service.store.tables import audit, cases, feedback, metadata, question_key, question_vectors, turns
 
 
 def new_case(question: str = "パスポートの申請は? [PHONE]") -> NewCase:
@@ -164,14 +156,14 @@ def test_feedback_needs_an_answer_that_exists(store):
     with pytest.raises(MadoguchiError) as unknown:
         queue.add_feedback("f" * 32, True, None, "resident")
     assert unknown.value.code == "answer_not_found"
-    store.record(AuditRecord("c1", "en", "q", "answered", 0.9, ["en-x"], "g1", [], "b" * 32), "en-x")
+    store.audit.record(AuditRecord("c1", "en", "q", "answered", 0.9, ["en-x"], "g1", [], "b" * 32), "en-x")
     queue.add_feedback("b" * 32, False, "the fee was wrong", "staff")
     assert feedback_on(store, "b" * 32) == [(False, "the fee was wrong", "staff")]
 
 
 def test_one_feedback_per_answer_and_source(store):
     queue = CaseQueue(store.engine)
-    store.record(AuditRecord("c1", "en", "q", "answered", 0.9, ["en-x"], "g1", [], "c" * 32), "en-x")
+    store.audit.record(AuditRecord("c1", "en", "q", "answered", 0.9, ["en-x"], "g1", [], "c" * 32), "en-x")
     queue.add_feedback("c" * 32, True, None, "resident")
     with pytest.raises(MadoguchiError) as again:
         queue.add_feedback("c" * 32, False, "changed my mind", "resident")
@@ -184,14 +176,14 @@ def test_the_retention_purge_removes_only_what_is_past_its_period(database_url):
     keep = Retention(conversation_days=30, audit_days=365, case_days=365, feedback_days=365)
     store = Store(database_url, 30, keep)
     queue = CaseQueue(store.engine)
-    store.record(AuditRecord("old", "en", "q", "answered", 0.9, [], "g1", [], "d" * 32), None)
-    store.record(AuditRecord("new", "en", "q", "answered", 0.9, [], "g1", [], "e" * 32), None)
+    store.audit.record(AuditRecord("old", "en", "q", "answered", 0.9, [], "g1", [], "d" * 32), None)
+    store.audit.record(AuditRecord("new", "en", "q", "answered", 0.9, [], "g1", [], "e" * 32), None)
     queue.add_feedback("d" * 32, True, None, "resident")
     resolved_id, _ = queue.open(new_case())
     queue.resolve(resolved_id, "done", None, None)
     open_id, _ = queue.open(new_case())
-    store.keep_vector("m", "an old unanswered question", [0.1, 0.2])
-    store.keep_vector("m", "a new unanswered question", [0.3, 0.4])
+    store.audit.keep_vector("m", "an old unanswered question", [0.1, 0.2])
+    store.audit.keep_vector("m", "a new unanswered question", [0.3, 0.4])
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
     with store.engine.begin() as connection:
         connection.execute(
@@ -205,10 +197,10 @@ def test_the_retention_purge_removes_only_what_is_past_its_period(database_url):
         connection.execute(update(cases).values(updated_at=long_ago))
 
     assert store.purge_expired() == {"turns": 1, "audit": 1, "question_vectors": 1, "cases": 1, "feedback": 1}
-    assert list(store.vectors("m", ["an old unanswered question", "a new unanswered question"])) == [
+    assert list(store.audit.vectors("m", ["an old unanswered question", "a new unanswered question"])) == [
         "a new unanswered question"
     ]
-    assert [r["conversation_id"] for r in store.audit_records()] == ["new"]
+    assert [r["conversation_id"] for r in store.audit.records()] == ["new"]
     assert listed_ids(queue, "open") == [open_id]  # an open case is never purged, however old
-    assert store.has_conversation("new") and not store.has_conversation("old")
+    assert store.conversations.exists("new") and not store.conversations.exists("old")
     store.engine.dispose()

@@ -1,0 +1,50 @@
+"""Conversations: the turns kept for follow-up questions (masked), for the retention period, then purged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from service.store.tables import turns, utc_now
+
+
+@dataclass
+class Turn:
+    """One earlier question of a conversation, as stored (masked), for follow-ups."""
+
+    question: str  # masked
+    lang: str
+    chunk_id: str | None
+
+
+class Conversations:
+    def __init__(self, engine: Engine, retention: dt.timedelta) -> None:
+        self.engine, self.retention = engine, retention
+
+    def history(self, conversation_id: str, limit: int) -> list[Turn]:
+        """The conversation's latest turns within the retention period, oldest first."""
+        if not self.retention:
+            return []
+        since = utc_now() - self.retention
+        query = (
+            select(turns.c.question, turns.c.lang, turns.c.chunk_id)
+            .where(turns.c.conversation_id == conversation_id, turns.c.created_at >= since)
+            .order_by(turns.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [Turn(question=r.question, lang=r.lang, chunk_id=r.chunk_id) for r in reversed(rows)]
+
+    def exists(self, conversation_id: str) -> bool:
+        """Whether a conversation has turns still within the retention period."""
+        if not self.retention:
+            return False
+        query = select(turns.c.id).where(
+            turns.c.conversation_id == conversation_id, turns.c.created_at >= utc_now() - self.retention
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query.limit(1)).first() is not None
