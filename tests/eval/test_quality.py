@@ -33,7 +33,7 @@ def test_own_questions_stay_above_their_floors(sample_index, tmp_path):
 
 
 @pytest.mark.bench
-def test_clinc150_out_of_scope_questions_are_handed_off(sample_index, clinc, tmp_path):
+def test_clinc150_out_of_scope_questions_are_handed_off(clinc, sample_index, tmp_path):
     records = answers.run(services_for(sample_index[0], tmp_path), load_queries(clinc / "oos_dev.jsonl"))
     assert answers.rates(records)["all"]["handoff_recall"] >= 0.96
 
