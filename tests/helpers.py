@@ -96,3 +96,12 @@ def axe_violations(driver: Any) -> list[dict[str, Any]]:
     )
     assert len(result["passes"]) > 10, "axe-core did not check the page"
     return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
+
+
+def page_wait(driver: Any, seconds: float = 30) -> Any:
+    """The browser's await (Selenium's WebDriverWait): pages re-render as data arrives, so an element found a
+    moment ago may be gone; look again."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))

@@ -9,10 +9,8 @@ import json
 import re
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import create_engine, select
 
 from ingest.index import IndexSpec, ingest
@@ -20,7 +18,7 @@ from service.store.database import Store
 from service.store.notices import NoticeBoard
 from service.store.tables import feedback
 from tests.conftest import Server, screenshot, server_on
-from tests.helpers import axe_violations
+from tests.helpers import axe_violations, page_wait
 
 HOSTILE = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 
@@ -39,8 +37,8 @@ def chat(chrome, chat_server):
     return chrome
 
 
-def wait(driver, seconds: float = 30) -> WebDriverWait:
-    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
+def wait(driver, seconds: float = 30):
+    return page_wait(driver, seconds)
 
 
 def ask(driver, question: str):

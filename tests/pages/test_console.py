@@ -8,16 +8,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ready
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from ingest.report import IngestReport
 from service.store.cases import CaseQueue, NewCase
 from service.store.database import Store
 from tests.conftest import Server, screenshot, server_on
+from tests.helpers import page_wait
 
 TOKEN = "console-secret-0123456789"
 CASE = NewCase("out_of_scope", "en", "c", "a" * 32, "q", ["q"], [], "General enquiries")
@@ -44,9 +44,8 @@ def console(chrome, console_server):
     return chrome
 
 
-def wait(driver, seconds: float = 20) -> WebDriverWait:
-    """Lists re-render as data arrives: an element found a moment ago may be gone; look again."""
-    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
+def wait(driver, seconds: float = 20):
+    return page_wait(driver, seconds)
 
 
 def click_in_case(driver, reference: str, label: str) -> bool:

@@ -13,15 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ready
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from ingest.report import IngestReport
 from tests.conftest import ARTIFACTS, Server, screenshot, server_on
-from tests.helpers import axe_violations, copy_corpus
+from tests.helpers import axe_violations, copy_corpus, page_wait
 
 STAFF_TOKEN = "console-staff-0123456789"
 ADMIN_TOKEN = "console-admin-0123456789"
@@ -40,8 +39,8 @@ def city(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempP
     running.close()
 
 
-def wait(driver, seconds: float = 60) -> WebDriverWait:
-    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
+def wait(driver, seconds: float = 60):
+    return page_wait(driver, seconds)
 
 
 def test_an_unanswered_topic_becomes_a_live_answer_through_the_console(chrome, city):

@@ -14,7 +14,6 @@ from pydantic import SecretStr
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 
 from ingest.index import IndexSpec, ingest
 from ingest.report import IngestReport
@@ -22,7 +21,7 @@ from service.__main__ import main as serve
 from service.settings import Settings
 from service.tenants import TenantsFileError, load_tenants
 from tests.conftest import Server, fresh_postgres_database, screenshot
-from tests.helpers import ROOT, eventually
+from tests.helpers import ROOT, eventually, page_wait
 
 MINATODAI_TOKEN, SHIMAMI_TOKEN = "minatodai-staff-token-0001", "shimami-staff-token-00001"
 SHIMAMI_ADMIN = "shimami-admin-token-00001"
@@ -238,7 +237,7 @@ def wait_for_job(http: httpx.Client, url: str, headers: dict[str, str], timeout:
 def test_a_tenants_chat_page_under_its_prefix_asks_its_own_sources(two_towns, chrome):
     chrome.get(f"{two_towns.base_url}/t/shimami/")
     chrome.find_element(By.ID, "question").send_keys("フェリーの町民割引はありますか", Keys.ENTER)
-    reply = WebDriverWait(chrome, 30).until(
+    reply = page_wait(chrome, 30).until(
         expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "#messages > li.assistant .sources a"))
     )
     screenshot(chrome, "tenant-chat")

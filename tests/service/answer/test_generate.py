@@ -23,7 +23,7 @@ from service.answer.grounding import CITATION
 from service.store.database import Store
 from service.store.notices import NoticeBoard
 from tests.conftest import Server, server_on
-from tests.helpers import eventually, free_port, wait_for_http
+from tests.helpers import eventually, free_port, page_wait, wait_for_http
 
 FALLBACKS = {"llm_timeout", "llm_unreachable"} | {
     f"check_{reason}"
@@ -181,11 +181,10 @@ def test_an_unreachable_model_falls_back_at_once(sample_index, tmp_path, server)
 def test_the_chat_page_streams_a_draft_then_shows_the_checked_answer(chrome, generative):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
 
     chrome.get(generative.base_url + "/")
     chrome.find_element(By.ID, "question").send_keys("粗大ごみの出し方を教えてください", Keys.ENTER)
-    reply = WebDriverWait(chrome, 120).until(
+    reply = page_wait(chrome, 120).until(
         lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "#messages > li.assistant .sources")), None)
     )
     assert reply.find_element(By.TAG_NAME, "a").get_attribute("href").startswith("https://")
