@@ -307,10 +307,9 @@ def absent(args: argparse.Namespace, settings: EvalSettings) -> None:
     for name, value in vars(args).items():
         for path in value if isinstance(value, list) else [value]:
             if isinstance(path, Path) and name != "cache" and not path.exists():
-                inside = settings.bench_data.resolve() in path.resolve().parents
-                folder = path.resolve().relative_to(settings.bench_data.resolve()).parts[0] if inside else None
-                if folder in BENCH_SETS:
-                    settings.bench_set(folder)  # raises, naming the set, the path and the setting
+                for folder in BENCH_SETS:
+                    if settings.bench_data / folder in path.parents:
+                        settings.bench_set(folder)  # raises, naming the set, the path and the setting
                 raise BenchDataMissingError(f"{path} does not exist")
 
 

@@ -31,10 +31,13 @@ def index_services(corpus: Path, settings: EvalSettings, keep_database: bool = F
     return services
 
 
+def cache_dir(corpus: Path, settings: EvalSettings) -> Path:
+    """Where the eval keeps its index of ``corpus`` for these settings."""
+    return settings.eval_cache / f"{corpus.stem}-{settings.embedding_model.replace('/', '_')}-{settings.answer_chars}"
+
+
 def cached_index(corpus: Path, settings: EvalSettings) -> Path:
-    index_dir = (
-        settings.eval_cache / f"{corpus.stem}-{settings.embedding_model.replace('/', '_')}-{settings.answer_chars}"
-    )
+    index_dir = cache_dir(corpus, settings)
     ingest(corpus, index_dir, settings.spec)
     return index_dir
 

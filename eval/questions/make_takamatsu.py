@@ -6,14 +6,14 @@ ask about it as residents write it (a third in hiragana, without the list's size
 is checked against the list, and every unlisted one is checked to be absent from it."""
 
 import json
-import os
 import re
 import unicodedata
-from pathlib import Path
 
 from openpyxl import load_workbook
 
-DATA = Path(os.environ.get("MADOGUCHI_BENCH_DATA", "bench-data")) / "takamatsu"
+from eval.settings import EvalSettings
+
+DATA = EvalSettings().bench_set("takamatsu")
 b = load_workbook(DATA / "garbage_separation_list" / "0074.xlsx", read_only=True)
 names = [
     unicodedata.normalize("NFKC", str(r[1])).strip()

@@ -9,7 +9,7 @@ unanswerable questions here"), which mean the same on any city's corpus.
 
 Measured once per generation and settings, when a generation is first opened (a reload measures it before
 promotion), and kept beside the index in ``baselines/<generation>.json``. A generation that differs from the
-live one in at most 5 % of its chunks shares the live one's baseline."""
+live one in at most ``baseline_carry_over`` of its chunks (5 % by default) shares the live one's baseline."""
 
 from __future__ import annotations
 

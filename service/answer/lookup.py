@@ -24,14 +24,13 @@ from service.answer.rows import (
     QUALIFIER,
     SHELTER_LISTS,
     asks_about_separation,
-    asks_where_to_evacuate,
     fold,
 )
 
 
 def lookup(ctx: Context) -> Outcome | None:
     rows, chunks, settings = ctx.services.rows, ctx.services.index.chunks, ctx.services.settings
-    if rows.shelters and asks_where_to_evacuate(ctx.question):
+    if rows.shelters and ctx.asks_where_to_evacuate:
         hazard, sites = rows.shelters_for(ctx.question, chunks)
         if sites:  # the list's rows for that place and hazard, as published: never a distance we do not know
             _put_first(ctx, sites[: settings.sites_shown])

@@ -9,18 +9,20 @@ from pathlib import Path
 
 import pytest
 
+from eval.harness import cache_dir
+from eval.settings import EvalSettings
 from tests.helpers import CORPUS, PYTHON, ROOT
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def eval_cache(sample_index, default_spec, tmp_path_factory) -> Path:
+def eval_cache(sample_index, tmp_path_factory) -> Path:
     """The eval's index cache, holding the session's index of the bundled corpus where the eval looks for it: the
     eval finds every chunk unchanged and embeds nothing again."""
-    cache = tmp_path_factory.mktemp("eval-cache")
-    shutil.copytree(sample_index[0], cache / f"corpus-{default_spec.embedding_model}-{default_spec.answer_chars}")
-    return cache
+    settings = EvalSettings(eval_cache=tmp_path_factory.mktemp("eval-cache"))
+    shutil.copytree(sample_index[0], cache_dir(CORPUS, settings))
+    return settings.eval_cache
 
 
 def run_eval(cache: Path, *args: str) -> tuple[dict, Path]:
