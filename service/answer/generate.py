@@ -12,16 +12,18 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
-from langchain_openai import ChatOpenAI
 
 from service.answer.compose import passage
 from service.answer.context import ComposerTrace, Context
 from service.answer.grounding import check
 from service.answer.outcomes import ANSWERED, Outcome
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ class GenerativeComposer:
     def from_settings(cls, settings: Settings) -> GenerativeComposer | None:
         if not settings.llm_base_url:
             return None
+        from langchain_openai import ChatOpenAI  # only a city that runs a model pays for importing its client
+
         model = ChatOpenAI(
             base_url=settings.llm_base_url,
             model=settings.llm_model,

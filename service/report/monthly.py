@@ -17,7 +17,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
 from sqlalchemy import case, func, or_, select
 
 from ingest.text import normalize
@@ -177,6 +176,8 @@ def topics(services: Services, asked: Counter[str]) -> list[dict[str, Any]]:
     if len(questions) == 1:
         labels = np.zeros(1, dtype=int)
     else:
+        from sklearn.cluster import AgglomerativeClustering  # imported by the first report, not at every start
+
         clustering = AgglomerativeClustering(
             n_clusters=None,
             distance_threshold=services.settings.report_topic_distance,
