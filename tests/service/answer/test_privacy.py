@@ -1,5 +1,6 @@
-"""Personal data is masked however a resident writes it (widths, dashes, dots, zero-width spaces, kanji
-numerals), and fees, dates, article numbers and FAQ ids are left as they are."""
+"""Personal data is masked however a resident writes it (widths, dashes, dots, commas, spaces, tabs and line
+breaks between groups, zero-width spaces, kanji numerals, digits read aloud in kana, e-mails with (at) or a
+Japanese domain, の-chains and room numbers), and fees, dates, article numbers and FAQ ids are left as they are."""
 
 from __future__ import annotations
 
@@ -62,6 +63,33 @@ ADDRESS_VARIANTS = [
     ("12-3, Honcho, Minatodai", "address"),
 ]
 
+# Each of these was stored as written before the second security review (issue 31).
+REVIEW_VARIANTS = [
+    ("マイナンバーは1234  5678  9018です", "my_number"),
+    ("マイナンバー 1234 - 5678 - 9018", "my_number"),
+    ("番号は１２３４－５６７８－９０１８", "my_number"),
+    ("1234,5678,9018 です", "my_number"),
+    ("1234・5678・9018", "my_number"),
+    ("1234\t5678\t9018", "my_number"),
+    ("1234\n5678\n9018", "my_number"),
+    ("マイナンバーは一二三四五六七八九〇一八です", "my_number"),
+    ("電話は〇九〇ー一二三四ー五六七八です", "phone"),
+    ("ぜろきゅうぜろ いちにさんよん ごろくななはち まで電話ください", "phone"),
+    ("ゼロキュウゼロ、イチニサンヨン、ゴロクナナハチ", "phone"),
+    ("090・1234・5678", "phone"),
+    ("090 - 1234 - 5678", "phone"),
+    ("(090)1234-5678 までお願いします", "phone"),
+    ("メールは山田@例え.jp", "email"),
+    ("hanako@市役所.jp に送って", "email"),
+    ("taro @ example.com", "email"),
+    ("taro(at)example.com", "email"),
+    ("taro [at] example.co.jp", "email"),
+    ("口座番号は一二三四五六七です", "bank_account"),
+    ("みなと台3の4の5に住んでいます", "address"),
+    ("コーポ山田101号室です", "address"),
+    ("中央3番4号", "address"),
+]
+
 OTHER_VARIANTS = [
     ("メールは hanako.sato+city@example.co.jp です", "email"),
     ("mail taro@example.com", "email"),
@@ -73,7 +101,7 @@ OTHER_VARIANTS = [
     ("保険証の番号は 1234 5678", "insurance_number"),
 ]
 
-MUST_MASK = MY_NUMBER_VARIANTS + PHONE_VARIANTS + ADDRESS_VARIANTS + OTHER_VARIANTS
+MUST_MASK = MY_NUMBER_VARIANTS + PHONE_VARIANTS + ADDRESS_VARIANTS + REVIEW_VARIANTS + OTHER_VARIANTS
 
 MUST_STAY = [
     "粗大ごみは1点500円、2,000円です",
@@ -102,6 +130,13 @@ MUST_STAY = [
     "三丁目の公園",  # a district with no number after it names nobody's home
     "2人目の子ども",
     "第1号被保険者",
+    "1,000,000円まで",
+    "2026年12月1日から",
+    "子ども2人で月1万円",
+    "にんじんとごぼうは燃えるごみ",
+    "しにくい手続き",
+    "1階の3番窓口",
+    "第2号の書類",
 ]
 
 
@@ -155,3 +190,62 @@ def test_any_grouping_and_width_of_a_valid_my_number_is_masked(first_eleven, sep
 def test_any_dash_or_dot_between_the_groups_of_a_phone_number_is_masked(groups, separator):
     masked, kinds = mask_personal_data(f"電話は{separator.join(groups)}です")
     assert "phone" in kinds and groups[-1] not in masked
+
+
+KANJI = str.maketrans("0123456789", "〇一二三四五六七八九")
+SPOKEN = dict(zip("0123456789", "ぜろ いち に さん よん ご ろく なな はち きゅう".split(), strict=True))
+GAPS = ["", "-", " - ", "  ", " ", "－", "ー", "‐", "−", ".", "/", "_", ",", "・", "\t", "\n", "\u200b", "、"]
+
+
+def rendered(groups: list[str], gap: str, numerals: str) -> str:
+    """Digit groups as a resident might type them: ASCII, full width, kanji numerals."""
+    text = gap.join(groups)
+    return text.translate(FULL_WIDTH) if numerals == "full" else text.translate(KANJI) if numerals == "kanji" else text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first_eleven=st.text(alphabet="0123456789", min_size=11, max_size=11),
+    gap=st.sampled_from(GAPS),
+    numerals=st.sampled_from(["ascii", "full", "kanji"]),
+    before=st.sampled_from(["", "番号は", "My Number: ", "マイナンバー "]),
+    after=st.sampled_from(["", "です", " thanks", "。"]),
+)
+def test_a_valid_my_number_with_any_gap_width_or_numerals_is_masked(first_eleven, gap, numerals, before, after):
+    number = valid_my_number(first_eleven)
+    masked, kinds = mask_personal_data(before + rendered([number[:4], number[4:8], number[8:]], gap, numerals) + after)
+    assert "my_number" in kinds and number[4:] not in re.sub(r"\D", "", masked), masked
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    subscriber=st.text(alphabet="0123456789", min_size=8, max_size=8),
+    prefix=st.sampled_from(["090", "080", "070", "03", "045", "0465"]),
+    gap=st.sampled_from(GAPS),
+    numerals=st.sampled_from(["ascii", "full", "kanji", "spoken"]),
+    bracketed=st.booleans(),
+)
+def test_a_phone_number_with_any_gap_width_numerals_or_brackets_is_masked(subscriber, prefix, gap, numerals, bracketed):
+    rest = subscriber[: 10 - len(prefix)] if len(prefix) > 3 else subscriber
+    groups = [prefix, rest[:-4], rest[-4:]]
+    if numerals == "spoken":
+        written = gap.join("".join(SPOKEN[d] for d in group) for group in groups)
+    else:
+        written = rendered(groups, gap, numerals)
+        if bracketed:
+            rest_written = written[len(prefix) :]
+            written = f"({written[: len(prefix)]}){rest_written.lstrip(gap) if gap else rest_written}"
+    masked, kinds = mask_personal_data(f"電話は{written}です")
+    assert {"phone", "my_number", "number"} & set(kinds), masked
+    assert rest[-4:] not in re.sub(r"\D", "", masked), masked
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    local=st.sampled_from(["taro", "hanako.sato", "k-yamada+city", "山田", "はなこ"]),
+    domain=st.sampled_from(["example.com", "city.example.lg.jp", "例え.jp", "市役所.jp"]),
+    at=st.sampled_from(["@", " @ ", "＠", "(at)", "[at]", " (at) ", "（at）"]),
+)
+def test_an_email_address_written_any_everyday_way_is_masked(local, domain, at):
+    masked, kinds = mask_personal_data(f"連絡は {local}{at}{domain} までお願いします")
+    assert "email" in kinds and domain.split(".")[0] not in masked and local not in masked, masked
