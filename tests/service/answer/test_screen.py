@@ -1,9 +1,20 @@
 """The screening rules: what counts as an emergency, self-harm or abuse, and everyday questions that only
 look like one. A false alarm hands a resident to a helpline instead of answering them, so both sides matter."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 from service.answer.screening import Screening
+
+QUESTIONS = Path(__file__).parents[3] / "eval" / "questions"
+
+
+def own_questions(kind_is_sensitive: bool) -> list[dict[str, str]]:
+    lines = [line for path in sorted(QUESTIONS.glob("*.jsonl")) for line in path.read_text("utf-8").splitlines()]
+    rows = [json.loads(line) for line in lines]
+    return [row for row in rows if (row.get("kind") == "sensitive") is kind_is_sensitive]
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +61,16 @@ def test_a_sensitive_question_is_recognised(screening: Screening, question: str,
 )
 def test_an_everyday_question_is_not_mistaken_for_an_emergency(screening: Screening, question: str) -> None:
     assert screening.match(question) is None
+
+
+@pytest.mark.parametrize("row", own_questions(True), ids=lambda row: row["id"])
+def test_a_sensitive_cue_is_recognised_as_residents_say_it_even_beside_an_ordinary_topic(screening, row):
+    """eval/questions/sensitive_mixed.jsonl: 配偶者からの暴力, 夫が怖い, もう消えたい。児童手当の手続きは…"""
+    match = screening.match(row["query"])
+    assert match is not None and match.name == row["category"], row["query"]
+
+
+def test_no_ordinary_question_of_the_own_question_sets_is_taken_for_a_sensitive_one(screening):
+    ordinary = own_questions(False)
+    assert len(ordinary) > 400
+    assert [row["query"] for row in ordinary if screening.match(row["query"])] == []

@@ -61,6 +61,9 @@ def test_an_out_of_scope_question_hands_off_with_suggestions_for_staff(server):
         ("I want to kill myself", "0120-279-338"),
         ("夫から殴られています", "#8008"),
         ("I think the child next door is being abused", "189"),
+        ("配偶者からの暴力について相談したい", "#8008"),
+        ("児童手当の申請をしたいです。夫からの暴力で別居中です", "#8008"),
+        ("もう消えたい。児童手当の手続きはどうすれば", "0120-279-338"),
     ],
 )
 def test_a_sensitive_question_hands_off_with_the_right_contact(server, question, number):
