@@ -4,14 +4,15 @@ passes through (the body-size limit of service/api/limits.py, CORS, security and
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.limits import BodyLimit
 from service.api.metrics import CountRequests
@@ -74,23 +75,7 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
     # response, refusals included.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, refuse=too_large)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        """Pages run only their own scripts and styles, from this server; nothing is fetched elsewhere."""
-        response = await call_next(request)
-        path = route_path(request)
-        if path != "/docs":  # the API browser (off by default) loads its assets from a CDN
-            # Only the residents' chat may be framed, and only by the city's own pages.
-            ancestors = " ".join(["'self'", *settings.origins]) if path == "/" else "'none'"
-            response.headers.setdefault(
-                "Content-Security-Policy", f"{CONTENT_SECURITY_POLICY}; frame-ancestors {ancestors}"
-            )
-        if path.startswith("/v1/"):  # answers and staff data are never kept by a cache
-            response.headers["Cache-Control"] = "no-store"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
-
+    app.add_middleware(SecurityHeaders, origins=settings.origins)
     app.add_middleware(CountRequests, tenant=settings.tenant)  # outermost: every response counts, refusals included
 
     if settings.origins:  # the city's own pages may call the residents' endpoints from the browser
@@ -102,9 +87,42 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
         )
 
 
-def route_path(request: Request) -> str:
+class SecurityHeaders:
+    """ASGI middleware: pages run only their own scripts and styles, from this server, and nothing is fetched
+    elsewhere; only the residents' chat may be framed, and only by the city's own pages (``origins``); answers
+    and staff data are never kept by a cache. A pure ASGI middleware, so that a client that leaves mid-request
+    ends quietly here (a ``BaseHTTPMiddleware`` would log it as a fault)."""
+
+    def __init__(self, app: ASGIApp, origins: list[str] | None = None) -> None:
+        self.app, self.origins = app, origins or []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope_path(scope)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if path != "/docs":  # the API browser (off by default) loads its assets from a CDN
+                    ancestors = " ".join(["'self'", *self.origins]) if path == "/" else "'none'"
+                    headers.setdefault(
+                        "Content-Security-Policy", f"{CONTENT_SECURITY_POLICY}; frame-ancestors {ancestors}"
+                    )
+                if path.startswith("/v1/"):
+                    headers["Cache-Control"] = "no-store"
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "no-referrer")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def scope_path(scope: Scope) -> str:
     """The path within this app: under a tenant's /t/<name>/ prefix, what follows it."""
-    return request.url.path.removeprefix(request.scope.get("root_path", "")) or "/"
+    path: str = scope.get("path", "")
+    return path.removeprefix(scope.get("root_path", "")) or "/"
 
 
 def too_large(max_bytes: int) -> JSONResponse:

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.api.deps import live_of, settings_of
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+CLIENT_LEFT = 499  # the status a request is counted under when its client left before the response
 
 # Every sample is labelled with its tenant ("" for a single municipality); a tenant's scrape reads only its own.
 REQUESTS = Counter(
@@ -72,7 +73,8 @@ class CountRequests:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        status = 500
+        status: int | None = None
+        left = False
 
         async def counting(message: Message) -> None:
             nonlocal status
@@ -80,10 +82,19 @@ class CountRequests:
                 status = int(message["status"])
             await send(message)
 
+        async def watching() -> Message:
+            nonlocal left
+            message = await receive()
+            left = left or message["type"] == "http.disconnect"
+            return message
+
         try:
-            await self.app(scope, receive, counting)
+            await self.app(scope, watching, counting)
         finally:
-            REQUESTS.labels(self.tenant, _endpoint(scope), str(status)).inc()
+            # A client that left before any response counts as 499 (nginx's "client closed request"), never
+            # as our fault; a response that never started for any other reason is a 500.
+            code = status if status is not None else CLIENT_LEFT if left else 500
+            REQUESTS.labels(self.tenant, _endpoint(scope), str(code)).inc()
 
 
 def _endpoint(scope: Scope) -> str:

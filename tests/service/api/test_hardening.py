@@ -27,9 +27,10 @@ from service.api.schemas.residents import AskRequest, FeedbackRequest
 from service.api.schemas.staff import ClaimRequest, ResolveRequest, SuggestRequest
 from service.settings import Settings
 from tests.conftest import Server, fresh_postgres_database, server_on
-from tests.helpers import PYTHON, ROOT, raw_request, read_reply
+from tests.helpers import PYTHON, ROOT, eventually, raw_request, read_reply
 
 ADMIN = "operator-secret-0123456789"
+METRICS_TOKEN = "metrics-secret-0123456789"
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +47,7 @@ def guarded(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.Te
         admin_token=ADMIN,
         staff_token="",
         request_timeout_s="1",
+        metrics_token=METRICS_TOKEN,
     )
     yield running
     running.close()
@@ -201,6 +203,23 @@ def test_a_connection_that_sends_half_a_request_is_closed(guarded):
         assert connection.recv(1024) == b""  # closed by the server (the socket's own timeout is 30 s)
     finally:
         connection.close()
+
+
+def test_a_client_that_leaves_mid_body_is_counted_as_gone_and_logged_as_nothing(guarded):
+    head = b'POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"qu'
+    raw_request(guarded.base_url, head).close()
+
+    def gone_counted() -> str | None:
+        text = httpx.get(guarded.base_url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
+        return text if 'status="499"' in text else None
+
+    scraped = eventually(gone_counted, timeout=10, what="the request counted as a client that left")
+    assert not [
+        line
+        for line in scraped.splitlines()
+        if line.startswith("madoguchi_http_requests_total") and 'status="5' in line
+    ]
+    assert "ERROR" not in guarded.log() and "Traceback" not in guarded.log()
 
 
 def test_a_connection_that_sends_nothing_is_closed(guarded):
