@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ingest import exports, tables
 from ingest.tables import Record
-from ingest.text import detect_lang, normalize
+from ingest.text import detect_lang, normalize, without_invisible
 
 FAQ_SUFFIXES = (".jsonl",)
 TABLE_SUFFIXES = (".csv", ".xlsx")  # FAQ exports or open-data tables, told apart by their columns
@@ -75,6 +75,15 @@ class Faq(_Entry):
 
     question: str = Field(min_length=1)
     answer: str = Field(min_length=1)
+
+    @field_validator("question", "answer")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        """A question or answer of blanks and invisible characters (U+3000, U+200B, U+3164) says nothing."""
+        if not without_invisible(value).strip():
+            raise ValueError("must hold visible text, not only blanks")
+        return value
+
     category: str = ""
     department: str = ""
     contact: str = ""
@@ -229,6 +238,16 @@ def _read_records(path: Path, name: str) -> Iterator[tuple[int, dict[str, Any]]]
             if not isinstance(record, dict):
                 raise _FileError(name, number, "each line must be a JSON object")
             yield number, record
+
+
+def faq_problem(raw: dict[str, Any]) -> str | None:
+    """Why the ingest would refuse this FAQ entry (the same words as its rejection), or None: for what is
+    written into the corpus by other means than a file (an approved proposal)."""
+    try:
+        Faq.model_validate(raw)
+    except ValidationError as error:
+        return _explain(error)
+    return None
 
 
 def _add_faq(corpus: Corpus, name: str, line: int, raw: dict[str, Any]) -> None:

@@ -31,6 +31,16 @@ def normalize(text: str) -> str:
     return _CONTROL.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
+# Characters that show nothing and are not format characters (Cf): the Hangul fillers.
+_FILLERS = frozenset("\u3164\u115f\u1160\uffa0")
+
+
+def without_invisible(text: str) -> str:
+    """The text less what shows nothing: format characters (zero-width spaces and joiners, the BOM, soft
+    hyphens) and the Hangul fillers."""
+    return "".join(ch for ch in text if ch not in _FILLERS and unicodedata.category(ch) != "Cf")
+
+
 def detect_lang(text: str) -> str:
     """'ja' when the text holds kana or kanji, else 'en'. Good enough for FAQ-length text."""
     return "ja" if _JAPANESE.search(text) else "en"

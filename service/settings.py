@@ -101,6 +101,9 @@ class Settings(IngestSettings):
     notices_refresh_s: float = Field(
         2.0, gt=0, le=300, description="How often each worker reads the running emergency notices again."
     )
+    notices_max: int = Field(
+        5, ge=1, le=20, description="Notices running or to come at once (every answer carries the running ones)."
+    )
     staff_token: SecretStr | None = Field(
         None, description="Bearer token of the staff API (suggestions, handoff queue, console). Unset: 403."
     )
@@ -136,6 +139,10 @@ class Settings(IngestSettings):
         "30/minute", description="Questions one client may ask (limits syntax: N/second|minute|hour)."
     )
     feedback_rate: str = Field("30/minute", description="Feedbacks one client may send.")
+    read_rate: str = Field(
+        "120/minute",
+        description="Public reads one client may make: the chat page, notices, status and the transparency report.",
+    )
     failed_token_rate: str = Field(
         "10/minute", description="Wrong bearer tokens one client may send before it is refused (429) for a while."
     )
@@ -212,7 +219,7 @@ class Settings(IngestSettings):
     def _staff_token_is_long(cls, value: object) -> object:
         return long_token(value)
 
-    @field_validator("ask_rate", "feedback_rate", "failed_token_rate")
+    @field_validator("ask_rate", "feedback_rate", "failed_token_rate", "read_rate")
     @classmethod
     def _rate_parses(cls, value: str) -> str:
         parse(value)  # raises ValueError naming what it could not read

@@ -20,6 +20,7 @@ Without the file nothing changes: one municipality, today's URLs."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import tomllib
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -35,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Host, Mount, Route
 
+from service.api.handlers import SecurityHeaders
 from service.app import create_app
 from service.settings import Settings
 
@@ -44,6 +46,8 @@ PREFIX = "/t"
 INSTALL_WIDE = frozenset({"host", "port", "workers", "request_timeout_s", "tenants_file", "tenant"})
 OWN = ("index_dir", "database_url", "corpus_dir")  # never shared by two tenants
 TOKENS = ("admin_token", "staff_token", "metrics_token")  # only ever the tenant's own
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0:0:0:0:0:0:0:1"})
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
 
 
 class TenantsFileError(ValueError):
@@ -90,6 +94,8 @@ def _tenant(name: str, table: Any, base: Settings, path: Path) -> Tenant:
         raise TenantsFileError(f"{where}: corpus_dir is required (the municipality's own FAQs and regulations)")
     if wide := sorted(INSTALL_WIDE & values.keys()):
         raise TenantsFileError(f"{where}: {', '.join(wide)} is set for the whole install, not per tenant")
+    if "index_dir" in values:
+        raise TenantsFileError(f"{where}: index_dir is <MADOGUCHI_INDEX_DIR>/{name} for a tenant, not set per tenant")
     own: dict[str, Any] = {"index_dir": base.index_dir / name, **dict.fromkeys(TOKENS)}
     if "database_url" not in values:
         if (database := _sqlite_beside(base.database_url, name)) is None:
@@ -134,7 +140,23 @@ def _values(tenant: Tenant, key: str) -> list[str]:
         return []
     if isinstance(value, Path):
         return [str(value.resolve())]
+    if key == "database_url":
+        return [_database_identity(value)]
     return [value if isinstance(value, str) else value.get_secret_value()]
+
+
+def _database_identity(url: str) -> str:
+    """One database however its URL is spelled: a SQLite file by its resolved path (``/./``, ``..``, links);
+    a server database by engine, host (every loopback spelling one), port (the engine's default when left
+    out) and name; never its user or password."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return f"sqlite:{Path(parsed.database).resolve()}" if parsed.database else f"sqlite:memory:{url}"
+    host = (parsed.host or "localhost").lower().strip("[]")
+    host = "loopback" if host in LOOPBACK else host
+    port = parsed.port or DEFAULT_PORTS.get(backend)
+    return f"{backend}://{host}:{port}/{parsed.database}"
 
 
 def create_server() -> Starlette | FastAPI:
@@ -159,15 +181,22 @@ def create_tenanted_app(tenants: list[Tenant]) -> Starlette:
             yield
 
     server = Starlette(routes=routes, lifespan=lifespan)
+    server.add_middleware(SecurityHeaders)  # the directory, the health and the 404s too
     server.state.tenants = apps
     server.add_exception_handler(404, _unknown)
     return server
 
 
 async def _healthz(request: Request) -> JSONResponse:
-    """200 when every tenant can answer; each tenant's own health is at /t/<name>/healthz."""
+    """200 when every tenant can answer: its index open and its database reachable and writable (checked at
+    once, off the event loop); each tenant's own health, with what is wrong, is at /t/<name>/healthz."""
     apps: dict[str, FastAPI] = request.app.state.tenants
-    ready = {name: app.state.live.current() is not None for name, app in apps.items()}
+
+    def can_answer(app: FastAPI) -> bool:
+        return app.state.live.current() is not None and bool(app.state.live.store.reachable())
+
+    checked = await asyncio.gather(*(asyncio.to_thread(can_answer, app) for app in apps.values()))
+    ready = dict(zip(apps, checked, strict=True))
     body = {"status": "ok" if all(ready.values()) else "unavailable", "tenants": ready}
     return JSONResponse(body, status_code=200 if all(ready.values()) else 503)
 

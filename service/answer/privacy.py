@@ -170,19 +170,29 @@ _RULES: list[tuple[str, re.Pattern[str], Replacement]] = [
 
 def mask_personal_data(text: str) -> tuple[str, list[str]]:
     """The folded text with personal data replaced by placeholders, and the kinds that were found."""
+    masked, found = _masked(text)
+    return masked, sorted({kind for kind, _ in found})
+
+
+def personal_data_in(text: str) -> list[tuple[str, str]]:
+    """What ``mask_personal_data`` would mask: (kind, the folded text it would replace), in order of the rules."""
+    return _masked(text)[1]
+
+
+def _masked(text: str) -> tuple[str, list[tuple[str, str]]]:
     text = fold(text)
-    found: set[str] = set()
+    found: list[tuple[str, str]] = []
     for kind, pattern, replacement in _RULES:
-        text = pattern.sub(_counting(kind, replacement, found), text)
-    return text, sorted(found)
+        text = pattern.sub(_recording(kind, replacement, found), text)
+    return text, found
 
 
-def _counting(kind: str, replacement: Replacement, found: set[str]) -> Callable[[re.Match[str]], str]:
+def _recording(kind: str, replacement: Replacement, found: list[tuple[str, str]]) -> Callable[[re.Match[str]], str]:
     def replace(match: re.Match[str]) -> str:
         replaced = match.expand(replacement) if isinstance(replacement, str) else replacement(match)
         if replaced is None:
             return match.group(0)
-        found.add(kind)
+        found.append((kind, match.group(0)))
         return replaced
 
     return replace

@@ -6,33 +6,41 @@ from __future__ import annotations
 import contextlib
 import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
 from ingest.errors import BuildInProgressError
 from ingest.index import list_generations, live_generation, rollback
 from ingest.live import IndexUnavailable, open_generation
+from ingest.text import detect_lang, normalize
+from service.answer.context import Services
 from service.answer.privacy import mask_personal_data
+from service.answer.retrieve import search
 from service.api.auth import token_errors, token_guard
 from service.api.deps import LiveDep, NoticesDep, ReloaderDep, ServicesDep, SettingsDep
+from service.api.drafts import check_draft
 from service.api.schemas.admin import (
     ApproveRequest,
+    FirstSource,
     Generation,
     Generations,
     Job,
     NoticeOut,
     NoticeRequest,
     Notices,
+    ProposalPreview,
     RejectRequest,
     ReloadAccepted,
     ReloadRequest,
     RollbackRequest,
+    WithdrawRequest,
 )
 from service.api.schemas.common import ErrorBody
 from service.api.schemas.staff import ProposalOut, Proposals, ProposalStatus
 from service.errors import ConflictError, MadoguchiError, NotFoundError
 from service.live import replicas
+from service.live.reload import Reloader, load_canaries
 from service.store.notices import described
 from service.store.proposals import ProposalBox
 
@@ -126,7 +134,12 @@ def roll_back(body: RollbackRequest, settings: SettingsDep, services: LiveDep) -
     return next(g for g in generations(settings, services).generations if g.id == body.generation)
 
 
-@router.post("/notices", status_code=201, response_model=NoticeOut, responses={422: {"model": ErrorBody}})
+@router.post(
+    "/notices",
+    status_code=201,
+    response_model=NoticeOut,
+    responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+)
 def publish_notice(body: NoticeRequest, board: NoticesDep) -> NoticeOut:
     """Publish an emergency notice: the chat shows it, every answer carries it, evacuation answers start with
     it; ``emergency`` switches the generative composer off while it runs. Every worker shows it within seconds."""
@@ -159,29 +172,85 @@ def proposals_to_review(
     return Proposals(proposals=[ProposalOut.model_validate(p) for p in found])
 
 
+@router.get("/proposals/{proposal_id}/preview", response_model=ProposalPreview, responses={404: {"model": ErrorBody}})
+def preview(proposal_id: str, services: ServicesDep, settings: SettingsDep) -> ProposalPreview:
+    """Before approving: the source the live index answers the proposal's question from first today, and the
+    first source of every canary question (an approval must not silently replace an official answer)."""
+    proposal = ProposalBox(services.store.engine).get(proposal_id[:64])
+    canaries = load_canaries(settings.corpus_dir.resolve())
+    return ProposalPreview(
+        own=_first_source(services, proposal["question"], None),
+        canaries=[_first_source(services, canary.question, canary.expected) for canary in canaries],
+    )
+
+
 @router.post(
     "/proposals/{proposal_id}/approve",
     status_code=202,
     response_model=ProposalOut,
-    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
 )
 def approve(
     proposal_id: str, body: ApproveRequest, services: ServicesDep, reloader: ReloaderDep, settings: SettingsDep
 ) -> ProposalOut:
     """Approve a proposal, with any edits: its entry is written to the corpus (approved/<id>.jsonl, with who
     proposed and approved it) and a reload starts whose first canary is the resident's own question; follow
-    it at /jobs/{job_id}. While another reload runs, ``job_id`` is null and the next reload publishes it."""
+    it at /jobs/{job_id}. While another reload runs, ``job_id`` is null and the next reload publishes it. The
+    entry is checked as at submission (the ingest's rules, no personal data); a reload that fails undoes the
+    approval (the proposal is submitted again, with the reason), and one where the entry would become a canary
+    question's first source fails so unless ``canary_changes_confirmed``."""
     box = ProposalBox(services.store.engine)
     edits = body.model_dump(exclude_none=True, exclude={"reviewer"})
+    check_draft({**_entry_of(box.get(proposal_id[:64])), **edits}, services.index)
     corpus = settings.corpus_dir.resolve()
     approved = box.approve(proposal_id[:64], mask_personal_data(body.reviewer)[0], edits, corpus)
+    return _reloaded(box, approved["id"], reloader, corpus)
+
+
+@router.post(
+    "/proposals/{proposal_id}/withdraw",
+    status_code=202,
+    response_model=ProposalOut,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+)
+def withdraw(
+    proposal_id: str, body: WithdrawRequest, services: ServicesDep, reloader: ReloaderDep, settings: SettingsDep
+) -> ProposalOut:
+    """Take an approved (or live) entry out of the corpus and start the reload that stops serving it; the
+    proposal stays in the list as withdrawn, with who withdrew it and why."""
+    box = ProposalBox(services.store.engine)
+    corpus = settings.corpus_dir.resolve()
+    reviewer, reason = mask_personal_data(body.reviewer)[0], mask_personal_data(body.reason)[0]
+    withdrawn = box.withdraw(proposal_id[:64], reviewer, reason, corpus)
+    with contextlib.suppress(ConflictError):  # a reload running now reads the corpus after the file is gone
+        reloader.start(corpus)
+    return ProposalOut.model_validate(box.get(withdrawn["id"]))
+
+
+def _reloaded(box: ProposalBox, proposal_id: str, reloader: Reloader, corpus: Path) -> ProposalOut:
     job_id = uuid.uuid4().hex
-    box.started(approved["id"], job_id)
+    box.started(proposal_id, job_id)
     try:
         reloader.start(corpus, job_id)
     except ConflictError:
-        return ProposalOut.model_validate(box.started(approved["id"], None))
-    return ProposalOut.model_validate(box.get(approved["id"]))
+        return ProposalOut.model_validate(box.started(proposal_id, None))
+    return ProposalOut.model_validate(box.get(proposal_id))
+
+
+def _entry_of(proposal: dict[str, Any]) -> dict[str, Any]:
+    return {key: proposal[key] for key in ("lang", "question", "answer", "department", "category")}
+
+
+def _first_source(services: Services, question: str, expected: str | None) -> FirstSource:
+    text = normalize(question)
+    candidates = search(services, text, detect_lang(text))
+    first = candidates[0].chunk if candidates else None
+    return FirstSource(
+        question=question,
+        expected=expected,
+        first=first.doc_id if first else None,
+        title=first.title if first else None,
+    )
 
 
 @router.post(

@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
-from ingest.text import normalize
+from ingest.text import normalize, without_invisible
 from service.answer.context import Services
 from service.errors import IndexUnavailableError, QuestionEmptyError, QuestionTooLongError
 from service.live.reload import Reloader
@@ -21,9 +21,11 @@ T = TypeVar("T")
 
 
 def clean_question(text: str, max_chars: int) -> str:
-    if len(text) > max_chars:
+    """The question as the service reads it (NFKC, nothing invisible), its length counted after folding: a
+    ligature such as U+FDFA becomes 18 characters."""
+    question = normalize(without_invisible(text))
+    if len(question) > max_chars:
         raise QuestionTooLongError(max_chars)
-    question = normalize(text)
     if not question:
         raise QuestionEmptyError()
     return question

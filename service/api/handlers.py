@@ -4,6 +4,7 @@ passes through (the body-size limit of service/api/limits.py, CORS, security and
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -90,8 +91,9 @@ def add_middleware(app: FastAPI, settings: Settings) -> None:
 class SecurityHeaders:
     """ASGI middleware: pages run only their own scripts and styles, from this server, and nothing is fetched
     elsewhere; only the residents' chat may be framed, and only by the city's own pages (``origins``); answers
-    and staff data are never kept by a cache. A pure ASGI middleware, so that a client that leaves mid-request
-    ends quietly here (a ``BaseHTTPMiddleware`` would log it as a fault)."""
+    and staff data are never kept by a cache; a redirect (``/t/a`` -> ``/t/a/``) names only a path, never the
+    Host header a client sent. A pure ASGI middleware, so that a client that leaves mid-request ends quietly
+    here (a ``BaseHTTPMiddleware`` would log it as a fault)."""
 
     def __init__(self, app: ASGIApp, origins: list[str] | None = None) -> None:
         self.app, self.origins = app, origins or []
@@ -114,6 +116,9 @@ class SecurityHeaders:
                     headers["Cache-Control"] = "no-store"
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "no-referrer")
+                if 300 <= message["status"] < 400 and "location" in headers:
+                    target = urlsplit(headers["location"])
+                    headers["location"] = urlunsplit(("", "", target.path or "/", target.query, target.fragment))
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -74,6 +74,7 @@ class RateLimits:
         self.items: dict[str, RateLimitItem] = {
             "ask": parse(settings.ask_rate),
             "feedback": parse(settings.feedback_rate),
+            "read": parse(settings.read_rate),
             "token": parse(settings.failed_token_rate),
         }
         self.proxies = [ip_network(proxy.strip()) for proxy in settings.trusted_proxies.split(",") if proxy.strip()]

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from service.api.auth import token_errors, token_guard
 from service.api.deps import LiveDep, ServicesDep
+from service.api.limits import limited
 from service.api.metrics import exposition
 from service.api.schemas.common import ErrorBody
 from service.api.schemas.operations import Health, Status
@@ -39,7 +40,12 @@ async def healthz(live: LiveDep) -> JSONResponse:
     return JSONResponse(health.model_dump(), status_code=200 if health.status == "ok" else 503)
 
 
-@router.get("/v1/status", response_model=Status, responses={503: {"model": ErrorBody}})
+@router.get(
+    "/v1/status",
+    response_model=Status,
+    responses={503: {"model": ErrorBody}},
+    dependencies=[Depends(limited("read"))],
+)
 def status(services: ServicesDep) -> Status:
     """The live index generation: its id, size and embedding model."""
     index = services.index

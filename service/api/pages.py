@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
+
+from service.api.limits import limited
 
 STATIC = Path(__file__).parent.parent / "static"
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/")
+@router.get("/", dependencies=[Depends(limited("read"))])
 def chat() -> FileResponse:
     """The residents' chat page (embeddable by MADOGUCHI_ALLOWED_ORIGINS)."""
     return FileResponse(STATIC / "chat.html", headers={"Cache-Control": "no-cache"})

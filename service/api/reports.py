@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from service.api.auth import token_errors, token_guard
 from service.api.deps import ServicesDep
+from service.api.limits import limited
 from service.api.schemas.common import ErrorBody, Lang
 from service.api.schemas.reports import MONTH, MonthlyReport, PublicReport
-from service.report.monthly import as_csv, monthly, public
+from service.report.monthly import as_csv, last_closed_month, monthly, public
 from service.report.page import monthly_html, public_html
 
 MonthQuery = Annotated[str | None, Query(pattern=MONTH, description="YYYY-MM; default: this month so far.")]
@@ -22,7 +23,9 @@ staff_router = APIRouter(
     dependencies=[Depends(token_guard("staff", lambda s: s.staff_token))],
     responses={**token_errors("staff"), 422: {"model": ErrorBody}},
 )
-public_router = APIRouter(tags=["reports"], responses={422: {"model": ErrorBody}})
+public_router = APIRouter(
+    tags=["reports"], responses={422: {"model": ErrorBody}}, dependencies=[Depends(limited("read"))]
+)
 
 
 def month_or_current(month: str | None, services: ServicesDep) -> str:
@@ -54,14 +57,22 @@ def monthly_report(
     return MonthlyReport.model_validate(report)
 
 
+ClosedMonthQuery = Annotated[
+    str | None, Query(pattern=MONTH, description="YYYY-MM, a month that has ended; default: the last one.")
+]
+
+
 @public_router.get("/v1/transparency", response_model=PublicReport)
-def transparency_figures(services: ServicesDep, month: MonthQuery = None) -> PublicReport:
-    """The public report's figures: volumes, outcome shares, languages and subjects answered, the model and
-    the corpus generation in use. Any figure under MADOGUCHI_REPORT_MIN_CELL is null."""
-    return PublicReport.model_validate(public(services, month_or_current(month, services)))
+def transparency_figures(services: ServicesDep, month: ClosedMonthQuery = None) -> PublicReport:
+    """The public report's figures for a month that has ended (422 month_not_closed otherwise): volumes,
+    outcome shares, languages and subjects answered, the model and the corpus generation in use. Any figure
+    under MADOGUCHI_REPORT_MIN_CELL is null, and so is any from which one could be worked out."""
+    return PublicReport.model_validate(public(services, month or last_closed_month(services.settings.zone)))
 
 
 @public_router.get("/transparency", response_class=HTMLResponse)
-def transparency_page(services: ServicesDep, month: MonthQuery = None, lang: Annotated[Lang, Query()] = "ja") -> str:
-    """The public report as a page for the city's website."""
-    return public_html(public(services, month_or_current(month, services)), lang)
+def transparency_page(
+    services: ServicesDep, month: ClosedMonthQuery = None, lang: Annotated[Lang, Query()] = "ja"
+) -> str:
+    """The public report as a page for the city's website (the last month that has ended by default)."""
+    return public_html(public(services, month or last_closed_month(services.settings.zone)), lang)

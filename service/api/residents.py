@@ -118,7 +118,7 @@ def conversation_key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:64]
 
 
-@router.get("/v1/notices", response_model=list[ShownNotice])
+@router.get("/v1/notices", response_model=list[ShownNotice], dependencies=[Depends(limited("read"))])
 def running_notices(board: NoticesDep, lang: str = "ja") -> list[ShownNotice]:
     """The city's emergency notices running now, the most severe first, in ``lang`` (ja or en)."""
     shown = "en" if lang == "en" else "ja"

@@ -17,6 +17,7 @@ from service.answer.privacy import mask_personal_data
 from service.answer.retrieve import search
 from service.api.auth import token_errors, token_guard
 from service.api.deps import ServicesDep, clean_question
+from service.api.drafts import check_draft
 from service.api.schemas.common import ErrorBody, Lang
 from service.api.schemas.staff import (
     Case,
@@ -184,6 +185,7 @@ def propose(body: ProposalRequest, services: ServicesDep) -> ProposalOut:
         listed = ", ".join(sorted(known))
         message = f"{body.department!r} is not a department of the corpus ({listed})."
         raise MadoguchiError("unknown_department", message, 422)
+    check_draft(body.model_dump(include={"lang", "question", "answer", "department", "category"}), services.index)
     draft = Draft(
         lang=body.lang,
         question=body.question,

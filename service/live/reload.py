@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,6 +135,14 @@ class Reloader:
 
     def _interrupted(self) -> None:
         for job_id in self.store.jobs.unfinished():
+            marker = _storage_marker(self.settings.index_dir, job_id)
+            if marker.exists():  # the build could not write to the database, not even that it failed
+                message = (
+                    "The database could not be written during the reload (locked or unreachable); nothing changed."
+                )
+                self.store.jobs.update(job_id, status="failed", failure=_failure("storage_error", message))
+                marker.unlink(missing_ok=True)
+                continue
             message = "The reload was interrupted (its process stopped); the live generation did not change."
             self.store.jobs.update(job_id, status="failed", failure=_failure("interrupted", message))
 
@@ -158,16 +167,18 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
     served: set[str] = set()
 
     def verify(generation_dir: Path) -> None:
-        served.update(verify_generation(generation_dir, canaries, settings, store))
+        served.update(verify_generation(generation_dir, canaries, settings, store, unconfirmed))
         if shared:
             replicas.publish(store.engine, settings.index_dir, generation_dir.name, settings.keep_generations)
             replicas.promote(store.engine, generation_dir.name)
 
+    box = ProposalBox(store.engine)
     try:
         store.jobs.update(job_id, status="running")
-        box = ProposalBox(store.engine)
-        own = [Canary(check.question, check.expected) for check in box.checks(job_id)]
+        checks = box.checks(job_id)
+        own = [Canary(check.question, check.expected) for check in checks]
         canaries = own + load_canaries(settings.corpus_dir.resolve())
+        unconfirmed = {check.expected for check in checks if not check.may_change_canaries}
         if shared:
             replicas.sync(store.engine, settings.index_dir)
         report = ingest(
@@ -187,10 +198,12 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
     except IngestError as error:
         report_json = error.report.to_json() if error.report else None
         store.jobs.update(job_id, status="failed", report=report_json, failure=_failure(error.code, error.message))
+        box.failed(job_id, f"{error.code}: {error.message}", settings.corpus_dir.resolve())
         logger.warning("reload %s failed: %s", job_id, error.code)
         return False
     except OSError as error:
         store.jobs.update(job_id, status="failed", failure=_failure("storage_error", _describe(error)))
+        box.failed(job_id, f"storage_error: {_describe(error)}", settings.corpus_dir.resolve())
         logger.warning("reload %s failed: %s", job_id, error)
         return False
     if report.generation:
@@ -200,21 +213,39 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
     return True
 
 
-def verify_generation(generation_dir: Path, canaries: list[Canary], settings: Settings, store: Store) -> set[str]:
+def verify_generation(
+    generation_dir: Path,
+    canaries: list[Canary],
+    settings: Settings,
+    store: Store,
+    unconfirmed: AbstractSet[str] = frozenset(),
+) -> set[str]:
     """Open the new generation as the service will (which measures its baseline, so workers find it ready),
-    and check every canary on it. Returns the documents it serves."""
+    and check every canary on it: each must find its expected source among the first ``canary_top_k``, and
+    none may be answered first from a newly approved entry (``unconfirmed``: their ids) unless the operator
+    confirmed it (an approved entry must not silently replace an official answer). Returns the documents it
+    serves."""
     index = open_generation(generation_dir, settings.chroma_url)
     services = open_services(settings, index, store)
-    missed = []
+    missed, shadowed = [], []
     for canary in canaries:
         question = normalize(canary.question)
         candidates = search(services, question, detect_lang(question))
         found = {name for c in candidates[: settings.canary_top_k] for name in (c.chunk.id, c.chunk.doc_id)}
         if canary.expected not in found:
             missed.append(canary)
+        first = candidates[0].chunk.doc_id if candidates else None
+        if first in unconfirmed and canary.expected not in (first, candidates[0].chunk.id):
+            shadowed.append((canary, first))
     if missed:
         listed = "; ".join(f"{c.question!r} no longer finds {c.expected}" for c in missed[:5])
         raise IngestError("canary_failed", f"{len(missed)} of {len(canaries)} canary questions failed: {listed}")
+    if shadowed:
+        listed = "; ".join(
+            f"{c.question!r} would be answered first from {first}, not {c.expected}" for c, first in shadowed
+        )
+        message = f"{listed}. Approve again with canary_changes_confirmed if the new entry should answer it."
+        raise IngestError("canary_shadowed", message)
     return {chunk.doc_id for chunk in index.chunks}
 
 
@@ -258,17 +289,29 @@ def main(argv: list[str]) -> int:
     locked reload lock file; the lock lasts as long as this process. ``--build`` runs one by hand."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
     settings = load_settings_or_exit(Settings)
-    store = Store(settings.database_url, settings.conversation_retention_days)
     if argv == ["--build"]:
-        return build_now(settings, store)
+        return build_now(settings, Store(settings.database_url, settings.conversation_retention_days))
     os.nice(BUILD_NICENESS)
+    job_id, store = argv[0], None
     try:
+        store = Store(settings.database_url, settings.conversation_retention_days)
         with replicas.build_held(store.engine) if settings.shared_generations else nullcontext():
-            return 0 if run_job(argv[0], Path(argv[1]), settings, store) else 1
-    except Exception as error:
-        logger.exception("reload %s failed", argv[0])
-        store.jobs.update(argv[0], status="failed", failure=_failure("internal_error", type(error).__name__))
+            return 0 if run_job(job_id, Path(argv[1]), settings, store) else 1
+    except SQLAlchemyError as error:  # not even the failure could be written: the server reports it for us
+        logger.warning("reload %s failed: the database cannot be written (%s)", job_id, type(error).__name__)
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        _storage_marker(settings.index_dir, job_id).touch()
         return 1
+    except Exception as error:
+        logger.exception("reload %s failed", job_id)
+        if store is not None:
+            store.jobs.update(job_id, status="failed", failure=_failure("internal_error", type(error).__name__))
+        return 1
+
+
+def _storage_marker(index_dir: Path, job_id: str) -> Path:
+    """Left beside the index by a build that could not write to the database; the server's recovery reads it."""
+    return index_dir / f".storage-failed-{job_id[:64]}"
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ def open_services(
 class LiveServices:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings, self.store = settings, store
-        self.notices = NoticeBoard(store, settings.notices_refresh_s)
+        self.notices = NoticeBoard(store, settings.notices_refresh_s, settings.notices_max)
         self._live_file = settings.index_dir / "LIVE"
         self._lock = threading.Lock()
         self._services: Services | None = None

@@ -2,8 +2,9 @@
 thought of it, how the handoff queue kept up, and what the corpus does not answer, grouped into topics.
 
 Every figure comes from the database in one pass over the month's audit rows (the ``created_at`` index finds
-them); days and the month are the city's (``MADOGUCHI_TIMEZONE``). The public report (``public``) keeps only
-aggregates and hides every figure smaller than ``MADOGUCHI_REPORT_MIN_CELL``: never a question's text."""
+them); days and the month are the city's (``MADOGUCHI_TIMEZONE``). The public report (``public``) covers only
+months that have ended, keeps only aggregates and hides every figure smaller than ``MADOGUCHI_REPORT_MIN_CELL``
+and any figure from which such a one could be worked out: never a question's text."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,12 +24,16 @@ from sqlalchemy import case, func, or_, select
 from ingest.text import normalize
 from service.answer.context import Services
 from service.answer.outcomes import OUTCOMES, UNANSWERED
+from service.errors import MadoguchiError
+from service.report.disclosure import Sum, hidden_figures
 from service.report.review import REVIEWED_KINDS
 from service.store.tables import audit, cases, feedback
 
 CONFIDENCE_BINS = 10
 LISTED = 20  # sources, topics and comments a report lists
 EXAMPLES = 3  # questions shown for a topic
+PUBLIC_KEPT_S = 600.0  # a closed month's public figures are computed at most this often per worker
+_published: dict[tuple[str, str, str], tuple[float, dict[str, Any]]] = {}
 
 
 @dataclass(frozen=True)
@@ -108,24 +114,65 @@ def monthly(services: Services, name: str) -> dict[str, Any]:
 
 
 def public(services: Services, name: str) -> dict[str, Any]:
-    """What the city may publish: volumes, shares, languages, the categories answered, the model and the
-    corpus generation; every figure under ``report_min_cell`` is ``None`` (shown as "fewer than N")."""
+    """What the city may publish about a closed month: volumes, shares, languages, the categories answered,
+    the model and the corpus generation. A figure under ``report_min_cell`` is ``None``, and so is any figure
+    from which one could be worked out (service/report/disclosure.py). Only a month that has ended is
+    published: polling the current one would tell when each question arrived and how it ended (422
+    month_not_closed)."""
+    month = month_of(name, services.settings.zone)
+    if month.end > dt.datetime.now(dt.UTC):
+        raise MadoguchiError(
+            "month_not_closed", f"The public report covers months that have ended; {name} ends {month.end.date()}.", 422
+        )
+    key = (services.store.engine.url.render_as_string(), name, services.index.generation)
+    kept = _published.get(key)
+    if kept is not None and time.monotonic() - kept[0] < PUBLIC_KEPT_S:
+        return kept[1]
+    report = _public(services, name)
+    _published.clear() if len(_published) > 64 else None
+    _published[key] = (time.monotonic(), report)
+    return report
+
+
+def last_closed_month(zone: dt.tzinfo) -> str:
+    first = dt.datetime.now(zone).replace(day=1)
+    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+def _public(services: Services, name: str) -> dict[str, Any]:
     report = monthly_figures(services, name)
     floor = services.settings.report_min_cell
+    figures = {"questions": report["questions"]}
+    figures |= {f"outcome:{outcome}": n for outcome, n in report["outcomes"].items()}
+    figures |= {f"lang:{lang}": n for lang, n in report["languages"].items()}
+    answered = dict(report["categories"])
+    every_category = {meta.get("category") or "—" for meta in _documents_of(services.index).values()} | {"—"}
+    figures |= {f"category:{category}": answered.get(category, 0) for category in every_category | set(answered)}
+    sums = [
+        Sum("questions", tuple(name for name in figures if name.startswith("outcome:"))),
+        Sum("questions", tuple(name for name in figures if name.startswith("lang:"))),
+        Sum("outcome:answered", tuple(name for name in figures if name.startswith("category:"))),
+    ]
+    hidden = hidden_figures(figures, sums, floor)
 
-    def cell(value: int) -> int | None:
-        return value if value >= floor else None
+    def cell(name: str) -> int | None:
+        return None if name in hidden else figures[name]
 
     total = report["questions"]
     return {
         "month": name,
-        "questions": cell(total),
-        "outcomes": {outcome: cell(n) for outcome, n in report["outcomes"].items()},
+        "questions": cell("questions"),
+        "outcomes": {outcome: cell(f"outcome:{outcome}") for outcome in report["outcomes"]},
         "shares": {
-            outcome: round(n / total, 3) if total and n >= floor else None for outcome, n in report["outcomes"].items()
+            outcome: None if f"outcome:{outcome}" in hidden or not total else round(n / total, 3)
+            for outcome, n in report["outcomes"].items()
         },
-        "languages": {lang: cell(n) for lang, n in report["languages"].items()},
-        "categories": [{"category": category, "answers": n} for category, n in report["categories"] if n >= floor],
+        "languages": {lang: cell(f"lang:{lang}") for lang in report["languages"]},
+        "categories": [
+            {"category": category, "answers": n}
+            for category, n in report["categories"]
+            if f"category:{category}" not in hidden
+        ],
         "model": report["model"],
         "generation": report["generation"],
         "corpus_updated": report["corpus_updated"],

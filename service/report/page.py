@@ -55,11 +55,14 @@ LABELS = {
         "categories": "回答した分野",
         "category": "分野",
         "about": "このページは市のAIチャットの利用状況を集計したものです。個々の質問の内容は公開しません。",
-        "small": "{n}件未満",
+        "small": "非表示",
         "model": "使用している検索モデル",
         "generation": "使用しているデータの版",
         "updated": "データの最終更新日",
-        "fewer": "{n}件未満の数値は表示していません。",
+        "fewer": (
+            "{n}件未満の数値と、ほかの数値から逆算できてしまう数値は「非表示」としています。"
+            "公開するのは終了した月だけです。"
+        ),
     },
     "en": {
         "title": "Madoguchi monthly report",
@@ -107,11 +110,14 @@ LABELS = {
         "categories": "Subjects answered",
         "category": "Subject",
         "about": "How residents used the city's AI chat this month. No question's text is ever published.",
-        "small": "fewer than {n}",
+        "small": "not shown",
         "model": "Search model in use",
         "generation": "Version of the city's data in use",
         "updated": "Data last updated",
-        "fewer": "Figures under {n} are not shown.",
+        "fewer": (
+            "Figures under {n}, and figures from which one could be worked out, are not shown. "
+            "Only months that have ended are published."
+        ),
     },
 }
 BAR_WIDTH = 480  # the longest bar, in SVG units

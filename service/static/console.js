@@ -72,7 +72,12 @@ const TEXT = {
   },
 };
 
-async function call(method, path, body, tokenKey = "madoguchi-staff-token") {
+// Tokens are kept per municipality: the console of /t/a/ never sends its token to /t/b/.
+const tenantPath = location.pathname.replace(/console\/?$/, "");
+const STAFF_TOKEN_KEY = "madoguchi-staff-token:" + tenantPath;
+const ADMIN_TOKEN_KEY = "madoguchi-admin-token:" + tenantPath;
+
+async function call(method, path, body, tokenKey = STAFF_TOKEN_KEY) {
   const response = await fetch(path, {
     method,
     headers: { "Authorization": "Bearer " + sessionStorage.getItem(tokenKey), "Content-Type": "application/json" },
@@ -80,7 +85,7 @@ async function call(method, path, body, tokenKey = "madoguchi-staff-token") {
   });
   if (!response.ok) {
     const data = await response.json().catch(() => ({}));
-    if ((response.status === 401 || response.status === 403) && tokenKey === "madoguchi-staff-token") showSignin();
+    if ((response.status === 401 || response.status === 403) && tokenKey === STAFF_TOKEN_KEY) showSignin();
     throw new Error(data.error ? data.error.message : response.statusText);
   }
   return response;
@@ -90,10 +95,10 @@ async function api(method, path, body, tokenKey) {
   return (await call(method, path, body, tokenKey)).json();
 }
 
-const adminApi = (method, path, body) => api(method, path, body, "madoguchi-admin-token");
+const adminApi = (method, path, body) => api(method, path, body, ADMIN_TOKEN_KEY);
 
 function showSignin() {
-  sessionStorage.removeItem("madoguchi-staff-token");
+  sessionStorage.removeItem(STAFF_TOKEN_KEY);
   $("signin").hidden = false;
   $("workspace").hidden = true;
 }
@@ -463,7 +468,7 @@ async function publishNotice(event) {
 async function loadPending(event) {
   if (event) {
     event.preventDefault();
-    sessionStorage.setItem("madoguchi-admin-token", $("admin-token").value);
+    sessionStorage.setItem(ADMIN_TOKEN_KEY, $("admin-token").value);
     $("admin-token").value = "";
   }
   try {
@@ -482,7 +487,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("token-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    sessionStorage.setItem("madoguchi-staff-token", $("token").value);
+    sessionStorage.setItem(STAFF_TOKEN_KEY, $("token").value);
     $("token").value = "";
     showWorkspace();
   });
@@ -503,5 +508,5 @@ document.addEventListener("DOMContentLoaded", () => {
   $("load-review").addEventListener("click", loadReview);
   $("admin-form").addEventListener("submit", loadPending);
   $("notice-form").addEventListener("submit", publishNotice);
-  if (sessionStorage.getItem("madoguchi-staff-token")) showWorkspace();
+  if (sessionStorage.getItem(STAFF_TOKEN_KEY)) showWorkspace();
 });

@@ -14,9 +14,11 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
+from service.errors import ConflictError
 from service.store.database import Store
 from service.store.tables import as_utc, notices, utc_now
 
@@ -40,8 +42,8 @@ class Notice:
 class NoticeBoard:
     """The notices of one database, with the running ones remembered for ``refresh_s`` seconds."""
 
-    def __init__(self, store: Store, refresh_s: float = 2.0) -> None:
-        self.engine, self.refresh_s = store.engine, refresh_s
+    def __init__(self, store: Store, refresh_s: float = 2.0, most: int = 5) -> None:
+        self.engine, self.refresh_s, self.most = store.engine, refresh_s, most
         self._lock = threading.Lock()
         self._read_at = -self.refresh_s
         self._running: list[Notice] = []
@@ -54,8 +56,14 @@ class NoticeBoard:
         starts_at: dt.datetime | None = None,
         link: str | None = None,
     ) -> Notice:
+        """409 too_many_notices when ``most`` notices are already running or to come: every answer carries the
+        running ones, so their number bounds the size of every answer."""
         notice = Notice(uuid.uuid4().hex, severity, text, link, as_utc(starts_at or utc_now()), as_utc(ends_at))
         with self.engine.begin() as connection:
+            current = connection.execute(select(func.count()).select_from(notices).where(_current())).scalar_one()
+            if current >= self.most:
+                message = f"{current} notices are running or to come (at most {self.most}): end one first."
+                raise ConflictError("too_many_notices", message)
             connection.execute(
                 insert(notices).values(
                     id=notice.id,
@@ -84,10 +92,13 @@ class NoticeBoard:
         return _notice(row) if row else None
 
     def all(self, limit: int = 100) -> list[Notice]:
-        """Every notice, newest first: running, to come and ended."""
+        """Every notice running or to come (so that each can be found and ended), then the newest ``limit`` of
+        the others; newest first."""
+        newest = notices.c.created_at.desc()
         with self.engine.connect() as connection:
-            rows = connection.execute(select(notices).order_by(notices.c.created_at.desc()).limit(limit)).mappings()
-            return [_notice(row) for row in rows]
+            current = connection.execute(select(notices).where(_current()).order_by(newest)).mappings().all()
+            past = connection.execute(select(notices).where(~_current()).order_by(newest).limit(limit)).mappings()
+            return [_notice(row) for row in [*current, *past]]
 
     def running(self) -> list[Notice]:
         """The notices running now, the most severe first."""
@@ -106,6 +117,11 @@ class NoticeBoard:
 
     def emergency(self) -> bool:
         return any(notice.severity == "emergency" for notice in self.running())
+
+
+def _current() -> Any:
+    """Running or to come: not ended and not yet past its end."""
+    return notices.c.ended_at.is_(None) & (notices.c.ends_at > utc_now())
 
 
 def _notice(row: object) -> Notice:

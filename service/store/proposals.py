@@ -4,7 +4,10 @@ Staff draft an entry (from a topic of the monthly report or a resolved case) and
 approves it, perhaps edited, or rejects it with a reason. Approval writes the entry to a file of its own under
 the corpus (``approved/<id>.jsonl``, the corpus's FAQ format, with who proposed and approved it and when) and
 starts a reload; that reload checks the resident's own question first among its canaries, and the proposal is
-``live`` with the generation that first served it. Every step stays in the table: nothing is deleted."""
+``live`` with the generation that first served it. A reload that fails undoes the approvals that started it
+(their files removed, the proposals ``submitted`` again with the reason), so an entry can never break every
+later reload; an operator may withdraw an approved entry (its file removed, a reload started). Every step
+stays in the table: nothing is deleted."""
 
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ class Check:
 
     question: str
     expected: str
+    may_change_canaries: bool  # the operator confirmed that the entry may become a canary's first source
 
 
 class ProposalBox:
@@ -81,14 +85,22 @@ class ProposalBox:
         return _described(row)
 
     def approve(self, proposal_id: str, reviewer: str, edits: dict[str, Any], corpus_dir: Path) -> dict[str, Any]:
-        """Approve a submitted proposal (with the operator's edits) and write its entry under the corpus.
-        409 proposal_not_submitted when it was already decided."""
+        """Approve a submitted proposal (with the operator's edits of question, answer, department or category,
+        and ``canary_changes_confirmed``) and write its entry under the corpus. 409 proposal_not_submitted when
+        it was already decided."""
         current = self.get(proposal_id)
         if current["status"] != "submitted":
             raise ConflictError("proposal_not_submitted", f"This proposal is already {current['status']}.")
         entry_id = f"{current['lang']}-approved-{proposal_id[:10]}"
         now = utc_now()
-        values = {**edits, "entry_id": entry_id, "reviewed_by": reviewer, "reviewed_at": now, "updated_at": now}
+        values = {
+            **edits,
+            "entry_id": entry_id,
+            "reviewed_by": reviewer,
+            "reviewed_at": now,
+            "updated_at": now,
+            "reason": None,
+        }
         with self.engine.begin() as connection:
             decided = connection.execute(
                 update(proposals)
@@ -131,11 +143,53 @@ class ProposalBox:
 
     def checks(self, job_id: str) -> list[Check]:
         """The own questions of the proposals whose approval started reload ``job_id``: its first canaries."""
-        query = select(proposals.c.asked, proposals.c.entry_id).where(
+        query = select(proposals.c.asked, proposals.c.entry_id, proposals.c.canary_changes_confirmed).where(
             proposals.c.status == "approved", proposals.c.job_id == job_id
         )
         with self.engine.connect() as connection:
-            return [Check(asked, entry_id) for asked, entry_id in connection.execute(query.order_by(proposals.c.id))]
+            rows = connection.execute(query.order_by(proposals.c.id))
+            return [Check(asked, entry_id, bool(confirmed)) for asked, entry_id, confirmed in rows]
+
+    def failed(self, job_id: str, reason: str, corpus_dir: Path) -> None:
+        """Reload ``job_id`` failed: the approvals that started it are undone (their entries removed from the
+        corpus, the proposals submitted again with ``reason``), so that the next reload is not refused too."""
+        query = select(proposals.c.id, proposals.c.entry_id).where(
+            proposals.c.status == "approved", proposals.c.job_id == job_id
+        )
+        with self.engine.begin() as connection:
+            undone = connection.execute(query).all()
+            for proposal_id, entry_id in undone:
+                remove_entry(entry_id, corpus_dir)
+                connection.execute(
+                    update(proposals)
+                    .where(proposals.c.id == proposal_id)
+                    .values(
+                        status="submitted",
+                        entry_id=None,
+                        job_id=None,
+                        reviewed_by=None,
+                        reviewed_at=None,
+                        canary_changes_confirmed=False,
+                        reason=f"Its approval did not go live: {reason}",
+                        updated_at=utc_now(),
+                    )
+                )
+
+    def withdraw(self, proposal_id: str, reviewer: str, reason: str, corpus_dir: Path) -> dict[str, Any]:
+        """An approved or live entry taken out of the corpus (409 proposal_not_approved otherwise); the caller
+        starts the reload that stops serving it."""
+        current = self.get(proposal_id)
+        if current["status"] not in ("approved", "live"):
+            raise ConflictError("proposal_not_approved", f"This proposal is {current['status']}: nothing to withdraw.")
+        remove_entry(current["entry_id"], corpus_dir)
+        now = utc_now()
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(proposals)
+                .where(proposals.c.id == proposal_id)
+                .values(status="withdrawn", reviewed_by=reviewer, reason=reason, updated_at=now, job_id=None)
+            )
+        return self.get(proposal_id)
 
     def went_live(self, entry_ids: set[str], generation: str) -> None:
         """The approved proposals whose entries ``generation`` serves (``entry_ids``: its documents) are live."""
@@ -172,8 +226,15 @@ def write_entry(proposal: dict[str, Any], corpus_dir: Path) -> Path:
     handle, scratch = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    os.chmod(scratch, corpus_dir.stat().st_mode & 0o666)  # as the corpus's own files: readable by its readers
     os.replace(scratch, target)
     return target
+
+
+def remove_entry(entry_id: str | None, corpus_dir: Path) -> None:
+    """An approved entry's file taken out of the corpus (nothing when it is already gone)."""
+    if entry_id:
+        (corpus_dir / APPROVED_DIR / f"{entry_id}.jsonl").unlink(missing_ok=True)
 
 
 def _described(row: Any) -> dict[str, Any]:

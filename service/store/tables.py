@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.engine import Engine
 
@@ -118,7 +119,7 @@ proposals = Table(
     Column("id", String(32), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("status", String(16), nullable=False, index=True),  # submitted, approved, rejected, live
+    Column("status", String(16), nullable=False, index=True),  # submitted, approved, rejected, live, withdrawn
     Column("lang", String(2), nullable=False),
     Column("question", Text, nullable=False),
     Column("answer", Text, nullable=False),
@@ -130,10 +131,12 @@ proposals = Table(
     Column("proposed_by", String(100), nullable=False),
     Column("reviewed_by", String(100)),
     Column("reviewed_at", DateTime(timezone=True)),
-    Column("reason", Text),  # why it was rejected
+    Column("reason", Text),  # why it was rejected or withdrawn, or why its approval did not go live
     Column("entry_id", String(100)),  # the FAQ id written to the corpus on approval
     Column("job_id", String(32)),  # the reload that approval started
     Column("generation", String(40)),  # the generation that first served it
+    # the operator confirmed that the entry may become the first source of a canary question
+    Column("canary_changes_confirmed", Boolean, nullable=False, server_default=false()),
 )
 
 notices = Table(

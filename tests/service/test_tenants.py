@@ -4,6 +4,7 @@ reports, tokens, allowed origins and reloads; a tenants file that could mix them
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -90,11 +91,13 @@ def two_towns(
     under /t/shimami/ and its own host name (PostgreSQL, the Chroma server). The install-wide staff token in
     the environment is neither's."""
     folder = tmp_path_factory.mktemp("tenants")
+    (folder / "index").mkdir()  # each tenant's index is <MADOGUCHI_INDEX_DIR>/<name>: here the ones built already
+    (folder / "index" / "minatodai").symlink_to(sample_index[0])
+    (folder / "index" / "shimami").symlink_to(shimami[1])
     (folder / "tenants.toml").write_text(
         f"""
 [minatodai]
 corpus_dir = "{ROOT / "corpus"}"
-index_dir = "{sample_index[0]}"
 staff_token = "{MINATODAI_TOKEN}"
 metrics_token = "{MINATODAI_METRICS}"
 allowed_origins = "{MINATODAI_ORIGIN}"
@@ -102,7 +105,6 @@ allowed_origins = "{MINATODAI_ORIGIN}"
 [shimami]
 hosts = ["{SHIMAMI_HOST}"]
 corpus_dir = "{shimami[0]}"
-index_dir = "{shimami[1]}"
 database_url = "{fresh_postgres_database(postgres_server)}"
 chroma_url = "{chroma_server}"
 staff_token = "{SHIMAMI_TOKEN}"
@@ -115,6 +117,7 @@ allowed_origins = "{SHIMAMI_ORIGIN}"
     env = {
         "MADOGUCHI_TENANTS_FILE": str(folder / "tenants.toml"),
         "MADOGUCHI_DATABASE_URL": f"sqlite:///{folder / 'madoguchi.db'}",
+        "MADOGUCHI_INDEX_DIR": str(folder / "index"),
         "MADOGUCHI_STAFF_TOKEN": INSTALL_TOKEN,
         "MADOGUCHI_RATE_LIMITS": "off",
     }
@@ -207,6 +210,38 @@ def test_an_unknown_municipality_is_a_json_not_found_and_health_names_each_tenan
     assert two_towns.http.get("/t/shimami/healthz").json()["index"] == "ready"
 
 
+def test_the_install_wide_routes_send_security_headers_and_redirect_to_a_path_never_to_the_host_sent(two_towns):
+    redirected = two_towns.http.get("/t/minatodai", headers={"Host": "evil.example"})
+    assert redirected.status_code in (307, 308) and redirected.headers["location"] == "/t/minatodai/"
+    for response in (redirected, two_towns.http.get("/healthz"), two_towns.http.get("/nowhere")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors" in response.headers["content-security-policy"]
+
+
+def test_the_install_health_is_unavailable_while_a_tenants_database_is_locked(two_towns):
+    database = Path(two_towns.log_path).parent / "madoguchi-minatodai.db"
+    locker = sqlite3.connect(database, isolation_level=None)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")
+        health = two_towns.http.get("/healthz")
+        assert health.status_code == 503 and health.json()["tenants"] == {"minatodai": False, "shimami": True}
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert two_towns.http.get("/healthz").status_code == 200
+
+
+def test_a_tenants_console_keeps_its_token_to_itself(two_towns, chrome):
+    chrome.get(f"{two_towns.base_url}/t/minatodai/console")
+    chrome.execute_script("sessionStorage.clear()")
+    chrome.get(f"{two_towns.base_url}/t/minatodai/console")
+    chrome.find_element(By.ID, "token").send_keys(MINATODAI_TOKEN, Keys.ENTER)
+    page_wait(chrome, 20).until(lambda d: not d.find_element(By.ID, "workspace").get_attribute("hidden"))
+    chrome.get(f"{two_towns.base_url}/t/shimami/console")
+    assert chrome.find_element(By.ID, "workspace").get_attribute("hidden") is not None
+    assert chrome.find_element(By.ID, "signin").get_attribute("hidden") is None
+
+
 def test_one_tenants_failed_reload_leaves_both_serving(two_towns, shimami):
     broken = shimami[0] / "faq" / "broken.jsonl"
     broken.write_text('{"id": "shimami-x", "question": \n', encoding="utf-8")
@@ -264,7 +299,17 @@ def test_a_tenant_gets_its_own_index_database_and_only_its_own_tokens(tmp_path):
     ("text", "named"),
     [
         ('[a]\ncorpus_dir = "x"\n[b]\ncorpus_dir = "x"\n', "[a] and [b] share one corpus_dir"),
-        ('[a]\ncorpus_dir = "x"\nindex_dir = "i"\n[b]\ncorpus_dir = "y"\nindex_dir = "i"\n', "share one index_dir"),
+        ('[a]\ncorpus_dir = "x"\nindex_dir = "i"\n', "[a]: index_dir is <MADOGUCHI_INDEX_DIR>/a"),
+        (
+            '[a]\ncorpus_dir = "x"\ndatabase_url = "postgresql://u@localhost/city"\n'
+            '[b]\ncorpus_dir = "y"\ndatabase_url = "postgresql://v:pw@127.0.0.1:5432/city"\n',
+            "[a] and [b] share one database_url",
+        ),
+        (
+            '[a]\ncorpus_dir = "x"\ndatabase_url = "sqlite:////srv/m/./city.db"\n'
+            '[b]\ncorpus_dir = "y"\ndatabase_url = "sqlite:////srv/m/city.db"\n',
+            "[a] and [b] share one database_url",
+        ),
         (
             f'[a]\ncorpus_dir = "x"\nstaff_token = "{INSTALL_TOKEN}"\n[b]\ncorpus_dir = "y"\nadmin_token = '
             f'"{INSTALL_TOKEN}"\n',

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ingest.text import without_invisible
 from service.api.schemas.common import Incoming
 
 GENERATION_ID = r"^\d{8}T\d{6}-\d{6}$"
@@ -76,6 +77,23 @@ class NoticeRequest(Incoming):
     starts_at: dt.datetime | None = Field(None, description="ISO 8601 with a time zone; default now.")
     ends_at: dt.datetime = Field(description="ISO 8601 with a time zone.")
 
+    @field_validator("ja", "en")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        if not without_invisible(value).strip():
+            raise ValueError("must hold visible text")
+        return value
+
+    @field_validator("link")
+    @classmethod
+    def _no_user_in_link(cls, value: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        if value is not None and (value.username or value.password):
+            raise ValueError(
+                "a link may not hold a user name or password (https://city.example.jp@other.example/ goes to "
+                "other.example)"
+            )
+        return value
+
     @model_validator(mode="after")
     def _ends_after_it_starts(self) -> NoticeRequest:
         now = dt.datetime.now(dt.UTC)
@@ -111,6 +129,31 @@ class ApproveRequest(Incoming):
     answer: str | None = Field(None, min_length=1, max_length=4000, description="An edit of the answer.")
     department: str | None = Field(None, min_length=1, max_length=100)
     category: str | None = Field(None, max_length=100)
+    canary_changes_confirmed: bool = Field(
+        False,
+        description="The entry may become the first source of a canary question (see the preview); without it, "
+        "a reload that finds it so fails with canary_shadowed and the proposal is submitted again.",
+    )
+
+
+class WithdrawRequest(Incoming):
+    reviewer: str = Field("operator", min_length=1, max_length=100)
+    reason: str = Field(min_length=1, max_length=1000, description="Why the entry is taken out of the corpus.")
+
+
+class FirstSource(BaseModel):
+    question: str
+    expected: str | None = Field(description="The canary's expected source; null for the proposal's own question.")
+    first: str | None = Field(description="The source the live index answers it from first today.")
+    title: str | None = Field(description="That source's title.")
+
+
+class ProposalPreview(BaseModel):
+    own: FirstSource = Field(description="The proposal's question (and the resident's): what answers it today.")
+    canaries: list[FirstSource] = Field(
+        description="Every canary question of canaries.yaml with its first source today: an approval that makes "
+        "the new entry first for one of them needs canary_changes_confirmed."
+    )
 
 
 class RejectRequest(Incoming):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-MONTH = r"^20\d{2}-(0[1-9]|1[0-2])$"  # years 2000-2099: nothing older is in any database
+MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"  # years 2000-2099, ASCII digits only: nothing older is in any database
 
 
 class DayCount(BaseModel):

@@ -98,7 +98,7 @@ class Review(BaseModel):
     poorly_rated: list[ReviewEntry] = Field(description="More 'not helpful' than 'helpful' in the window, worst first.")
 
 
-ProposalStatus = Literal["submitted", "approved", "rejected", "live"]
+ProposalStatus = Literal["submitted", "approved", "rejected", "live", "withdrawn"]
 
 
 class ProposalRequest(Incoming):
@@ -131,10 +131,11 @@ class ProposalOut(BaseModel):
     proposed_by: str
     reviewed_by: str | None
     reviewed_at: str | None
-    reason: str | None = Field(description="Why it was rejected.")
+    reason: str | None = Field(description="Why it was rejected or withdrawn, or why its approval did not go live.")
     entry_id: str | None = Field(description="The FAQ id written to the corpus on approval.")
     job_id: str | None = Field(description="The reload its approval started.")
     generation: str | None = Field(description="The generation that first served it.")
+    canary_changes_confirmed: bool = Field(False, description="It may become a canary question's first source.")
 
 
 class Proposals(BaseModel):

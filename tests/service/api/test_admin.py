@@ -466,6 +466,8 @@ def test_a_published_notice_shows_on_every_worker_leads_evacuation_answers_and_e
         ({"link": "javascript:alert(1)"}, "link"),
         ({"severity": "panic"}, "severity"),
         ({"en": ""}, "en"),
+        ({"ja": "\u200b\u3164"}, "visible"),
+        ({"link": "https://city.example.jp@evil.example/"}, "user name"),
     ],
 )
 def test_a_notice_that_cannot_be_shown_as_asked_is_refused_with_what_is_wrong(admin_server, change, why):
@@ -567,3 +569,89 @@ def test_the_monthly_report_downloads_for_staff_and_the_transparency_report_is_p
     assert all(n is None or n >= 10 for n in [figures["questions"], *figures["outcomes"].values()])
     too_old = admin_server.http.get("/v1/transparency", params={"month": "0000-01"})
     assert too_old.status_code == 422 and too_old.json()["error"]["code"] == "invalid_request"
+    running = admin_server.http.get("/v1/transparency", params={"month": dt.date.today().strftime("%Y-%m")})
+    assert running.status_code == 422 and running.json()["error"]["code"] == "month_not_closed"
+    arabic_digits = admin_server.http.get(
+        "/v1/reports/monthly", params={"month": "٢٠٢٦-١١", "format": "csv"}, headers=STAFF
+    )
+    assert arabic_digits.status_code == 422 and arabic_digits.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"question": "市営墓地について090-1234-5678の山田です"}, "question"),
+        ({"answer": "詳しくは担当 taro (at) example.com まで。"}, "answer"),
+        ({"answer": "マイナンバー 1234 5678 9018 を添えて申請してください。"}, "answer"),
+        ({"category": "〇九〇ー一二三四ー五六七八"}, "category"),
+    ],
+)
+def test_a_proposal_with_personal_data_where_residents_read_it_is_refused_naming_the_field(admin_server, change, field):
+    refused = admin_server.http.post("/v1/proposals", json={**PROPOSAL, **change}, headers=STAFF)
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "personal_data_in_proposal"
+    assert f"The {field} " in refused.json()["error"]["message"]
+
+
+def test_a_proposal_may_give_the_citys_own_contact_as_the_corpus_publishes_it(admin_server):
+    answer = PROPOSAL["answer"] + "問い合わせは環境清掃課（0465-00-1000）へ。"
+    accepted = admin_server.http.post("/v1/proposals", json={**PROPOSAL, "answer": answer}, headers=STAFF)
+    assert accepted.status_code == 201 and "0465-00-1000" in accepted.json()["answer"]
+
+
+@pytest.mark.parametrize("blank", ["\u3000", "\u200b", " \u3164 "])
+def test_a_blank_answer_is_refused_at_submission_and_at_approval_by_the_ingests_own_rules(admin_server, site, blank):
+    refused = admin_server.http.post("/v1/proposals", json={**PROPOSAL, "answer": blank}, headers=STAFF)
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "proposal_invalid"
+    submitted = admin_server.http.post("/v1/proposals", json=PROPOSAL, headers=STAFF).json()
+    edited = admin_server.http.post(
+        f"/v1/admin/proposals/{submitted['id']}/approve", json={"answer": blank}, headers=AUTH
+    )
+    assert edited.status_code == 422 and edited.json()["error"]["code"] == "proposal_invalid"
+    assert admin_server.http.get("/v1/proposals", headers=STAFF).json()["proposals"][0]["status"] == "submitted"
+    assert not list((site / "corpus" / "approved").glob(f"*{submitted['id'][:10]}*"))
+
+
+BULKY_JA = "粗大ごみを出したいときはどうすればいいですか"  # a canary of the sample corpus, expecting ja-waste-bulky
+SHADOW = {
+    **PROPOSAL,
+    "question": BULKY_JA,
+    "answer": "粗大ごみは粗大ごみ受付センターに電話で申し込み、指定の日に出してください。",
+    "asked": BULKY_JA,
+}
+
+
+def test_an_approval_that_would_replace_a_canarys_answer_needs_confirmation_and_can_be_withdrawn(admin_server, site):
+    submitted = admin_server.http.post("/v1/proposals", json=SHADOW, headers=STAFF).json()
+    preview = admin_server.http.get(f"/v1/admin/proposals/{submitted['id']}/preview", headers=AUTH).json()
+    assert preview["own"]["first"] == "ja-waste-bulky"
+    assert {"question": BULKY_JA, "expected": "ja-waste-bulky", "first": "ja-waste-bulky"}.items() <= next(
+        c for c in preview["canaries"] if c["question"] == BULKY_JA
+    ).items()
+
+    unconfirmed = admin_server.http.post(f"/v1/admin/proposals/{submitted['id']}/approve", json={}, headers=AUTH)
+    job = wait_for_job(admin_server, unconfirmed.json()["job_id"])
+    assert job["status"] == "failed" and job["failure"]["reason"] == "canary_shadowed", job
+    back = admin_server.http.get("/v1/proposals", params={"status": "submitted"}, headers=STAFF).json()["proposals"]
+    [proposal] = [p for p in back if p["id"] == submitted["id"]]
+    assert "canary_shadowed" in proposal["reason"] and proposal["entry_id"] is None
+    assert not list((site / "corpus" / "approved").glob(f"*{submitted['id'][:10]}*"))
+    assert reload_and_wait(admin_server)["status"] == "succeeded"  # nothing left behind that breaks a reload
+
+    confirmed = admin_server.http.post(
+        f"/v1/admin/proposals/{submitted['id']}/approve", json={"canary_changes_confirmed": True}, headers=AUTH
+    ).json()
+    assert wait_for_job(admin_server, confirmed["job_id"])["status"] == "succeeded"
+    written = site / "corpus" / "approved" / f"{confirmed['entry_id']}.jsonl"
+    assert written.stat().st_mode & 0o777 == (site / "corpus" / "canaries.yaml").stat().st_mode & 0o777
+    assert ask_first(admin_server, BULKY_JA) == confirmed["entry_id"]
+
+    withdrawn = admin_server.http.post(
+        f"/v1/admin/proposals/{submitted['id']}/withdraw", json={"reason": "公式の回答に戻す"}, headers=AUTH
+    )
+    assert withdrawn.status_code == 202 and withdrawn.json()["status"] == "withdrawn" and not written.exists()
+    eventually(lambda: ask_first(admin_server, BULKY_JA) == "ja-waste-bulky", 300, 0.5, "the withdrawn entry gone")
+
+
+def ask_first(server: Server, question: str) -> str | None:
+    citations = server.http.post("/v1/ask", json={"question": question}).json()["citations"]
+    return citations[0]["id"].split("#")[0] if citations else None

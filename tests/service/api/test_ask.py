@@ -104,6 +104,8 @@ def test_a_follow_up_uses_the_previous_turn(server):
         ({"question": ""}, "question_empty"),
         ({"question": " \t\n\u3000 "}, "question_empty"),
         ({"question": "x" * 1001}, "question_too_long"),
+        ({"question": "\u200b\ufeff\u3164 \u200d"}, "question_empty"),  # nothing visible once folded
+        ({"question": "\ufdfa" * 100}, "question_too_long"),  # 100 characters that fold into 1,800
         ({"question": 42}, "invalid_request"),
         ({}, "invalid_request"),
         ({"question": "ok", "lang": "fr"}, "invalid_request"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from sqlalchemy import insert
 
 from ingest.live import open_live
 from service.answer.context import Services
+from service.errors import MadoguchiError
 from service.live.services import open_services
 from service.report.monthly import as_csv, month_of, monthly, public, topics
 from service.report.page import monthly_html, public_html
@@ -165,11 +167,72 @@ def test_the_public_report_hides_small_figures_and_never_holds_a_question(report
     assert report["questions"] == 5 and report["outcomes"]["answered"] == 4
     assert report["outcomes"]["handoff_out_of_scope"] is None  # 1 < report_min_cell (3 here)
     assert report["shares"]["answered"] == 0.8 and report["shares"]["handoff_out_of_scope"] is None
-    assert report["categories"] == [{"category": "ごみ・リサイクル", "answers": 4}]
+    # English is 0 (hidden): Japanese = 5 would give it away, so Japanese is hidden too
+    assert report["languages"] == {"ja": None, "en": None}
     assert report["generation"] == reporting.index.generation
     page = public_html(report, "ja")
     assert "秘密の質問" not in json.dumps(report, ensure_ascii=False) + page
-    assert "3件未満" in page
+    assert "非表示" in page and "3件未満" in page
+
+
+def subtracted(report: dict, every_category: set[str]) -> dict[str, int]:
+    """What someone with the public report, a pencil and the corpus's list of categories works out: a sum with
+    one unknown part gives it; a sum whose shown parts already make the total makes every unknown part 0."""
+    known = {"questions": report["questions"]}
+    known |= {f"outcome:{o}": n for o, n in report["outcomes"].items()}
+    known |= {f"lang:{lang}": n for lang, n in report["languages"].items()}
+    listed = {c["category"]: c["answers"] for c in report["categories"]}
+    known |= {f"category:{c}": listed.get(c) for c in every_category | set(listed)}
+    sums = [
+        ("questions", [k for k in known if k.startswith("outcome:")]),
+        ("questions", [k for k in known if k.startswith("lang:")]),
+        ("outcome:answered", [k for k in known if k.startswith("category:")]),
+    ]
+    derived: dict[str, int] = {}
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in sums:
+            unknown = [p for p in [total, *parts] if known[p] is None]
+            if len(unknown) == 1:
+                if unknown[0] == total:
+                    value = sum(known[p] for p in parts)
+                else:
+                    value = known[total] - sum(known[p] for p in parts if p != unknown[0])
+                known[unknown[0]] = derived[unknown[0]] = value
+                changed = True
+            elif known[total] is not None and unknown and sum(known[p] or 0 for p in parts) == known[total]:
+                for p in unknown:
+                    known[p] = derived[p] = 0
+                changed = True
+    return derived
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_no_hidden_figure_of_the_public_report_can_be_subtracted_from_the_shown_ones(reporting, seed):
+    """Random months (some outcomes, languages and categories small, some zero): whatever is hidden stays so."""
+    rng = random.Random(seed)
+    documents = sorted({c.doc_id: c for c in reporting.index.chunks if c.kind == "faq"}.values(), key=lambda c: c.id)
+    for doc in rng.sample(documents, 4):
+        for minute in range(rng.choice([0, 1, 2, 5, 9])):
+            when = dt.datetime(2026, 10, 3, 1, minute, tzinfo=UTC)
+            add_answer(reporting, when, cited=json.dumps([doc.id]), lang=rng.choice(["ja", "ja", "en"]))
+    for outcome in ("handoff_out_of_scope", "handoff_low_confidence", "handoff_sensitive"):
+        for minute in range(rng.choice([0, 1, 2, 4])):
+            add_answer(reporting, dt.datetime(2026, 10, 4, 1, minute, tzinfo=UTC), outcome, lang="en")
+
+    report = public(reporting, "2026-10")
+
+    categories = {c.category or "—" for c in reporting.index.chunks} | {"—"}
+    assert subtracted(report, categories) == {}
+    shown = [report["questions"], *report["outcomes"].values(), *report["languages"].values()]
+    assert all(n is None or n >= 3 for n in shown)
+
+
+def test_the_current_month_is_not_published_while_it_runs(reporting):
+    with pytest.raises(MadoguchiError) as refused:
+        public(reporting, dt.datetime.now(reporting.settings.zone).strftime("%Y-%m"))
+    assert refused.value.code == "month_not_closed" and refused.value.status == 422
 
 
 def test_the_report_exports_as_csv_and_html_with_a_table_for_every_chart(reporting):

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from service.errors import ConflictError
 from service.store.database import Store
 from service.store.notices import NoticeBoard
 
@@ -34,3 +35,20 @@ def test_a_notice_runs_from_its_start_until_its_end_or_until_it_is_ended(board):
     assert [n.id for n in board.running()] == [warning.id] and not board.emergency()
     assert {n.id for n in board.all()} == {warning.id, emergency.id, later.id}  # every one kept
     assert board.end("no-such-notice") is None
+
+
+def test_no_more_than_the_most_notices_run_or_wait_at_once_and_each_of_them_is_listed(database_url):
+    store = Store(database_url, 30)
+    board = NoticeBoard(store, most=2)
+    try:
+        ended = [board.publish("info", TEXT, NOW + dt.timedelta(hours=1)) for _ in range(2)]
+        for notice in ended:
+            board.end(notice.id)
+        current = [board.publish("warning", TEXT, NOW + dt.timedelta(hours=1)) for _ in range(2)]
+        with pytest.raises(ConflictError) as refused:
+            board.publish("emergency", TEXT, NOW + dt.timedelta(hours=1))
+        assert refused.value.code == "too_many_notices"
+        listed = [n.id for n in board.all(limit=1)]  # the newest ended one, and every current one however old
+        assert set(listed) == {*(n.id for n in current), ended[-1].id}
+    finally:
+        store.engine.dispose()
