@@ -24,7 +24,9 @@ staff_router = APIRouter(
     responses={**token_errors("staff"), 422: {"model": ErrorBody}},
 )
 public_router = APIRouter(
-    tags=["reports"], responses={422: {"model": ErrorBody}}, dependencies=[Depends(limited("read"))]
+    tags=["reports"],
+    responses={404: {"model": ErrorBody, "description": "month_not_closed"}, 422: {"model": ErrorBody}},
+    dependencies=[Depends(limited("read"))],
 )
 
 
@@ -64,13 +66,23 @@ ClosedMonthQuery = Annotated[
 
 @public_router.get("/v1/transparency", response_model=PublicReport)
 def transparency_figures(services: ServicesDep, month: ClosedMonthQuery = None) -> PublicReport:
-    """The public report's figures for a month that has ended (422 month_not_closed otherwise): volumes,
+    """The public report's figures for a month that has ended (404 month_not_closed otherwise): volumes,
     outcome shares, languages and subjects answered, the model and the corpus generation in use. Any figure
     under MADOGUCHI_REPORT_MIN_CELL is null, and so is any from which one could be worked out."""
     return PublicReport.model_validate(public(services, month or last_closed_month(services.settings.zone)))
 
 
-@public_router.get("/transparency", response_class=HTMLResponse)
+ERROR_AS_JSON = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+
+
+@public_router.get(
+    "/transparency",
+    response_class=HTMLResponse,
+    responses={
+        404: {"description": "month_not_closed", "content": ERROR_AS_JSON},
+        422: {"description": "invalid_request", "content": ERROR_AS_JSON},
+    },
+)
 def transparency_page(
     services: ServicesDep, month: ClosedMonthQuery = None, lang: Annotated[Lang, Query()] = "ja"
 ) -> str:

@@ -118,11 +118,11 @@ def public(services: Services, name: str) -> dict[str, Any]:
     the model and the corpus generation. A figure under ``report_min_cell`` is ``None``, and so is any figure
     from which one could be worked out (service/report/disclosure.py). Only a month that has ended is
     published: polling the current one would tell when each question arrived and how it ended (422
-    month_not_closed)."""
+    month_not_closed: there is no public report of it yet)."""
     month = month_of(name, services.settings.zone)
     if month.end > dt.datetime.now(dt.UTC):
         raise MadoguchiError(
-            "month_not_closed", f"The public report covers months that have ended; {name} ends {month.end.date()}.", 422
+            "month_not_closed", f"The public report covers months that have ended; {name} ends {month.end.date()}.", 404
         )
     key = (services.store.engine.url.render_as_string(), name, services.index.generation)
     kept = _published.get(key)

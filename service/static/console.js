@@ -31,6 +31,9 @@ const TEXT = {
     approve: "承認して公開", reject: "差し戻す", rejectReason: "差し戻しの理由", publishing: "公開処理中 {p}%",
     published: "公開されました（版 {generation}）。", publishFailed: "公開できませんでした: {message}",
     queuedNext: "承認しました。次の再読み込みで公開されます。", proposedBy: "提出者",
+    firstToday: "この質問に今いちばん先に使われる出典: {title}", canariesToday: "確認用の質問 {total} 件の今の出典: {list}",
+    confirmCanaries: "この項目が確認用の質問の公式の回答より先に使われてもよい",
+    withdrawn: "取り下げ",
     noticesTitle: "お知らせ（災害時など）", severity: "重要度", info: "お知らせ", warning: "注意",
     emergency: "緊急（生成AIによる回答を止めます）", noticeJa: "日本語の本文", noticeEn: "英語の本文",
     noticeEnds: "終了日時（最長14日後）", noticeLink: "詳しい情報のページ（任意）", publishNotice: "お知らせを掲示",
@@ -64,6 +67,9 @@ const TEXT = {
     publishing: "Publishing {p}%", published: "Published (version {generation}).",
     publishFailed: "Could not publish: {message}", queuedNext: "Approved; the next reload publishes it.",
     proposedBy: "Proposed by",
+    firstToday: "Answered first today from: {title}", canariesToday: "First sources of the {total} canary questions today: {list}",
+    confirmCanaries: "This entry may come before the official answer of a canary question",
+    withdrawn: "withdrawn",
     noticesTitle: "Notices (disasters and the like)", severity: "Severity", info: "Information", warning: "Warning",
     emergency: "Emergency (switches generated answers off)", noticeJa: "Japanese text", noticeEn: "English text",
     noticeEnds: "Ends (at most 14 days on)", noticeLink: "A page with more (optional)", publishNotice: "Publish the notice",
@@ -328,7 +334,7 @@ function renderProposal(p) {
   item.append(el("h4", p.question));
   let state = `${t(p.status)} · ${new Date(p.created_at).toLocaleString(page.lang)}`;
   if (p.status === "live") state += ` · ${t("generation")} ${p.generation}`;
-  if (p.status === "rejected") state += ` · ${t("because")}: ${p.reason}`;
+  if (p.reason) state += ` · ${t("because")}: ${p.reason}`;  // sent back, withdrawn, or not published
   item.append(el("p", state, "meta"), el("p", p.answer, "answer"));
   return item;
 }
@@ -370,6 +376,17 @@ function renderPending(p) {
   const question = field("faqQuestion", "input", p.question);
   const answer = field("faqAnswer", "textarea", p.answer);
   const reason = field("rejectReason", "input", "");
+  const confirm = el("input");
+  confirm.type = "checkbox";
+  confirm.id = `confirmCanaries-${p.id}`;
+  const confirmLabel = el("label", t("confirmCanaries"));
+  confirmLabel.htmlFor = confirm.id;
+  form.append(confirm, confirmLabel);
+  const preview = el("p", "", "meta");  // what answers the question today, and every canary: nothing replaced unseen
+  adminApi("GET", `v1/admin/proposals/${p.id}/preview`).then((seen) => {
+    const list = seen.canaries.map((c) => `${c.question} → ${c.first || "—"}`).join(" / ");
+    preview.textContent = `${t("firstToday", { title: seen.own.title || "—" })}. ${t("canariesToday", { total: seen.canaries.length, list })}`;
+  }).catch((error) => say(t("failed", { message: error.message })));
   const progress = el("progress");
   progress.max = 1;
   progress.value = 0;
@@ -381,12 +398,12 @@ function renderPending(p) {
   reject.type = "button";
   const outcome = el("p", "", "meta");
   form.append(approve, reject, progress);
-  item.append(form, outcome);
+  item.append(preview, form, outcome);
   approve.addEventListener("click", async () => {
     approve.disabled = reject.disabled = true;
     try {
       const approved = await adminApi("POST", `v1/admin/proposals/${p.id}/approve`,
-        { reviewer: "console", question: question.value, answer: answer.value });
+        { reviewer: "console", question: question.value, answer: answer.value, canary_changes_confirmed: confirm.checked });
       if (!approved.job_id) { say(t("queuedNext")); return; }
       progress.hidden = false;
       outcome.textContent = await followJob(approved.job_id, progress);

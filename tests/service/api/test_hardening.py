@@ -42,6 +42,7 @@ def guarded(sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.Te
         tmp_path_factory.mktemp("guarded"),
         rate_limits="on",
         ask_rate="5/minute",
+        read_rate="4/minute",
         failed_token_rate="3/minute",
         trusted_proxies="127.0.0.1",
         admin_token=ADMIN,
@@ -107,6 +108,15 @@ def test_a_client_past_its_question_rate_is_told_when_to_come_back_and_others_ar
     assert other.status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/", "/v1/notices", "/v1/status", "/v1/transparency", "/transparency"])
+def test_public_reads_are_rate_limited_per_client(guarded, path):
+    client = as_client(f"203.0.113.{60 + len(path)}")
+    codes = [guarded.http.get(path, headers=client).status_code for _ in range(5)]
+    assert codes[:4] == [200] * 4 and codes[4] == 429, codes
+    assert guarded.http.get(path, headers=as_client(f"203.0.113.{160 + len(path)}")).status_code == 200  # others not
+    assert guarded.http.get("/healthz", headers=client).status_code == 200  # a probe is never refused
+
+
 def test_wrong_tokens_earn_a_back_off_that_even_the_right_token_then_waits_out(guarded):
     def admin(token: str, client: str) -> int:
         headers = {"Authorization": f"Bearer {token}", **as_client(client)}
@@ -161,11 +171,14 @@ def test_a_lone_surrogate_in_a_question_is_a_422_not_a_500(guarded):
     assert "surrogate" in response.json()["error"]["message"]
 
 
-def test_a_follow_up_past_the_analysers_input_limit_is_answered(guarded):
+def test_a_follow_up_that_folds_past_the_length_limit_is_refused_and_one_within_it_is_answered(guarded):
     client = as_client("203.0.113.31")
     first = guarded.http.post("/v1/ask", json={"question": "児童手当はいくら"}, headers=client).json()
     long = {"question": "\ufdfa" * 1000, "conversation_id": first["conversation_id"]}  # 18,000 characters in NFKC
-    response = guarded.http.post("/v1/ask", json=long, headers=client)
+    refused = guarded.http.post("/v1/ask", json=long, headers=client)
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "question_too_long"
+    within = {"question": "\ufdfa" * 55, "conversation_id": first["conversation_id"]}  # 990 characters in NFKC
+    response = guarded.http.post("/v1/ask", json=within, headers=client)
     assert response.status_code == 200, response.text
     body = response.json()  # searched (the analyser read it, with the turn before it), then answered or handed off
     assert body["conversation_id"] == first["conversation_id"] and "retrieve" in body["timings_ms"]

@@ -232,7 +232,7 @@ def test_no_hidden_figure_of_the_public_report_can_be_subtracted_from_the_shown_
 def test_the_current_month_is_not_published_while_it_runs(reporting):
     with pytest.raises(MadoguchiError) as refused:
         public(reporting, dt.datetime.now(reporting.settings.zone).strftime("%Y-%m"))
-    assert refused.value.code == "month_not_closed" and refused.value.status == 422
+    assert refused.value.code == "month_not_closed" and refused.value.status == 404
 
 
 def test_the_report_exports_as_csv_and_html_with_a_table_for_every_chart(reporting):
