@@ -182,6 +182,24 @@ def run_retrieval(args: argparse.Namespace, settings: EvalSettings) -> Result:
     return Result(metrics, config, summary, {"recall_at_k": figure})
 
 
+def run_outcomes(args: argparse.Namespace, settings: EvalSettings) -> Result:
+    """What residents meet: answered (right or wrong), asked back, a right entry shown, handed off; with
+    ``--ablate`` the questions' relevant entries are removed first (the unanswerable version)."""
+    services = index_services(args.corpus, settings)
+    questions = load_queries(args.questions)
+    metrics = answers.outcome_rates(answers.run(services, questions))
+    if args.ablate:
+        metrics = {"present": metrics, "ablated": answers.outcome_rates(answers.run(services, questions, ablate=True))}
+    config = {
+        "corpus": str(args.corpus),
+        "corpus_digest": corpus_digest(args.corpus, settings),
+        "questions": str(args.questions),
+        "ablate": args.ablate,
+        "settings": settings.model_dump(mode="json"),
+    }
+    return Result(metrics, config, json.dumps(metrics, ensure_ascii=False, indent=1))
+
+
 def run_handoff(args: argparse.Namespace, settings: EvalSettings) -> Result:
     services = index_services(args.corpus, settings)
     records = answers.run(services, load_queries(args.questions), ablate=args.ablate)
@@ -244,6 +262,10 @@ def parser(settings: EvalSettings) -> tuple[argparse.ArgumentParser, dict[str, R
     sub.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     sub.add_argument("--questions", type=Path, default=clinc / "oos_dev.jsonl")
     sub.add_argument("--ablate", action="store_true", help="remove each question's relevant documents first")
+    sub = task("outcomes", run_outcomes, "answered, wrong direct answers, asked back, right entry shown, handed off")
+    sub.add_argument("--corpus", type=Path, default=localgov / "faqs.jsonl")
+    sub.add_argument("--questions", type=Path, default=localgov / "dev.jsonl")
+    sub.add_argument("--ablate", action="store_true", help="also measure with each question's relevant entries removed")
     sub = task("answers", run_answers, "the whole answer path on our own questions, CLINC150 and localgovFAQ")
     sub.add_argument("--quick", action="store_true", help="only our own questions")
     sub = task("bench", run_bench, "latency and throughput of /v1/ask over HTTP, and the floor")

@@ -58,6 +58,7 @@ def run(services: Services, questions: list[dict[str, Any]], ablate: bool = Fals
         outcome = answer(ctx)
         first = outcome.citations[0].id if outcome.citations else None
         first_doc = first.split("#")[0] if first else None
+        offered = [choice.id for choice in outcome.choices]
         kind = question.get("kind") or ("in_scope" if relevant and not ablate else "out_of_scope")
         doors = expected_doors(services, question, ctx.lang, ablate)
         records.append(
@@ -69,6 +70,8 @@ def run(services: Services, questions: list[dict[str, Any]], ablate: bool = Fals
                 "confidence": round(ctx.confidence, 4),
                 "first_citation": first,
                 "correct": bool(first and not ablate and (first in relevant or first_doc in relevant)),
+                "choices": offered,
+                "right_offered": bool(not ablate and relevant & set(offered)),
                 "category": question.get("category"),
                 "sensitive_category": ctx.sensitive_category,
                 "department": outcome.department if outcome.handoff_reason else None,
@@ -121,6 +124,25 @@ def _rates(records: list[dict[str, Any]]) -> dict[str, Any]:
             [r["outcome"] == "handoff_sensitive" and r["sensitive_category"] == r["category"] for r in sensitive]
         ),
         "handoff_right_door": _share([r["right_door"] for r in records if r["right_door"] is not None]),
+    }
+
+
+def outcome_rates(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """What residents meet, as shares of all questions: answered (right, or from a wrong entry), asked back
+    with choices, a right entry shown (answered right, or among the choices), handed off; and the mean number
+    of choices when asked back."""
+    total = len(records) or 1
+    answered = [r for r in records if r["outcome"] == "answered"]
+    clarified = [r for r in records if r["outcome"] == "clarify"]
+    return {
+        "questions": len(records),
+        "answered": round(len(answered) / total, 3),
+        "answered_right": round(sum(r["correct"] for r in answered) / total, 3),
+        "wrong_direct": round(sum(not r["correct"] for r in answered) / total, 3),
+        "clarified": round(len(clarified) / total, 3),
+        "right_shown": round(sum(r["correct"] or r["right_offered"] for r in records) / total, 3),
+        "mean_choices": round(mean(len(r["choices"]) for r in clarified), 2) if clarified else 0.0,
+        "handed_off": round(sum(r["outcome"].startswith("handoff") for r in records) / total, 3),
     }
 
 

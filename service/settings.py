@@ -71,9 +71,43 @@ class Settings(IngestSettings):
     history_turns: int = Field(3, ge=1, le=20, description="Earlier turns of a conversation kept at hand.")
     snippet_chars: int = Field(300, ge=50, le=5000, description="Characters of a cited passage shown as its snippet.")
     suggestions: int = Field(3, ge=1, le=20, description="Passages returned to staff with a handoff.")
-    handoff_threshold: float = Field(
-        0.35, ge=0, le=1, description="Confidence below which the question is handed to a person."
+    answer_threshold: float = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="Confidence at or above which the best entry is answered from directly (unless a sibling "
+        "entry is as likely); below it the likely entries are offered as choices, or a person takes over.",
     )
+    handoff_threshold: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Confidence below which an entry is never offered as a choice; a question with fewer than "
+        "two entries to offer is handed to a person.",
+    )
+    sibling_margin: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="A confident best entry is still asked about when a second related entry's confidence is "
+        "within this margin of it (児童手当 / 児童扶養手当).",
+    )
+    choice_coverage: float = Field(
+        0.4,
+        ge=0,
+        le=1,
+        description="An entry is offered only when it speaks of at least this share of what the question is "
+        "about (its topic terms, weighted by specificity): choices must be related.",
+    )
+    choices_max: int = Field(3, ge=2, le=5, description="Most entries offered as choices.")
+    single_choice_coverage: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="The best entry alone is offered (a confirmation: is it about this?) when no other entry is "
+        "related and it speaks of at least this share of what the question is about.",
+    )
+    asks_back_max: int = Field(2, ge=0, le=5, description="Asks back in a row before a person takes over.")
     out_of_scope_share: float = Field(
         0.1,
         ge=0,

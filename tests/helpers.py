@@ -105,3 +105,24 @@ def page_wait(driver: Any, seconds: float = 30) -> Any:
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def answered(
+    http: httpx.Client, question: str, entry: str | None = None, headers: dict[str, str] | None = None, **fields: Any
+) -> dict[str, Any]:
+    """The answer to ``question``: at once, or, where the service asks back, after the resident picks ``entry``
+    (default: the first of the choices offered). For tests whose subject is what happens to an answer."""
+    body: dict[str, Any] = http.post("/v1/ask", json={"question": question, **fields}, headers=headers).json()
+    if body.get("outcome") == "clarify":
+        offered = [choice["id"] for choice in body["choices"]]
+        assert entry is None or entry in offered, offered
+        pick = {"choice": entry or offered[0], "conversation_id": body["conversation_id"]}
+        body = http.post("/v1/ask", json=pick, headers=headers).json()
+    return body
+
+
+def first_entry(body: dict[str, Any]) -> str | None:
+    """The entry an answer is from, or the first entry it offered as a choice."""
+    if body.get("citations"):
+        return str(body["citations"][0]["id"]).split("#")[0]
+    return str(body["choices"][0]["id"]) if body.get("choices") else None

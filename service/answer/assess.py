@@ -11,9 +11,10 @@ The evidence, each 0..1:
   from the municipal-housing page), as a share of the largest idf.
 
 A logistic regression fitted by ``python -m eval calibrate`` (``service/data/calibration.json``; ADR 0005) turns
-them into the confidence. A question whose ``dense_share`` is below ``out_of_scope_share`` is out of scope;
-one whose confidence is below ``handoff_threshold`` goes to a person. A question that names a row of an open-data
-list (service/answer/lookup.py) is answered from it.
+them into the confidence. The best entry is answered from when its confidence reaches ``answer_threshold`` and
+it is in scope (``dense_share`` at least ``out_of_scope_share``) with no related sibling close to it; otherwise
+the likely entries are offered as choices (service/answer/ask_back.py), or a person takes over. A question that
+names a row of an open-data list (service/answer/lookup.py) is answered from it.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from __future__ import annotations
 import math
 
 from ingest.text import topic_terms
+from service.answer.ask_back import Likely, ask_back, asks_back_in_a_row
 from service.answer.calibration import FEATURES
 from service.answer.context import Candidate, Context, Services
 from service.answer.hand_off import hand_off
-from service.answer.outcomes import HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, Outcome
+from service.answer.outcomes import HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, NONE_OF_THESE, Outcome
+
+LOOKED_AT = 8  # distinct entries weighed for the choices
 
 
 def features_of(ctx: Context) -> dict[str, float]:
@@ -63,15 +67,44 @@ def topic_evidence(services: Services, query: str, candidate: Candidate) -> tupl
     return coverage, missing
 
 
+def likely_entries(ctx: Context) -> list[Likely]:
+    """The first ``LOOKED_AT`` distinct entries among the candidates, best first, each weighed as the best one is."""
+    services, seen, found = ctx.services, set(), []
+    for candidate in ctx.candidates:
+        if candidate.chunk.doc_id in seen:
+            continue
+        seen.add(candidate.chunk.doc_id)
+        features = features_for(services, ctx.query, candidate)
+        found.append(Likely(candidate, services.calibration.probability(features), features["topic_coverage"]))
+        if len(found) == LOOKED_AT:
+            break
+    return found
+
+
 def assess(ctx: Context) -> Outcome | None:
+    """Answer, ask back (service/answer/ask_back.py) or hand off."""
     settings = ctx.services.settings
     ctx.features = features_of(ctx)
     ctx.confidence = ctx.services.calibration.probability(ctx.features)
+    if ctx.chosen == NONE_OF_THESE:  # none of the entries offered fits: a person takes over
+        return hand_off(ctx, HANDOFF_LOW_CONFIDENCE)
+    if ctx.chosen:  # the resident picked this entry from the choices offered
+        return None
     if ctx.named_rows:  # service/answer/lookup.py found the row the question names; no gate applies
         ctx.confidence = max(ctx.confidence, ctx.services.settings.named_row_confidence)  # no similarity says more
         return None
-    if ctx.features["dense_share"] < settings.out_of_scope_share:
-        return hand_off(ctx, HANDOFF_OUT_OF_SCOPE)
-    if ctx.confidence < settings.handoff_threshold:
-        return hand_off(ctx, HANDOFF_LOW_CONFIDENCE)
-    return None
+    out_of_scope = ctx.features["dense_share"] < settings.out_of_scope_share
+    related = [e for e in likely_entries(ctx) if e.coverage >= settings.choice_coverage]
+    first = ctx.candidates[0].chunk.doc_id if ctx.candidates else None
+    sibling = next((e for e in related if e.candidate.chunk.doc_id != first), None)
+    confident = ctx.confidence >= settings.answer_threshold and not out_of_scope
+    if confident and (sibling is None or sibling.confidence < ctx.confidence - settings.sibling_margin):
+        return None
+    offered = [e for e in related if e.confidence >= settings.handoff_threshold][: settings.choices_max]
+    alone = len(offered) == 1 and offered[0].candidate.chunk.doc_id == first
+    confirmable = alone and offered[0].coverage >= settings.single_choice_coverage  # "is it about …?"
+    if (len(offered) >= 2 or confirmable) and asks_back_in_a_row(ctx) < settings.asks_back_max:
+        return ask_back(ctx, offered)
+    if confident:
+        return None
+    return hand_off(ctx, HANDOFF_OUT_OF_SCOPE if out_of_scope else HANDOFF_LOW_CONFIDENCE)

@@ -95,6 +95,7 @@ class Context:
     composer: ComposerTrace = field(default_factory=ComposerTrace)
     on_token: Callable[[str], None] | None = None  # hears a generative composer's words as they come
     answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # what feedback on this answer refers to
+    chosen: str | None = None  # the entry the resident picked from the choices offered ("none": none of them)
 
     @property
     def asks_where_to_evacuate(self) -> bool:

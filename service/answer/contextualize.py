@@ -26,6 +26,8 @@ def contextualize(ctx: Context) -> Outcome | None:
     if not ctx.history and ctx.continued:
         ctx.history = ctx.services.store.conversations.history(ctx.conversation_id, settings.history_turns)
     ctx.query = ctx.question
+    if ctx.chosen:  # a pick from the choices offered for this very question: nothing to add
+        return None
     if ctx.history and is_follow_up(ctx.question, settings.follow_up_max_words):
         ctx.query = f"{ctx.history[-1].question}\n{ctx.question}"
         ctx.follow_up = True

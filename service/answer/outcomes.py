@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field
 
 ANSWERED = "answered"
+CLARIFY = "clarify"  # the likely entries offered as choices: the resident picks one, or none of them
+NONE_OF_THESE = "none"  # the pick that says no choice fits: a person takes over
 HANDOFF_LOW_CONFIDENCE = "handoff_low_confidence"
 HANDOFF_OUT_OF_SCOPE = "handoff_out_of_scope"
 HANDOFF_SENSITIVE = "handoff_sensitive"
 UNANSWERED = (HANDOFF_OUT_OF_SCOPE, HANDOFF_LOW_CONFIDENCE)  # the corpus had no answer: what reports group
-OUTCOMES = (ANSWERED, HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, HANDOFF_SENSITIVE)
+OUTCOMES = (ANSWERED, CLARIFY, HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, HANDOFF_SENSITIVE)
 HANDOFF_REASONS = {
     HANDOFF_LOW_CONFIDENCE: "low_confidence",
     HANDOFF_OUT_OF_SCOPE: "out_of_scope",
@@ -39,6 +41,13 @@ HANDOFF_MESSAGES = {
     },
 }
 
+CLARIFY_MESSAGES = {
+    "ja": "どの内容についてのご質問でしょうか。近いものを選んでください。"
+    "どれにも当てはまらない場合は「この中にはない」を選ぶと、職員がご案内します。",
+    "en": "Which of these is your question about? Please choose one. If none of them fits, choose "
+    '"None of these" and a member of staff will help you.',
+}
+
 CONTACT_LINE = {"ja": "お問い合わせ: {department} {contact}", "en": "Contact: {department}, {contact}"}
 REFERENCE_LINE = {
     "ja": "お電話の際は受付番号 {reference} をお伝えください。",
@@ -56,6 +65,15 @@ class Citation(BaseModel):
     updated: str = Field(description="Last-updated or effective date of the source ('as of').")
 
 
+class Choice(BaseModel):
+    """An entry the question may be about, offered to the resident to pick."""
+
+    id: str = Field(description="The entry (an FAQ, a regulation, a row of a list): pass it back as `choice`.")
+    title: str = Field(description="Its published question, or the regulation's title and article, or the row's name.")
+    section: str = Field("", description="'第5条' / 'Article 5'; empty for an FAQ.")
+    department: str = Field("", description="Who is in charge of it.")
+
+
 @dataclass
 class Outcome:
     """How a question ended. Every exit of the pipeline is one of these."""
@@ -66,6 +84,7 @@ class Outcome:
     suggestions: list[Citation] = field(default_factory=list)
     department: str = ""
     contact: str = ""
+    choices: list[Choice] = field(default_factory=list)  # for ``clarify``: the likely entries, best first
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:

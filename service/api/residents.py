@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 
 from ingest.text import detect_lang, normalize
 from service.answer.context import Context, Services
+from service.answer.outcomes import CLARIFY, NONE_OF_THESE
 from service.answer.pipeline import answer
 from service.answer.privacy import mask_personal_data
 from service.api.auth import checked_token
@@ -24,10 +25,11 @@ from service.api.limits import limited
 from service.api.respond import respond
 from service.api.schemas.common import ErrorBody
 from service.api.schemas.residents import Answer, AskRequest, FeedbackAccepted, FeedbackRequest, ShownNotice
-from service.errors import InternalError, error_body
+from service.errors import ConflictError, InternalError, error_body
 
 logger = logging.getLogger(__name__)
 ASK_ERRORS: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorBody, "description": "nothing_to_choose or choice_not_offered (a pick of a choice)"},
     422: {"model": ErrorBody, "description": "question_empty, question_too_long or invalid_request"},
     429: {"model": ErrorBody, "description": "rate_limited: too many questions from this client (Retry-After)"},
     503: {"model": ErrorBody, "description": "index_unavailable: no live index generation"},
@@ -97,7 +99,9 @@ def give_feedback(
 
 
 def question_context(request: AskRequest, services: Services) -> Context:
-    question = clean_question(request.question, services.settings.question_max_chars)
+    if request.choice is not None:
+        return pick_context(request, services)
+    question = clean_question(request.question or "", services.settings.question_max_chars)
     token = request.conversation_id or ""
     continued = bool(token) and services.store.conversations.exists(conversation_key(token))
     if not continued:
@@ -109,6 +113,28 @@ def question_context(request: AskRequest, services: Services) -> Context:
         conversation_token=token,
         continued=continued,
         services=services,
+    )
+
+
+def pick_context(request: AskRequest, services: Services) -> Context:
+    """A pick of one of the choices the conversation's last answer offered: its question again, answered from
+    the picked entry (or handed off: none of them fits)."""
+    token = request.conversation_id or ""
+    key = conversation_key(token)
+    history = services.store.conversations.history(key, services.settings.history_turns)
+    if not history or history[-1].outcome != CLARIFY:
+        raise ConflictError("nothing_to_choose", "The conversation's last answer offered no choices: ask a question.")
+    offered = history[-1]
+    if request.choice not in (*offered.choices, NONE_OF_THESE):
+        raise ConflictError("choice_not_offered", "Pick one of the choices offered, or 'none'.")
+    return Context(
+        question=offered.question,
+        lang=offered.lang,
+        conversation_id=key,
+        conversation_token=token,
+        services=services,
+        history=history,
+        chosen=request.choice,
     )
 
 

@@ -9,11 +9,12 @@ import logging
 import time
 
 from service.answer.context import Context
-from service.answer.outcomes import NOTICE, REFERENCE_LINE, UNANSWERED, Outcome
+from service.answer.outcomes import CLARIFY, NOTICE, REFERENCE_LINE, UNANSWERED, Outcome
 from service.api.metrics import observe_answer
 from service.api.schemas.residents import Answer, Handoff, ShownNotice
 from service.store.audit import AuditRecord
 from service.store.cases import NewCase
+from service.store.conversations import Turn
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
                 conversation_id=ctx.conversation_id,
                 answer_id=ctx.answer_id,
                 question=ctx.question,
-                transcript=[turn.question for turn in ctx.history] + [ctx.question],
+                transcript=[transcript_line(turn) for turn in ctx.history] + [ctx.question],
                 suggestions=[s.model_dump() for s in outcome.suggestions],
                 department=" ".join(part for part in (outcome.department, outcome.contact) if part),
             )
@@ -60,6 +61,7 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
             fallback=trace.fallback,
         ),
         chunk_id=cited[0] if cited else top,
+        choices=[choice.id for choice in outcome.choices],
     )
     if outcome.outcome in UNANSWERED and ctx.query_vector and not ctx.follow_up:
         services.store.audit.keep_vector(services.index.embedding_model, ctx.question, ctx.query_vector)
@@ -104,4 +106,12 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
         answer_id=ctx.answer_id,
         composer=trace.composer,
         composer_fallback=trace.fallback,
+        choices=outcome.choices,
     )
+
+
+def transcript_line(turn: Turn) -> str:
+    """A turn as staff read it in a case: the question, and the entries offered when the resident was asked back."""
+    if turn.outcome == CLARIFY and turn.choices:
+        return f"{turn.question} → {' / '.join(turn.choices)}"
+    return turn.question

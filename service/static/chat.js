@@ -12,6 +12,7 @@ const TEXT = {
     thanks: "ご意見ありがとうございます。", feedbackFailed: "ご意見を送信できませんでした。もう一度お試しください。",
     handoffTitle: "職員がご案内します", notices: "市からのお知らせ", more: "詳しくはこちら",
     failed: "送信できませんでした: {message}", restarted: "新しい会話を始めました。",
+    choicesTitle: "近い内容", noneOfThese: "この中にはない", choices: "{n}件の候補から選べます。",
   },
   en: {
     skip: "Skip to the question box", title: "City Hall AI help desk", conversation: "Conversation",
@@ -22,6 +23,7 @@ const TEXT = {
     thanks: "Thank you for your feedback.", feedbackFailed: "Your feedback could not be sent. Please try again.",
     handoffTitle: "A member of staff will help you", notices: "Notices from the city", more: "More information",
     failed: "Could not send: {message}", restarted: "A new conversation has started.",
+    choicesTitle: "Closest topics", noneOfThese: "None of these", choices: "{n} topics to choose from.",
   },
 };
 
@@ -120,20 +122,49 @@ async function fetchAnswer(payload, onToken) {
   throw new Error(response.statusText || "the answer stopped before it was complete");
 }
 
+// The likely entries, when the service asks back: a list of buttons under a heading, "none of these" last.
+function renderChoices(item, body) {
+  item.append(el("p", body.answer, "answer"));
+  const heading = el("h3", t("choicesTitle"), "who");
+  heading.id = `choices-${body.answer_id}`;
+  const list = el("ul", undefined, "choices");
+  list.setAttribute("aria-labelledby", heading.id);
+  const options = body.choices.map((c) => [c.id, [c.title, c.section].filter(Boolean).join(" ")]);
+  options.push(["none", t("noneOfThese")]);
+  options.forEach(([id, label]) => {
+    const button = el("button", label, id === "none" ? "secondary" : "choice");
+    button.type = "button";
+    button.addEventListener("click", () => {
+      list.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+      send({ choice: id, conversation_id: body.conversation_id }, label);
+    });
+    const entry = el("li");
+    entry.append(button);
+    list.append(entry);
+  });
+  item.append(heading, list);
+  list.querySelector("button").focus();  // the keyboard is where the choice is
+}
+
 async function ask(event) {
   event.preventDefault();
   const question = $("question").value.trim();
   if (!question) return;
-  message("resident").append(el("p", question, "answer"));
   $("question").value = "";
+  const payload = { question };  // the service detects the question's language; the page's is for its labels
+  const conversation = sessionStorage.getItem("madoguchi-conversation");
+  if (conversation) payload.conversation_id = conversation;
+  await send(payload, question);
+}
+
+// Sends a question or a pick, and shows what the resident sent and the reply.
+async function send(payload, shown) {
+  message("resident").append(el("p", shown, "answer"));
   $("send").disabled = true;
   say(t("thinking"));
   let item = null;
   let draft = null;
   try {
-    const payload = { question };  // the service detects the question's language; the page's is for its labels
-    const conversation = sessionStorage.getItem("madoguchi-conversation");
-    if (conversation) payload.conversation_id = conversation;
     const body = await fetchAnswer(payload, (token) => {
       if (!draft) {
         item = message("assistant");
@@ -147,6 +178,11 @@ async function ask(event) {
     if (draft) draft.remove();
     item = item || message("assistant");
     item.lang = body.lang;
+    if (body.outcome === "clarify") {
+      renderChoices(item, body);
+      say(t("choices", { n: body.choices.length }));
+      return;
+    }
     if (body.handoff.needed) {
       renderHandoff(item, body);
     } else {
@@ -155,12 +191,13 @@ async function ask(event) {
     }
     renderFeedback(item, body.answer_id);
     say(t("answered"));
+    $("question").focus();
   } catch (error) {
     if (draft) draft.remove();
     (item || message("assistant")).append(el("p", t("failed", { message: error.message }), "warn"));
+    $("question").focus();
   } finally {
     $("send").disabled = false;
-    $("question").focus();
   }
 }
 

@@ -39,8 +39,9 @@ class AuditLog:
     def __init__(self, engine: Engine, turns_kept_for: dt.timedelta) -> None:
         self.engine, self.retention = engine, turns_kept_for
 
-    def record(self, record: AuditRecord, chunk_id: str | None) -> None:
-        """One audit record per answer, and the turn for follow-ups, in one transaction."""
+    def record(self, record: AuditRecord, chunk_id: str | None, choices: list[str] | None = None) -> None:
+        """One audit record per answer, and the turn for follow-ups (with the entries offered when the
+        resident was asked back), in one transaction."""
         now = utc_now()
         with self.engine.begin() as connection:
             connection.execute(  # values as parameters: one compiled statement, cached, for every answer
@@ -71,6 +72,8 @@ class AuditLog:
                         lang=record.lang,
                         question=record.question,
                         chunk_id=chunk_id,
+                        outcome=record.outcome,
+                        choices=json.dumps(choices) if choices else None,
                     ),
                 )
 

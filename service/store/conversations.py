@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -18,6 +19,8 @@ class Turn:
     question: str  # masked
     lang: str
     chunk_id: str | None
+    outcome: str | None = None  # how the turn ended; "clarify": the resident was offered ``choices``
+    choices: list[str] = field(default_factory=list)  # the entries offered, best first
 
 
 class Conversations:
@@ -30,14 +33,17 @@ class Conversations:
             return []
         since = utc_now() - self.retention
         query = (
-            select(turns.c.question, turns.c.lang, turns.c.chunk_id)
+            select(turns.c.question, turns.c.lang, turns.c.chunk_id, turns.c.outcome, turns.c.choices)
             .where(turns.c.conversation_id == conversation_id, turns.c.created_at >= since)
             .order_by(turns.c.id.desc())
             .limit(limit)
         )
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
-        return [Turn(question=r.question, lang=r.lang, chunk_id=r.chunk_id) for r in reversed(rows)]
+        return [
+            Turn(r.question, r.lang, r.chunk_id, r.outcome, json.loads(r.choices) if r.choices else [])
+            for r in reversed(rows)
+        ]
 
     def exists(self, conversation_id: str) -> bool:
         """Whether a conversation has turns still within the retention period."""

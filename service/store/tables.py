@@ -40,6 +40,8 @@ turns = Table(
     Column("lang", String(2), nullable=False),
     Column("question", Text, nullable=False),  # masked
     Column("chunk_id", String(300)),
+    Column("outcome", String(40)),  # how the turn ended
+    Column("choices", Text),  # JSON list of the entries offered when it was asked back
 )
 
 audit = Table(

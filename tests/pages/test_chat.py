@@ -18,7 +18,7 @@ from service.store.database import Store
 from service.store.notices import NoticeBoard
 from service.store.tables import feedback
 from tests.conftest import Server, screenshot, server_on
-from tests.helpers import axe_violations, page_wait
+from tests.helpers import answered, axe_violations, page_wait
 
 HOSTILE = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 
@@ -51,15 +51,49 @@ def ask(driver, question: str):
     )
 
 
+def answer_of(driver, question: str):
+    """The assistant's answer to a question: at once, or after the first of the choices is picked."""
+    reply = ask(driver, question)
+    choices = reply.find_elements(By.CSS_SELECTOR, "ul.choices button")
+    if not choices:
+        return reply
+    before = len(driver.find_elements(By.CSS_SELECTOR, "#messages > li.assistant"))
+    choices[0].click()
+    return wait(driver).until(
+        lambda d: (replies := d.find_elements(By.CSS_SELECTOR, "#messages > li.assistant"))[before:] and replies[-1]
+    )
+
+
 def test_a_japanese_question_gets_an_answer_with_a_citation_link(chat, chat_server):
-    reply = ask(chat, "粗大ごみを出したいです")
+    reply = answer_of(chat, "粗大ごみを出したいです")
     screenshot(chat, "chat-answer-ja")
     assert "粗大ごみ" in reply.find_element(By.CSS_SELECTOR, ".answer").text
     link = reply.find_element(By.CSS_SELECTOR, ".sources a")
-    expected = chat_server.http.post("/v1/ask", json={"question": "粗大ごみを出したいです"}).json()["citations"][0]
+    expected = answered(chat_server.http, "粗大ごみを出したいです")["citations"][0]
     assert link.get_attribute("href") == expected["url"] and link.get_attribute("rel") == "noopener noreferrer"
     assert f"{expected['updated']}時点" in reply.find_element(By.CSS_SELECTOR, ".sources").text
     assert reply.get_attribute("lang") == "ja"
+
+
+def test_an_unsure_question_offers_its_likely_entries_as_buttons_picked_by_keyboard(chat, chat_server):
+    reply = ask(chat, "住民票の写しはどこで取れますか")
+    buttons = reply.find_elements(By.CSS_SELECTOR, "ul.choices button")
+    offered = chat_server.http.post("/v1/ask", json={"question": "住民票の写しはどこで取れますか"}).json()["choices"]
+    assert [b.text for b in buttons[:-1]] == [c["title"] for c in offered] and buttons[-1].text == "この中にはない"
+    assert chat.switch_to.active_element == buttons[0]  # the keyboard is on the first choice
+    heading = reply.find_element(By.CSS_SELECTOR, "h3")
+    assert reply.find_element(By.CSS_SELECTOR, "ul.choices").get_attribute("aria-labelledby") == heading.get_attribute(
+        "id"
+    )
+    screenshot(chat, "chat-choices")
+    assert axe_violations(chat) == []
+    before = len(chat.find_elements(By.CSS_SELECTOR, "#messages > li.assistant"))
+    buttons[0].send_keys(Keys.ENTER)
+    answer = wait(chat).until(
+        lambda d: (replies := d.find_elements(By.CSS_SELECTOR, "#messages > li.assistant"))[before:] and replies[-1]
+    )
+    link = answer.find_element(By.CSS_SELECTOR, ".sources a")
+    assert offered[0]["title"] in link.text and all(not b.is_enabled() for b in buttons)
 
 
 def test_english_switches_the_page_and_the_answer(chat):
@@ -69,7 +103,7 @@ def test_english_switches_the_page_and_the_answer(chat):
         "AI" in chat.find_element(By.ID, "notice").text
         and "artificial intelligence" in chat.find_element(By.ID, "notice").text
     )
-    reply = ask(chat, "How do I get a copy of my residence certificate?")
+    reply = answer_of(chat, "How do I get a copy of my residence certificate?")
     screenshot(chat, "chat-answer-en")
     assert reply.find_element(By.CSS_SELECTOR, ".sources a").get_attribute("href").startswith("https://")
     assert "as of" in reply.find_element(By.CSS_SELECTOR, ".sources").text
@@ -112,7 +146,7 @@ def test_an_emergency_shows_the_emergency_number_first_and_large(chat):
 
 
 def test_feedback_buttons_record_a_vote(chat, chat_server):
-    reply = ask(chat, "犬の登録はどうすればいいですか")
+    reply = answer_of(chat, "犬の登録はどうすればいいですか")
     reply.find_element(By.CSS_SELECTOR, ".feedback button").click()  # 役に立った
     wait(chat).until(lambda d: "ありがとうございます" in reply.find_element(By.CSS_SELECTOR, ".feedback").text)
     engine = create_engine(chat_server.database_url)
@@ -128,7 +162,7 @@ def test_feedback_that_cannot_be_sent_says_so_and_can_be_retried(chrome, sample_
         chrome.get(running.base_url + "/")
         chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
         chrome.get(running.base_url + "/")
-        reply = ask(chrome, "犬の登録はどうすればいいですか")
+        reply = answer_of(chrome, "犬の登録はどうすればいいですか")
     finally:
         running.close()  # the service is gone before the resident votes
     reply.find_element(By.CSS_SELECTOR, ".feedback button").click()

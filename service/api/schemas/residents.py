@@ -4,27 +4,57 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from service.answer.outcomes import Citation
+from service.answer.outcomes import Choice, Citation
 from service.api.schemas.common import QUESTION_PATTERN, Incoming, Lang
 
 
 class AskRequest(Incoming):
-    model_config = ConfigDict(extra="forbid")
+    """A question, or the pick of one of the choices a question was answered with (``clarify``)."""
 
-    question: str = Field(
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [{"required": ["question"]}, {"required": ["choice", "conversation_id"]}],
+            "dependentRequired": {"choice": ["conversation_id"]},
+        },
+    )
+
+    # SkipJsonSchema: null is accepted as "absent" but not offered in the contract, so "question or choice" holds
+    question: str | SkipJsonSchema[None] = Field(
+        None,
         description="The resident's question, in Japanese or English. Control characters are removed; "
-        "what remains must not be blank (422 question_empty) nor longer than the limit (422 question_too_long).",
+        "what remains must not be blank (422 question_empty) nor longer than the limit (422 question_too_long). "
+        "Ignored when `choice` is given.",
         json_schema_extra={"minLength": 1, "pattern": QUESTION_PATTERN},
     )
+    choice: str | SkipJsonSchema[None] = Field(
+        None,
+        min_length=1,
+        max_length=300,
+        json_schema_extra={"minLength": 1},
+        description="The id of one of the choices the conversation's last answer offered (answered from that "
+        "entry), or `none` (none of them fits: a person takes over). Needs `conversation_id`; 409 "
+        "nothing_to_choose when its last answer offered no choices, 409 choice_not_offered for another id.",
+    )
     lang: Lang | None = Field(None, description="Language of the question; detected when absent.")
-    conversation_id: str | None = Field(
+    conversation_id: str | SkipJsonSchema[None] = Field(
         None,
         max_length=64,
         pattern=r"^[A-Za-z0-9_-]+$",
+        json_schema_extra={"pattern": r"^[A-Za-z0-9_-]+$"},
         description="Continue a conversation (follow-up questions use its earlier turns).",
     )
+
+    @model_validator(mode="after")
+    def _a_question_or_a_pick(self) -> AskRequest:
+        if self.choice is None and self.question is None:
+            raise ValueError("question is required (or choice, with the conversation_id it was offered in)")
+        if self.choice is not None and self.conversation_id is None:
+            raise ValueError("a choice needs the conversation_id it was offered in")
+        return self
 
 
 class Handoff(BaseModel):
@@ -50,7 +80,14 @@ class Answer(BaseModel):
     )
     confidence: float = Field(ge=0, le=1, description="Calibrated probability that the answer is right.")
     handoff: Handoff
-    outcome: str = Field(description="answered | handoff_low_confidence | handoff_out_of_scope | handoff_sensitive")
+    outcome: str = Field(
+        description="answered | clarify | handoff_low_confidence | handoff_out_of_scope | handoff_sensitive"
+    )
+    choices: list[Choice] = Field(
+        default_factory=list,
+        description="With `clarify`: the entries the question may be about, best first; pick one with "
+        "`choice` (or `none`).",
+    )
     lang: Lang
     conversation_id: str
     generation: str = Field(description="The index generation that answered.")

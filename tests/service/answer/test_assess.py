@@ -61,27 +61,41 @@ def test_the_confidence_rises_with_each_piece_of_evidence_but_the_missing_topic(
     assert calibration.probability({**middle, "topic_missing": 0.9}) < calibration.probability(middle)
 
 
-def test_a_clear_match_passes_both_gates(services):
+def test_a_clear_match_with_no_close_sibling_is_answered(services):
+    ctx = retrieved(services, "公民館の休館日は条例でどう決まっていますか")
+    assert assess(ctx) is None and ctx.confidence >= services.settings.answer_threshold
+
+
+def test_a_likely_entry_with_close_siblings_is_asked_back_with_the_related_entries_only(services):
     ctx = retrieved(services, "住民票の写しはどこで取れますか")
-    assert assess(ctx) is None and ctx.confidence >= services.settings.handoff_threshold
+    outcome = assess(ctx)
+    assert outcome is not None and outcome.outcome == "clarify" and outcome.answer
+    ids = [choice.id for choice in outcome.choices]
+    assert ids[0] == "ja-cert-juminhyo" and 2 <= len(ids) <= services.settings.choices_max
+    assert all(choice.title and choice.department == "市民課" for choice in outcome.choices)  # all about 住民票
+
+
+def test_a_question_near_nothing_in_the_corpus_is_not_offered_unrelated_entries(services):
+    outcome = assess(retrieved(services, "パスポートの申請はどこでできますか"))
+    assert outcome is not None and outcome.outcome.startswith("handoff"), outcome
 
 
 def test_a_best_passage_below_the_baseline_share_is_out_of_scope(services):
-    ctx = retrieved(with_settings(services, out_of_scope_share=1.0), "住民票の写しがほしい")
+    ctx = retrieved(with_settings(services, out_of_scope_share=1.0, handoff_threshold=1.0), "住民票の写しがほしい")
     outcome = assess(ctx)
     assert ctx.features["dense_share"] < 1.0
     assert outcome is not None and outcome.outcome == "handoff_out_of_scope"
 
 
 def test_a_confidence_below_the_threshold_hands_off_to_the_department_all_likely_passages_share(services):
-    strict = with_settings(services, handoff_threshold=0.999, out_of_scope_share=0.0)
+    strict = with_settings(services, handoff_threshold=0.999, answer_threshold=0.999, out_of_scope_share=0.0)
     outcome = assess(retrieved(strict, "住民票の写しはどこで取れますか"))
     assert outcome is not None and outcome.outcome == "handoff_low_confidence"
     assert outcome.department == "市民課" and outcome.suggestions[0].id == "ja-cert-juminhyo"
 
 
 def test_unsure_between_departments_goes_to_general_enquiries(services):
-    strict = with_settings(services, handoff_threshold=0.999, out_of_scope_share=0.0)
+    strict = with_settings(services, handoff_threshold=0.999, answer_threshold=0.999, out_of_scope_share=0.0)
     ctx = retrieved(strict, "献血はどこでできますか")
     outcome = assess(ctx)
     departments = {c.chunk.department for c in ctx.candidates[:3] if c.chunk.lang == "ja"}

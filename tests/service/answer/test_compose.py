@@ -13,7 +13,9 @@ from service.answer.retrieve import search
 
 
 def composed(services, question: str, lang: str = "ja"):
+    """The answer composed from the question's likeliest entry (picked, where the service would ask back)."""
     ctx = Context(question=question, lang=lang, conversation_id=uuid.uuid4().hex, services=services)
+    ctx.chosen = search(services, question, lang)[0].chunk.doc_id
     assert run(ctx, until=assess) is None
     return compose(ctx)
 

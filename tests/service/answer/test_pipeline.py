@@ -37,9 +37,23 @@ def test_a_run_until_retrieve_stops_there_with_candidates(services):
 
 
 def test_a_run_until_assess_has_the_confidence_but_no_answer(services):
-    ctx = context(services, "粗大ごみの出し方を教えてください")
+    ctx = context(services, "公民館の休館日は条例でどう決まっていますか")
     assert run(ctx, until=assess) is None
-    assert ctx.confidence >= services.settings.handoff_threshold and "compose" not in ctx.timings_ms
+    assert ctx.confidence >= services.settings.answer_threshold and "compose" not in ctx.timings_ms
+
+
+def test_a_picked_choice_is_answered_from_that_entry_and_none_of_them_hands_off(services):
+    asked = answer(context(services, "住民票の写しはどこで取れますか"))
+    assert asked.outcome == "clarify" and len(asked.choices) >= 2
+    second = asked.choices[1].id
+    picked = context(services, "住民票の写しはどこで取れますか")
+    picked.chosen = second
+    outcome = answer(picked)
+    assert outcome.outcome == "answered" and outcome.citations[0].id.split("#")[0] == second
+    refused = context(services, "住民票の写しはどこで取れますか")
+    refused.chosen = "none"
+    handed = answer(refused)
+    assert handed.outcome == "handoff_low_confidence" and handed.suggestions
 
 
 def test_a_sensitive_question_ends_at_the_screen_with_the_helpline(services):
@@ -77,5 +91,5 @@ def test_answering_leaves_no_trace_until_respond(services):
 
 def test_a_streaming_caller_hears_nothing_from_the_extractive_composer(services):
     heard: list[str] = []
-    outcome = answer(context(services, "粗大ごみの出し方を教えてください"), on_token=heard.append)
+    outcome = answer(context(services, "公民館の休館日は条例でどう決まっていますか"), on_token=heard.append)
     assert outcome.outcome == "answered" and heard == []

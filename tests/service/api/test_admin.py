@@ -23,7 +23,7 @@ from ingest.index import generations_dir, live_generation, write_atomically
 from ingest.report import IngestReport
 from service.store.database import Store
 from tests.conftest import Server, server_on
-from tests.helpers import PYTHON, ROOT, copy_corpus, eventually
+from tests.helpers import PYTHON, ROOT, answered, copy_corpus, eventually, first_entry
 
 TOKEN = "operator-secret-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -127,11 +127,11 @@ def test_a_reload_serves_the_change_in_every_worker_without_a_failed_request(adm
     after = job["report"]["generation"]
     assert after != before
     for _ in range(12):  # the kernel spreads these over both workers
-        body = admin_server.http.post("/v1/ask", json={"question": BULKY}).json()
+        body = answered(admin_server.http, BULKY, "en-waste-bulky")
         assert body["generation"] == after and body["answer"].startswith("RELOADED."), body
     listed = admin_server.http.get("/v1/admin/generations", headers=AUTH).json()["generations"]
     assert [g["live"] for g in listed if g["id"] == after] == [True]
-    audit = site_store(site).audit.records(limit=12)
+    audit = site_store(site).audit.records(limit=24)
     assert {record["generation"] for record in audit} == {after}  # what the city knew when it answered
 
 
@@ -190,12 +190,12 @@ def reload_with_marked_answer(server: Server, site: Path, marker: str) -> str:
 def test_rollback_serves_an_earlier_generation_in_every_worker(admin_server, site):
     earlier = admin_server.http.get("/v1/status").json()["generation"]
     live = reload_with_marked_answer(admin_server, site, "EDITION B. ")
-    assert admin_server.http.post("/v1/ask", json={"question": BULKY}).json()["answer"].startswith("EDITION B.")
+    assert answered(admin_server.http, BULKY, "en-waste-bulky")["answer"].startswith("EDITION B.")
 
     response = admin_server.http.post("/v1/admin/rollback", json={"generation": earlier}, headers=AUTH)
     assert response.status_code == 200 and response.json()["live"] is True
     for _ in range(8):  # the kernel spreads these over both workers
-        body = admin_server.http.post("/v1/ask", json={"question": BULKY}).json()
+        body = answered(admin_server.http, BULKY, "en-waste-bulky")
         assert body["generation"] == earlier and not body["answer"].startswith("EDITION B.")
 
     admin_server.http.post("/v1/admin/rollback", json={"generation": live}, headers=AUTH)
@@ -653,5 +653,5 @@ def test_an_approval_that_would_replace_a_canarys_answer_needs_confirmation_and_
 
 
 def ask_first(server: Server, question: str) -> str | None:
-    citations = server.http.post("/v1/ask", json={"question": question}).json()["citations"]
-    return citations[0]["id"].split("#")[0] if citations else None
+    """The entry the question is answered from, or offered first."""
+    return first_entry(server.http.post("/v1/ask", json={"question": question}).json())

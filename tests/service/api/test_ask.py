@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, func, select
 
 from service.answer.pipeline import STEPS
 from service.answer.privacy import is_my_number
-from service.settings import Settings
+from service.store.cases import CaseQueue
 from service.store.database import Store
 from service.store.tables import turns
 from tests.conftest import server_on
@@ -19,14 +19,33 @@ def ask(server, question, **fields):
     return response.json()
 
 
-def test_a_japanese_question_is_answered_with_a_valid_citation(server):
-    body = ask(server, "住民票の写しを取りたいのですが、どこで取れますか")
-    assert body["outcome"] == "answered" and body["lang"] == "ja" and not body["handoff"]["needed"]
+def pick(server, body, choice):
+    response = server.http.post("/v1/ask", json={"choice": choice, "conversation_id": body["conversation_id"]})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def answered_from(server, question, entry, **fields):
+    """The answer from ``entry``: at once, or after the resident picks it from the choices offered."""
+    body = ask(server, question, **fields)
+    if body["outcome"] == "clarify":
+        assert entry in [choice["id"] for choice in body["choices"]], body["choices"]
+        body = pick(server, body, entry)
+    return body
+
+
+def test_a_question_with_sibling_entries_is_asked_back_and_the_pick_is_answered_with_a_valid_citation(server):
+    asked = ask(server, "住民票の写しを取りたいのですが、どこで取れますか")
+    assert asked["outcome"] == "clarify" and asked["lang"] == "ja" and not asked["handoff"]["needed"]
+    assert asked["choices"][0]["id"] == "ja-cert-juminhyo" and asked["citations"] == []
+    assert all(choice["title"] for choice in asked["choices"]) and "選んでください" in asked["answer"]
+    body = pick(server, asked, "ja-cert-juminhyo")
+    assert body["outcome"] == "answered" and body["conversation_id"] == asked["conversation_id"]
     citation = body["citations"][0]
     assert citation["id"] == "ja-cert-juminhyo"
     assert citation["url"].startswith("https://") and citation["updated"]
     assert citation["snippet"] in body["answer"]  # extractive: the answer quotes its source
-    assert body["notice"] and Settings().handoff_threshold <= body["confidence"] <= 1
+    assert body["notice"] and 0 <= body["confidence"] <= 1
 
 
 def test_an_english_question_is_answered_from_an_english_source(server):
@@ -91,11 +110,40 @@ def test_personal_data_is_masked_in_the_audit_and_absent_from_logs(server, sampl
 
 
 def test_a_follow_up_uses_the_previous_turn(server):
-    first = ask(server, "児童手当はいくらもらえますか")
+    first = answered_from(server, "児童手当はいくらもらえますか", "ja-child-allowance")
     assert first["citations"][0]["id"] == "ja-child-allowance"
-    follow_up = ask(server, "振込日は？", conversation_id=first["conversation_id"])
+    follow_up = answered_from(server, "振込日は？", "ja-child-allowance-pay", conversation_id=first["conversation_id"])
     assert follow_up["outcome"] == "answered"
     assert follow_up["citations"][0]["id"] == "ja-child-allowance-pay"
+
+
+def test_none_of_the_choices_hands_off_with_the_choices_in_the_staffs_transcript(server):
+    asked = ask(server, "住民票の写しはどこで取れますか")
+    body = pick(server, asked, "none")
+    assert body["outcome"] == "handoff_low_confidence" and body["handoff"]["case_id"] and body["suggestions"]
+    case = CaseQueue(Store(server.database_url, 30).engine).get(body["handoff"]["case_id"])
+    offered = " / ".join(choice["id"] for choice in asked["choices"])
+    assert case["transcript"][0] == f"住民票の写しはどこで取れますか → {offered}"
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "code"),
+    [
+        ({"choice": "ja-cert-juminhyo"}, 422, "invalid_request"),  # a pick needs its conversation
+        ({"choice": "ja-cert-juminhyo", "conversation_id": "never-issued"}, 409, "nothing_to_choose"),
+    ],
+)
+def test_a_pick_without_choices_to_pick_from_is_refused(server, payload, status, code):
+    response = server.http.post("/v1/ask", json=payload)
+    assert response.status_code == status and response.json()["error"]["code"] == code
+
+
+def test_a_pick_of_an_entry_that_was_not_offered_is_refused(server):
+    asked = ask(server, "住民票の写しはどこで取れますか")
+    response = server.http.post(
+        "/v1/ask", json={"choice": "ja-waste-bulky", "conversation_id": asked["conversation_id"]}
+    )
+    assert response.status_code == 409 and response.json()["error"]["code"] == "choice_not_offered"
 
 
 @pytest.mark.parametrize(
@@ -131,7 +179,7 @@ def test_malformed_json_is_an_invalid_request(server):
 
 def test_control_characters_become_spaces_before_anything_reads_the_question(server):
     body = ask(server, "住民票の写し\x00はどこで\x07取れますか")
-    assert body["outcome"] == "answered" and body["citations"][0]["id"] == "ja-cert-juminhyo"
+    assert body["outcome"] == "clarify" and body["choices"][0]["id"] == "ja-cert-juminhyo"
     record = next(
         r for r in Store(server.database_url, 30).audit.records(limit=50) if r["answer_id"] == body["answer_id"]
     )
@@ -154,7 +202,7 @@ def test_without_an_index_ask_is_unavailable(tmp_path):
 
 
 def test_the_log_line_carries_the_outcome_but_not_the_question(server):
-    body = ask(server, "犬の登録の手数料を教えてください")
+    body = answered_from(server, "犬の登録の手数料を教えてください", "ja-pet-dog-register")
     assert "犬" not in server.log()
     assert answer_log_lines(server)[-1]["outcome"] == body["outcome"] == "answered"
 
@@ -170,14 +218,14 @@ def strict_server(sample_index, tmp_path, request):
     ("strict_server", "outcome", "reason", "department", "phone"),
     [
         (  # unsure: the department of the likeliest passage
-            {"handoff_threshold": "0.999", "out_of_scope_share": "0"},
+            {"handoff_threshold": "0.999", "answer_threshold": "0.999", "out_of_scope_share": "0"},
             "handoff_low_confidence",
             "low_confidence",
             "市民課",
             "0465-00-1101",
         ),
         (  # out of scope: the passages are unrelated, so general enquiries
-            {"out_of_scope_share": "1.0"},
+            {"out_of_scope_share": "1.0", "handoff_threshold": "0.999"},
             "handoff_out_of_scope",
             "out_of_scope",
             "市役所総合案内",

@@ -18,7 +18,7 @@ from ingest.load import load_corpus
 from ingest.report import IngestReport
 from service.store.tables import feedback
 from tests.conftest import Server, fresh_postgres_database, server_on
-from tests.helpers import CORPUS
+from tests.helpers import CORPUS, answered
 
 TOKEN = "desk-secret-0123456789"
 STAFF = {"Authorization": f"Bearer {TOKEN}"}
@@ -149,7 +149,7 @@ def test_feedback_is_recorded_from_residents_and_staff(staff_server):
 def test_content_review_lists_outdated_uncited_and_poorly_rated_entries_with_their_departments(staff_server):
     cited = []
     for _ in range(2):  # two answers from the same page, both found unhelpful by the resident
-        body = staff_server.http.post("/v1/ask", json={"question": "粗大ごみを出したい"}).json()
+        body = answered(staff_server.http, "粗大ごみを出したい", "ja-waste-bulky")
         cited.append(body["citations"][0]["id"].split("#")[0])
         vote = {"answer_id": body["answer_id"], "helpful": False}
         assert staff_server.http.post("/v1/feedback", json=vote).status_code == 201
