@@ -135,6 +135,9 @@ class Settings(IngestSettings):
     notices_refresh_s: float = Field(
         2.0, gt=0, le=300, description="How often each worker reads the running emergency notices again."
     )
+    starting_points_refresh_s: float = Field(
+        300.0, ge=0, le=86400, description="How often each worker counts the entries most asked about this month."
+    )
     notices_max: int = Field(
         5, ge=1, le=20, description="Notices running or to come at once (every answer carries the running ones)."
     )

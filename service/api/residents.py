@@ -24,8 +24,17 @@ from service.api.deps import NoticesDep, ServicesDep, SettingsDep, clean_questio
 from service.api.limits import limited
 from service.api.respond import respond
 from service.api.schemas.common import ErrorBody
-from service.api.schemas.residents import Answer, AskRequest, FeedbackAccepted, FeedbackRequest, ShownNotice
+from service.api.schemas.residents import (
+    Answer,
+    AskRequest,
+    FeedbackAccepted,
+    FeedbackRequest,
+    ShownNotice,
+    StartingPoint,
+    StartingPoints,
+)
 from service.errors import ConflictError, InternalError, error_body
+from service.report.starting_points import starting_points
 
 logger = logging.getLogger(__name__)
 ASK_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -142,6 +151,14 @@ def conversation_key(token: str) -> str:
     """What the database knows a conversation by: a digest of the secret only the resident's browser holds, so
     neither a chosen id nor one seen in the staff's queue continues somebody else's conversation."""
     return hashlib.sha256(token.encode()).hexdigest()[:64]
+
+
+@router.get("/v1/starting-points", response_model=StartingPoints, dependencies=[Depends(limited("read"))])
+def starting(services: ServicesDep, lang: str = "ja") -> StartingPoints:
+    """What the chat page offers before the first question: the entries residents asked about most this month
+    (each by at least MADOGUCHI_REPORT_MIN_CELL questions), in ``lang`` (ja or en)."""
+    shown = "en" if lang == "en" else "ja"
+    return StartingPoints(entries=[StartingPoint(**entry) for entry in starting_points(services, shown)])
 
 
 @router.get("/v1/notices", response_model=list[ShownNotice], dependencies=[Depends(limited("read"))])

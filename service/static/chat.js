@@ -13,6 +13,7 @@ const TEXT = {
     handoffTitle: "職員がご案内します", notices: "市からのお知らせ", more: "詳しくはこちら",
     failed: "送信できませんでした: {message}", restarted: "新しい会話を始めました。",
     choicesTitle: "近い内容", noneOfThese: "この中にはない", choices: "{n}件の候補から選べます。",
+    starting: "よく聞かれていること",
   },
   en: {
     skip: "Skip to the question box", title: "City Hall AI help desk", conversation: "Conversation",
@@ -24,6 +25,7 @@ const TEXT = {
     handoffTitle: "A member of staff will help you", notices: "Notices from the city", more: "More information",
     failed: "Could not send: {message}", restarted: "A new conversation has started.",
     choicesTitle: "Closest topics", noneOfThese: "None of these", choices: "{n} topics to choose from.",
+    starting: "Often asked",
   },
 };
 
@@ -159,6 +161,7 @@ async function ask(event) {
 
 // Sends a question or a pick, and shows what the resident sent and the reply.
 async function send(payload, shown) {
+  $("starting").hidden = true;
   message("resident").append(el("p", shown, "answer"));
   $("send").disabled = true;
   say(t("thinking"));
@@ -201,6 +204,32 @@ async function send(payload, shown) {
   }
 }
 
+// Where to start: the entries residents asked about most this month, as buttons that ask them; shown until
+// the first question.
+async function showStartingPoints() {
+  let entries = [];
+  try {
+    const response = await fetch(`v1/starting-points?lang=${page.lang}`);
+    if (response.ok) entries = (await response.json()).entries;
+  } catch (error) { entries = []; }
+  const list = $("starting-list");
+  list.replaceChildren(...entries.map((entry) => {
+    const button = el("button", entry.title, "choice");
+    button.type = "button";
+    button.addEventListener("click", () => {
+      $("starting").hidden = true;
+      const payload = { question: entry.title };
+      const conversation = sessionStorage.getItem("madoguchi-conversation");
+      if (conversation) payload.conversation_id = conversation;
+      send(payload, entry.title);
+    });
+    const item = el("li");
+    item.append(button);
+    return item;
+  }));
+  $("starting").hidden = entries.length === 0 || $("messages").children.length > 0;
+}
+
 // The city's emergency notices (a typhoon, an earthquake) at the top, in the page's language; an emergency
 // is announced at once (role="alert"), the others are read in their turn.
 let shownNotices = "";
@@ -233,8 +262,12 @@ async function showNotices() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  setUpLanguage(TEXT, (navigator.language || "ja").startsWith("en") ? "en" : "ja", showNotices);
+  setUpLanguage(TEXT, (navigator.language || "ja").startsWith("en") ? "en" : "ja", () => {
+    showNotices();
+    showStartingPoints();
+  });
   showNotices();
+  showStartingPoints();
   setInterval(showNotices, 60000);  // a notice published while the page is open appears within a minute
   $("ask-form").addEventListener("submit", ask);
   $("question").addEventListener("keydown", (event) => {
@@ -243,6 +276,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("restart").addEventListener("click", () => {
     sessionStorage.removeItem("madoguchi-conversation");
     $("messages").replaceChildren();
+    showStartingPoints();
     say(t("restarted"));
   });
 });

@@ -96,6 +96,28 @@ def test_an_unsure_question_offers_its_likely_entries_as_buttons_picked_by_keybo
     assert offered[0]["title"] in link.text and all(not b.is_enabled() for b in buttons)
 
 
+def test_the_page_opens_with_the_entries_most_asked_this_month_and_one_click_asks_it(chrome, sample_index, tmp_path):
+    running = server_on(sample_index[0], tmp_path, report_min_cell="2", starting_points_refresh_s="0")
+    try:
+        question = "公民館の休館日は条例でどう決まっていますか"  # answered at once
+        for _ in range(2):
+            assert running.http.post("/v1/ask", json={"question": question}).json()["outcome"] == "answered"
+        entries = running.http.get("/v1/starting-points", params={"lang": "ja"}).json()["entries"]
+        assert [entry["id"] for entry in entries] == ["ja-reg-facilities"] and question not in str(entries)
+        chrome.get(running.base_url + "/")
+        chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
+        chrome.get(running.base_url + "/")
+        button = wait(chrome).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#starting-list button"))[0]
+        assert button.text == entries[0]["title"] and chrome.find_element(By.ID, "starting").is_displayed()
+        assert axe_violations(chrome) == []
+        button.click()
+        reply = wait(chrome).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#messages > li.assistant"))[0]
+        assert wait(chrome).until(lambda d: reply.find_elements(By.CSS_SELECTOR, ".sources a"))
+        assert not chrome.find_element(By.ID, "starting").is_displayed()
+    finally:
+        running.close()
+
+
 def test_english_switches_the_page_and_the_answer(chat):
     chat.find_element(By.CSS_SELECTOR, "button.lang[data-lang='en']").click()
     assert chat.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"

@@ -115,3 +115,12 @@ class FeedbackRequest(Incoming):
 class FeedbackAccepted(BaseModel):
     recorded: bool = True
     source: Literal["resident", "staff"]
+
+
+class StartingPoint(BaseModel):
+    id: str
+    title: str = Field(description="The entry's published question: ask it as it is.")
+
+
+class StartingPoints(BaseModel):
+    entries: list[StartingPoint] = Field(description="Most asked about this month first; empty early in a month.")
