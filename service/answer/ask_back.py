@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.answer.context import Candidate, Context
-from service.answer.outcomes import CLARIFY, CLARIFY_MESSAGES, Choice, Outcome
+from service.answer.outcomes import CLARIFY, CLARIFY_MESSAGES, PLACE, PLACE_MESSAGES, Choice, Outcome
 
 
 @dataclass(frozen=True)
@@ -58,3 +58,10 @@ def ask_back(ctx: Context, entries: list[Likely]) -> Outcome:
         for e in entries
     ]
     return Outcome(CLARIFY, answer=CLARIFY_MESSAGES[ctx.lang], choices=choices)
+
+
+def ask_for_place(ctx: Context, districts: list[str]) -> Outcome:
+    """The slot question of a question about where to evacuate that names no place: which district (the
+    evacuation lists' own districts, as buttons); the pick is asked again with the district named."""
+    choices = [Choice(id=f"{PLACE}{district}", title=district) for district in districts]
+    return Outcome(CLARIFY, answer=PLACE_MESSAGES[ctx.lang], choices=choices)

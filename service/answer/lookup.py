@@ -15,6 +15,7 @@ import unicodedata
 
 from ingest.chunk import Chunk
 from ingest.text import words
+from service.answer.ask_back import ask_for_place, asks_back_in_a_row
 from service.answer.context import Candidate, Context
 from service.answer.hand_off import hand_off
 from service.answer.outcomes import HANDOFF_LOW_CONFIDENCE, Outcome
@@ -36,6 +37,13 @@ def lookup(ctx: Context) -> Outcome | None:
             _put_first(ctx, sites[: settings.sites_shown])
             ctx.named_rows = min(len(sites), settings.sites_shown)
             return None
+        if (
+            hazard is not None
+            and rows.districts
+            and ctx.chosen is None
+            and asks_back_in_a_row(ctx) < settings.asks_back_max
+        ):
+            return ask_for_place(ctx, rows.districts)  # no place named: ask which district, as a clerk would
         if hazard is not None:  # no place named (or none the list knows): a person asks where the resident is
             top = next((c.chunk for c in ctx.candidates if c.chunk.category in SHELTER_LISTS), None)
             department, contact = (top.department, top.contact) if top else ("", "")

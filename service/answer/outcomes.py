@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 ANSWERED = "answered"
 CLARIFY = "clarify"  # the likely entries offered as choices: the resident picks one, or none of them
 NONE_OF_THESE = "none"  # the pick that says no choice fits: a person takes over
+PLACE = "place:"  # a choice that names a district: the question is asked again with it
 HANDOFF_LOW_CONFIDENCE = "handoff_low_confidence"
 HANDOFF_OUT_OF_SCOPE = "handoff_out_of_scope"
 HANDOFF_SENSITIVE = "handoff_sensitive"
@@ -46,6 +47,11 @@ CLARIFY_MESSAGES = {
     "どれにも当てはまらない場合は「この中にはない」を選ぶと、職員がご案内します。",
     "en": "Which of these is your question about? Please choose one. If none of them fits, choose "
     '"None of these" and a member of staff will help you.',
+}
+
+PLACE_MESSAGES = {
+    "ja": "どの地区の避難場所をお探しですか。地区を選んでください。",
+    "en": "Evacuation sites are listed by district. Which district are you in?",
 }
 
 CONTACT_LINE = {"ja": "お問い合わせ: {department} {contact}", "en": "Contact: {department}, {contact}"}

@@ -93,6 +93,7 @@ class RowIndex:
     english: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # the list's English names
     places: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     shelters: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # district or town -> sites
+    districts: list[str] = field(default_factory=list)  # the evacuation lists' districts, as they write them
 
     @classmethod
     def of(cls, chunks: list[Chunk]) -> RowIndex:
@@ -117,6 +118,8 @@ class RowIndex:
                         index.places[fold(place)].append(position)
             elif chunk.category in SHELTER_LISTS:
                 district = _DISTRICT_SUFFIX.sub("", chunk.fields.get("district", ""))
+                if len(district) >= MIN_KEY_CHARS and district not in index.districts:
+                    index.districts.append(district)
                 town = _TOWN.search(chunk.fields.get("address", ""))
                 for place in {district, town.group(1) if town else ""}:
                     if len(place) >= MIN_KEY_CHARS:

@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 
 from ingest.text import detect_lang, normalize
 from service.answer.context import Context, Services
-from service.answer.outcomes import CLARIFY, NONE_OF_THESE
+from service.answer.outcomes import CLARIFY, NONE_OF_THESE, PLACE
 from service.answer.pipeline import answer
 from service.answer.privacy import mask_personal_data
 from service.api.auth import checked_token
@@ -136,6 +136,16 @@ def pick_context(request: AskRequest, services: Services) -> Context:
     offered = history[-1]
     if request.choice not in (*offered.choices, NONE_OF_THESE):
         raise ConflictError("choice_not_offered", "Pick one of the choices offered, or 'none'.")
+    if request.choice.startswith(PLACE):  # the slot question's answer: the question again, the place named
+        place = request.choice.removeprefix(PLACE)
+        return Context(
+            question=f"{place} {offered.question}",
+            lang=offered.lang,
+            conversation_id=key,
+            conversation_token=token,
+            services=services,
+            history=history,
+        )
     return Context(
         question=offered.question,
         lang=offered.lang,

@@ -132,8 +132,32 @@ def test_evacuation_sites_of_the_named_district_suited_to_the_named_hazard_are_l
     assert not any(word in outcome.answer for word in ("km", "メートル先", "徒歩"))  # no distance is invented
 
 
-def test_an_evacuation_question_that_names_no_place_goes_to_the_disaster_desk(garbage):
-    outcome, _ = answer(garbage, "洪水のときはどこに避難すればいいですか")
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("洪水のときはどこに避難すればいいですか", "ja"),
+        ("Where is the nearest evacuation site if there is an earthquake?", "en"),
+    ],
+)
+def test_an_evacuation_question_that_names_no_place_is_asked_which_district_then_answered(garbage, question, lang):
+    outcome, _ = answer(garbage, question, lang)
+    assert outcome.outcome == "clarify" and outcome.answer
+    districts = {choice.title: choice.id for choice in outcome.choices}
+    assert "日新" in districts and districts["日新"].startswith("place:") and len(districts) > 5
+    named, ctx = answer(garbage, f"日新 {question}", lang)  # what the pick of 日新 asks
+    assert named.outcome == "answered" and named.citations
+    assert all(
+        "日新" in c.chunk.fields.get("district", "") + c.chunk.fields.get("address", "")
+        for c in ctx.candidates[: len(named.citations)]
+    )
+
+
+def test_none_of_the_districts_goes_to_the_disaster_desk(garbage):
+    ctx = Context(
+        question="洪水のときはどこに避難すればいいですか", lang="ja", conversation_id=uuid.uuid4().hex, services=garbage
+    )
+    ctx.chosen = "none"
+    outcome = run(ctx)
     assert outcome.outcome.startswith("handoff") and outcome.department == "防災の担当課"
 
 
