@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from eval import (
     answers,
+    ask_back_study,
     calibrate,
     embedders,
     generative,
@@ -200,6 +201,22 @@ def run_outcomes(args: argparse.Namespace, settings: EvalSettings) -> Result:
     return Result(metrics, config, json.dumps(metrics, ensure_ascii=False, indent=1))
 
 
+def run_ask_back_study(args: argparse.Namespace, settings: EvalSettings) -> Result:
+    """The band edges of asking back, chosen on one half of every set and measured on the other (2-fold)."""
+    sample = index_services(ROOT / "corpus", settings)
+    localgov_set, clinc_set = settings.bench_set("localgovfaq"), settings.bench_set("clinc150")
+    localgov = index_services(localgov_set / "faqs.jsonl", settings)
+    dev = load_queries(localgov_set / "dev.jsonl")
+    collect = ask_back_study.collect
+    records = collect(localgov, dev, "localgovfaq") + collect(localgov, dev, "localgovfaq_ablated", ablate=True)
+    records += collect(sample, load_queries(SAMPLE_QUESTIONS), "own")
+    records += collect(sample, load_queries(NEAR_MISS_QUESTIONS), "near_miss")
+    records += collect(sample, load_queries(clinc_set / "oos_dev.jsonl"), "clinc150")
+    metrics = ask_back_study.cross_validate(records)
+    config = {"settings": settings.model_dump(mode="json"), "grid": len(ask_back_study.GRID)}
+    return Result(metrics, config, json.dumps(metrics, ensure_ascii=False, indent=1))
+
+
 def run_handoff(args: argparse.Namespace, settings: EvalSettings) -> Result:
     services = index_services(args.corpus, settings)
     records = answers.run(services, load_queries(args.questions), ablate=args.ablate)
@@ -266,6 +283,7 @@ def parser(settings: EvalSettings) -> tuple[argparse.ArgumentParser, dict[str, R
     sub.add_argument("--corpus", type=Path, default=localgov / "faqs.jsonl")
     sub.add_argument("--questions", type=Path, default=localgov / "dev.jsonl")
     sub.add_argument("--ablate", action="store_true", help="also measure with each question's relevant entries removed")
+    task("ask-back-study", run_ask_back_study, "choose the band edges of asking back by 2-fold cross-validation")
     sub = task("answers", run_answers, "the whole answer path on our own questions, CLINC150 and localgovFAQ")
     sub.add_argument("--quick", action="store_true", help="only our own questions")
     sub = task("bench", run_bench, "latency and throughput of /v1/ask over HTTP, and the floor")
