@@ -4,9 +4,9 @@ or none of them (a person takes over).
 
 Why: on a real city's corpus (localgovFAQ) the wrong first entries are siblings of the right one (児童手当 /
 児童扶養手当) and no bundled signal separates them, so a service that must pick one entry answered about 14 % of
-real residents' questions from a wrong one. Measured with this module's rule (held-out halves of localgovFAQ
-dev, the sample corpus's own, near-miss and CLINC150 questions; README "Asking back"): wrong direct answers fall
-to about 1 % and a right entry is shown to far more residents.
+real residents' questions from a wrong one. Measured with this rule on held-out halves (`python -m eval
+ask-back-study`; README "Asking back"): wrong direct answers .038 and .000 in the two folds, a right entry shown
+.456 and .521 (from .367).
 
 The rule, every edge a setting:
 - answer directly only when the best entry's confidence is at least ``answer_threshold``, it is not out of scope,
