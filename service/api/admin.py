@@ -119,11 +119,13 @@ def roll_back(body: RollbackRequest, settings: SettingsDep, services: LiveDep) -
 
     def verify(path: Path) -> None:
         try:
-            open_generation(path, settings.chroma_url)
+            index = open_generation(path, settings.chroma_url)
         except IndexUnavailable as error:
             raise ConflictError("generation_unusable", f"Not rolled back: {error}.") from error
         if settings.shared_generations:
             replicas.promote(engine, body.generation)
+        # a proposal is live only while a served generation holds its entry
+        ProposalBox(engine).went_live({chunk.doc_id for chunk in index.chunks}, body.generation)
 
     if settings.shared_generations:
         if not replicas.nobody_builds(engine):  # a build on another replica would move the pointer after us

@@ -181,6 +181,7 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
         unconfirmed = {check.expected for check in checks if not check.may_change_canaries}
         if shared:
             replicas.sync(store.engine, settings.index_dir)
+        box.materialize(settings.corpus_dir.resolve())  # the approved entries, from the database: on any machine
         report = ingest(
             source,
             settings.index_dir,

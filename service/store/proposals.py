@@ -192,15 +192,36 @@ class ProposalBox:
         return self.get(proposal_id)
 
     def went_live(self, entry_ids: set[str], generation: str) -> None:
-        """The approved proposals whose entries ``generation`` serves (``entry_ids``: its documents) are live."""
-        if not entry_ids:
-            return
+        """``generation`` is served now (``entry_ids``: its documents): the approved proposals whose entries it
+        holds are live, and a live one whose entry it does not hold (a rollback, a build without it) is only
+        approved again: a proposal is never shown as live while no served generation holds its entry."""
         with self.engine.begin() as connection:
+            if entry_ids:
+                connection.execute(
+                    update(proposals)
+                    .where(proposals.c.status == "approved", proposals.c.entry_id.in_(sorted(entry_ids)))
+                    .values(status="live", generation=generation, updated_at=utc_now())
+                )
             connection.execute(
                 update(proposals)
-                .where(proposals.c.status == "approved", proposals.c.entry_id.in_(sorted(entry_ids)))
-                .values(status="live", generation=generation, updated_at=utc_now())
+                .where(proposals.c.status == "live", proposals.c.entry_id.not_in(sorted(entry_ids) or [""]))
+                .values(status="approved", generation=None, updated_at=utc_now())
             )
+
+    def materialize(self, corpus_dir: Path) -> None:
+        """Every approved entry the database holds, written under ``corpus_dir`` (and none it does not): what a
+        build reads, whichever machine runs it. The database is where an approval lives; the files in
+        ``approved/`` are its copy on this machine (issue 32)."""
+        query = select(proposals).where(proposals.c.status.in_(("approved", "live")))
+        with self.engine.connect() as connection:
+            kept = [_described(row) for row in connection.execute(query).mappings()]
+        wanted = {f"{proposal['entry_id']}.jsonl" for proposal in kept}
+        folder = corpus_dir / APPROVED_DIR
+        for stale in folder.glob("*.jsonl") if folder.exists() else []:
+            if stale.name not in wanted:
+                stale.unlink()
+        for proposal in kept:
+            write_entry(proposal, corpus_dir)
 
 
 def write_entry(proposal: dict[str, Any], corpus_dir: Path) -> Path:

@@ -497,7 +497,9 @@ PROPOSAL = {
 }
 
 
-def test_an_approved_proposal_is_written_to_the_corpus_and_goes_live_checked_by_its_own_question(admin_server, site):
+def test_an_approved_proposal_goes_live_checked_by_its_own_question_on_any_machine_and_only_while_served(
+    admin_server, site
+):
     before = admin_server.http.post("/v1/ask", json={"question": CEMETERY}).json()
     submitted = admin_server.http.post("/v1/proposals", json=PROPOSAL, headers=STAFF)
     assert submitted.status_code == 201 and submitted.json()["status"] == "submitted"
@@ -523,6 +525,23 @@ def test_an_approved_proposal_is_written_to_the_corpus_and_goes_live_checked_by_
     after = admin_server.http.post("/v1/ask", json={"question": CEMETERY}).json()
     assert proposal["entry_id"] not in [c["id"] for c in before["citations"]]
     assert after["outcome"] == "answered" and after["citations"][0]["id"] == proposal["entry_id"]
+
+    # A build on a machine whose corpus directory lacks the file (another replica, the build Job) keeps it:
+    # the approval lives in the database, and every build writes it out first.
+    written_file = site / "corpus" / "approved" / f"{proposal['entry_id']}.jsonl"
+    written_file.unlink()
+    assert reload_and_wait(admin_server)["status"] == "succeeded" and written_file.exists()
+    assert ask_first(admin_server, CEMETERY) == proposal["entry_id"]
+    # Rolled back to a generation without it, it is not live; forward again, it is.
+    listed = admin_server.http.get("/v1/admin/generations", headers=AUTH).json()["generations"]
+    older = next(g["id"] for g in listed if g["id"] < job["report"]["generation"])  # newest first: before approval
+    latest = next(g["id"] for g in listed if g["live"])
+    assert admin_server.http.post("/v1/admin/rollback", json={"generation": older}, headers=AUTH).status_code == 200
+    status = admin_server.http.get("/v1/proposals", headers=STAFF).json()["proposals"]
+    assert [p["status"] for p in status if p["id"] == proposal["id"]] == ["approved"]
+    assert admin_server.http.post("/v1/admin/rollback", json={"generation": latest}, headers=AUTH).status_code == 200
+    status = admin_server.http.get("/v1/proposals", headers=STAFF).json()["proposals"]
+    assert [p["status"] for p in status if p["id"] == proposal["id"]] == ["live"]
 
 
 def test_a_rejected_proposal_keeps_its_reason_and_cannot_then_be_approved(admin_server):
