@@ -183,6 +183,17 @@ def run_retrieval(args: argparse.Namespace, settings: EvalSettings) -> Result:
     return Result(metrics, config, summary, {"recall_at_k": figure})
 
 
+def corpus_config(args: argparse.Namespace, settings: EvalSettings) -> dict[str, Any]:
+    """What a task over one corpus and one question file ran on."""
+    return {
+        "corpus": str(args.corpus),
+        "corpus_digest": corpus_digest(args.corpus, settings),
+        "questions": str(args.questions),
+        "ablate": args.ablate,
+        "settings": settings.model_dump(mode="json"),
+    }
+
+
 def run_outcomes(args: argparse.Namespace, settings: EvalSettings) -> Result:
     """What residents meet: answered (right or wrong), asked back, a right entry shown, handed off; with
     ``--ablate`` the questions' relevant entries are removed first (the unanswerable version)."""
@@ -191,13 +202,7 @@ def run_outcomes(args: argparse.Namespace, settings: EvalSettings) -> Result:
     metrics = answers.outcome_rates(answers.run(services, questions))
     if args.ablate:
         metrics = {"present": metrics, "ablated": answers.outcome_rates(answers.run(services, questions, ablate=True))}
-    config = {
-        "corpus": str(args.corpus),
-        "corpus_digest": corpus_digest(args.corpus, settings),
-        "questions": str(args.questions),
-        "ablate": args.ablate,
-        "settings": settings.model_dump(mode="json"),
-    }
+    config = corpus_config(args, settings)
     return Result(metrics, config, json.dumps(metrics, ensure_ascii=False, indent=1))
 
 
@@ -225,13 +230,7 @@ def run_handoff(args: argparse.Namespace, settings: EvalSettings) -> Result:
         "confidence": plots.confidence_histogram(records),
         "handoff_threshold": plots.handoff_curve(metrics["sweep"], settings.handoff_threshold),
     }
-    config = {
-        "corpus": str(args.corpus),
-        "corpus_digest": corpus_digest(args.corpus, settings),
-        "questions": str(args.questions),
-        "ablate": args.ablate,
-        "settings": settings.model_dump(mode="json"),
-    }
+    config = corpus_config(args, settings)
     return Result(metrics, config, json.dumps({k: v for k, v in metrics.items() if k != "sweep"}, indent=1), figures)
 
 

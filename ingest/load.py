@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ingest import exports, tables
 from ingest.tables import Record
-from ingest.text import detect_lang, normalize, without_invisible
+from ingest.text import detect_lang, normalize, visible
 
 FAQ_SUFFIXES = (".jsonl",)
 TABLE_SUFFIXES = (".csv", ".xlsx")  # FAQ exports or open-data tables, told apart by their columns
@@ -79,10 +79,8 @@ class Faq(_Entry):
     @field_validator("question", "answer")
     @classmethod
     def _visible(cls, value: str) -> str:
-        """A question or answer of blanks and invisible characters (U+3000, U+200B, U+3164) says nothing."""
-        if not without_invisible(value).strip():
-            raise ValueError("must hold visible text, not only blanks")
-        return value
+        """A question or answer of blanks and invisible characters says nothing."""
+        return visible(value)
 
     category: str = ""
     department: str = ""

@@ -41,6 +41,14 @@ def without_invisible(text: str) -> str:
     return "".join(ch for ch in text if ch not in _FILLERS and unicodedata.category(ch) != "Cf")
 
 
+def visible(value: str) -> str:
+    """``value`` itself, or ValueError when it is only blanks and invisible characters (U+3000, U+200B, U+3164):
+    for validators of text that must say something."""
+    if not without_invisible(value).strip():
+        raise ValueError("must hold visible text, not only blanks")
+    return value
+
+
 def detect_lang(text: str) -> str:
     """'ja' when the text holds kana or kanji, else 'en'. Good enough for FAQ-length text."""
     return "ja" if _JAPANESE.search(text) else "en"

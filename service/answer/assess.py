@@ -74,7 +74,8 @@ def likely_entries(ctx: Context) -> list[Likely]:
         if candidate.chunk.doc_id in seen:
             continue
         seen.add(candidate.chunk.doc_id)
-        features = features_for(services, ctx.query, candidate)
+        first = candidate is ctx.candidates[0] and ctx.features  # assess weighed the best one already
+        features = ctx.features if first else features_for(services, ctx.query, candidate)
         found.append(Likely(candidate, services.calibration.probability(features), features["topic_coverage"]))
         if len(found) == LOOKED_AT:
             break

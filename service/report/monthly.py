@@ -129,7 +129,8 @@ def public(services: Services, name: str) -> dict[str, Any]:
     if kept is not None and time.monotonic() - kept[0] < PUBLIC_KEPT_S:
         return kept[1]
     report = _public(services, name)
-    _published.clear() if len(_published) > 64 else None
+    if len(_published) > 64:
+        _published.clear()
     _published[key] = (time.monotonic(), report)
     return report
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ingest.text import without_invisible
+from ingest.text import visible
 from service.api.schemas.common import Incoming
 
 GENERATION_ID = r"^\d{8}T\d{6}-\d{6}$"
@@ -80,9 +80,7 @@ class NoticeRequest(Incoming):
     @field_validator("ja", "en")
     @classmethod
     def _visible(cls, value: str) -> str:
-        if not without_invisible(value).strip():
-            raise ValueError("must hold visible text")
-        return value
+        return visible(value)
 
     @field_validator("link")
     @classmethod
