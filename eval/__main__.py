@@ -22,6 +22,7 @@ from eval import (
     embedders,
     generative,
     ingest_bench,
+    learning,
     lexical_backends,
     load,
     plots,
@@ -199,10 +200,16 @@ def run_outcomes(args: argparse.Namespace, settings: EvalSettings) -> Result:
     ``--ablate`` the questions' relevant entries are removed first (the unanswerable version)."""
     services = index_services(args.corpus, settings)
     questions = load_queries(args.questions)
+    if args.fold:
+        fold, folds = (int(part) for part in args.fold.split("/"))
+        questions = learning.in_fold(questions, fold, folds)
+    if args.learn_from:
+        phrasings = learning.taught(services, load_queries(args.learn_from), questions)
+        services = index_services(args.corpus, settings, learned=phrasings)
     metrics = answers.outcome_rates(answers.run(services, questions))
     if args.ablate:
         metrics = {"present": metrics, "ablated": answers.outcome_rates(answers.run(services, questions, ablate=True))}
-    config = corpus_config(args, settings)
+    config = corpus_config(args, settings) | {"learn_from": args.learn_from and str(args.learn_from), "fold": args.fold}
     return Result(metrics, config, json.dumps(metrics, ensure_ascii=False, indent=1))
 
 
@@ -282,6 +289,10 @@ def parser(settings: EvalSettings) -> tuple[argparse.ArgumentParser, dict[str, R
     sub.add_argument("--corpus", type=Path, default=localgov / "faqs.jsonl")
     sub.add_argument("--questions", type=Path, default=localgov / "dev.jsonl")
     sub.add_argument("--ablate", action="store_true", help="also measure with each question's relevant entries removed")
+    sub.add_argument(
+        "--learn-from", type=Path, help="first teach the phrasings these questions would (eval/learning.py)"
+    )
+    sub.add_argument("--fold", help="measure one fold only, e.g. 1/2 (split by a digest of the question ids)")
     task("ask-back-study", run_ask_back_study, "choose the band edges of asking back by 2-fold cross-validation")
     sub = task("answers", run_answers, "the whole answer path on our own questions, CLINC150 and localgovFAQ")
     sub.add_argument("--quick", action="store_true", help="only our own questions")

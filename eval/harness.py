@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
 from eval.settings import EvalSettings
 from ingest.index import ingest, read_live_manifest
+from ingest.learned import Phrasing
 from ingest.live import open_live
 from service.answer.context import Services
 from service.live.services import open_services
@@ -19,11 +21,18 @@ SAMPLE_QUESTIONS = ROOT / "eval" / "questions" / "sample.jsonl"
 NEAR_MISS_QUESTIONS = ROOT / "eval" / "questions" / "near_miss.jsonl"  # topics the sample corpus does not cover
 
 
-def index_services(corpus: Path, settings: EvalSettings, keep_database: bool = False) -> Services:
+def index_services(
+    corpus: Path, settings: EvalSettings, keep_database: bool = False, learned: list[Phrasing] | None = None
+) -> Services:
     """The answer path's services over the cached index of ``corpus``; on a scratch SQLite database unless
-    ``keep_database`` (then on the settings' own)."""
+    ``keep_database`` (then on the settings' own). With ``learned``, over a scratch copy of that index built
+    again with those phrasings (eval/learning.py)."""
     index_dir = cached_index(corpus, settings)
     scratch = Path(tempfile.mkdtemp(prefix="madoguchi-eval-"))
+    if learned is not None:
+        shutil.copytree(index_dir, scratch / "index", ignore=shutil.ignore_patterns(".lock", "*.partial"))
+        index_dir = scratch / "index"
+        ingest(corpus, index_dir, settings.spec, learned=learned)
     update = {} if keep_database else {"database_url": f"sqlite:///{scratch / 'eval.db'}"}
     scoped = settings.model_copy(update=update)
     services = open_services(scoped, open_live(index_dir))
@@ -38,7 +47,7 @@ def cache_dir(corpus: Path, settings: EvalSettings) -> Path:
 
 def cached_index(corpus: Path, settings: EvalSettings) -> Path:
     index_dir = cache_dir(corpus, settings)
-    ingest(corpus, index_dir, settings.spec)
+    ingest(corpus, index_dir, settings.spec, learned=[])
     return index_dir
 
 

@@ -8,6 +8,7 @@ Layout of an index directory::
         manifest.json            written last: a directory without it is unfinished and is removed
         chunks.jsonl             every chunk, in the order of the lexical index
         vectors.npz              every embedded text's key and vector, reused by the next build
+        learned.npz              the learned phrasings' entries and vectors (ingest/learned.py)
         lexical/                 BM25 over Sudachi / English tokens
         chroma/                  the dense store (absent when a Chroma server is used)
 """
@@ -36,6 +37,7 @@ from ingest import vectors
 from ingest.chunk import Chunk, chunk_corpus
 from ingest.embed import make_embedder
 from ingest.errors import BuildInProgressError, GenerationNotFoundError, IngestError
+from ingest.learned import STORED, LearnedIndex, Phrasing, current, read_phrasings
 from ingest.lexical import LexicalIndex, lexical_text
 from ingest.load import Rejection, load_corpus
 from ingest.report import IngestReport
@@ -74,19 +76,24 @@ def ingest(
     progress: bool | None = None,
     on_progress: Callable[[float], None] | None = None,
     verify: Callable[[Path], None] | None = None,
+    learned: list[Phrasing] | None = None,
 ) -> IngestReport:
     """Load, validate, chunk, embed and index ``corpus_dir``; promote a new generation if anything changed.
 
     ``progress`` shows a bar (None: only on a terminal); ``on_progress`` hears the share of texts embedded;
-    ``verify`` gets the finished generation's directory before promotion and refuses it by raising IngestError."""
+    ``verify`` gets the finished generation's directory before promotion and refuses it by raising IngestError;
+    ``learned``: the learned phrasings to keep with it (None: those the corpus's ``_learned/`` holds)."""
     started = time.perf_counter()
     corpus = load_corpus(corpus_dir)
     chunks = chunk_corpus(corpus)
+    phrasings, dropped = current(read_phrasings(corpus_dir) if learned is None else learned, chunks)
     report = IngestReport(
         documents=corpus.documents,
         chunks=len(chunks),
         rejections=list(corpus.rejections),
         skipped=list(corpus.skipped),
+        learned=len(phrasings),
+        learned_dropped=dropped,
     )
     report.rejections += _duplicate_chunks(chunks)
     if report.rejections:
@@ -103,12 +110,15 @@ def ingest(
             live
             and live["spec"] == asdict(spec)
             and same_departments
+            and live.get("learned", []) == sorted(p.id for p in phrasings)
             and not (report.added or report.changed or report.removed)
         ):
             report.generation = live["generation"]
         else:
             generation = _new_generation_id()
-            _build(index_dir, generation, chunks, corpus.departments, spec, live, report, progress, on_progress)
+            _build(
+                index_dir, generation, chunks, phrasings, corpus.departments, spec, live, report, progress, on_progress
+            )
             if verify:
                 _verify(index_dir, generation, spec, verify)
             _promote(index_dir, generation)
@@ -151,6 +161,7 @@ def _build(
     index_dir: Path,
     generation: str,
     chunks: list[Chunk],
+    phrasings: list[Phrasing],
     departments: dict[str, Any],
     spec: IndexSpec,
     live: dict[str, Any] | None,
@@ -169,11 +180,17 @@ def _build(
                 texts.append(text)
                 metadatas.append({"pos": position, "chunk_id": chunk.id, "view": view, "lang": chunk.lang})
         matrix = _embed_missing(keys, texts, cached, spec.embedding_model, report, progress, on_progress)
+        learned_keys, learned_matrix = _embed_phrasings(phrasings, cached, spec.embedding_model, matrix.shape[1])
 
         with (target / "chunks.jsonl").open("w", encoding="utf-8") as out:
             for chunk in chunks:
                 out.write(json.dumps(chunk.to_record(), ensure_ascii=False) + "\n")
-        np.savez(target / "vectors.npz", keys=np.array(keys), vectors=matrix)
+        np.savez(
+            target / "vectors.npz",
+            keys=np.array(keys + learned_keys),
+            vectors=np.concatenate([matrix, learned_matrix]) if learned_keys else matrix,
+        )
+        LearnedIndex([p.id for p in phrasings], [p.entry_id for p in phrasings], learned_matrix).save(target / STORED)
         lexical = LexicalIndex.build([lexical_text(c.title, c.heading, c.text) for c in chunks])
         lexical.save(target / "lexical")
         client = vectors.open_client(target, spec.chroma_url)
@@ -191,6 +208,7 @@ def _build(
             "chunk_count": len(chunks),
             "chunks": {chunk.id: chunk.digest for chunk in chunks},
             "departments": departments,
+            "learned": sorted(p.id for p in phrasings),
         }
         write_atomically(target / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     except BaseException:
@@ -230,6 +248,20 @@ def _embed_missing(
                     on_progress((start + len(batch)) / len(missing))
     vectors_in_order = [cached[key] if key in cached else fresh[key] for key in keys]
     return np.stack(vectors_in_order).astype(np.float32)
+
+
+def _embed_phrasings(
+    phrasings: list[Phrasing], cached: dict[str, np.ndarray], model: str, dimensions: int
+) -> tuple[list[str], np.ndarray]:
+    """(keys, vectors) of the learned phrasings, embedded as questions are (reused by key where the live
+    generation has one)."""
+    keys = [_text_key(model, f"\0query\0{p.text}") for p in phrasings]
+    missing = [(k, p.text) for k, p in zip(keys, phrasings, strict=True) if k not in cached]
+    if missing:
+        embedder = make_embedder(model)
+        cached = {**cached, **{k: np.asarray(embedder.embed_query(text), dtype=np.float32) for k, text in missing}}
+    matrix = np.stack([cached[k] for k in keys]) if keys else np.zeros((0, dimensions))
+    return keys, matrix.astype(np.float32)
 
 
 def _cached_vectors(index_dir: Path, live: dict[str, Any] | None, spec: IndexSpec) -> dict[str, np.ndarray]:

@@ -15,6 +15,7 @@ from chromadb.api.models.Collection import Collection
 from ingest import vectors
 from ingest.chunk import Chunk
 from ingest.index import generations_dir, live_generation, read_manifest
+from ingest.learned import STORED, LearnedIndex, entry_digest
 from ingest.lexical import LexicalIndex, lexical_text
 from ingest.text import passage_terms
 
@@ -39,18 +40,39 @@ class LiveIndex:
         path: Path,
         excluded: frozenset[str] = frozenset(),
         terms: dict[int, tuple[frozenset[str], frozenset[int]]] | None = None,
+        learned: LearnedIndex | None = None,
     ):
         self.manifest, self.chunks, self.lexical, self.collection = manifest, chunks, lexical, collection
         self.path = path  # the generation's directory
         self.excluded = excluded  # documents its searches leave out (evaluation by ablation only)
         self._terms = {} if terms is None else terms  # passage_terms of the chunks asked about so far
+        self.learned = learned or LearnedIndex.empty()  # residents' own words for entries (ingest/learned.py)
+        self._positions: dict[str, list[int]] = {}  # each document's chunks
+        for position, chunk in enumerate(chunks):
+            self._positions.setdefault(chunk.doc_id, []).append(position)
 
     def excluding(self, doc_ids: Names[str]) -> LiveIndex:
         """The same generation with ``doc_ids`` left out of every search; itself when there are none."""
         if not doc_ids:
             return self
         excluded = self.excluded | set(doc_ids)
-        return LiveIndex(self.manifest, self.chunks, self.lexical, self.collection, self.path, excluded, self._terms)
+        return LiveIndex(
+            self.manifest, self.chunks, self.lexical, self.collection, self.path, excluded, self._terms, self.learned
+        )
+
+    def entry_digest(self, doc_id: str) -> str:
+        """The served version of one entry (ingest/learned.py); "" when it is not served."""
+        return entry_digest((self.chunks[p] for p in self._positions.get(doc_id, [])), doc_id)
+
+    def learned_near(self, query_vector: list[float], at_least: float) -> list[tuple[int, float]]:
+        """(first chunk of the entry, similarity) for each searched entry a learned phrasing at least
+        ``at_least`` similar to the query points to, best first."""
+        found = []
+        for entry, similarity in self.learned.nearest(query_vector, at_least, self.excluded):
+            positions = self._positions.get(entry)
+            if positions and self._kept(positions[0]):
+                found.append((positions[0], similarity))
+        return found
 
     def terms(self, position: int) -> tuple[frozenset[str], frozenset[int]]:
         """The word forms and synonym groups of one chunk (tokenised once, when first asked for)."""
@@ -141,7 +163,16 @@ def open_generation(path: Path, chroma_url: str | None = None) -> LiveIndex:
             f"the generation {path.name} is inconsistent: {len(chunks)} chunks, {lexical.size} in the lexical "
             f"index, {stored} vectors, {manifest.get('chunk_count')} in its manifest"
         )
-    return LiveIndex(manifest, chunks, lexical, collection, path)
+    try:
+        learned = LearnedIndex.load(path / STORED)
+    except Exception as error:  # a truncated or unreadable file
+        raise IndexUnavailable(f"the generation {path.name} is incomplete: {_describe(error, path)}") from error
+    if len(learned) != len(manifest.get("learned", [])):
+        raise IndexUnavailable(
+            f"the generation {path.name} is inconsistent: {len(learned)} learned phrasings, "
+            f"{len(manifest.get('learned', []))} in its manifest"
+        )
+    return LiveIndex(manifest, chunks, lexical, collection, path, learned=learned)
 
 
 def _describe(error: Exception, generation_dir: Path) -> str:

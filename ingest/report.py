@@ -18,6 +18,8 @@ class IngestReport:
     unchanged: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     skipped: list[Rejection] = field(default_factory=list)  # documentation files (README, LICENSE)
+    learned: int = 0  # learned phrasings kept with the generation (ingest/learned.py)
+    learned_dropped: list[str] = field(default_factory=list)  # ids of those whose entry changed or went
     embedded: int = 0  # texts sent to the embedder (chunks with a new digest, times their views)
     generation: str | None = None  # the live generation after this ingest
     promoted: bool = False  # whether this ingest made a new generation live
@@ -38,6 +40,8 @@ class IngestReport:
             "unchanged": self.unchanged,
             "rejected": len(self.rejections),
             "embedded": self.embedded,
+            "learned": self.learned,
+            "learned_dropped": self.learned_dropped,
             "generation": self.generation,
             "promoted": self.promoted,
             "seconds": round(self.seconds, 3),
@@ -58,6 +62,10 @@ class IngestReport:
             f"  added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
             f"unchanged {self.unchanged}",
         ]
+        if self.learned or self.learned_dropped:
+            lines.append(
+                f"  learned phrasings: {self.learned} kept, {len(self.learned_dropped)} dropped (entry changed)"
+            )
         lines += [f"  skipped {skipped}" for skipped in self.skipped]
         for label, ids in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
             if ids:

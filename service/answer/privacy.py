@@ -168,10 +168,19 @@ _RULES: list[tuple[str, re.Pattern[str], Replacement]] = [
 ]
 
 
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
+
+
 def mask_personal_data(text: str) -> tuple[str, list[str]]:
     """The folded text with personal data replaced by placeholders, and the kinds that were found."""
     masked, found = _masked(text)
     return masked, sorted({kind for kind, _ in found})
+
+
+def learnable(text: str) -> bool:
+    """Whether a resident's question may become a learned phrasing: nothing masked in it (a placeholder says
+    something was) and nothing that would be."""
+    return not _PLACEHOLDER.search(text) and not personal_data_in(text)
 
 
 def personal_data_in(text: str) -> list[tuple[str, str]]:

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Depends, Query
 
 from ingest.errors import BuildInProgressError
 from ingest.index import list_generations, live_generation, rollback
-from ingest.live import IndexUnavailable, open_generation
+from ingest.live import IndexUnavailable, LiveIndex, open_generation
 from ingest.text import detect_lang, normalize
 from service.answer.context import Services
-from service.answer.privacy import mask_personal_data
+from service.answer.privacy import learnable, mask_personal_data
 from service.answer.retrieve import search
 from service.api.auth import token_errors, token_guard
 from service.api.deps import LiveDep, NoticesDep, ReloaderDep, ServicesDep, SettingsDep
@@ -26,14 +26,18 @@ from service.api.schemas.admin import (
     Generation,
     Generations,
     Job,
+    LearnedPhrasing,
+    LearnedPhrasings,
     NoticeOut,
     NoticeRequest,
     Notices,
+    PhrasingDecision,
     ProposalPreview,
     RejectRequest,
     ReloadAccepted,
     ReloadRequest,
     RollbackRequest,
+    Teaching,
     WithdrawRequest,
 )
 from service.api.schemas.common import ErrorBody
@@ -205,7 +209,10 @@ def approve(
     edits = body.model_dump(exclude_none=True, exclude={"reviewer"})
     check_draft({**_entry_of(box.get(proposal_id[:64])), **edits}, services.index)
     corpus = settings.corpus_dir.resolve()
-    approved = box.approve(proposal_id[:64], mask_personal_data(body.reviewer)[0], edits, corpus)
+    reviewer = mask_personal_data(body.reviewer)[0]
+    approved = box.approve(proposal_id[:64], reviewer, edits, corpus)
+    if learnable(approved["asked"]):  # the resident's own words find the entry from the generation after it
+        services.store.learned.teach(approved["entry_id"], approved["asked"], "", "operator", reviewer)
     return _reloaded(box, approved["id"], reloader, corpus)
 
 
@@ -265,3 +272,54 @@ def reject(proposal_id: str, body: RejectRequest, services: ServicesDep) -> Prop
     box = ProposalBox(services.store.engine)
     reviewer = mask_personal_data(body.reviewer)[0]
     return ProposalOut.model_validate(box.reject(proposal_id[:64], reviewer, mask_personal_data(body.reason)[0]))
+
+
+@router.get("/learned", response_model=LearnedPhrasings)
+def learned_phrasings(services: ServicesDep) -> LearnedPhrasings:
+    """The learned phrasings per entry, with who or what taught them (ADR 0009): residents' picks (counted by
+    distinct conversations), staff's resolutions and operators' approvals."""
+    settings, index = services.settings, services.index
+    return LearnedPhrasings(
+        learn_after_picks=settings.learn_after_picks,
+        phrasings=[_phrasing(index, p) for p in services.store.learned.listing(settings.learn_after_picks)],
+    )
+
+
+@router.post(
+    "/learned/{phrasing_id}/approve",
+    response_model=LearnedPhrasing,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+)
+def approve_phrasing(phrasing_id: str, body: PhrasingDecision, services: ServicesDep) -> LearnedPhrasing:
+    """An operator's word for a phrasing still waiting for picks: it counts from the next reload."""
+    operator = mask_personal_data(body.operator)[0]
+    return _phrasing(services.index, services.store.learned.approve(phrasing_id[:64], operator))
+
+
+@router.post(
+    "/learned/{phrasing_id}/remove",
+    status_code=202,
+    response_model=LearnedPhrasing,
+    responses={404: {"model": ErrorBody}},
+)
+def remove_phrasing(
+    phrasing_id: str, body: PhrasingDecision, services: ServicesDep, reloader: ReloaderDep, settings: SettingsDep
+) -> LearnedPhrasing:
+    """Remove a phrasing (never learned again for that entry) and start the reload that stops searching it."""
+    operator = mask_personal_data(body.operator)[0]
+    removed = services.store.learned.remove(phrasing_id[:64], operator)
+    with contextlib.suppress(ConflictError):  # a reload running now: the next one leaves it out
+        reloader.start(settings.corpus_dir.resolve())
+    return _phrasing(services.index, removed)
+
+
+def _phrasing(index: LiveIndex, phrasing: dict[str, Any]) -> LearnedPhrasing:
+    served_digest = index.entry_digest(phrasing["entry_id"])
+    position = next((i for i, c in enumerate(index.chunks) if c.doc_id == phrasing["entry_id"]), None)
+    return LearnedPhrasing(
+        **{key: phrasing[key] for key in ("id", "entry_id", "phrasing", "status", "picks", "removed_by")},
+        taught_by=[Teaching(**teaching) for teaching in phrasing["taught_by"]],
+        entry_title=index.chunks[position].title if position is not None else None,
+        served=phrasing["id"] in index.manifest.get("learned", []),
+        entry_changed=bool(phrasing["entry_digest"]) and phrasing["entry_digest"] != served_digest,
+    )

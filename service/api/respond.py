@@ -9,7 +9,9 @@ import logging
 import time
 
 from service.answer.context import Context
-from service.answer.outcomes import CLARIFY, NOTICE, REFERENCE_LINE, UNANSWERED, Outcome
+from service.answer.contextualize import is_follow_up
+from service.answer.outcomes import ANSWERED, CLARIFY, NONE_OF_THESE, NOTICE, REFERENCE_LINE, UNANSWERED, Outcome
+from service.answer.privacy import learnable
 from service.api.metrics import observe_answer
 from service.api.schemas.residents import Answer, Handoff, ShownNotice
 from service.store.audit import AuditRecord
@@ -63,6 +65,7 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
         chunk_id=cited[0] if cited else top,
         choices=[choice.id for choice in outcome.choices],
     )
+    remember_pick(ctx, outcome)
     if outcome.outcome in UNANSWERED and ctx.query_vector and not ctx.follow_up:
         services.store.audit.keep_vector(services.index.embedding_model, ctx.question, ctx.query_vector)
     ctx.timings_ms["respond"] = round((time.perf_counter() - started) * 1000, 2)
@@ -108,6 +111,20 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
         composer_fallback=trace.fallback,
         choices=outcome.choices,
     )
+
+
+def remember_pick(ctx: Context, outcome: Outcome) -> None:
+    """What learning takes from this turn (service/store/learned.py): a resident's pick of an entry for a
+    question that stands alone and holds no personal data; a conversation that ends with a person teaches
+    nothing."""
+    learned, settings = ctx.services.store.learned, ctx.services.settings
+    if outcome.handoff_reason:
+        learned.void_conversation(ctx.conversation_id)
+        return
+    picked = ctx.chosen not in (None, NONE_OF_THESE) and outcome.outcome == ANSWERED
+    if picked and learnable(ctx.question) and not is_follow_up(ctx.question, settings.follow_up_max_words):
+        entry = str(ctx.chosen)
+        learned.pick(entry, ctx.question, ctx.services.index.entry_digest(entry), ctx.conversation_id)
 
 
 def transcript_line(turn: Turn) -> str:

@@ -13,7 +13,7 @@ from ingest.text import detect_lang
 from service.answer.assess import features_for
 from service.answer.compose import passage
 from service.answer.context import Services
-from service.answer.privacy import mask_personal_data
+from service.answer.privacy import learnable, mask_personal_data
 from service.answer.retrieve import search
 from service.api.auth import token_errors, token_guard
 from service.api.deps import ServicesDep, clean_question
@@ -120,6 +120,8 @@ def resolve(case_id: str, body: ResolveRequest, services: ServicesDep) -> Case:
         proposal = (mask_personal_data(body.propose_faq.question)[0], mask_personal_data(body.propose_faq.answer)[0])
     resolution = mask_personal_data(body.resolution)[0]
     resolved = services.cases.resolve(case_id[:64], resolution, body.answer_used, proposal)
+    if body.answer_used:
+        teach_resolution(services, resolved, body.answer_used)
     if proposal:
         draft = Draft(
             lang=resolved["lang"],
@@ -222,3 +224,13 @@ def _department_key(services: Services, name: str) -> str:
         if name in (key, _name(entry, "ja", key), _name(entry, "en", key)):
             return str(key)
     return name
+
+
+def teach_resolution(services: Services, case: dict[str, Any], answer_used: str) -> None:
+    """A case resolved with an entry of the corpus teaches the resident's question as a phrasing of it
+    (service/store/learned.py), when the question holds no personal data."""
+    index = services.index
+    entry = next((c.doc_id for c in index.chunks if answer_used in (c.id, c.doc_id)), None)
+    if entry and learnable(case["question"]):
+        teacher = case.get("claimed_by") or "staff"
+        services.store.learned.teach(entry, case["question"], index.entry_digest(entry), "staff", teacher)

@@ -31,7 +31,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.errors import IngestError
 from ingest.index import ingest
-from ingest.live import open_generation
+from ingest.learned import write_phrasings
+from ingest.live import LiveIndex, open_generation
 from ingest.settings import load_settings_or_exit
 from ingest.text import detect_lang, normalize
 from service.answer.retrieve import search
@@ -165,9 +166,13 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
     and made live there before this replica promotes it too."""
     shared = settings.shared_generations
     served: set[str] = set()
+    unsettled: set[str] = set()  # entries taught before they were served (an approved proposal's question)
+    settled: dict[str, str] = {}
 
     def verify(generation_dir: Path) -> None:
-        served.update(verify_generation(generation_dir, canaries, settings, store, unconfirmed))
+        index = verify_generation(generation_dir, canaries, settings, store, unconfirmed)
+        served.update(chunk.doc_id for chunk in index.chunks)
+        settled.update({entry: index.entry_digest(entry) for entry in unsettled if index.entry_digest(entry)})
         if shared:
             replicas.publish(store.engine, settings.index_dir, generation_dir.name, settings.keep_generations)
             replicas.promote(store.engine, generation_dir.name)
@@ -182,6 +187,9 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
         if shared:
             replicas.sync(store.engine, settings.index_dir)
         box.materialize(settings.corpus_dir.resolve())  # the approved entries, from the database: on any machine
+        phrasings = store.learned.counted(settings.learn_after_picks)  # and what residents and staff taught
+        unsettled.update(store.learned.unsettled())
+        write_phrasings(settings.corpus_dir.resolve(), phrasings)
         report = ingest(
             source,
             settings.index_dir,
@@ -190,6 +198,7 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
             progress=False,
             on_progress=lambda share: store.jobs.update(job_id, progress=share),
             verify=verify,
+            learned=phrasings,
         )
     except SQLAlchemyError as error:
         message = f"The database could not take the generation ({type(error).__name__}); nothing changed."
@@ -207,8 +216,9 @@ def run_job(job_id: str, source: Path, settings: Settings, store: Store) -> bool
         box.failed(job_id, f"storage_error: {_describe(error)}", settings.corpus_dir.resolve())
         logger.warning("reload %s failed: %s", job_id, error)
         return False
-    if report.generation:
-        box.went_live(served, report.generation)
+    if report.promoted:  # a reload that changed nothing leaves every proposal as it was
+        box.went_live(served, str(report.generation))
+        store.learned.settle(settled)
     store.jobs.update(job_id, status="succeeded", progress=1.0, report=report.to_json())
     logger.info("reload %s succeeded: generation %s", job_id, report.generation)
     return True
@@ -220,12 +230,12 @@ def verify_generation(
     settings: Settings,
     store: Store,
     unconfirmed: AbstractSet[str] = frozenset(),
-) -> set[str]:
+) -> LiveIndex:
     """Open the new generation as the service will (which measures its baseline, so workers find it ready),
     and check every canary on it: each must find its expected source among the first ``canary_top_k``, and
     none may be answered first from a newly approved entry (``unconfirmed``: their ids) unless the operator
-    confirmed it (an approved entry must not silently replace an official answer). Returns the documents it
-    serves."""
+    confirmed it (an approved entry must not silently replace an official answer). Returns the opened
+    generation."""
     index = open_generation(generation_dir, settings.chroma_url)
     services = open_services(settings, index, store)
     missed, shadowed = [], []
@@ -247,7 +257,7 @@ def verify_generation(
         )
         message = f"{listed}. Approve again with canary_changes_confirmed if the new entry should answer it."
         raise IngestError("canary_shadowed", message)
-    return {chunk.doc_id for chunk in index.chunks}
+    return index
 
 
 def _try_lock(index_dir: Path) -> IO[str] | None:

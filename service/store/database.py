@@ -21,6 +21,7 @@ from service.settings import Retention
 from service.store.audit import AuditLog
 from service.store.conversations import Conversations
 from service.store.jobs import Jobs
+from service.store.learned import LearnedBox
 from service.store.tables import audit, cases, feedback, jobs, migrate, question_vectors, turns, utc_now
 
 
@@ -38,6 +39,7 @@ class Store:
         self.conversations = Conversations(self.engine, self.retention)
         self.audit = AuditLog(self.engine, self.retention)
         self.jobs = Jobs(self.engine)
+        self.learned = LearnedBox(self.engine)
 
     def reachable(self) -> bool:
         """Whether the database answers and accepts a write (a full disk fails here, not only on the next ask)."""

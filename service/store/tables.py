@@ -168,6 +168,22 @@ feedback = Table(
     Index("feedback_created_at", "created_at"),
 )
 
+learned = Table(  # one teaching of a learned phrasing (service/store/learned.py)
+    "learned",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("phrasing_id", String(32), nullable=False, index=True),  # digest of the entry and the phrasing
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("entry_id", String(300), nullable=False),
+    Column("phrasing", Text, nullable=False),  # the resident's question, masked, holding no personal data
+    Column("entry_digest", String(16), nullable=False),  # the entry as it was taught ("": not yet served)
+    Column("taught_by", String(16), nullable=False),  # pick, staff, operator
+    Column("teacher", String(100)),  # the staff member or operator; none for a pick
+    Column("conversation", String(32), index=True),  # a digest of the conversation's key, for a pick
+    Column("status", String(16), nullable=False),  # active, void (the conversation ended with a person), removed
+    Column("removed_by", String(100)),
+)
+
 published = Table(  # generations published for every replica (service/live/replicas.py)
     "published",
     metadata,

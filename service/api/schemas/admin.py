@@ -157,3 +157,34 @@ class ProposalPreview(BaseModel):
 class RejectRequest(Incoming):
     reviewer: str = Field("operator", min_length=1, max_length=100)
     reason: str = Field(min_length=1, max_length=1000)
+
+
+class Teaching(BaseModel):
+    by: str = Field(description="staff (a case resolved with the entry) or operator (an approval).")
+    teacher: str | None
+    at: str
+
+
+class LearnedPhrasing(BaseModel):
+    """A resident's question that finds an entry: searched with it, it may bring the entry into the choices
+    offered and never answers alone."""
+
+    id: str
+    entry_id: str
+    entry_title: str | None = Field(description="The entry's title in the served generation; null: not served.")
+    phrasing: str = Field(description="The resident's question, masked (only questions without personal data).")
+    status: str = Field(description="learned (it counts), waiting (for more picks or an operator), removed.")
+    picks: int = Field(description="Distinct conversations that picked the entry for it.")
+    taught_by: list[Teaching]
+    removed_by: str | None
+    served: bool = Field(description="The served generation searches it.")
+    entry_changed: bool = Field(description="The entry changed since it was taught: the next build drops it.")
+
+
+class LearnedPhrasings(BaseModel):
+    learn_after_picks: int
+    phrasings: list[LearnedPhrasing]
+
+
+class PhrasingDecision(Incoming):
+    operator: str = Field("operator", min_length=1, max_length=100)
