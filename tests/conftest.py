@@ -41,7 +41,7 @@ def default_spec() -> IndexSpec:
 def sample_index(tmp_path_factory: pytest.TempPathFactory, default_spec: IndexSpec) -> tuple[Path, IngestReport]:
     """The bundled corpus, ingested once. Tests must not change it: copy it first."""
     index_dir = tmp_path_factory.mktemp("sample") / "index"
-    return index_dir, ingest(CORPUS, index_dir, default_spec, progress=False)
+    return index_dir, ingest(CORPUS, index_dir, default_spec, progress=False, learned=[])
 
 
 @pytest.fixture(scope="session")

@@ -134,4 +134,7 @@ def assess(ctx: Context) -> Outcome | None:
 
 def _distinct(entries: list[Likely]) -> list[Likely]:
     """Each entry once, where it first appears."""
-    return list({e.candidate.chunk.doc_id: e for e in reversed(entries)}.values())[::-1]
+    first: dict[str, Likely] = {}
+    for entry in entries:
+        first.setdefault(entry.candidate.chunk.doc_id, entry)
+    return list(first.values())

@@ -32,6 +32,7 @@ from service.api.schemas.admin import (
     NoticeRequest,
     Notices,
     PhrasingDecision,
+    PhrasingRemoved,
     ProposalPreview,
     RejectRequest,
     ReloadAccepted,
@@ -299,18 +300,19 @@ def approve_phrasing(phrasing_id: str, body: PhrasingDecision, services: Service
 @router.post(
     "/learned/{phrasing_id}/remove",
     status_code=202,
-    response_model=LearnedPhrasing,
+    response_model=PhrasingRemoved,
     responses={404: {"model": ErrorBody}},
 )
 def remove_phrasing(
     phrasing_id: str, body: PhrasingDecision, services: ServicesDep, reloader: ReloaderDep, settings: SettingsDep
-) -> LearnedPhrasing:
+) -> PhrasingRemoved:
     """Remove a phrasing (never learned again for that entry) and start the reload that stops searching it."""
     operator = mask_personal_data(body.operator)[0]
-    removed = services.store.learned.remove(phrasing_id[:64], operator)
+    removed = _phrasing(services.index, services.store.learned.remove(phrasing_id[:64], operator))
+    job_id = None
     with contextlib.suppress(ConflictError):  # a reload running now: the next one leaves it out
-        reloader.start(settings.corpus_dir.resolve())
-    return _phrasing(services.index, removed)
+        job_id = reloader.start(settings.corpus_dir.resolve())
+    return PhrasingRemoved(**removed.model_dump(), job_id=job_id)
 
 
 def _phrasing(index: LiveIndex, phrasing: dict[str, Any]) -> LearnedPhrasing:

@@ -39,6 +39,13 @@ const TEXT = {
     noticeEnds: "終了日時（最長14日後）", noticeLink: "詳しい情報のページ（任意）", publishNotice: "お知らせを掲示",
     endNotice: "終了する", running: "掲示中", notRunning: "終了", noticePublished: "お知らせを掲示しました。",
     until: "まで",
+    learnedTitle: "学習した言い回し",
+    learnedHint: "住民が選んだ項目・職員の対応・運用者の承認から学んだ質問の言い回しです。候補に出すだけで、これだけで回答はしません。",
+    learnedStatus: "状態", learned: "学習済み", waiting: "選択待ち", removed: "削除済み", served: "検索に使用中",
+    notServed: "次の再読み込みから", picks: "{n}件の会話で選ばれました", taughtBy: "教えた人",
+    pick: "住民の選択", staff: "職員", operator: "運用者", entryChanged: "項目が変わったため次の版で外れます",
+    removePhrasing: "削除する", approvePhrasing: "学習を承認", phrasingRemoved: "言い回しを削除しました。再読み込みを始めました。",
+    phrasingApproved: "言い回しを承認しました。次の再読み込みから使われます。",
   },
   en: {
     skip: "Skip to content", title: "Madoguchi staff console", signin: "Sign in", token: "Staff token",
@@ -75,6 +82,13 @@ const TEXT = {
     noticeEnds: "Ends (at most 14 days on)", noticeLink: "A page with more (optional)", publishNotice: "Publish the notice",
     endNotice: "End it now", running: "running", notRunning: "ended", noticePublished: "Notice published.",
     until: "until",
+    learnedTitle: "Learned phrasings",
+    learnedHint: "Residents' questions learned from their picks, staff's resolutions and operators' approvals. They only bring an entry into the choices; they never answer alone.",
+    learnedStatus: "Status", learned: "learned", waiting: "waiting for picks", removed: "removed", served: "searched now",
+    notServed: "from the next reload", picks: "picked in {n} conversations", taughtBy: "Taught by",
+    pick: "residents' picks", staff: "staff", operator: "operator", entryChanged: "the entry changed: the next version drops it",
+    removePhrasing: "Remove", approvePhrasing: "Approve", phrasingRemoved: "Phrasing removed; a reload has started.",
+    phrasingApproved: "Phrasing approved; it is used from the next reload.",
   },
 };
 
@@ -465,6 +479,57 @@ async function loadNotices() {
   }
 }
 
+function renderLearned(p) {
+  const item = el("li");
+  const state = [t(p.status), p.status === "removed" ? "" : (p.served ? t("served") : t("notServed"))];
+  if (p.entry_changed) state.push(t("entryChanged"));
+  item.append(el("p", state.filter(Boolean).join(" · "), "meta"));
+  item.append(el("p", `「${p.phrasing}」 → ${p.entry_title || p.entry_id}`));
+  const who = p.taught_by.map((x) => `${t(x.by)}${x.teacher ? " " + x.teacher : ""}`);
+  if (p.picks) who.unshift(t("picks", { n: p.picks }));
+  if (who.length) item.append(el("p", `${t("taughtBy")}: ${who.join(", ")}`, "meta"));
+  const act = async (action, done) => {
+    try {
+      const changed = await adminApi("POST", `v1/admin/learned/${p.id}/${action}`, { operator: "console" });
+      say(t(done));
+      if (changed.job_id) {  // a removal's reload, followed until the version without it is live
+        const progress = el("progress");
+        progress.max = 1;
+        progress.setAttribute("aria-label", t("publishing", { p: 0 }));
+        item.append(progress);
+        await followJob(changed.job_id, progress);
+      }
+      loadLearned();
+    } catch (error) {
+      say(t("failed", { message: error.message }));
+    }
+  };
+  if (p.status === "waiting") {
+    const approve = el("button", t("approvePhrasing"));
+    approve.type = "button";
+    approve.addEventListener("click", () => act("approve", "phrasingApproved"));
+    item.append(approve);
+  }
+  if (p.status !== "removed") {
+    const remove = el("button", t("removePhrasing"), "secondary");
+    remove.type = "button";
+    remove.setAttribute("aria-label", `${t("removePhrasing")}: ${p.phrasing}`);
+    remove.addEventListener("click", () => act("remove", "phrasingRemoved"));
+    item.append(remove);
+  }
+  return item;
+}
+
+async function loadLearned() {
+  try {
+    const data = await adminApi("GET", "v1/admin/learned");
+    $("learned").replaceChildren(...data.phrasings.map(renderLearned));
+    if (!data.phrasings.length) $("learned").append(el("li", t("none")));
+  } catch (error) {
+    say(t("failed", { message: error.message }));
+  }
+}
+
 async function publishNotice(event) {
   event.preventDefault();
   const body = {
@@ -493,6 +558,7 @@ async function loadPending(event) {
     $("pending").replaceChildren(...data.proposals.map(renderPending));
     if (!data.proposals.length) $("pending").append(el("li", t("none")));
     loadNotices();
+    loadLearned();
   } catch (error) {
     say(t("failed", { message: error.message }));
   }

@@ -128,3 +128,35 @@ def test_an_operator_publishes_a_notice_in_the_console_and_ends_it(chrome, city)
     chrome.find_element(By.XPATH, "//ul[@id='notices']//button[normalize-space()='終了する']").click()
     wait(chrome).until(lambda d: "終了 ·" in d.find_element(By.ID, "notices").text)
     assert axe_violations(chrome) == []
+
+
+def test_an_operator_sees_a_learned_phrasing_with_who_taught_it_and_removes_it(chrome, city):
+    question = "パスポートの申請はどこでできますか"  # handed off: nothing in the corpus answers it
+    case_id = city.http.post("/v1/ask", json={"question": question}).json()["handoff"]["case_id"]
+    staff = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+    city.http.post(f"/v1/handoffs/{case_id}/claim", json={"staff": "市民課 窓口3"}, headers=staff)
+    resolution = {"resolution": "住民票の写しの取り方を案内", "answer_used": "ja-cert-juminhyo"}
+    assert city.http.post(f"/v1/handoffs/{case_id}/resolve", json=resolution, headers=staff).is_success
+
+    chrome.get(city.base_url + "/console")
+    chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
+    chrome.get(city.base_url + "/console")
+    chrome.find_element(By.ID, "token").send_keys(STAFF_TOKEN, Keys.ENTER)
+    chrome.find_element(By.ID, "admin-token").send_keys(ADMIN_TOKEN, Keys.ENTER)
+    learned = wait(chrome).until(
+        lambda d: next((li for li in d.find_elements(By.CSS_SELECTOR, "#learned > li") if question in li.text), None)
+    )
+    assert "学習済み" in learned.text and "職員 市民課 窓口3" in learned.text and "住民票" in learned.text
+    chrome.execute_script("arguments[0].scrollIntoView()", learned)
+    screenshot(chrome, "learned-phrasings")
+    assert axe_violations(chrome) == []
+
+    learned.find_element(By.XPATH, f".//button[@aria-label='削除する: {question}']").click()
+    wait(chrome, 300).until(lambda d: "公開されました" in d.find_element(By.ID, "status").text)  # its reload ended
+    wait(chrome).until(
+        lambda d: any(
+            question in li.text and "削除済み" in li.text for li in d.find_elements(By.CSS_SELECTOR, "#learned > li")
+        )
+    )
+    phrasings = city.http.get("/v1/admin/learned", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+    assert [p["status"] for p in phrasings["phrasings"] if p["phrasing"] == question] == ["removed"]

@@ -181,6 +181,13 @@ class LearnedPhrasing(BaseModel):
     entry_changed: bool = Field(description="The entry changed since it was taught: the next build drops it.")
 
 
+class PhrasingRemoved(LearnedPhrasing):
+    job_id: str | None = Field(
+        description="The reload that stops searching it (follow it at /jobs/{job_id}); "
+        "null while another reload runs: the next one leaves it out."
+    )
+
+
 class LearnedPhrasings(BaseModel):
     learn_after_picks: int
     phrasings: list[LearnedPhrasing]

@@ -4,14 +4,26 @@ person."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from dataclasses import replace
 
+import pytest
+
+from ingest.index import ingest
+from ingest.learned import Phrasing
+from ingest.live import open_live
 from service.answer.assess import assess, features_of, topic_evidence
 from service.answer.calibration import FEATURES, Calibration
 from service.answer.context import Context
 from service.answer.pipeline import run
 from service.answer.retrieve import retrieve, search
+from service.live.services import open_services
+from service.settings import Settings
+from tests.helpers import CORPUS
+
+PASSPORT = "パスポートの申請はどこでできますか"  # nothing in the sample corpus answers it: handed off
+CLOSING_DAYS = "公民館の休館日は条例でどう決まっていますか"  # answered from the ordinance
 
 
 def retrieved(services, question: str, lang: str = "ja") -> Context:
@@ -101,3 +113,35 @@ def test_unsure_between_departments_goes_to_general_enquiries(services):
     departments = {c.chunk.department for c in ctx.candidates[:3] if c.chunk.lang == "ja"}
     assert len(departments) > 1  # the likeliest passages disagree on the door
     assert outcome is not None and outcome.department == "市役所総合案内"
+
+
+@pytest.fixture(scope="module")
+def taught(tmp_path_factory, sample_index, default_spec):
+    """The sample index with two learned phrasings: the passport question taught to 住民票 (as if residents
+    had picked it), and the closing-days question taught to the community centre's FAQ."""
+    folder = tmp_path_factory.mktemp("taught")
+    shutil.copytree(sample_index[0], folder / "index")
+    live = open_live(folder / "index")
+    phrasings = [
+        Phrasing("passport", "ja-cert-juminhyo", PASSPORT, live.entry_digest("ja-cert-juminhyo")),
+        Phrasing("closing", "ja-facility-community", CLOSING_DAYS, live.entry_digest("ja-facility-community")),
+    ]
+    ingest(CORPUS, folder / "index", default_spec, learned=phrasings)
+    settings = Settings(index_dir=folder / "index", database_url=f"sqlite:///{folder / 'db.sqlite'}")
+    return open_services(settings, open_live(settings.index_dir))
+
+
+def test_a_learned_phrasing_alone_offers_its_entry_and_never_answers_from_it(taught):
+    outcome = assess(retrieved(taught, PASSPORT))
+    assert outcome is not None and outcome.outcome == "clarify", outcome
+    assert outcome.choices[0].id == "ja-cert-juminhyo"
+    assert assess(retrieved(with_settings(taught, learned_similarity=1.01), PASSPORT)).outcome.startswith("handoff")
+
+
+def test_a_learned_phrasing_of_another_entry_turns_a_confident_answer_into_a_choice(taught):
+    ctx = retrieved(taught, CLOSING_DAYS)
+    outcome = assess(ctx)
+    assert ctx.confidence >= taught.settings.answer_threshold  # confident in the ordinance, as without learning
+    assert outcome is not None and outcome.outcome == "clarify"
+    ids = [choice.id for choice in outcome.choices]
+    assert ids[0] == "ja-facility-community" and ctx.candidates[0].chunk.doc_id in ids
