@@ -21,18 +21,23 @@ router = APIRouter(tags=["operations"])
 @router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
 async def healthz(live: LiveDep) -> JSONResponse:
     """Readiness, answered on the event loop (not behind questions waiting for a worker thread): 200 when this
-    worker can answer from its index and reach its database, else 503 with what is wrong."""
+    worker can answer from its index and reach its database, else 503 with what is wrong; ``stale`` (503) on a
+    replica whose start-up sync failed, until it has caught up with the live generation."""
     services, problems = await asyncio.to_thread(live.current), []
     if services is None:
         problems.append("no index generation is open: run an ingest")
     if live.problem:
         problems.append(live.problem)
+    stale = live.stale  # a replica that could not sync at start-up serves what it had: not ready
+    if stale:
+        problems.append(f"{stale}; serving an older local generation")
     database = "ok" if await asyncio.to_thread(live.store.reachable) else "unavailable"
     if database != "ok":
         problems.append("the database cannot be reached or written")
+    ready = services is not None and database == "ok"
     health = Health(
-        status="ok" if services is not None and database == "ok" else "unavailable",
-        index="ready" if services is not None else "unavailable",
+        status="stale" if ready and stale else "ok" if ready else "unavailable",
+        index="unavailable" if services is None else "stale" if stale else "ready",
         database=database,
         generation=services.index.generation if services else None,
         problems=problems,

@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 BUILD_LOCK = 0x6D61646F  # "mado": the advisory lock of a build, per database (so per tenant)
 BASELINE = "baseline.json"
+BACK_OFF_MAX_S = 60.0  # the longest wait of a follower while the database is away
 
 
 def publish(engine: Engine, index_dir: Path, generation: str, keep: int) -> str:
@@ -155,10 +156,14 @@ def _archive(index_dir: Path, generation: str) -> bytes:
 
 class Follower:
     """A thread that keeps this replica's LIVE on the database's, every ``interval_s``, and then calls
-    ``on_change`` (which opens the new generation before any request needs it)."""
+    ``on_change`` (which opens the new generation before any request needs it). While the database (or the
+    Chroma server) is away it backs off, doubling the wait up to ``BACK_OFF_MAX_S``, and says so once when it
+    goes and once when it comes back, not at every try. ``in_step`` says whether its last sync succeeded."""
 
     def __init__(self, engine: Engine, index_dir: Path, interval_s: float, on_change: Callable[[], object]) -> None:
         self.engine, self.index_dir, self.interval_s, self.on_change = engine, index_dir, interval_s, on_change
+        self.in_step: bool | None = None  # None until the first try
+        self.failures = 0  # tries in a row that failed
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="follow-live", daemon=True)
 
@@ -168,15 +173,32 @@ class Follower:
     def stop(self) -> None:
         self._stop.set()
 
+    def wait_s(self) -> float:
+        """How long until the next try: the interval, doubled for each failed try in a row, at most a minute."""
+        return float(min(self.interval_s * 2 ** min(self.failures, 16), max(self.interval_s, BACK_OFF_MAX_S)))
+
+    def follow_once(self) -> None:
+        try:
+            before = live_generation(self.index_dir)
+            if sync(self.engine, self.index_dir) != before:
+                self.on_change()
+                prune_local(self.engine, self.index_dir)
+        except Exception as error:  # the database or Chroma may be away a while; keep serving, retry later
+            if not self.failures:
+                logger.warning(
+                    "cannot follow the live generation (retrying, less and less often): %s",
+                    str(error).splitlines()[0][:200],
+                )
+            self.failures += 1
+            self.in_step = False
+            return
+        if self.failures:
+            logger.info("following the live generation again after %d failed tries", self.failures)
+        self.failures, self.in_step = 0, True
+
     def _run(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            try:
-                before = live_generation(self.index_dir)
-                if sync(self.engine, self.index_dir) != before:
-                    self.on_change()
-                    prune_local(self.engine, self.index_dir)
-            except Exception as error:  # the database or Chroma may be away a while; keep serving, retry
-                logger.warning("cannot follow the live generation: %s", str(error).splitlines()[0][:200])
+        while not self._stop.wait(self.wait_s()):
+            self.follow_once()
 
 
 @contextmanager

@@ -67,6 +67,7 @@ class LiveServices:
         self._lock = threading.Lock()
         self._services: Services | None = None
         self.problem: str | None = None  # why the live generation is not the one served, when it is not
+        self._unsynced: str | None = None  # why this replica may serve an older generation than the live one
         self.follower: Follower | None = None
         if settings.shared_generations:  # a replica serves what the database names live, synced before it starts
             self._sync()
@@ -78,9 +79,17 @@ class LiveServices:
     def _sync(self) -> None:
         try:
             replicas.sync(self.store.engine, self.settings.index_dir)
-        except Exception as error:  # the database or the archive is away: serve what this replica has
-            self.problem = f"cannot sync the live generation: {str(error).splitlines()[0][:200]}"
-            logger.warning(self.problem)
+        except Exception as error:  # the database or the archive is away: serve what this replica has, as stale
+            self._unsynced = f"cannot sync the live generation: {str(error).splitlines()[0][:200]}"
+            logger.warning(self._unsynced)
+
+    @property
+    def stale(self) -> str | None:
+        """Why this replica may be serving an older generation than the live one (its start-up sync failed and
+        the follower has not caught up since); None when it serves what the database names live."""
+        if self._unsynced and self.follower is not None and self.follower.in_step:
+            self._unsynced = None
+        return self._unsynced
 
     def close(self) -> None:
         if self.follower is not None:

@@ -6,8 +6,11 @@ from pydantic import BaseModel, Field
 
 
 class Health(BaseModel):
-    status: str = Field(description="'ok' when this worker can answer (index open, database reachable).")
-    index: str = Field(description="'ready' when a live generation is open, else 'unavailable'.")
+    status: str = Field(
+        description="'ok' when this worker can answer (index open, database reachable); 'stale' (503) on a replica "
+        "that could not sync the live generation at start-up and serves an older one; else 'unavailable'."
+    )
+    index: str = Field(description="'ready' when the live generation is open, 'stale' as above, else 'unavailable'.")
     database: str = Field("ok", description="'ok' when the database answers, else 'unavailable'.")
     generation: str | None = Field(None, description="The generation this worker serves.")
     problems: list[str] = Field(default_factory=list, description="What is wrong, in words; empty when ok.")

@@ -1,7 +1,8 @@
 """Replicas on several machines, for real: a PostgreSQL server and a Chroma server started here, two replicas as
-separate processes with separate index directories (no shared disk). Under steady questions to both, a reload
-through either reaches both, a replica killed and started afresh syncs before it serves, and a rollback through
-one reaches the other: not one question fails."""
+separate processes with separate index and corpus directories (no shared disk: each has the corpus its image
+came with), and a build Job with a third. Under steady questions to both, an FAQ approved through one replica
+is served by both, and stays served after a reload through the other, a build by the Job and a replica started
+afresh on an empty directory (issue 32); a rollback through one reaches the other: not one question fails."""
 
 from __future__ import annotations
 
@@ -36,7 +37,14 @@ FAQS = [
     ("ja-ferry", "フェリーの町民割引はありますか。", "町民はフェリーの運賃が半額になります。町民証を見せてください。"),
     ("ja-clinic", "診療所の診療時間は。", "診療所は平日9時から12時まで診療しています。急病のときは119番へ。"),
 ]
-ADDED = ("ja-library", "図書館の開館時間は。", "町立図書館は火曜から日曜の10時から18時まで開いています。")
+STAFF = {"Authorization": "Bearer replicas-staff-token-0001"}
+LIBRARY = {  # what staff propose and an operator approves through one replica
+    "lang": "ja",
+    "question": "図書館の開館時間は。",
+    "answer": "町立図書館は火曜から日曜の10時から18時まで開いています。",
+    "department": "kyoiku",
+    "asked": "図書館は何時まで開いていますか",
+}
 QUESTIONS = ["粗大ごみを出したい", "フェリーの割引はありますか", "診療所は何時まで"]
 
 
@@ -47,30 +55,36 @@ def write_corpus(folder: Path, faqs: list[tuple[str, str, str]]) -> None:
 
 
 class Cluster:
-    """Replicas on one database and one Chroma server, each started with its own empty index directory."""
+    """Replicas on one database and one Chroma server, each started with its own empty index directory and its
+    own copy of the corpus (as a container image brings it)."""
 
     def __init__(self, folder: Path, database_url: str, chroma_url: str) -> None:
-        self.folder, self.corpus = folder, folder / "corpus"
+        self.folder, self.corpus = folder, folder / "image-corpus"
         write_corpus(self.corpus, FAQS)
         self.env = {
             "MADOGUCHI_DATABASE_URL": database_url,
             "MADOGUCHI_CHROMA_URL": chroma_url,
             "MADOGUCHI_SHARED_GENERATIONS": "true",
             "MADOGUCHI_FOLLOW_INTERVAL_S": "0.5",
-            "MADOGUCHI_CORPUS_DIR": str(self.corpus),
             "MADOGUCHI_ADMIN_TOKEN": ADMIN["Authorization"].split()[1],
+            "MADOGUCHI_STAFF_TOKEN": STAFF["Authorization"].split()[1],
             "MADOGUCHI_RATE_LIMITS": "off",
             "MADOGUCHI_BASELINE_SEARCHES": "20",
         }
 
+    def machine(self, prefix: str) -> dict[str, str]:
+        """A new machine's own directories: an empty index and the image's corpus."""
+        local = Path(tempfile.mkdtemp(prefix=prefix, dir=self.folder))
+        shutil.copytree(self.corpus, local / "corpus")
+        return {"MADOGUCHI_INDEX_DIR": str(local / "index"), "MADOGUCHI_CORPUS_DIR": str(local / "corpus")}
+
     def replica(self) -> Server:
-        local = Path(tempfile.mkdtemp(prefix="replica-", dir=self.folder))
-        return Server({**self.env, "MADOGUCHI_INDEX_DIR": str(local / "index")}, local / "log")
+        own = self.machine("replica-")
+        return Server({**self.env, **own}, Path(own["MADOGUCHI_INDEX_DIR"]).parent / "log")
 
     def build(self) -> str:
         """``python -m service.reload --build`` on a machine of its own (the Kubernetes Job); the generation."""
-        local = Path(tempfile.mkdtemp(prefix="job-", dir=self.folder))
-        env = {**os.environ, **self.env, "MADOGUCHI_INDEX_DIR": str(local / "index")}
+        env = {**os.environ, **self.env, **self.machine("job-")}
         command = [PYTHON, "-m", "service.reload", "--build"]
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-3000:]
@@ -132,6 +146,28 @@ def until(check: Callable[[], bool], timeout: float = 60.0) -> float:
     return time.monotonic() - started
 
 
+def serves(replica: Server, entry: str, generation: str) -> bool:
+    """Whether ``replica`` answers the library question from ``entry`` on ``generation`` (or offers it)."""
+    body = replica.http.post("/v1/ask", json={"question": LIBRARY["asked"]}).json()
+    found = {c["id"] for c in body["citations"]} | {c["id"] for c in body.get("choices", [])}
+    return body["generation"] == generation and entry in found
+
+
+def entries(replica: Server, status: str) -> list[str]:
+    """The entries of the proposals of ``status``."""
+    found = replica.http.get("/v1/admin/proposals", params={"status": status}, headers=ADMIN).json()["proposals"]
+    return [p["entry_id"] for p in found]
+
+
+def wait_for_job(replica: Server, job_id: str) -> str:
+    """The generation of a job that succeeded, as ``replica`` reports it."""
+    url = f"/v1/admin/jobs/{job_id}"
+    until(lambda: replica.http.get(url, headers=ADMIN).json()["status"] in ("succeeded", "failed"), 180)
+    job = replica.http.get(url, headers=ADMIN).json()
+    assert job["status"] == "succeeded", job
+    return str(job["report"]["generation"])
+
+
 def reload_through(replica: Server, other: Server) -> str:
     """Start a reload through ``replica``; while it builds, ``other`` refuses a second one and a rollback, and
     reports this one as running (not as interrupted: its build is on another machine)."""
@@ -141,11 +177,7 @@ def reload_through(replica: Server, other: Server) -> str:
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "reload_in_progress"
     no_rollback = other.http.post("/v1/admin/rollback", json={"generation": "20000101T000000-000000"}, headers=ADMIN)
     assert no_rollback.status_code == 409 and no_rollback.json()["error"]["code"] == "reload_in_progress"
-    url = f"/v1/admin/jobs/{started.json()['job_id']}"
-    until(lambda: other.http.get(url, headers=ADMIN).json()["status"] in ("succeeded", "failed"), 180)
-    job = other.http.get(url, headers=ADMIN).json()
-    assert job["status"] == "succeeded", job
-    return str(job["report"]["generation"])
+    return wait_for_job(other, started.json()["job_id"])
 
 
 @pytest.fixture
@@ -164,11 +196,22 @@ def test_two_replicas_build_once_and_follow_reloads_restarts_and_rollbacks_witho
     seconds: dict[str, float] = {}
 
     with Load([a, b]) as load:
-        write_corpus(cluster.corpus, [*FAQS, ADDED])
-        second = reload_through(b, a)  # any replica may start a reload
+        proposal = a.http.post("/v1/proposals", json=LIBRARY, headers=STAFF)
+        assert proposal.status_code == 201, proposal.text
+        approved = a.http.post(f"/v1/admin/proposals/{proposal.json()['id']}/approve", json={}, headers=ADMIN)
+        assert approved.status_code == 202 and approved.json()["job_id"], approved.text
+        entry = approved.json()["entry_id"]
+        second = wait_for_job(b, approved.json()["job_id"])  # the approval's reload, followed from the other
         seconds["reload_both_serving"] = until(lambda: generation(a) == second and generation(b) == second, 15)
-        answer = a.http.post("/v1/ask", json={"question": "図書館は何時まで開いていますか"}).json()
-        assert answer["generation"] == second and ADDED[0] in {c["id"] for c in answer["citations"]}
+        assert serves(a, entry, second) and serves(b, entry, second)
+
+        third = reload_through(b, a)  # a plain reload on the machine whose corpus never had the file
+        until(lambda: generation(a) == third and generation(b) == third, 15)
+        assert serves(a, entry, third) and serves(b, entry, third)
+        assert entries(a, "live") == [entry]
+        built = cluster.build()  # and the build Job, on a third machine
+        until(lambda: generation(a) == built and generation(b) == built, 15)
+        assert serves(a, entry, built) and serves(b, entry, built)
 
         load.drain(b)  # the load balancer stops sending to it, and it is killed
         b.close()
@@ -176,12 +219,13 @@ def test_two_replicas_build_once_and_follow_reloads_restarts_and_rollbacks_witho
         b = cluster.replica()  # a new machine: its index directory is empty
         two_replicas[1][1] = b
         seconds["restart_ready"] = time.monotonic() - started
-        assert generation(b) == second  # synced before it reported ready
+        assert generation(b) == built and serves(b, entry, built)  # synced before it reported ready
         load.up.append(b)
 
         rolled = a.http.post("/v1/admin/rollback", json={"generation": first}, headers=ADMIN)
         assert rolled.status_code == 200, rolled.text
         seconds["rollback_both_serving"] = until(lambda: generation(a) == first and generation(b) == first, 15)
+        assert entries(b, "approved") == [entry] and entries(b, "live") == []  # not served: not live
         asked_before = load.asked
         until(lambda: load.asked > asked_before + 20)
 
@@ -216,3 +260,53 @@ def test_a_replica_keeps_only_verified_published_generations(tmp_path, postgres_
         replicas.sync(store.engine, tmp_path / "late")
     assert live_generation(tmp_path / "late") is None and not generations_dir(tmp_path / "late").exists()
     store.engine.dispose()
+
+
+def test_a_replica_that_cannot_sync_at_start_is_stale_until_it_has_caught_up(tmp_path, postgres_server, default_spec):
+    database_url = fresh_postgres_database(postgres_server)
+    store = Store(database_url, 30)
+    write_corpus(tmp_path / "corpus", FAQS)
+    older = ingest(tmp_path / "corpus", tmp_path / "builder", default_spec, progress=False).generation
+    shutil.copytree(tmp_path / "builder", tmp_path / "replica")  # the replica still holds the older generation
+    write_corpus(tmp_path / "corpus", [*FAQS, ("ja-library", LIBRARY["question"], LIBRARY["answer"])])
+    newer = ingest(tmp_path / "corpus", tmp_path / "builder", default_spec, progress=False).generation
+    replicas.publish(store.engine, tmp_path / "builder", newer, keep=3)
+    replicas.promote(store.engine, newer)
+    with store.engine.begin() as connection:  # its archive arrives broken: the replica's sync fails
+        archive = connection.execute(select(published.c.archive)).scalar_one()
+        connection.execute(update(published).values(archive=archive[:-64] + bytes(64)))
+
+    env = {
+        "MADOGUCHI_DATABASE_URL": database_url,
+        "MADOGUCHI_SHARED_GENERATIONS": "true",
+        "MADOGUCHI_FOLLOW_INTERVAL_S": "0.1",
+        "MADOGUCHI_INDEX_DIR": str(tmp_path / "replica"),
+        "MADOGUCHI_RATE_LIMITS": "off",
+        "MADOGUCHI_BASELINE_SEARCHES": "20",
+    }
+    replica = Server(env, tmp_path / "log")
+    try:
+        health = replica.http.get("/healthz")
+        assert health.status_code == 503 and health.json()["status"] == "stale", health.json()
+        assert health.json()["generation"] == older and "older local generation" in " ".join(health.json()["problems"])
+        eventually(lambda: "retrying, less and less often" in replica.log())  # the follower tried, and failed
+
+        with store.engine.begin() as connection:  # the archive is repaired: the follower catches up
+            connection.execute(update(published).values(archive=archive))
+        eventually(lambda: replica.http.get("/healthz").status_code == 200, 60)
+        assert replica.http.get("/healthz").json()["generation"] == newer
+        log = replica.log()
+        assert log.count("cannot follow the live generation") == 1  # said once, not at every try
+        assert "following the live generation again after" in log
+    finally:
+        replica.close()
+        store.engine.dispose()
+
+
+def test_a_follower_waits_longer_after_each_failed_try_up_to_a_minute():
+    follower = replicas.Follower(None, Path("unused"), 0.5, lambda: None)  # type: ignore[arg-type]
+    waits = []
+    for failures in (0, 1, 2, 3, 10, 100):
+        follower.failures = failures
+        waits.append(follower.wait_s())
+    assert waits == [0.5, 1.0, 2.0, 4.0, 60.0, 60.0]
