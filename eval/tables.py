@@ -24,12 +24,12 @@ def run_questions(services: Services, questions: list[dict[str, Any]]) -> dict[s
         times.append((time.perf_counter() - started) * 1000)
         assert outcome is not None
         first = ctx.candidates[0].chunk.fields if ctx.candidates and outcome.citations else {}
-        right = judge(question, outcome.outcome, [c.title for c in outcome.citations], first)
+        cited = [c.title for c in outcome.citations] or [c.title for c in outcome.choices]
+        right = judge(question, outcome.outcome, cited, first)
         by_kind.setdefault(question["kind"], []).append(right)
         if not right:
-            cited = [c.title for c in outcome.citations][:2]
             misses.append(
-                {"id": question["id"], "query": question["query"], "outcome": outcome.outcome, "cited": cited}
+                {"id": question["id"], "query": question["query"], "outcome": outcome.outcome, "cited": cited[:3]}
             )
     return {
         "questions": len(questions),
@@ -43,10 +43,13 @@ def run_questions(services: Services, questions: list[dict[str, Any]]) -> dict[s
 def judge(question: dict[str, Any], outcome: str, cited: list[str], fields: dict[str, str]) -> bool:
     """Right: an unlisted item (or a question with no expected row) handed off; any other answered with a first
     citation among its expected rows (a district question: the row whose district names the place; an
-    evacuation question: a site whose district or address names it)."""
+    evacuation question: a site whose district or address names it), or asked which row with an expected one
+    among the choices (``cited``: then the choices' titles; an item whose rows differ by a condition)."""
     expected = question["expected_titles"]
     if question["kind"] == "unlisted" or not expected:
         return outcome.startswith("handoff")
+    if outcome == "clarify" and question["kind"] not in ("district", "evacuation"):
+        return any(title in expected for title in cited)
     if outcome != "answered" or not cited:
         return False
     if question["kind"] == "district":

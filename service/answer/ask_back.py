@@ -22,8 +22,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ingest.chunk import Chunk
 from service.answer.context import Candidate, Context
-from service.answer.outcomes import CLARIFY, CLARIFY_MESSAGES, PLACE, PLACE_MESSAGES, Choice, Outcome
+from service.answer.outcomes import (
+    CLARIFY,
+    CLARIFY_MESSAGES,
+    PLACE,
+    PLACE_MESSAGES,
+    ROW_MESSAGES,
+    Choice,
+    Outcome,
+)
 
 
 @dataclass(frozen=True)
@@ -65,3 +74,10 @@ def ask_for_place(ctx: Context, districts: list[str]) -> Outcome:
     evacuation lists' own districts, as buttons); the pick is asked again with the district named."""
     choices = [Choice(id=f"{PLACE}{district}", title=district) for district in districts]
     return Outcome(CLARIFY, answer=PLACE_MESSAGES[ctx.lang], choices=choices)
+
+
+def ask_which_row(ctx: Context, rows: list[Chunk], item: str) -> Outcome:
+    """The slot question of an item whose rows differ by a condition the question does not settle (「ふとん」:
+    2枚まで / 3枚以上; キャップ: 金属製 / プラスチック製): which one, each row a choice, answered from the pick."""
+    choices = [Choice(id=row.doc_id, title=row.title, section=row.heading, department=row.department) for row in rows]
+    return Outcome(CLARIFY, answer=ROW_MESSAGES[ctx.lang].format(item=item), choices=choices)

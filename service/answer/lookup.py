@@ -4,7 +4,9 @@ with or without the long-vowel mark or a size qualifier: 「ふとん2枚」 fin
 finds the collection-day row whose district names 松島; 「日新で津波のときの避難場所は」 lists the evacuation sites
 of 日新 that the list marks as suitable for a tsunami (○ before △), as published, never with a distance. A
 question about separating garbage whose item the list does not name, or about where to evacuate that names no
-place the list knows, is handed to the list's department: never answered from a neighbouring row.
+place the list knows, is handed to the list's department: never answered from a neighbouring row. An item
+whose rows differ by a condition the question does not settle (「ふとん」 without a count) is asked which one,
+each row a choice, as a clerk would.
 
 Runs after retrieval: matched rows go first among the candidates, with the evidence that they were named."""
 
@@ -15,7 +17,7 @@ import unicodedata
 
 from ingest.chunk import Chunk
 from ingest.text import words
-from service.answer.ask_back import ask_for_place, asks_back_in_a_row
+from service.answer.ask_back import ask_for_place, ask_which_row, asks_back_in_a_row
 from service.answer.context import Candidate, Context
 from service.answer.hand_off import hand_off
 from service.answer.outcomes import HANDOFF_LOW_CONFIDENCE, Outcome
@@ -51,6 +53,12 @@ def lookup(ctx: Context) -> Outcome | None:
     groups = rows.named(ctx.question)
     if groups:
         named, fitting = _by_qualifier(groups[0], chunks, ctx.question)
+        picked = [position for position in named if chunks[position].doc_id == ctx.chosen]
+        if picked:  # the resident said which row: the answer is from it alone
+            named, fitting = picked, True
+        elif not fitting and ctx.chosen is None and asks_back_in_a_row(ctx) < settings.asks_back_max:
+            item = QUALIFIER.sub("", chunks[named[0]].title).strip() or chunks[named[0]].title
+            return ask_which_row(ctx, [chunks[p] for p in named[: settings.choices_max]], item)
         _put_first(ctx, named + [position for group in groups[1:] for position in group])
         ctx.named_rows = 1 if fitting else min(len(named), settings.rows_shown)  # undecided: every variant is shown
         return None

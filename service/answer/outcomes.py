@@ -53,6 +53,10 @@ PLACE_MESSAGES = {
     "ja": "どの地区の避難場所をお探しですか。地区を選んでください。",
     "en": "Evacuation sites are listed by district. Which district are you in?",
 }
+ROW_MESSAGES = {
+    "ja": "「{item}」は種類や量によって出し方が違います。どれに当たりますか。",
+    "en": "How to put out “{item}” depends on its kind or amount. Which of these is it?",
+}
 
 CONTACT_LINE = {"ja": "お問い合わせ: {department} {contact}", "en": "Contact: {department}, {contact}"}
 REFERENCE_LINE = {
