@@ -41,11 +41,14 @@ def run_questions(services: Services, questions: list[dict[str, Any]]) -> dict[s
 
 
 def judge(question: dict[str, Any], outcome: str, cited: list[str], fields: dict[str, str]) -> bool:
-    """Right: an unlisted item (or a question with no expected row) handed off; any other answered with a first
+    """Right: an unlisted item (or a question with no expected row) handed off (an evacuation question that
+    names no place: asked which district, or handed off); any other answered with a first
     citation among its expected rows (a district question: the row whose district names the place; an
     evacuation question: a site whose district or address names it), or asked which row with an expected one
     among the choices (``cited``: then the choices' titles; an item whose rows differ by a condition)."""
     expected = question["expected_titles"]
+    if question["kind"] == "evacuation" and not expected:  # no place named: asked which district, or handed off
+        return outcome == "clarify" or outcome.startswith("handoff")
     if question["kind"] == "unlisted" or not expected:
         return outcome.startswith("handoff")
     if outcome == "clarify" and question["kind"] not in ("district", "evacuation"):
