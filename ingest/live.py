@@ -41,15 +41,14 @@ class LiveIndex:
         excluded: frozenset[str] = frozenset(),
         terms: dict[int, tuple[frozenset[str], frozenset[int]]] | None = None,
         learned: LearnedIndex | None = None,
+        positions: dict[str, list[int]] | None = None,
     ):
         self.manifest, self.chunks, self.lexical, self.collection = manifest, chunks, lexical, collection
         self.path = path  # the generation's directory
         self.excluded = excluded  # documents its searches leave out (evaluation by ablation only)
         self._terms = {} if terms is None else terms  # passage_terms of the chunks asked about so far
         self.learned = learned or LearnedIndex.empty()  # residents' own words for entries (ingest/learned.py)
-        self._positions: dict[str, list[int]] = {}  # each document's chunks
-        for position, chunk in enumerate(chunks):
-            self._positions.setdefault(chunk.doc_id, []).append(position)
+        self._positions = positions if positions is not None else _positions_of(chunks)  # each document's chunks
 
     def excluding(self, doc_ids: Names[str]) -> LiveIndex:
         """The same generation with ``doc_ids`` left out of every search; itself when there are none."""
@@ -57,8 +56,21 @@ class LiveIndex:
             return self
         excluded = self.excluded | set(doc_ids)
         return LiveIndex(
-            self.manifest, self.chunks, self.lexical, self.collection, self.path, excluded, self._terms, self.learned
+            self.manifest,
+            self.chunks,
+            self.lexical,
+            self.collection,
+            self.path,
+            excluded,
+            self._terms,
+            self.learned,
+            self._positions,
         )
+
+    def first_chunk(self, doc_id: str) -> Chunk | None:
+        """A document's first chunk (an FAQ's only one); None when it is not served."""
+        positions = self._positions.get(doc_id)
+        return self.chunks[positions[0]] if positions else None
 
     def entry_digest(self, doc_id: str) -> str:
         """The served version of one entry (ingest/learned.py); "" when it is not served."""
@@ -173,6 +185,13 @@ def open_generation(path: Path, chroma_url: str | None = None) -> LiveIndex:
             f"{len(manifest.get('learned', []))} in its manifest"
         )
     return LiveIndex(manifest, chunks, lexical, collection, path, learned=learned)
+
+
+def _positions_of(chunks: list[Chunk]) -> dict[str, list[int]]:
+    positions: dict[str, list[int]] = {}
+    for position, chunk in enumerate(chunks):
+        positions.setdefault(chunk.doc_id, []).append(position)
+    return positions
 
 
 def _describe(error: Exception, generation_dir: Path) -> str:

@@ -317,11 +317,11 @@ def remove_phrasing(
 
 def _phrasing(index: LiveIndex, phrasing: dict[str, Any]) -> LearnedPhrasing:
     served_digest = index.entry_digest(phrasing["entry_id"])
-    position = next((i for i, c in enumerate(index.chunks) if c.doc_id == phrasing["entry_id"]), None)
+    entry = index.first_chunk(phrasing["entry_id"])
     return LearnedPhrasing(
         **{key: phrasing[key] for key in ("id", "entry_id", "phrasing", "status", "picks", "removed_by")},
         taught_by=[Teaching(**teaching) for teaching in phrasing["taught_by"]],
-        entry_title=index.chunks[position].title if position is not None else None,
+        entry_title=entry.title if entry else None,
         served=phrasing["id"] in index.manifest.get("learned", []),
         entry_changed=bool(phrasing["entry_digest"]) and phrasing["entry_digest"] != served_digest,
     )

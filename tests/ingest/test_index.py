@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 from pathlib import Path
@@ -12,18 +11,9 @@ import pytest
 from ingest.embed import make_embedder
 from ingest.index import IndexSpec, IngestError, generations_dir, ingest, live_generation
 from ingest.live import open_live
-from tests.helpers import PYTHON, ROOT, copy_corpus, eventually
+from tests.helpers import PYTHON, ROOT, eventually
 
 FAQ_FILE = Path("faq/en/garbage.jsonl")
-
-
-@pytest.fixture
-def working_index(tmp_path, sample_index):
-    """A private copy of the ingested sample corpus and of its index, free to change."""
-    corpus = copy_corpus(tmp_path / "corpus")
-    index_dir = tmp_path / "index"
-    shutil.copytree(sample_index[0], index_dir)
-    return corpus, index_dir
 
 
 def edit_faq(corpus: Path, faq_id: str, **changes) -> None:

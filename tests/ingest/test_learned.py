@@ -2,7 +2,6 @@
 dropped once that entry changes, and never a corpus source."""
 
 import json
-import shutil
 
 import numpy as np
 import pytest
@@ -11,17 +10,8 @@ from ingest.embed import make_embedder
 from ingest.index import ingest, read_live_manifest
 from ingest.learned import LEARNED_FILE, LearnedIndex, Phrasing, write_phrasings
 from ingest.live import IndexUnavailable, open_live
-from tests.helpers import copy_corpus
 
 FAQ_FILE = "faq/en/garbage.jsonl"
-
-
-@pytest.fixture
-def working_index(tmp_path, sample_index):
-    corpus = copy_corpus(tmp_path / "corpus")
-    index_dir = tmp_path / "index"
-    shutil.copytree(sample_index[0], index_dir)
-    return corpus, index_dir
 
 
 def served_digest(index_dir, entry_id):
