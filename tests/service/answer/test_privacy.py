@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.answer.privacy import DASHES, is_my_number, mask_personal_data
+from service.answer.privacy import DASHES, is_my_number, learnable, mask_personal_data
 
 MY_NUMBERS = ["123456789018", "987654321000", "111122223333"]
 assert all(is_my_number(n) for n in MY_NUMBERS[:1])
@@ -163,6 +163,16 @@ def test_personal_data_written_any_everyday_way_is_masked(text, kind):
 @pytest.mark.parametrize("text", MUST_STAY)
 def test_fees_dates_article_numbers_and_faq_ids_are_left_alone(text):
     assert mask_personal_data(text) == (text, [])
+
+
+@pytest.mark.parametrize(("text", "kind"), MUST_MASK)
+def test_a_question_with_personal_data_is_never_learned_as_written_or_masked(text, kind):
+    assert not learnable(text) and not learnable(mask_personal_data(text)[0])
+
+
+@pytest.mark.parametrize("text", MUST_STAY)
+def test_a_question_without_personal_data_may_be_learned(text):
+    assert learnable(text)
 
 
 @settings(max_examples=300, deadline=None)
