@@ -59,6 +59,10 @@ _NAME = Column("name", ("name", "名称", "施設名", "名前"))
 _ADDRESS = Column("address", ("address", "住所", "所在地", "所在地_連結表記"), ("住所", "address"))
 _PHONE = Column("phone", ("telephonenumber", "電話番号", "tel", "phone"), ("電話", "phone"))
 _NOTE = Column("note", ("note", "備考", "特記事項", "注意事項", "出し方のポイント"), ("備考", "note"))
+# Where a site is, for the nearest sites to a resident who sends a location; never shown as text.
+_LATITUDE = Column("latitude", ("latitude", "緯度", "lat"))
+_LONGITUDE = Column("longitude", ("longitude", "経度", "lon", "lng"))
+COORDINATES = ("latitude", "longitude")
 
 DATASETS = (
     Dataset(
@@ -115,6 +119,8 @@ DATASETS = (
             ),
             _PHONE,
             _NOTE,
+            _LATITUDE,
+            _LONGITUDE,
         ),
         ("name", "address", "tsunami"),
         "name",
@@ -131,6 +137,8 @@ DATASETS = (
             Column("capacity", ("capacity", "収容人数", "想定収容人数"), ("収容人数", "capacity")),
             Column("district", ("district", "地区", "地区名"), ("地区", "district")),
             _NOTE,
+            _LATITUDE,
+            _LONGITUDE,
         ),
         ("name", "address", "shelter"),
         "name",
@@ -180,7 +188,8 @@ class Record:
         lines = [self.item]
         for column in self.dataset.columns:
             value = self.values.get(column.name, "")
-            if value and column.name not in (self.dataset.item, "kana", "english") and column not in HAZARDS:
+            hidden = (self.dataset.item, "kana", "english", *COORDINATES)
+            if value and column.name not in hidden and column not in HAZARDS:
                 lines.append(f"{column.label[index]}：{value}" if column.label[index] else value)
         marks = [f"{column.label[index]}{self.values[column.name]}" for column in HAZARDS if column.name in self.values]
         if marks:

@@ -17,6 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from service.api import admin, operations, pages, reports, residents, staff
 from service.api.handlers import add_error_handlers, add_middleware
 from service.api.limits import RateLimits
+from service.api.line import webhook as line_webhook
+from service.api.line.worker import LineChannel
 from service.api.pages import STATIC
 from service.live.reload import Reloader
 from service.live.services import LiveServices
@@ -47,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reports.public_router,
         admin.router,
         operations.router,
+        line_webhook.router,
         pages.router,
     ):
         app.include_router(router)
@@ -63,8 +66,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.reloader = Reloader(settings, store)
     app.state.reloader.recover()
     purging = asyncio.create_task(purge_on_schedule(store, settings.purge_interval_s))
+    if settings.line_channel_secret is not None:  # the LINE channel: its worker answers what was kept
+        app.state.line = LineChannel(settings, app.state.live)
+        app.state.line.start()
     yield
     purging.cancel()
+    if settings.line_channel_secret is not None:
+        await app.state.line.stop()
     app.state.live.close()
     store.engine.dispose()
 

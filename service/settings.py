@@ -221,12 +221,55 @@ class Settings(IngestSettings):
     follow_interval_s: float = Field(
         1.0, gt=0, le=60, description="How often a replica checks the database for another live generation."
     )
+    line_channel_secret: SecretStr | None = Field(
+        None,
+        description="The LINE official account's channel secret (LINE Developers console, Basic settings): "
+        "webhooks are checked against it. Unset: the LINE channel is off (its webhook answers 404).",
+    )
+    line_channel_access_token: SecretStr | None = Field(
+        None, description="The channel's long-lived access token (Messaging API tab), with which replies are sent."
+    )
+    line_api_url: str = Field(
+        "https://api.line.me", description="LINE's Messaging API (a test double's address in tests)."
+    )
+    line_reply_window_s: float = Field(
+        50.0,
+        ge=0,
+        le=600,
+        description="An answer ready within this many seconds of the resident's message goes back through the "
+        "reply token (LINE guarantees one only within a minute); later ones are pushed.",
+    )
+    line_rate: str = Field("20/minute", description="Messages one LINE user may send before being asked to wait.")
+    line_poll_interval_s: float = Field(
+        2.0, gt=0, le=60, description="How often each worker looks for LINE events nobody is answering."
+    )
+    line_lease_s: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="An event a worker took but did not finish within this (it died) is answered by another, by push.",
+    )
+    line_workers: int = Field(2, ge=1, le=32, description="LINE events each worker process answers at once.")
+    line_timeout_s: float = Field(10.0, gt=0, le=120, description="Deadline of each call to LINE's API.")
+    map_url: str = Field(
+        "https://www.google.com/maps/search/?api=1&query={lat},{lon}",
+        description="The map link of an evacuation site that has coordinates ({lat}, {lon}).",
+    )
     tenants_file: Path | None = Field(
         None,
         description="TOML file naming the municipalities this install serves, each with its own corpus and "
         "settings (service/tenants.py). Unset: one municipality on these settings.",
     )
     tenant: str = Field("", description="The municipality these settings are for (set by the tenants file).")
+
+    @model_validator(mode="after")
+    def _line_needs_both_secrets(self) -> Settings:
+        if (self.line_channel_secret is None) != (self.line_channel_access_token is None):
+            raise ValueError(
+                "line_channel_secret and line_channel_access_token are set together (both from the LINE "
+                "Developers console), or neither: the LINE channel is off"
+            )
+        return self
 
     @model_validator(mode="after")
     def _shared_generations_need_postgresql(self) -> Settings:
@@ -265,12 +308,12 @@ class Settings(IngestSettings):
                 raise ValueError(f"{origin!r} is not an origin like https://www.city.example.jp")
         return value
 
-    @field_validator("staff_token", "metrics_token", mode="before")
+    @field_validator("staff_token", "metrics_token", "line_channel_secret", "line_channel_access_token", mode="before")
     @classmethod
     def _staff_token_is_long(cls, value: object) -> object:
         return long_token(value)
 
-    @field_validator("ask_rate", "feedback_rate", "failed_token_rate", "read_rate")
+    @field_validator("ask_rate", "feedback_rate", "failed_token_rate", "read_rate", "line_rate")
     @classmethod
     def _rate_parses(cls, value: str) -> str:
         parse(value)  # raises ValueError naming what it could not read
@@ -289,7 +332,7 @@ class Settings(IngestSettings):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @field_validator("llm_base_url")
+    @field_validator("llm_base_url", "line_api_url")
     @classmethod
     def _llm_url_is_http(cls, value: str | None) -> str | None:
         return http_url(value)

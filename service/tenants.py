@@ -45,7 +45,13 @@ RESERVED = frozenset({"generations", "baselines"})  # what a single municipality
 PREFIX = "/t"
 INSTALL_WIDE = frozenset({"host", "port", "workers", "request_timeout_s", "tenants_file", "tenant"})
 OWN = ("index_dir", "database_url", "corpus_dir")  # never shared by two tenants
-TOKENS = ("admin_token", "staff_token", "metrics_token")  # only ever the tenant's own
+TOKENS = (  # only ever the tenant's own
+    "admin_token",
+    "staff_token",
+    "metrics_token",
+    "line_channel_secret",
+    "line_channel_access_token",
+)
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0:0:0:0:0:0:0:1"})
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
 

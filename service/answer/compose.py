@@ -7,7 +7,7 @@ from __future__ import annotations
 from ingest.chunk import Chunk
 from ingest.text import tokenize
 from service.answer.context import Candidate, Context
-from service.answer.outcomes import ANSWERED, AS_OF, Citation, Outcome
+from service.answer.outcomes import ANSWERED, AS_OF, DISTANCE, NEAREST, Citation, Outcome
 
 
 def compose(ctx: Context) -> Outcome | None:
@@ -17,9 +17,13 @@ def compose(ctx: Context) -> Outcome | None:
         passage(c, ctx.query, ctx.lang, ctx.services.settings.snippet_chars)
         for c in ctx.candidates[: max(1, ctx.named_rows)]
     ]
+    if ctx.distances:  # the resident sent where they are: how far each site is, and where on a map
+        far = [how_far(ctx, candidate) for candidate in ctx.candidates[: len(shown)]]
+        shown = [(f"{text}\n{where}", citation) for (text, citation), where in zip(shown, far, strict=True)]
+    lead = [NEAREST[ctx.lang]] if ctx.distances else []
     extractive = Outcome(
         ANSWERED,
-        answer="\n\n".join(text for text, _ in shown),  # rows of a list the question could mean: each of them
+        answer="\n\n".join(lead + [text for text, _ in shown]),  # rows of a list the question could mean: each of them
         citations=[citation for _, citation in shown],
         department=top.chunk.department,
         contact=top.chunk.contact,
@@ -29,6 +33,13 @@ def compose(ctx: Context) -> Outcome | None:
     if composer is None or (notices is not None and notices.emergency()):  # an emergency: verbatim only
         return extractive
     return composer.compose(ctx, extractive)
+
+
+def how_far(ctx: Context, candidate: Candidate) -> str:
+    chunk, settings = candidate.chunk, ctx.services.settings
+    metres = ctx.distances.get(candidate.position, 0.0)
+    link = settings.map_url.format(lat=chunk.fields.get("latitude", ""), lon=chunk.fields.get("longitude", ""))
+    return DISTANCE[ctx.lang].format(km=f"{metres / 1000:.1f}", map=link)
 
 
 def passage(candidate: Candidate, query: str, lang: str, snippet_chars: int) -> tuple[str, Citation]:

@@ -96,8 +96,10 @@ class Context:
     on_token: Callable[[str], None] | None = None  # hears a generative composer's words as they come
     answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # what feedback on this answer refers to
     chosen: str | None = None  # the entry the resident picked from the choices offered ("none": none of them)
+    location: tuple[float, float] | None = None  # where the resident is (latitude, longitude), when they sent it
+    distances: dict[int, float] = field(default_factory=dict)  # candidate position -> metres from ``location``
 
     @property
     def asks_where_to_evacuate(self) -> bool:
         """The question asks where to go in a disaster: the city's emergency notices are shown first."""
-        return asks_where_to_evacuate(self.question)
+        return self.location is not None or asks_where_to_evacuate(self.question)

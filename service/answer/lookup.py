@@ -20,7 +20,7 @@ from ingest.text import words
 from service.answer.ask_back import ask_for_place, ask_which_row, asks_back_in_a_row
 from service.answer.context import Candidate, Context
 from service.answer.hand_off import hand_off
-from service.answer.outcomes import HANDOFF_LOW_CONFIDENCE, Outcome
+from service.answer.outcomes import HANDOFF_LOW_CONFIDENCE, NO_COORDINATES, Outcome
 from service.answer.rows import (
     ITEM_LISTS,
     MIN_KEY_CHARS,
@@ -33,6 +33,8 @@ from service.answer.rows import (
 
 def lookup(ctx: Context) -> Outcome | None:
     rows, chunks, settings = ctx.services.rows, ctx.services.index.chunks, ctx.services.settings
+    if ctx.location is not None and (rows.coordinates or rows.districts):
+        return nearest_sites(ctx)
     if rows.shelters and ctx.asks_where_to_evacuate:
         hazard, sites = rows.shelters_for(ctx.question, chunks)
         if sites:  # the list's rows for that place and hazard, as published: never a distance we do not know
@@ -67,6 +69,24 @@ def lookup(ctx: Context) -> Outcome | None:
     if top is not None and listed and asks_about_separation(ctx.question):  # an item the list does not name
         return hand_off(ctx, HANDOFF_LOW_CONFIDENCE, department=top.department, contact=top.contact)
     return None
+
+
+def nearest_sites(ctx: Context) -> Outcome | None:
+    """A resident who sent where they are (LINE's location message): the nearest sites that suit the hazard the
+    question names, with their distances; when the city's lists carry no coordinates, that is said and the
+    district is asked, as for any question about where to evacuate."""
+    rows, chunks, settings = ctx.services.rows, ctx.services.index.chunks, ctx.services.settings
+    assert ctx.location is not None
+    sites, distances = rows.nearest(ctx.question, ctx.location, chunks)
+    if sites:
+        shown = sites[: settings.sites_shown]
+        _put_first(ctx, shown)
+        ctx.named_rows = len(shown)
+        ctx.distances = {position: distances[position] for position in shown}
+        return None
+    asked = ask_for_place(ctx, rows.districts)
+    asked.answer = NO_COORDINATES[ctx.lang] + "\n" + asked.answer
+    return asked
 
 
 _BOUND = re.compile(r"(\d+)([^\d\s(（)）]?)(まで|以下|以上|未満|を超える|超)")

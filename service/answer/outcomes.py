@@ -53,6 +53,15 @@ PLACE_MESSAGES = {
     "ja": "どの地区の避難場所をお探しですか。地区を選んでください。",
     "en": "Evacuation sites are listed by district. Which district are you in?",
 }
+NO_COORDINATES = {
+    "ja": "市の避難場所の一覧には位置の情報がないため、近い順にはお示しできません。",
+    "en": "The city's list of evacuation sites does not say where each site is, so they cannot be listed by distance.",
+}
+NEAREST = {
+    "ja": "現在地から近い避難場所です（直線距離。災害の種類に合うかは一覧の○△をご確認ください）。",
+    "en": "The evacuation sites nearest to you (straight-line distance; check the ○/△ marks for each hazard).",
+}
+DISTANCE = {"ja": "現在地から約{km} km　地図: {map}", "en": "About {km} km from you. Map: {map}"}
 ROW_MESSAGES = {
     "ja": "「{item}」は種類や量によって出し方が違います。どれに当たりますか。",
     "en": "How to put out “{item}” depends on its kind or amount. Which of these is it?",

@@ -6,6 +6,7 @@ lookup step (service/answer/lookup.py) uses them."""
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -34,6 +35,7 @@ HAZARD_WORDS = {
 }
 _DISTRICT_SUFFIX = re.compile(r"(地区|校区)?(コミュニティ協議会|連合自治会|自治会|協議会)?$")
 _TOWN = re.compile(r"[市郡]([^\d\s市郡]{2,8}?[町村])")
+EARTH_RADIUS_M = 6_371_008.8
 MIN_KEY_CHARS = 2  # a place name of one character would be found everywhere
 MAX_AFFIX_CHARS = 2  # 乾|電池, 段ボール|箱: a longer remainder is another thing (ボタン|電池)
 
@@ -94,6 +96,7 @@ class RowIndex:
     places: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     shelters: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # district or town -> sites
     districts: list[str] = field(default_factory=list)  # the evacuation lists' districts, as they write them
+    coordinates: dict[int, tuple[float, float]] = field(default_factory=dict)  # site -> (latitude, longitude)
 
     @classmethod
     def of(cls, chunks: list[Chunk]) -> RowIndex:
@@ -120,6 +123,8 @@ class RowIndex:
                 district = _DISTRICT_SUFFIX.sub("", chunk.fields.get("district", ""))
                 if len(district) >= MIN_KEY_CHARS and district not in index.districts:
                     index.districts.append(district)
+                if (where := _coordinates(chunk)) is not None:
+                    index.coordinates[position] = where
                 town = _TOWN.search(chunk.fields.get("address", ""))
                 for place in {district, town.group(1) if town else ""}:
                     if len(place) >= MIN_KEY_CHARS:
@@ -134,20 +139,28 @@ class RowIndex:
         """For a question about where to evacuate: the hazard it names (or None), and the sites of the place it
         names that suit that hazard (○ before △; a tsunami evacuation building suits a tsunami)."""
         folded = fold(question)
-        hazard = next((h for h, words in HAZARD_WORDS.items() if any(fold(w) in folded for w in words)), None)
+        hazard = hazard_of(question)
         places = [key for key in self.shelters if key in folded]
         if hazard is None or not places:
             return hazard, []
         sites = [p for key in places for p in self.shelters[key]]
-
-        def mark(position: int) -> int:
-            chunk = chunks[position]
-            if chunk.category == "tsunami_building":
-                return 2 if hazard == "tsunami" else 0
-            return {"○": 2, "〇": 2, "△": 1}.get(chunk.fields.get(hazard, ""), 0)
-
-        suitable = sorted({p for p in sites if mark(p)}, key=lambda p: (-mark(p), p))
+        suitable = sorted({p for p in sites if suits(chunks[p], hazard)}, key=lambda p: (-suits(chunks[p], hazard), p))
         return hazard, suitable
+
+    def nearest(
+        self, question: str, location: tuple[float, float], chunks: list[Chunk]
+    ) -> tuple[list[int], dict[int, float]]:
+        """For a resident who sent where they are: the sites that carry coordinates, nearest first (straight-line
+        distance, in metres), that suit the hazard the question names (○ or △; any designated site when it
+        names none)."""
+        hazard = hazard_of(question)
+        sites = [
+            p
+            for p in self.coordinates
+            if (suits(chunks[p], hazard) if hazard else chunks[p].category != "tsunami_building")
+        ]
+        distances = {p: distance_m(location, self.coordinates[p]) for p in sites}
+        return sorted(sites, key=lambda p: (distances[p], p)), distances
 
     def named(self, question: str) -> list[list[int]]:
         """The rows the question names, grouped by the key that names them. An item is named by whole words, as
@@ -291,6 +304,37 @@ def _stands_alone(question: list[Word], first: int, last: int, qualifier: str) -
 def asks_about_separation(question: str) -> bool:
     folded = fold(question)
     return any(cue in folded for cue in SEPARATION_CUES)
+
+
+def hazard_of(question: str) -> str | None:
+    """The hazard a question names (津波 is tsunami), or None."""
+    folded = fold(question)
+    return next((h for h, words in HAZARD_WORDS.items() if any(fold(w) in folded for w in words)), None)
+
+
+def suits(chunk: Chunk, hazard: str) -> int:
+    """How well a site suits a hazard, as its list marks it: 2 (○), 1 (△) or 0; a tsunami evacuation
+    building suits a tsunami."""
+    if chunk.category == "tsunami_building":
+        return 2 if hazard == "tsunami" else 0
+    return {"○": 2, "〇": 2, "△": 1}.get(chunk.fields.get(hazard, ""), 0)
+
+
+def distance_m(here: tuple[float, float], there: tuple[float, float]) -> float:
+    """Great-circle distance in metres (haversine, mean Earth radius)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*here, *there))
+    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def _coordinates(chunk: Chunk) -> tuple[float, float] | None:
+    try:
+        latitude, longitude = float(chunk.fields["latitude"]), float(chunk.fields["longitude"])
+    except (KeyError, ValueError):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or (latitude, longitude) == (0, 0):
+        return None
+    return latitude, longitude
 
 
 def asks_where_to_evacuate(question: str) -> bool:

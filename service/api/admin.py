@@ -20,6 +20,7 @@ from service.answer.retrieve import search
 from service.api.auth import token_errors, token_guard
 from service.api.deps import LiveDep, NoticesDep, ReloaderDep, ServicesDep, SettingsDep
 from service.api.drafts import check_draft
+from service.api.line.webhook import LineDep
 from service.api.schemas.admin import (
     ApproveRequest,
     FirstSource,
@@ -48,6 +49,7 @@ from service.live import replicas
 from service.live.reload import Reloader, load_canaries
 from service.store.notices import described
 from service.store.proposals import ProposalBox
+from service.store.tables import utc_now
 
 ADMIN_ERRORS = token_errors("admin")
 
@@ -159,6 +161,35 @@ def publish_notice(body: NoticeRequest, board: NoticesDep) -> NoticeOut:
 def list_notices(board: NoticesDep) -> Notices:
     """Every notice, newest first: running, to come and ended (none is ever deleted)."""
     return Notices(notices=[NoticeOut.model_validate(described(n)) for n in board.all()])
+
+
+@router.post(
+    "/notices/{notice_id}/broadcast",
+    response_model=NoticeOut,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 502: {"model": ErrorBody}},
+)
+def broadcast_notice(notice_id: str, board: NoticesDep, line: LineDep) -> NoticeOut:
+    """Push a running ``emergency`` notice to every follower of the city's LINE account, once (the console
+    asks the operator to confirm first). 409 ``already_broadcast`` the second time, ``not_emergency`` for any
+    other severity, ``notice_not_running`` for one that has ended or not begun; 404 ``channel_disabled``
+    without LINE."""
+    notice = board.find(notice_id[:64])
+    if notice is None:
+        raise NotFoundError("notice_not_found", f"There is no notice {notice_id[:64]!r}.")
+    if notice.severity != "emergency":
+        raise ConflictError("not_emergency", "Only an emergency notice is pushed to every follower.")
+    if not notice.running(utc_now()):
+        raise ConflictError("notice_not_running", "The notice has ended or has not begun: it is not pushed.")
+    if not board.mark_broadcast(notice.id):
+        raise ConflictError("already_broadcast", "This notice has already been pushed to every follower.")
+    try:
+        line.broadcast(notice.id, notice.text, notice.link)
+    except Exception as error:
+        board.mark_broadcast(notice.id, sent=False)
+        raise MadoguchiError("broadcast_failed", "LINE did not accept the broadcast; try again.", 502) from error
+    broadcast = board.find(notice.id)
+    assert broadcast is not None
+    return NoticeOut.model_validate(described(broadcast))
 
 
 @router.post("/notices/{notice_id}/end", response_model=NoticeOut, responses={404: {"model": ErrorBody}})

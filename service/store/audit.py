@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from service.store.tables import audit, question_key, question_vectors, turns, utc_now
+
+WITHDRAWN = "（送信取消）"  # the question of an answer whose message its sender took back
 
 
 @dataclass
@@ -74,8 +76,17 @@ class AuditLog:
                         chunk_id=chunk_id,
                         outcome=record.outcome,
                         choices=json.dumps(choices) if choices else None,
+                        answer_id=record.answer_id,
                     ),
                 )
+
+    def withdraw(self, answer_id: str) -> bool:
+        """A message its sender took back (LINE's unsend): its turn is forgotten and its audit record keeps the
+        outcome (for the counts) without the question. Whether there was such an answer."""
+        with self.engine.begin() as connection:
+            connection.execute(delete(turns).where(turns.c.answer_id == answer_id))
+            done = connection.execute(update(audit).where(audit.c.answer_id == answer_id).values(question=WITHDRAWN))
+        return bool(done.rowcount)
 
     def keep_vector(self, model: str, question: str, vector: list[float]) -> None:
         """The query vector of a question the corpus could not answer, once per model and question: the

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
 from service.store.tables import turns, utc_now
@@ -54,3 +54,8 @@ class Conversations:
         )
         with self.engine.connect() as connection:
             return connection.execute(query.limit(1)).first() is not None
+
+    def forget(self, conversation_id: str) -> int:
+        """Every turn of a conversation (a LINE user who blocked the account): how many went."""
+        with self.engine.begin() as connection:
+            return connection.execute(delete(turns).where(turns.c.conversation_id == conversation_id)).rowcount

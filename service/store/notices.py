@@ -34,6 +34,7 @@ class Notice:
     starts_at: dt.datetime
     ends_at: dt.datetime
     ended_at: dt.datetime | None = None
+    broadcast_at: dt.datetime | None = None  # when it was pushed to every LINE follower
 
     def running(self, now: dt.datetime) -> bool:
         return self.starts_at <= now < self.ends_at and self.ended_at is None
@@ -91,6 +92,25 @@ class NoticeBoard:
         self._read_at = -self.refresh_s
         return _notice(row) if row else None
 
+    def find(self, notice_id: str) -> Notice | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(notices).where(notices.c.id == notice_id)).mappings().first()
+        return _notice(row) if row else None
+
+    def mark_broadcast(self, notice_id: str, sent: bool = True) -> bool:
+        """Mark a notice as broadcast, once: False when it already was (another operator, another worker).
+        ``sent=False`` takes the mark back after a broadcast LINE refused, so that it can be tried again."""
+        with self.engine.begin() as connection:
+            if not sent:
+                connection.execute(update(notices).where(notices.c.id == notice_id).values(broadcast_at=None))
+                return True
+            marked = connection.execute(
+                update(notices)
+                .where(notices.c.id == notice_id, notices.c.broadcast_at.is_(None))
+                .values(broadcast_at=utc_now())
+            )
+        return bool(marked.rowcount)
+
     def all(self, limit: int = 100) -> list[Notice]:
         """Every notice running or to come (so that each can be found and ended), then the newest ``limit`` of
         the others; newest first."""
@@ -134,6 +154,7 @@ def _notice(row: object) -> Notice:
         starts_at=as_utc(values["starts_at"]),
         ends_at=as_utc(values["ends_at"]),
         ended_at=as_utc(values["ended_at"]) if values["ended_at"] else None,
+        broadcast_at=as_utc(values["broadcast_at"]) if values.get("broadcast_at") else None,
     )
 
 
@@ -148,4 +169,5 @@ def described(notice: Notice) -> dict[str, object]:
         "ends_at": notice.ends_at.isoformat(),
         "ended_at": notice.ended_at.isoformat() if notice.ended_at else None,
         "running": notice.running(utc_now()),
+        "broadcast_at": notice.broadcast_at.isoformat() if notice.broadcast_at else None,
     }

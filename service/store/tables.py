@@ -42,6 +42,7 @@ turns = Table(
     Column("chunk_id", String(300)),
     Column("outcome", String(40)),  # how the turn ended
     Column("choices", Text),  # JSON list of the entries offered when it was asked back
+    Column("answer_id", String(32), index=True),  # the answer this turn got (a LINE unsend removes the turn)
 )
 
 audit = Table(
@@ -153,6 +154,7 @@ notices = Table(
     Column("starts_at", DateTime(timezone=True), nullable=False),
     Column("ends_at", DateTime(timezone=True), nullable=False, index=True),
     Column("ended_at", DateTime(timezone=True)),  # ended early by an operator
+    Column("broadcast_at", DateTime(timezone=True)),  # pushed to every LINE follower (once)
 )
 
 feedback = Table(
@@ -199,6 +201,25 @@ live = Table(  # the one generation every replica serves: a single row
     metadata,
     Column("generation", String(40), primary_key=True),
     Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+
+line_events = Table(  # LINE webhook events, kept from before the 200 until answered (service/store/line_events.py)
+    "line_events",
+    metadata,
+    Column("id", String(64), primary_key=True),  # LINE's webhookEventId: a redelivery is the same row
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),  # when the resident sent it (LINE's timestamp)
+    Column("kind", String(32), nullable=False),  # message, follow, unfollow, postback, unsend, ...
+    Column("user_key", String(64), nullable=False, index=True),  # a digest of the LINE user id
+    Column("message_id", String(64), index=True),  # for an unsend
+    Column("status", String(16), nullable=False, index=True),  # pending, working, done, standby, removed
+    Column("payload", Text),  # the event as LINE sent it, only until it is answered
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("delivery", String(16)),  # reply, push, none
+    Column("answer_id", String(32)),  # the audit record of the answer
 )
 
 

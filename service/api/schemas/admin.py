@@ -115,6 +115,7 @@ class NoticeOut(BaseModel):
     ends_at: str
     ended_at: str | None = Field(description="When an operator ended it early.")
     running: bool
+    broadcast_at: str | None = Field(None, description="When it was pushed to every LINE follower (once).")
 
 
 class Notices(BaseModel):

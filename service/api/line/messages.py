@@ -1,0 +1,193 @@
+"""What a resident reads on LINE: an answer, a choice, a handoff or a greeting as Messaging API message objects,
+always within LINE's limits (https://developers.line.biz/en/reference/messaging-api/#message-objects): a text
+message of at most 5,000 characters, at most 5 messages per reply or push, at most 13 quick-reply buttons whose
+labels are at most 20 characters, postback data and display texts of at most 300.
+
+An answer is one text: the answer (a handoff's reason, door and reference; an emergency's 119 first), its
+numbered sources with their links and "as of" dates, and the notice that an AI wrote it. The city's running
+notices come first, in a message of their own, except before an emergency handoff. Choices are listed in the
+text by number (quick replies disappear once used) and offered as quick-reply buttons; a question about where
+to evacuate also offers LINE's "send my location" button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingest.text import detect_lang
+from service.answer.outcomes import NONE_OF_THESE, NOTICE, PLACE, Citation
+from service.api.schemas.residents import Answer
+
+TEXT_MAX = 5000
+MESSAGES_MAX = 5
+QUICK_REPLIES_MAX = 13
+LABEL_MAX = 20
+DATA_MAX = 300
+CHOOSE = "choose="  # a quick reply's postback data: choose=<position of the choice>, or choose=none
+
+Message = dict[str, Any]
+
+SOURCES = {"ja": "出典", "en": "Sources"}
+AS_OF = {"ja": "{date}時点", "en": "as of {date}"}
+NONE_LABEL = {"ja": "この中にはない", "en": "None of these"}
+LOCATION_LABEL = {"ja": "現在地を送る", "en": "Send my location"}
+NOTICES = {"ja": "【市からのお知らせ】", "en": "[Notice from the city]"}
+CUT = {"ja": "…（続きは出典をご覧ください）", "en": "… (please read the rest in the source)"}
+GREETING = {
+    "ja": "友だち追加ありがとうございます。市の問い合わせ窓口のAI自動応答です。"
+    "市が公開しているFAQや条例などの情報だけをもとに、AIが自動でお答えします（職員が個別にお返事するものでは"
+    "ありません）。答えには出典を添えます。\n\n"
+    "・氏名、住所、電話番号、マイナンバーなどの個人情報は送らないでください。\n"
+    "・職員に相談したいときは{desk}へお電話ください。\n"
+    "・緊急の場合は 119 番（火事・救急）、110 番（警察）へ電話してください。\n\n"
+    "知りたいことを文章で送ってください。避難場所は、位置情報を送ると近い順にお知らせします。",
+    "en": "Thank you for adding us. This is the city's automated AI answering service: it answers only from "
+    "information the city has published, with its sources, and no member of staff reads or replies to your "
+    "messages here. Please do not send personal data (your name, address, phone number or My Number). "
+    "To talk to a person, call {desk}. In an emergency call 119 (fire, ambulance) or 110 (police). "
+    "Ask your question in a message.",
+}
+UNREADABLE = (
+    "申し訳ありません。スタンプや画像、音声、動画、ファイルは読み取れません。知りたいことを文章で送ってください"
+    "（避難場所は位置情報も受け付けます）。\n"
+    "Sorry, I can only read text messages (and a location, for evacuation sites). Please type your question."
+)
+SLOW_DOWN = {
+    "ja": "短い時間に多くのメッセージが届きました。少し時間をおいてから送ってください。",
+    "en": "You have sent many messages in a short time. Please wait a little before sending more.",
+}
+STALE_CHOICE = {
+    "ja": "この選択肢は受付を終了しました。もう一度、質問を送ってください。",
+    "en": "That choice has expired. Please send your question again.",
+}
+TOO_LONG = {
+    "ja": "メッセージが長すぎます。{chars}文字以内にまとめて送ってください。",
+    "en": "Your message is too long. Please keep it within {chars} characters.",
+}
+
+
+def text_message(text: str, quick_reply: list[Message] | None = None) -> Message:
+    message: Message = {"type": "text", "text": _fit(text, TEXT_MAX, "…")}
+    if quick_reply:
+        message["quickReply"] = {"items": quick_reply[:QUICK_REPLIES_MAX]}
+    return message
+
+
+def answer_messages(answer: Answer) -> list[Message]:
+    """An answer as the messages of one reply (at most five, each within LINE's limits)."""
+    lang = answer.lang if answer.lang in NOTICE else "ja"
+    parts = [answer.answer]
+    if answer.choices:
+        parts.append(
+            "\n".join(f"{n}. {_choice_title(c.id, c.title, c.section)}" for n, c in enumerate(answer.choices, 1))
+        )
+    if answer.citations:
+        parts.append(sources(answer.citations, lang))
+    parts.append(NOTICE[lang])
+    body = "\n\n".join(part for part in parts if part)
+    messages: list[Message] = []
+    emergency = answer.handoff.reason == "sensitive"
+    shown = [n.text + (f"\n{n.link}" if n.link else "") for n in answer.notices if n.text not in answer.answer]
+    if shown and not emergency:
+        messages.append(text_message(NOTICES[lang] + "\n" + "\n\n".join(shown)))
+    room = MESSAGES_MAX - len(messages)
+    pieces = split_text(body, TEXT_MAX, room, CUT[lang])
+    messages += [text_message(piece) for piece in pieces]
+    if answer.choices:
+        messages[-1]["quickReply"] = {"items": choice_buttons(answer, lang)}
+    return messages
+
+
+def sources(citations: list[Citation], lang: str) -> str:
+    """The numbered sources: title and section, link, and "as of" date."""
+    lines = [SOURCES[lang]]
+    for n, citation in enumerate(citations, 1):
+        title = " ".join(part for part in (citation.title, citation.section) if part)
+        dated = f"（{AS_OF[lang].format(date=citation.updated)}）" if citation.updated else ""
+        lines.append(f"[{n}] {title}{dated}")
+        if citation.url:
+            lines.append(citation.url)
+    return "\n".join(lines)
+
+
+def choice_buttons(answer: Answer, lang: str) -> list[Message]:
+    """The choices as quick-reply buttons (postback ``choose=<n>``), "none of these" last; a question about
+    where to evacuate first offers "send my location"."""
+    buttons: list[Message] = []
+    if any(choice.id.startswith(PLACE) for choice in answer.choices):
+        buttons.append({"type": "action", "action": {"type": "location", "label": LOCATION_LABEL[lang]}})
+    room = QUICK_REPLIES_MAX - len(buttons) - 1
+    for n, choice in enumerate(answer.choices[:room], 1):
+        title = _choice_title(choice.id, choice.title, choice.section)
+        buttons.append(postback(f"{n}. {title}", f"{CHOOSE}{n - 1}", title))
+    buttons.append(postback(NONE_LABEL[lang], f"{CHOOSE}{NONE_OF_THESE}", NONE_LABEL[lang]))
+    return buttons
+
+
+def postback(label: str, data: str, shown: str) -> Message:
+    return {
+        "type": "action",
+        "action": {
+            "type": "postback",
+            "label": _fit(label, LABEL_MAX, "…"),
+            "data": _head(data, DATA_MAX),
+            "displayText": _fit(shown, DATA_MAX, "…"),
+        },
+    }
+
+
+def greeting(desks: dict[str, str]) -> list[Message]:
+    """What a new follower reads first, in Japanese and English: an automated AI answer from published
+    information, no personal data, how to reach a person (the national guideline on public bodies' LINE use
+    expects this)."""
+    return [text_message(GREETING[lang].format(desk=desks[lang])) for lang in ("ja", "en")]
+
+
+def unreadable() -> list[Message]:
+    return [text_message(UNREADABLE)]
+
+
+def in_language(texts: dict[str, str], said: str = "", **values: Any) -> list[Message]:
+    """A short notice in the language of what the resident wrote (Japanese when unknown)."""
+    lang = detect_lang(said) if said else "ja"
+    return [text_message(texts["en" if lang == "en" else "ja"].format(**values))]
+
+
+def split_text(text: str, most: int, pieces: int, cut: str) -> list[str]:
+    """``text`` in at most ``pieces`` pieces of at most ``most`` characters (as LINE counts them: UTF-16 code
+    units), split between paragraphs or lines where it can; what does not fit is cut, and says so."""
+    out: list[str] = []
+    rest = text
+    while rest:
+        if units(rest) <= most:
+            out.append(rest)
+            break
+        if len(out) == pieces - 1:
+            out.append(_head(rest, most - units(cut)).rstrip() + cut)
+            break
+        head = _head(rest, most)
+        at = max(head.rfind("\n\n"), head.rfind("\n"))
+        at = at if at > len(head) // 2 else len(head)
+        out.append(head[:at].rstrip() or head)
+        rest = rest[at:].lstrip("\n")
+    return out
+
+
+def units(text: str) -> int:
+    """A text's length as LINE counts it: UTF-16 code units (an emoji outside the BMP is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _head(text: str, most: int) -> str:
+    head = text[:most]
+    while units(head) > most:
+        head = head[: len(head) - (units(head) - most)]
+    return head
+
+
+def _choice_title(choice_id: str, title: str, section: str) -> str:
+    shown = title or choice_id.removeprefix(PLACE)
+    return f"{shown} {section}".strip() if section and section not in shown else shown
+
+
+def _fit(text: str, most: int, ellipsis: str) -> str:
+    return text if units(text) <= most else _head(text, most - units(ellipsis)) + ellipsis

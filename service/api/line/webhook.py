@@ -1,0 +1,65 @@
+"""LINE's webhook: ``POST /v1/line/webhook``, where LINE sends what residents do in the city's official account.
+
+The body is checked against ``X-Line-Signature`` (HMAC-SHA256 with the channel secret, compared in constant time,
+by LINE's SDK) before anything reads it: unsigned or wrongly signed, 401 and nothing is kept. Signed events are
+written to the database, and only then is the 200 sent; the worker (service/api/line/worker.py) answers them
+after. LINE suspends the webhooks of slow servers, so nothing here waits for an answer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from linebot.v3.webhook import SignatureValidator
+
+from service.api.deps import on_the_loop, settings_of
+from service.api.line.worker import LineChannel
+from service.api.schemas.common import ErrorBody
+from service.errors import MadoguchiError, NotFoundError
+
+router = APIRouter(tags=["line"])
+
+
+def line_of(request: Request) -> LineChannel:
+    channel: LineChannel | None = getattr(request.app.state, "line", None)
+    if channel is None or settings_of(request).line_channel_secret is None:
+        raise NotFoundError(
+            "channel_disabled",
+            "The LINE channel is off: set MADOGUCHI_LINE_CHANNEL_SECRET and MADOGUCHI_LINE_CHANNEL_ACCESS_TOKEN.",
+        )
+    return channel
+
+
+LineDep = Annotated[LineChannel, Depends(on_the_loop(line_of))]
+
+
+@router.post(
+    "/v1/line/webhook",
+    responses={
+        400: {"model": ErrorBody, "description": "invalid_request: not LINE's webhook body"},
+        401: {"model": ErrorBody, "description": "signature_invalid: X-Line-Signature missing or wrong"},
+        404: {"model": ErrorBody, "description": "channel_disabled: no LINE channel secret is set"},
+    },
+)
+async def webhook(request: Request, channel: LineDep) -> dict[str, Any]:
+    """Receive LINE's events: kept before the 200, answered after."""
+    body = await request.body()
+    signature = request.headers.get("x-line-signature", "")
+    try:
+        signed = bool(signature) and SignatureValidator(channel.secret).validate(body.decode("utf-8"), signature)
+    except UnicodeDecodeError:
+        signed = False
+    if not signed:
+        raise MadoguchiError("signature_invalid", "X-Line-Signature is missing or does not match the body.", 401)
+    try:
+        events = json.loads(body)["events"]
+        if not isinstance(events, list) or not all(isinstance(event, dict) for event in events):
+            raise TypeError
+    except (ValueError, KeyError, TypeError) as error:
+        raise MadoguchiError("invalid_request", "The body is not a LINE webhook: no list of events.") from error
+    if events:
+        await asyncio.to_thread(channel.keep, events)
+        channel.wake.set()
+    return {}

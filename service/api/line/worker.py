@@ -1,0 +1,263 @@
+"""The LINE worker: answers the events the webhook kept, by the same path as the chat page (screen, retrieve,
+assess, compose, respond: the same citations, handoffs, cases, notices, audit and reports), and sends the answer
+back through the reply token while LINE still takes it, or else by push.
+
+Each worker process runs ``line_workers`` of these loops. They wake when their webhook keeps an event, and
+every ``line_poll_interval_s`` for events kept by another process or left by one that died. One user's events
+are answered in the order they were sent (a follow-up needs the turn before it)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.exc import SQLAlchemyError
+
+from ingest.text import detect_lang
+from service.answer.context import Context, Services
+from service.answer.outcomes import NONE_OF_THESE
+from service.answer.pipeline import answer
+from service.answer.rows import asks_where_to_evacuate
+from service.api.deps import clean_question
+from service.api.line import messages as say
+from service.api.line.platform import LinePlatform, LineRejected
+from service.api.residents import conversation_key, pick_context
+from service.api.respond import respond
+from service.api.schemas.residents import AskRequest
+from service.errors import ConflictError, MadoguchiError, QuestionTooLongError
+from service.live.services import LiveServices
+from service.settings import Settings
+from service.store.line_events import LineEvent, LineInbox
+from service.store.tables import utc_now
+
+logger = logging.getLogger(__name__)
+GIVE_UP_AFTER = 5  # tries of one event (each after a lease) before it is logged as failed and left
+WHERE_TO_EVACUATE = {"ja": "避難場所はどこですか", "en": "Where are the evacuation sites?"}
+
+
+@dataclass
+class Reply:
+    """What an event gets: messages (none: nothing to send) and the answer they carry, if any."""
+
+    messages: list[dict[str, Any]]
+    answer_id: str | None = None
+
+
+class LineChannel:
+    """The LINE channel of one tenant: its inbox, its connection to LINE and its worker loops."""
+
+    def __init__(self, settings: Settings, live: LiveServices) -> None:
+        assert settings.line_channel_secret is not None
+        self.settings, self.live = settings, live
+        self.secret = settings.line_channel_secret.get_secret_value()
+        self.inbox = LineInbox(live.store.engine)
+        self.platform = LinePlatform(settings)
+        self.wake = asyncio.Event()
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.rate = parse(settings.line_rate)
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def user_key(self, user_id: str) -> str:
+        """What the database knows a LINE user by: a keyed digest, never the id itself."""
+        return hmac.new(self.secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()[:64]
+
+    def keep(self, events: list[dict[str, Any]]) -> int:
+        """Keep the webhook's events (before its 200); how many were new (not redeliveries)."""
+        kept = 0
+        for event in events:
+            user_id = str((event.get("source") or {}).get("userId", ""))
+            event_id = str(event.get("webhookEventId") or _digest(event))[:64]
+            kept += self.inbox.accept(event_id, self.user_key(user_id) if user_id else "", event)
+        return kept
+
+    def start(self) -> None:
+        self.tasks = [
+            asyncio.create_task(self.run(), name=f"line-worker-{n}") for n in range(self.settings.line_workers)
+        ]
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.platform.close()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                event = await asyncio.to_thread(self.inbox.claim, self.settings.line_lease_s)
+            except SQLAlchemyError as error:
+                logger.warning("LINE inbox unavailable: %s", type(error).__name__)
+                event = None
+            if event is None:
+                self.wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), self.settings.line_poll_interval_s)
+                continue
+            await asyncio.to_thread(self.work, event)
+
+    def work(self, event: LineEvent) -> None:
+        """Answer one event and send the answer; an event that fails is tried again after its lease."""
+        if event.attempts > GIVE_UP_AFTER:
+            logger.error("LINE event %s failed %d times; left unanswered", event.id, event.attempts - 1)
+            self.inbox.finish(event.id, "failed")
+            return
+        try:
+            reply = self.handle(event)
+            delivery = self.deliver(event, reply.messages) if reply.messages else "none"
+        except LineRejected as error:
+            logger.error("LINE event %s: %s", event.id, error)
+            self.inbox.finish(event.id, "failed")
+            return
+        except Exception:
+            logger.exception(
+                "LINE event %s not answered yet (tried again after %s s)", event.id, self.settings.line_lease_s
+            )
+            return
+        self.inbox.finish(event.id, delivery, reply.answer_id)
+
+    def handle(self, event: LineEvent) -> Reply:
+        payload = event.payload
+        source = payload.get("source") or {}
+        user_id = str(source.get("userId", ""))
+        if source.get("type") != "user" or not user_id:
+            return Reply([])  # a group or a room: the account answers residents one to one
+        services = self.live.current()
+        if services is None:
+            raise RuntimeError("no live index")
+        token = line_token(event.user_key)
+        if event.kind == "follow":
+            return Reply(say.greeting(_desks(services)))
+        if event.kind == "unfollow":
+            self.forget(services, event.user_key, token)
+            return Reply([])
+        if event.kind == "unsend":
+            answered = self.inbox.take_back(event.user_key, str((payload.get("unsend") or {}).get("messageId", "")))
+            if answered:
+                services.store.audit.withdraw(answered)
+            return Reply([])
+        if event.kind not in ("message", "postback"):
+            return Reply([])
+        message = payload.get("message") or {}
+        kind = message.get("type") if event.kind == "message" else "postback"
+        if kind not in ("text", "location", "postback"):
+            return Reply(say.unreadable())
+        said = str(message.get("text", ""))
+        if not self.limiter.hit(self.rate, event.user_key):
+            return Reply(say.in_language(say.SLOW_DOWN, said))
+        self.platform.loading(user_id)
+        try:
+            ctx = self.context(services, token, kind, payload)
+        except ConflictError:
+            return Reply(say.in_language(say.STALE_CHOICE, said))
+        except QuestionTooLongError:
+            return Reply(say.in_language(say.TOO_LONG, said, chars=services.settings.question_max_chars))
+        except MadoguchiError:
+            return Reply([])  # an empty message: nothing to answer
+        if ctx is None:
+            return Reply([])
+        made = respond(ctx, answer(ctx))
+        return Reply(say.answer_messages(made), made.answer_id)
+
+    def context(self, services: Services, token: str, kind: str, payload: dict[str, Any]) -> Context | None:
+        """The question an event asks, as the pipeline reads it."""
+        key = conversation_key(token)
+        if kind == "postback":
+            data = str((payload.get("postback") or {}).get("data", ""))
+            if not data.startswith(say.CHOOSE):
+                return None
+            return self.pick(services, token, data.removeprefix(say.CHOOSE))
+        message = payload["message"]
+        if kind == "location":
+            return self.location_context(services, token, message)
+        question = clean_question(str(message.get("text", "")), services.settings.question_max_chars)
+        return Context(
+            question=question,
+            lang=detect_lang(question),
+            conversation_id=key,
+            conversation_token=token,
+            continued=services.store.conversations.exists(key),
+            services=services,
+        )
+
+    def pick(self, services: Services, token: str, picked: str) -> Context:
+        """A quick-reply button: the choice at that position of the last answer's choices, or none of them."""
+        history = services.store.conversations.history(conversation_key(token), services.settings.history_turns)
+        offered = history[-1].choices if history else []
+        if picked == NONE_OF_THESE:
+            choice = NONE_OF_THESE
+        elif picked.isdigit() and int(picked) < len(offered):
+            choice = offered[int(picked)]
+        else:
+            raise ConflictError("choice_not_offered", "That choice is no longer offered.")
+        return pick_context(AskRequest(conversation_id=token, choice=choice), services)
+
+    def location_context(self, services: Services, token: str, message: dict[str, Any]) -> Context:
+        """A location: the evacuation question the conversation asked last (its hazard), or where to evacuate."""
+        key = conversation_key(token)
+        history = services.store.conversations.history(key, services.settings.history_turns)
+        asked = next((turn for turn in reversed(history) if asks_where_to_evacuate(turn.question)), None)
+        lang = asked.lang if asked else "ja"
+        return Context(
+            question=asked.question if asked else WHERE_TO_EVACUATE[lang],
+            lang=lang,
+            conversation_id=key,
+            conversation_token=token,
+            continued=False,  # the question stands alone: no follow-up of the turn before it
+            services=services,
+            location=(float(message["latitude"]), float(message["longitude"])),
+        )
+
+    def deliver(self, event: LineEvent, messages: list[dict[str, Any]]) -> str:
+        """Through the reply token when it is still good (first try, within the reply window), else by push."""
+        token = str(event.payload.get("replyToken", ""))
+        age_s = (utc_now() - event.sent_at).total_seconds()
+        in_time = token and event.attempts == 1 and age_s < self.settings.line_reply_window_s
+        if in_time and self.platform.reply(token, messages):
+            return "reply"
+        user_id = str(event.payload["source"]["userId"])
+        self.platform.push(user_id, messages, retry_key=event.id)
+        return "push"
+
+    def forget(self, services: Services, user_key: str, token: str) -> None:
+        """A user who blocked the account: their conversation, and what they sent, are no longer kept."""
+        key = conversation_key(token)
+        services.store.conversations.forget(key)
+        services.store.learned.void_conversation(key)
+        self.inbox.forget(user_key)
+
+    def broadcast(self, notice_id: str, texts: dict[str, str], link: str | None) -> None:
+        """An emergency notice to every follower, once (its retry key is the notice's)."""
+        body = "\n\n".join(texts[lang] for lang in ("ja", "en") if texts.get(lang))
+        text = say.NOTICES["ja"] + "\n" + body + (f"\n{link}" if link else "")
+        self.platform.broadcast([say.text_message(text)], retry_key=f"notice:{notice_id}")
+
+
+def line_token(user_key: str) -> str:
+    """The conversation token of a LINE user: what the chat page's browser holds, here held by the server."""
+    return f"line:{user_key}"
+
+
+def _digest(event: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()
+
+
+def _desks(services: Services) -> dict[str, str]:
+    """The general enquiries desk in each language, from the corpus's departments.yaml (City Hall without it)."""
+    general = services.index.manifest.get("departments", {}).get("general", {})
+    general = general if isinstance(general, dict) else {}
+    phone = str(general.get("phone", ""))
+    desks = {}
+    for lang, fallback in (("ja", "市役所"), ("en", "City Hall")):
+        names = general.get(lang) or {}
+        hours = f"（{names['hours']}）" if lang == "ja" and names.get("hours") else f" ({names.get('hours')})"
+        desks[lang] = f"{names.get('name', fallback)} {phone}{hours if names.get('hours') else ''}".strip()
+    return desks
