@@ -67,6 +67,7 @@ class LineDouble:
     def __init__(self, access_token: str) -> None:
         self.access_token = access_token
         self.calls: list[Call] = []
+        self.arrived: list[str] = []  # the path of every call, as it arrives (before ``delay_s``)
         self.expired: set[str] = set()
         self.used: set[str] = set()
         self.retry_keys: set[str] = set()
@@ -77,6 +78,7 @@ class LineDouble:
             port = probe.getsockname()[1]
         self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
+        self.server.handle_error = lambda *_: None  # type: ignore[method-assign] # a caller that died mid-call
         self.url = f"http://127.0.0.1:{port}"
         self.thread = threading.Thread(target=self.server.serve_forever, name="line-double", daemon=True)
         self.thread.start()
@@ -144,6 +146,8 @@ class LineDouble:
                 except ValueError:
                     body = {}
                 headers = {key.lower(): value for key, value in self.headers.items()}
+                with double.lock:
+                    double.arrived.append(self.path)
                 if double.delay_s:
                     time.sleep(double.delay_s)
                 with double.lock:

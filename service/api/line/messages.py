@@ -179,8 +179,8 @@ def units(text: str) -> int:
 
 def _head(text: str, most: int) -> str:
     head = text[:most]
-    while units(head) > most:
-        head = head[: len(head) - (units(head) - most)]
+    while (excess := units(head) - most) > 0:  # k characters cut are k to 2k units: never below ``most``
+        head = head[: len(head) - max(1, excess // 2)]
     return head
 
 

@@ -67,8 +67,7 @@ class LineChannel:
         self.tasks: list[asyncio.Task[None]] = []
 
     def user_key(self, user_id: str) -> str:
-        """What the database knows a LINE user by: a keyed digest, never the id itself."""
-        return hmac.new(self.secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()[:64]
+        return user_key(self.secret, user_id)
 
     def keep(self, events: list[dict[str, Any]]) -> int:
         """Keep the webhook's events (before its 200); how many were new (not redeliveries)."""
@@ -241,9 +240,15 @@ class LineChannel:
         self.platform.broadcast([say.text_message(text)], retry_key=f"notice:{notice_id}")
 
 
-def line_token(user_key: str) -> str:
-    """The conversation token of a LINE user: what the chat page's browser holds, here held by the server."""
-    return f"line:{user_key}"
+def user_key(secret: str, user_id: str) -> str:
+    """What the database knows a LINE user by: a digest keyed with the channel secret, never the id itself."""
+    return hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()[:64]
+
+
+def line_token(key: str) -> str:
+    """The conversation token of a LINE user: what the chat page's browser holds, here held by the server (in
+    the form the API's ``conversation_id`` takes)."""
+    return f"line-{key[:48]}"
 
 
 def _digest(event: dict[str, Any]) -> str:

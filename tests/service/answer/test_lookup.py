@@ -4,6 +4,7 @@ list does not name goes to the list's department, never to a neighbouring item; 
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import uuid
 
@@ -12,7 +13,9 @@ import pytest
 from ingest.index import ingest
 from ingest.live import open_live
 from service.answer.context import Context, Services
+from service.answer.outcomes import NO_COORDINATES
 from service.answer.pipeline import run
+from service.answer.rows import RowIndex, distance_m, suits
 from service.live.services import open_services
 from service.settings import Settings
 from tests.helpers import TEST_DATA
@@ -206,3 +209,43 @@ def test_the_sample_citys_tsunami_sites_leave_out_a_site_unfit_for_a_tsunami(ser
     outcome, _ = ask(services, "港南で津波のときの避難場所は？", "ja")
     assert [c.title for c in outcome.citations] == ["港南高校"]
     assert "3階以上に避難してください" in outcome.answer
+
+
+def test_a_resident_who_sends_where_they_are_gets_the_nearest_sites_for_the_hazard_with_distances(garbage):
+    here = (34.3470, 134.0450)  # in the middle of Takamatsu
+    ctx = Context(
+        question="津波のときの避難場所は", lang="ja", conversation_id=uuid.uuid4().hex, services=garbage, location=here
+    )
+    outcome = run(ctx)
+    sites = [c.chunk for c in ctx.candidates[: ctx.named_rows]]
+    assert outcome.outcome == "answered" and len(sites) == garbage.settings.sites_shown
+    distances = [distance_m(here, (float(s.fields["latitude"]), float(s.fields["longitude"]))) for s in sites]
+    assert distances == sorted(distances)
+    every = [  # every site of the city's two lists that suits a tsunami, by distance: the first of them are shown
+        distance_m(here, position)
+        for p, position in garbage.rows.coordinates.items()
+        if suits(garbage.index.chunks[p], "tsunami")
+    ]
+    assert distances == sorted(every)[: len(sites)]
+    assert all(suits(site, "tsunami") for site in sites)
+    assert f"約{distances[0] / 1000:.1f} km" in outcome.answer and "google.com/maps" in outcome.answer
+    assert "34.3" not in sites[0].text  # coordinates are data, never shown as the row's text
+
+
+def test_without_coordinates_in_the_lists_a_location_is_answered_by_district(garbage):
+    chunks = [
+        dataclasses.replace(c, fields={k: v for k, v in c.fields.items() if k not in ("latitude", "longitude")})
+        for c in garbage.index.chunks
+    ]
+    without = dataclasses.replace(garbage, rows=RowIndex.of(chunks))
+    assert without.rows.coordinates == {} and garbage.rows.coordinates
+    ctx = Context(
+        question="避難場所はどこ",
+        lang="ja",
+        conversation_id=uuid.uuid4().hex,
+        services=without,
+        location=(34.34, 134.04),
+    )
+    outcome = run(ctx)
+    assert outcome.outcome == "clarify" and outcome.answer.startswith(NO_COORDINATES["ja"])
+    assert [choice.title for choice in outcome.choices] == without.rows.districts
