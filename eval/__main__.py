@@ -24,6 +24,7 @@ from eval import (
     ingest_bench,
     learning,
     lexical_backends,
+    line_bench,
     load,
     plots,
     reload_bench,
@@ -125,6 +126,16 @@ def run_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
         "mix": args.mix,
     }
     return Result(metrics, config, json.dumps(metrics, indent=1))
+
+
+def run_line_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
+    index_dir = cached_index(ROOT / "corpus", settings)
+    metrics = line_bench.run(index_dir, args.events, args.burst, args.senders, args.workers)
+    config = {
+        "settings": settings.model_dump(mode="json"),
+        **{k: getattr(args, k) for k in ("events", "burst", "senders", "workers")},
+    }
+    return Result(metrics, config, line_bench.summarize(metrics))
 
 
 def run_load(args: argparse.Namespace, settings: EvalSettings) -> Result:
@@ -300,6 +311,11 @@ def parser(settings: EvalSettings) -> tuple[argparse.ArgumentParser, dict[str, R
     sub.add_argument("--clients", type=int, default=4)
     sub.add_argument("--seconds", type=float, default=20.0)
     sub.add_argument("--mix", choices=["uniform", "zipf"], default="uniform", help="which questions clients ask")
+    sub = task("line-bench", run_line_bench, "LINE webhook acknowledgement, time to answer, events lost across kill -9")
+    sub.add_argument("--events", type=int, default=200)
+    sub.add_argument("--burst", type=int, default=200)
+    sub.add_argument("--senders", type=int, default=4)
+    sub.add_argument("--workers", type=int, default=1)
     sub = task("tables", run_tables, "answers from open-data rows on Takamatsu's real tables")
     sub.add_argument("--corpus", type=Path, default=settings.bench_data / "takamatsu")
     sub.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions" / "takamatsu.jsonl")
