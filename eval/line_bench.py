@@ -192,7 +192,7 @@ def crash(index_dir: Path, double: LineDouble, burst: int, senders: int, workers
     engine = create_engine(database)
     with engine.connect() as connection:
         taken_again = connection.execute(select(func.count()).where(line_events.c.attempts > 1)).scalar()
-        deliveries = dict(
+        deliveries: dict[str, int] = dict(
             connection.execute(select(line_events.c.delivery, func.count()).group_by(line_events.c.delivery)).all()
         )
     engine.dispose()
