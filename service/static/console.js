@@ -39,6 +39,8 @@ const TEXT = {
     noticeEnds: "終了日時（最長14日後）", noticeLink: "詳しい情報のページ（任意）", publishNotice: "お知らせを掲示",
     endNotice: "終了する", running: "掲示中", notRunning: "終了", noticePublished: "お知らせを掲示しました。",
     until: "まで",
+    broadcast: "LINEの友だち全員に送る", confirmBroadcast: "このお知らせをLINEの友だち全員に送ります。送信は一度だけで、取り消せません。送りますか？",
+    broadcastAt: "LINEで送信済み（{time}）",
     learnedTitle: "学習した言い回し",
     learnedHint: "住民が選んだ項目・職員の対応・運用者の承認から学んだ質問の言い回しです。候補に出すだけで、これだけで回答はしません。",
     learnedStatus: "状態", learned: "学習済み", waiting: "選択待ち", removed: "削除済み", served: "検索に使用中",
@@ -82,6 +84,8 @@ const TEXT = {
     noticeEnds: "Ends (at most 14 days on)", noticeLink: "A page with more (optional)", publishNotice: "Publish the notice",
     endNotice: "End it now", running: "running", notRunning: "ended", noticePublished: "Notice published.",
     until: "until",
+    broadcast: "Send to every LINE follower", confirmBroadcast: "This sends the notice to every follower of the city's LINE account, once; it cannot be taken back. Send it?",
+    broadcastAt: "Sent on LINE ({time})",
     learnedTitle: "Learned phrasings",
     learnedHint: "Residents' questions learned from their picks, staff's resolutions and operators' approvals. They only bring an entry into the choices; they never answer alone.",
     learnedStatus: "Status", learned: "learned", waiting: "waiting for picks", removed: "removed", served: "searched now",
@@ -466,6 +470,18 @@ function renderNotice(n) {
       catch (error) { say(t("failed", { message: error.message })); }
     });
     item.append(end);
+  }
+  if (n.broadcast_at) {
+    item.append(el("p", t("broadcastAt", { time: new Date(n.broadcast_at).toLocaleString(page.lang) }), "meta"));
+  } else if (n.running && n.severity === "emergency") {  // pushed to every LINE follower once, after a confirmation
+    const send = el("button", t("broadcast"), "secondary");
+    send.type = "button";
+    send.addEventListener("click", async () => {
+      if (!window.confirm(t("confirmBroadcast"))) return;
+      try { await adminApi("POST", `v1/admin/notices/${n.id}/broadcast`); loadNotices(); }
+      catch (error) { say(t("failed", { message: error.message })); }
+    });
+    item.append(send);
   }
   return item;
 }
