@@ -22,7 +22,7 @@ from service.store.audit import AuditLog
 from service.store.conversations import Conversations
 from service.store.jobs import Jobs
 from service.store.learned import LearnedBox
-from service.store.tables import audit, cases, feedback, jobs, migrate, question_vectors, turns, utc_now
+from service.store.tables import audit, cases, feedback, jobs, line_events, migrate, question_vectors, turns, utc_now
 
 
 class Store:
@@ -55,6 +55,9 @@ class Store:
         cases and feedback when a retention is set for them. Returns how many rows of each went."""
         now, keep = utc_now(), self.keep
         rules = [("turns", delete(turns).where(turns.c.created_at < now - self.retention))]
+        finished = now - max(self.retention, dt.timedelta(days=1))  # a day at least: LINE redelivers within it
+        done = line_events.c.status.notin_(("pending", "working"))
+        rules.append(("line_events", delete(line_events).where(done, line_events.c.finished_at < finished)))
         if keep.audit_days:
             before = now - dt.timedelta(days=keep.audit_days)
             rules.append(("audit", delete(audit).where(audit.c.created_at < before)))

@@ -2,8 +2,8 @@
 lost when a server dies after acknowledging it, and nothing is answered twice when LINE delivers it again.
 
 An event's row goes pending -> working (a worker took it) -> done. ``standby`` events (another channel answers
-the account's chats) are kept and never answered; an event taken back by its sender before it was answered is
-``removed``. A working event whose worker died is taken again once its lease has passed (and then answered by
+the account's chats) are kept, without their text, and never answered; an event taken back by its sender before
+it was answered is ``removed``. A working event whose worker died is taken again once its lease has passed (and then answered by
 push: its reply token will have expired). The event as LINE sent it, with the raw user id that a push needs, is
 kept only until it is answered; after that only the row's digests stay, so that a redelivery is still known."""
 
@@ -47,6 +47,7 @@ class LineInbox:
             else utc_now()
         )
         message = event.get("message") or {}
+        standby = event.get("mode") == "standby"  # another channel answers: its text is not ours to keep
         row = dict(
             id=event_id,
             received_at=utc_now(),
@@ -54,8 +55,9 @@ class LineInbox:
             kind=str(event.get("type", ""))[:32],
             user_key=user_key,
             message_id=str(message.get("id", ""))[:64] or None,
-            status=STANDBY if event.get("mode") == "standby" else PENDING,
-            payload=json.dumps(event, ensure_ascii=False),
+            status=STANDBY if standby else PENDING,
+            payload=None if standby else json.dumps(event, ensure_ascii=False),
+            finished_at=utc_now() if standby else None,
             attempts=0,
         )
         try:

@@ -3,21 +3,29 @@ answered in the order each user sent them, taken again when the worker that had 
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select, update
 
 from service.store.database import Store
 from service.store.line_events import LineInbox
+from service.store.tables import line_events
 from tests.line_double import event, text_event
 
 
 @pytest.fixture
-def inbox(database_url: str) -> Iterator[LineInbox]:
-    store = Store(database_url, 30)
-    yield LineInbox(store.engine)
-    store.engine.dispose()
+def store(database_url: str) -> Iterator[Store]:
+    made = Store(database_url, 30)
+    yield made
+    made.engine.dispose()
+
+
+@pytest.fixture
+def inbox(store: Store) -> LineInbox:
+    return LineInbox(store.engine)
 
 
 def keep(inbox: LineInbox, made: dict) -> bool:
@@ -57,10 +65,12 @@ def test_an_event_whose_worker_died_is_taken_again_after_its_lease_and_what_was_
     assert inbox.claim(lease_s=0) is None
 
 
-def test_a_standby_event_is_kept_and_never_taken(inbox):
+def test_a_standby_event_is_kept_without_its_text_and_never_taken(store, inbox):
     keep(inbox, text_event("Ua", "質問", mode="standby"))
     assert inbox.claim(lease_s=60) is None
     assert inbox.counts() == {"standby": 1}
+    with store.engine.connect() as connection:
+        assert connection.execute(select(line_events.c.payload)).scalar() is None
 
 
 def test_a_message_taken_back_before_it_is_answered_is_never_answered(inbox):
@@ -87,3 +97,20 @@ def test_a_user_who_blocks_the_account_is_not_answered_any_more(inbox):
     taken = inbox.claim(lease_s=60)
     assert taken is not None and taken.user_key == "Ub"
     assert inbox.claim(lease_s=60) is None
+
+
+def test_an_answered_event_is_purged_after_the_conversation_retention_and_a_waiting_one_never(store, inbox):
+    now = int(time.time() * 1000)
+    old, recent = text_event("Ua", "古い", sent_ms=now - 2), text_event("Ub", "新しい", sent_ms=now - 1)
+    waiting = text_event("Uc", "待ち", sent_ms=now)
+    for made in (old, recent, waiting):
+        keep(inbox, made)
+    for _ in (old, recent):
+        taken = inbox.claim(lease_s=60)
+        inbox.finish(taken.id, "reply", "a")
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+    with store.engine.begin() as connection:
+        not_recent = line_events.c.id != recent["webhookEventId"]  # the waiting one too: never purged
+        connection.execute(update(line_events).where(not_recent).values(finished_at=long_ago))
+    assert store.purge_expired()["line_events"] == 1
+    assert inbox.counts() == {"done": 1, "pending": 1}
