@@ -2,10 +2,11 @@
 lost when a server dies after acknowledging it, and nothing is answered twice when LINE delivers it again.
 
 An event's row goes pending -> working (a worker took it) -> done. ``standby`` events (another channel answers
-the account's chats) are kept, without their text, and never answered; an event taken back by its sender before
-it was answered is ``removed``. A working event whose worker died is taken again once its lease has passed (and then answered by
-push: its reply token will have expired). The event as LINE sent it, with the raw user id that a push needs, is
-kept only until it is answered; after that only the row's digests stay, so that a redelivery is still known."""
+the account's chats) are kept, without their text, and never answered; an event taken back by its sender
+before it was answered is ``removed``. A working event whose worker died is taken again once its lease has
+passed (and then answered by push: its reply token will have expired). The event as LINE sent it, with the raw
+user id that a push needs, is kept only until it is answered; after that only the row's digests stay, so that
+a redelivery is still known, until the retention purge (service/store/database.py)."""
 
 from __future__ import annotations
 
