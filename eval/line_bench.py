@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import numpy as np
@@ -29,7 +29,9 @@ from sqlalchemy import create_engine, func, select
 
 from eval.bench import _free_port, wait_until_ready
 from service.store.tables import line_events
-from tests.line_double import LineDouble, signature, text_event, webhook_body
+
+if TYPE_CHECKING:
+    from tests.line_double import LineDouble
 
 SECRET = "bench-line-channel-secret-0123456789"
 ACCESS_TOKEN = "bench-line-access-token-0123456789"
@@ -80,12 +82,16 @@ class Service:
 
 
 def post(client: httpx.Client, url: str, event: dict[str, Any]) -> int:
+    from tests.line_double import signature, webhook_body
+
     body = webhook_body(event)
     headers = {"x-line-signature": signature(body, SECRET), "content-type": "application/json"}
     return client.post(url + "/v1/line/webhook", content=body, headers=headers).status_code
 
 
 def acknowledgement(index_dir: Path, double: LineDouble, events: int, senders: int, workers: int) -> dict[str, Any]:
+    from tests.line_double import text_event
+
     scratch = tempfile.mkdtemp(prefix="madoguchi-line-bench-")
     service = Service(index_dir, f"sqlite:///{scratch}/db", double, workers)
     todo: queue.Queue[int] = queue.Queue()
@@ -138,6 +144,8 @@ def acknowledgement(index_dir: Path, double: LineDouble, events: int, senders: i
 
 
 def crash(index_dir: Path, double: LineDouble, burst: int, senders: int, workers: int) -> dict[str, Any]:
+    from tests.line_double import text_event
+
     scratch = tempfile.mkdtemp(prefix="madoguchi-line-crash-")
     database = f"sqlite:///{scratch}/db"
     current = {"service": Service(index_dir, database, double, workers)}
@@ -210,6 +218,9 @@ def crash(index_dir: Path, double: LineDouble, burst: int, senders: int, workers
 
 
 def run(index_dir: Path, events: int, burst: int, senders: int, workers: int) -> dict[str, Any]:
+    """Needs a clone of the repository: the double of LINE lives with the tests (an image has no tests/)."""
+    from tests.line_double import LineDouble
+
     double = LineDouble(ACCESS_TOKEN)
     try:
         metrics = {"acknowledgement": acknowledgement(index_dir, double, events, senders, workers)}
