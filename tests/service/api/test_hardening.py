@@ -316,7 +316,8 @@ def test_healthz_answers_while_every_worker_thread_waits_on_a_slow_question(samp
             health = running.http.get("/healthz", timeout=200)
             assert not any(a.done() for a in asks)  # answered while every slow question still waits
             assert health.status_code == 200 and health.json()["index"] == "ready"
-            assert {a.result() for a in asks} == {200}  # past the model's deadline: the extractive answer
+            hole.close()  # the model server goes away: each question falls back at once
+            assert {a.result() for a in asks} == {200}  # the extractive answer
     finally:
         hole.close()
         running.close()
