@@ -13,6 +13,7 @@ PLACE = "place:"  # a choice that names a district: the question is asked again 
 HANDOFF_LOW_CONFIDENCE = "handoff_low_confidence"
 HANDOFF_OUT_OF_SCOPE = "handoff_out_of_scope"
 HANDOFF_SENSITIVE = "handoff_sensitive"
+WITH_STAFF = "with_staff"  # the conversation is handed to a person: the message went to them, the bot kept quiet
 UNANSWERED = (HANDOFF_OUT_OF_SCOPE, HANDOFF_LOW_CONFIDENCE)  # the corpus had no answer: what reports group
 OUTCOMES = (ANSWERED, CLARIFY, HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, HANDOFF_SENSITIVE)
 HANDOFF_REASONS = {
@@ -67,6 +68,16 @@ ROW_MESSAGES = {
     "en": "How to put out “{item}” depends on its kind or amount. Which of these is it?",
 }
 
+WITH_STAFF_MESSAGES = {
+    "ja": "この会話は{department}の職員にお渡ししています。メッセージを担当者に伝えました。返信はこの会話に届きます。",
+    "en": "This conversation is with staff of {department}. Your message has been passed to them; their reply will "
+    "appear in this conversation.",
+}
+CLOSING_MESSAGES = {
+    "ja": "職員の対応を終了しました。お困りごとは解決しましたか。次のご質問からはAIがお答えします。",
+    "en": "Staff have closed this conversation. Was your question resolved? Your next question will be answered by "
+    "the AI again.",
+}
 CONTACT_LINE = {"ja": "お問い合わせ: {department} {contact}", "en": "Contact: {department}, {contact}"}
 REFERENCE_LINE = {
     "ja": "お電話の際は受付番号 {reference} をお伝えください。",

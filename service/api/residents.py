@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from ingest.text import detect_lang, normalize
@@ -21,6 +21,7 @@ from service.answer.pipeline import answer
 from service.answer.privacy import mask_personal_data
 from service.api.auth import checked_token
 from service.api.deps import NoticesDep, ServicesDep, SettingsDep, clean_question
+from service.api.handover import pass_to_staff, thread_of
 from service.api.limits import limited
 from service.api.respond import respond
 from service.api.schemas.common import ErrorBody
@@ -29,9 +30,11 @@ from service.api.schemas.residents import (
     AskRequest,
     FeedbackAccepted,
     FeedbackRequest,
+    RatingRequest,
     ShownNotice,
     StartingPoint,
     StartingPoints,
+    Thread,
 )
 from service.errors import ConflictError, InternalError, error_body
 from service.report.starting_points import starting_points
@@ -48,9 +51,10 @@ router = APIRouter(tags=["residents"])
 
 @router.post("/v1/ask", response_model=Answer, responses=ASK_ERRORS, dependencies=[Depends(limited("ask"))])
 def ask(request: AskRequest, services: ServicesDep) -> Answer:
-    """Answer a resident's question from the city's own sources, or hand it to a person."""
+    """Answer a resident's question from the city's own sources, or hand it to a person. While the conversation
+    is handed to staff, the message goes to them instead (outcome ``with_staff``)."""
     ctx = question_context(request, services)
-    return respond(ctx, answer(ctx))
+    return handed_over(ctx) or respond(ctx, answer(ctx))
 
 
 @router.post(
@@ -65,6 +69,9 @@ def ask_stream(request: AskRequest, services: ServicesDep) -> StreamingResponse:
     `done` event with the whole answer, checked (it replaces the sentences: after a failed check it is the
     extractive answer). Without a generative composer there is only the `done` event."""
     ctx = question_context(request, services)
+    if (passed := handed_over(ctx)) is not None:
+        done = f"event: done\ndata: {passed.model_dump_json()}\n\n"
+        return StreamingResponse(iter([done]), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
     tokens: queue.Queue[str | None] = queue.Queue()
     finished: list[Answer] = []
 
@@ -105,6 +112,38 @@ def give_feedback(
     comment = mask_personal_data(normalize(body.comment))[0] if body.comment else None
     services.cases.add_feedback(body.answer_id, body.helpful, comment, source)
     return FeedbackAccepted(source=source)
+
+
+def handed_over(ctx: Context) -> Answer | None:
+    """A message in a conversation that is with staff goes to them, not to the answer path."""
+    if not ctx.continued or ctx.chosen is not None:
+        return None
+    return pass_to_staff(ctx.services, ctx.conversation_id, ctx.conversation_token, ctx.question, ctx.lang)
+
+
+@router.get(
+    "/v1/conversations/{conversation_id}/messages",
+    response_model=Thread,
+    dependencies=[Depends(limited("read"))],
+)
+def conversation_messages(conversation_id: str, services: ServicesDep, after: int = Query(0, ge=0, le=2**31 - 1)) -> Thread:
+    """The conversation with a person, for whoever holds its token (the ``conversation_id`` /v1/ask returned):
+    whether it is with the bot, waiting for staff or with staff, and the messages after ``after`` (staff's
+    replies, what the resident wrote to them, the close). Poll it, or follow the stream."""
+    return thread_of(services, conversation_key(conversation_id[:64]), after)
+
+
+@router.post(
+    "/v1/conversations/{conversation_id}/resolved",
+    response_model=FeedbackAccepted,
+    responses={409: {"model": ErrorBody, "description": "nothing_to_rate: no case of it has been closed"}},
+    dependencies=[Depends(limited("feedback"))],
+)
+def rate_resolution(conversation_id: str, body: RatingRequest, services: ServicesDep) -> FeedbackAccepted:
+    """After staff closed the conversation: was it resolved? (kept with the case, counted per department)."""
+    if not services.store.threads.rate(conversation_key(conversation_id[:64]), body.resolved):
+        raise ConflictError("nothing_to_rate", "No case of this conversation has been closed by staff.")
+    return FeedbackAccepted(source="resident")
 
 
 def question_context(request: AskRequest, services: Services) -> Context:

@@ -4,21 +4,27 @@ enquiries, and proposals of new FAQs. Every route needs the bearer token of ``MA
 from __future__ import annotations
 
 import json
+import logging
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from ingest.text import detect_lang
+from ingest.text import detect_lang, normalize
 from service.answer.assess import features_for
-from service.answer.compose import passage
-from service.answer.context import Services
+from service.answer.compose import cite, passage
+from service.answer.context import Candidate, Services
+from service.answer.outcomes import CLOSING_MESSAGES
 from service.answer.privacy import learnable, mask_personal_data
 from service.answer.retrieve import search
 from service.api.auth import token_errors, token_guard
 from service.api.deps import ServicesDep, clean_question
 from service.api.drafts import check_draft
+from service.api.handover import shown
+from service.api.line.webhook import line_or_none
+from service.api.line.worker import LineChannel
 from service.api.schemas.common import ErrorBody, Lang
+from service.api.schemas.residents import ThreadMessage
 from service.api.schemas.staff import (
     Case,
     Cases,
@@ -33,16 +39,19 @@ from service.api.schemas.staff import (
     ResolveRequest,
     Review,
     ReviewEntry,
+    StaffMessageRequest,
     Suggestion,
     SuggestionCitation,
     Suggestions,
     SuggestRequest,
 )
-from service.errors import MadoguchiError
+from service.errors import ConflictError, MadoguchiError, NotFoundError
 from service.report.review import review
 from service.store.cases import CaseQuery, decode_cursor
 from service.store.proposals import Draft, ProposalBox
+from service.store.threads import CLOSING, STAFF
 
+logger = logging.getLogger(__name__)
 STAFF_ERRORS = token_errors("staff")
 router = APIRouter(
     tags=["staff"], dependencies=[Depends(token_guard("staff", lambda s: s.staff_token))], responses=STAFF_ERRORS
@@ -112,7 +121,7 @@ def claim(case_id: str, services: ServicesDep, body: ClaimRequest | None = None)
     response_model=Case,
     responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
 )
-def resolve(case_id: str, body: ResolveRequest, services: ServicesDep) -> Case:
+def resolve(case_id: str, body: ResolveRequest, services: ServicesDep, request: Request) -> Case:
     """Close a case with what was done; optionally propose the exchange as a new FAQ, which then waits in the
     operators' review (/v1/admin/proposals) with the case's question as its own."""
     proposal = None
@@ -120,6 +129,7 @@ def resolve(case_id: str, body: ResolveRequest, services: ServicesDep) -> Case:
         proposal = (mask_personal_data(body.propose_faq.question)[0], mask_personal_data(body.propose_faq.answer)[0])
     resolution = mask_personal_data(body.resolution)[0]
     resolved = services.cases.resolve(case_id[:64], resolution, body.answer_used, proposal)
+    close_thread(services, resolved, line_or_none(request))
     if body.answer_used:
         teach_resolution(services, resolved, body.answer_used)
     if proposal:
@@ -135,6 +145,54 @@ def resolve(case_id: str, body: ResolveRequest, services: ServicesDep) -> Case:
         )
         ProposalBox(services.store.engine).submit(draft, resolved["claimed_by"] or "staff")
     return Case.model_validate(resolved)
+
+
+@router.post(
+    "/v1/handoffs/{case_id}/messages",
+    response_model=ThreadMessage,
+    status_code=201,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+)
+def reply(case_id: str, body: StaffMessageRequest, services: ServicesDep, request: Request) -> ThreadMessage:
+    """Write to the resident of a case you claimed: it reaches them in the same conversation (the chat page
+    shows it, LINE gets it pushed). Masked before it is kept; kept with who wrote it (never shown to the resident,
+    who sees the department), never logged with its text. 409 ``case_not_claimed``, ``not_case_owner``,
+    ``case_resolved``; 422 ``entry_not_found`` for an entry the live index does not serve."""
+    case = services.store.threads.case(case_id[:64])
+    if case is None:
+        raise NotFoundError("case_not_found", f"There is no case {case_id[:64]!r}.")
+    staff_name = mask_personal_data(body.staff)[0]
+    if case.status == "resolved":
+        raise ConflictError("case_resolved", f"Case {case.reference} is closed: the conversation is back with the bot.")
+    if case.status != "claimed":
+        raise ConflictError("case_not_claimed", f"Claim case {case.reference} before replying in it.")
+    if case.claimed_by != staff_name:
+        raise ConflictError("not_case_owner", f"Case {case.reference} is {case.claimed_by}'s: they reply in it.")
+    cited = None
+    if body.entry:
+        chunk = services.index.first_chunk(body.entry)
+        if chunk is None:
+            raise MadoguchiError("entry_not_found", f"The live index serves no entry {body.entry!r}.", 422)
+        cited = cite(Candidate(0, chunk), chunk.title, services.settings.snippet_chars).model_dump()
+    text = mask_personal_data(normalize(body.text))[0]
+    message = services.store.threads.add(case.id, case.conversation_id, STAFF, text, case.department, staff_name, cited)
+    logger.info("staff replied in case %s (message %d)", case.reference, message.id)
+    line = line_or_none(request)
+    if line is not None and case.line_user:
+        line.push_thread(case.line_user, message, case.lang)
+    return shown(message)
+
+
+@router.get(
+    "/v1/handoffs/{case_id}/messages",
+    response_model=list[ThreadMessage],
+    responses={404: {"model": ErrorBody}},
+)
+def case_messages(case_id: str, services: ServicesDep) -> list[ThreadMessage]:
+    """The conversation of a case with its resident, oldest first (any staff member may read it)."""
+    if services.store.threads.case(case_id[:64]) is None:
+        raise NotFoundError("case_not_found", f"There is no case {case_id[:64]!r}.")
+    return [shown(message) for message in services.store.threads.of_case(case_id[:64])]
 
 
 @router.get(
@@ -234,3 +292,16 @@ def teach_resolution(services: Services, case: dict[str, Any], answer_used: str)
     if entry and learnable(case["question"]):
         teacher = case.get("claimed_by") or "staff"
         services.store.learned.teach(entry, case["question"], index.entry_digest(entry), "staff", teacher)
+
+
+def close_thread(services: Services, resolved: dict[str, Any], line: LineChannel | None) -> None:
+    """A resolved case hands its conversation back to the bot: the resident is told, and asked whether it was
+    resolved (on LINE with two buttons)."""
+    lang = resolved["lang"] if resolved["lang"] in CLOSING_MESSAGES else "ja"
+    threads = services.store.threads
+    message = threads.add(
+        resolved["id"], resolved["conversation_id"], CLOSING, CLOSING_MESSAGES[lang], resolved["department"]
+    )
+    if line is not None and resolved.get("line_user"):
+        line.push_thread(resolved["line_user"], message, lang)
+    threads.reach(resolved["id"], None)

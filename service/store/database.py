@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, delete, event, update
+from sqlalchemy import create_engine, delete, event, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,7 +22,19 @@ from service.store.audit import AuditLog
 from service.store.conversations import Conversations
 from service.store.jobs import Jobs
 from service.store.learned import LearnedBox
-from service.store.tables import audit, cases, feedback, jobs, line_events, migrate, question_vectors, turns, utc_now
+from service.store.tables import (
+    audit,
+    case_messages,
+    cases,
+    feedback,
+    jobs,
+    line_events,
+    migrate,
+    question_vectors,
+    turns,
+    utc_now,
+)
+from service.store.threads import Threads
 
 
 class Store:
@@ -40,6 +52,7 @@ class Store:
         self.audit = AuditLog(self.engine, self.retention)
         self.jobs = Jobs(self.engine)
         self.learned = LearnedBox(self.engine)
+        self.threads = Threads(self.engine)
 
     def reachable(self) -> bool:
         """Whether the database answers and accepts a write (a full disk fails here, not only on the next ask)."""
@@ -64,6 +77,8 @@ class Store:
             rules.append(("question_vectors", delete(question_vectors).where(question_vectors.c.created_at < before)))
         if keep.case_days:
             old = cases.c.updated_at < now - dt.timedelta(days=keep.case_days)
+            gone = select(cases.c.id).where(old, cases.c.status == "resolved")
+            rules.append(("case_messages", delete(case_messages).where(case_messages.c.case_id.in_(gone))))
             rules.append(("cases", delete(cases).where(old, cases.c.status == "resolved")))
         if keep.feedback_days:
             old = feedback.c.created_at < now - dt.timedelta(days=keep.feedback_days)

@@ -102,6 +102,8 @@ cases = Table(
     Column("proposed_answer", Text),
     Column("claimed_at", DateTime(timezone=True)),
     Column("resolved_at", DateTime(timezone=True)),
+    Column("line_user", String(64)),  # the LINE user staff replies are pushed to, only while the case is open
+    Column("resident_resolved", Boolean),  # the resident's answer to "was this resolved?" after the close
     Index("cases_updated_at", "updated_at"),
     Index("cases_claimed_at", "claimed_at"),
     Index("cases_resolved_at", "resolved_at"),
@@ -203,6 +205,20 @@ live = Table(  # the one generation every replica serves: a single row
     Column("changed_at", DateTime(timezone=True), nullable=False),
 )
 
+
+case_messages = Table(  # the conversation of a case between staff and the resident (service/store/threads.py)
+    "case_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(32), nullable=False, index=True),
+    Column("conversation_id", String(64), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("author", String(16), nullable=False),  # resident, staff, closing
+    Column("staff", String(100)),  # who wrote it (audited; never shown to the resident)
+    Column("department", Text, nullable=False),  # who is answering, as the resident sees it
+    Column("text", Text, nullable=False),  # masked
+    Column("cited", Text),  # JSON citation of a corpus entry staff attached
+)
 
 line_events = Table(  # LINE webhook events, kept from before the 200 until answered (service/store/line_events.py)
     "line_events",

@@ -23,6 +23,7 @@ QUICK_REPLIES_MAX = 13
 LABEL_MAX = 20
 DATA_MAX = 300
 CHOOSE = "choose="  # a quick reply's postback data: choose=<position of the choice>, or choose=none
+RESOLVED = "resolved="  # after staff closed a case: resolved=yes or resolved=no
 
 Message = dict[str, Any]
 
@@ -133,6 +134,23 @@ def postback(label: str, data: str, shown: str) -> Message:
             "displayText": _fit(shown, DATA_MAX, "…"),
         },
     }
+
+
+STAFF_SAYS = {"ja": "【{department}の職員より】", "en": "[From staff of {department}]"}
+RESOLVED_LABELS = {"ja": ("解決した", "解決していない"), "en": ("Resolved", "Not resolved")}
+
+
+def thread_messages(message: Any, lang: str) -> list[Message]:
+    """A staff member's reply (with the entry they attached) or their close (with "was this resolved?" buttons)."""
+    lang = lang if lang in NOTICE else "ja"
+    if message.author == "closing":
+        yes, no = RESOLVED_LABELS[lang]
+        buttons = [postback(yes, f"{RESOLVED}yes", yes), postback(no, f"{RESOLVED}no", no)]
+        return [text_message(message.text, buttons)]
+    parts = [STAFF_SAYS[lang].format(department=message.department or "市役所"), message.text]
+    if message.cited:
+        parts.append(sources([Citation.model_validate(message.cited)], lang))
+    return [text_message("\n".join(parts))]
 
 
 def greeting(desks: dict[str, str]) -> list[Message]:

@@ -32,6 +32,12 @@ def line_of(request: Request) -> LineChannel:
     return channel
 
 
+def line_or_none(request: Request) -> LineChannel | None:
+    """The LINE channel of this app, when it is on."""
+    channel: LineChannel | None = getattr(request.app.state, "line", None)
+    return channel
+
+
 LineDep = Annotated[LineChannel, Depends(on_the_loop(line_of))]
 
 

@@ -28,6 +28,7 @@ from service.answer.outcomes import NONE_OF_THESE
 from service.answer.pipeline import answer
 from service.answer.rows import asks_where_to_evacuate
 from service.api.deps import clean_question
+from service.api.handover import pass_to_staff
 from service.api.line import messages as say
 from service.api.line.platform import LinePlatform, LineRejected
 from service.api.residents import conversation_key, pick_context
@@ -38,6 +39,7 @@ from service.live.services import LiveServices
 from service.settings import Settings
 from service.store.line_events import LineEvent, LineInbox
 from service.store.tables import utc_now
+from service.store.threads import Message
 
 logger = logging.getLogger(__name__)
 GIVE_UP_AFTER = 5  # tries of one event (each after a lease) before it is logged as failed and left
@@ -163,7 +165,13 @@ class LineChannel:
             return Reply([])  # an empty message: nothing to answer
         if ctx is None:
             return Reply([])
+        if ctx.continued and ctx.chosen is None:
+            passed = pass_to_staff(services, ctx.conversation_id, token, ctx.question, ctx.lang)
+            if passed is not None:  # the conversation is with staff: they read it, the bot keeps quiet
+                return Reply(say.answer_messages(passed))
         made = respond(ctx, answer(ctx))
+        if made.handoff.case_id:  # staff replies to this case are pushed to the user
+            services.store.threads.reach(made.handoff.case_id, user_id)
         return Reply(say.answer_messages(made), made.answer_id)
 
     def context(self, services: Services, token: str, kind: str, payload: dict[str, Any]) -> Context | None:
@@ -171,6 +179,9 @@ class LineChannel:
         key = conversation_key(token)
         if kind == "postback":
             data = str((payload.get("postback") or {}).get("data", ""))
+            if data.startswith(say.RESOLVED):
+                services.store.threads.rate(key, data.removeprefix(say.RESOLVED) == "yes")
+                return None
             if not data.startswith(say.CHOOSE):
                 return None
             return self.pick(services, token, data.removeprefix(say.CHOOSE))
@@ -232,6 +243,14 @@ class LineChannel:
         services.store.conversations.forget(key)
         services.store.learned.void_conversation(key)
         self.inbox.forget(user_key)
+
+    def push_thread(self, user_id: str, message: Message, lang: str) -> None:
+        """A message of staff (or their close) to the LINE user of the case; a failure is logged, the message
+        stays in the conversation."""
+        try:
+            self.platform.push(user_id, say.thread_messages(message, lang), retry_key=f"thread:{message.id}")
+        except Exception as error:
+            logger.warning("LINE push of case message %d failed: %s", message.id, type(error).__name__)
 
     def broadcast(self, notice_id: str, texts: dict[str, str], link: str | None) -> None:
         """An emergency notice to every follower, once (its retry key is the notice's)."""

@@ -124,3 +124,28 @@ class StartingPoint(BaseModel):
 
 class StartingPoints(BaseModel):
     entries: list[StartingPoint] = Field(description="Most asked about this month first; empty early in a month.")
+
+
+class ThreadMessage(BaseModel):
+    """A message of the conversation with a person (staff's replies, what the resident wrote to them, the close)."""
+
+    id: int = Field(description="Pass the last one seen as `after` to get only newer ones.")
+    author: Literal["resident", "staff", "closing"]
+    department: str = Field(description="Who is answering: staff of which department (never a person's name).")
+    text: str = Field(description="Personal data masked.")
+    created_at: str
+    citation: Citation | None = Field(None, description="A corpus entry staff attached as a cited answer.")
+
+
+class Thread(BaseModel):
+    state: Literal["bot", "waiting", "with_staff"] = Field(
+        description="bot: the AI answers; waiting: handed to staff, not yet taken; with_staff: a person answers."
+    )
+    department: str = Field("", description="Who the conversation is handed to, while it is.")
+    reference: str | None = Field(None, description="The case's reference, while it is handed to staff.")
+    messages: list[ThreadMessage]
+
+
+class RatingRequest(Incoming):
+    model_config = ConfigDict(extra="forbid")
+    resolved: bool = Field(description="The resident's answer to 'was this resolved?' after staff closed it.")

@@ -150,3 +150,14 @@ class Department(BaseModel):
 
 class Departments(BaseModel):
     departments: list[Department]
+
+
+class StaffMessageRequest(Incoming):
+    """A reply to the resident of a claimed case, by the staff member who claimed it."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=2000, description="Masked before it is kept or sent.")
+    staff: str = Field("staff", min_length=1, max_length=100, description="Who writes (as when the case was claimed).")
+    entry: str | None = Field(
+        None, max_length=300, description="A corpus entry to attach as a cited answer (its FAQ id or document id)."
+    )

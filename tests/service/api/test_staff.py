@@ -16,7 +16,8 @@ from sqlalchemy import create_engine, select
 from ingest.chunk import chunk_corpus
 from ingest.load import load_corpus
 from ingest.report import IngestReport
-from service.store.tables import feedback
+from service.api.residents import conversation_key
+from service.store.tables import audit, cases, feedback
 from tests.conftest import Server, fresh_postgres_database, server_on
 from tests.helpers import CORPUS, answered
 
@@ -168,3 +169,85 @@ def test_content_review_lists_outdated_uncited_and_poorly_rated_entries_with_the
     assert dates == sorted(dates)  # oldest first
     assert staff_server.http.get("/v1/content/review?older_than_months=0", headers=STAFF).status_code == 422
     assert staff_server.http.get("/v1/content/review").status_code == 401
+
+
+def handed_to_staff(server: Server) -> dict:
+    body = server.http.post("/v1/ask", json={"question": OUT_OF_SCOPE}).json()
+    assert body["handoff"]["needed"] and body["handoff"]["case_id"]
+    return body
+
+
+def audited(server: Server, conversation_token: str) -> int:
+    engine = create_engine(server.database_url)
+    with engine.connect() as connection:
+        count = len(
+            connection.execute(
+                select(audit.c.id).where(audit.c.conversation_id == conversation_key(conversation_token))
+            ).all()
+        )
+    engine.dispose()
+    return count
+
+
+def test_a_conversation_handed_to_staff_goes_to_them_and_the_bot_keeps_quiet(staff_server):
+    first = handed_to_staff(staff_server)
+    token, reference = first["conversation_id"], first["handoff"]["reference"]
+    before = audited(staff_server, token)
+    again = staff_server.http.post(
+        "/v1/ask", json={"question": "粗大ごみの出し方を教えてください 090-1111-2222", "conversation_id": token}
+    ).json()
+    assert again["outcome"] == "with_staff" and again["handoff"]["reference"] == reference
+    assert again["citations"] == [] and "職員" in again["answer"]
+    assert audited(staff_server, token) == before  # never reached the answer path
+    thread = staff_server.http.get(f"/v1/conversations/{token}/messages").json()
+    assert thread["state"] == "waiting" and thread["reference"] == reference
+    assert [(m["author"], m["text"]) for m in thread["messages"]] == [
+        ("resident", "粗大ごみの出し方を教えてください [PHONE]")
+    ]
+    case = staff_server.http.get(f"/v1/handoffs/{first['handoff']['case_id']}/messages", headers=STAFF).json()
+    assert [m["text"] for m in case] == ["粗大ごみの出し方を教えてください [PHONE]"]
+
+
+def test_staff_reply_in_the_conversation_then_close_it_and_the_bot_answers_again(staff_server):
+    first = handed_to_staff(staff_server)
+    token, case_id = first["conversation_id"], first["handoff"]["case_id"]
+    path = f"/v1/handoffs/{case_id}/messages"
+    early = staff_server.http.post(path, json={"text": "確認します", "staff": "佐藤"}, headers=STAFF)
+    assert (early.status_code, early.json()["error"]["code"]) == (409, "case_not_claimed")
+    staff_server.http.post(f"/v1/handoffs/{case_id}/claim", json={"staff": "佐藤"}, headers=STAFF)
+    other = staff_server.http.post(path, json={"text": "確認します", "staff": "鈴木"}, headers=STAFF)
+    assert (other.status_code, other.json()["error"]["code"]) == (409, "not_case_owner")
+    unknown = staff_server.http.post(path, json={"text": "x", "staff": "佐藤", "entry": "no-such-entry"}, headers=STAFF)
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (422, "entry_not_found")
+    sent = staff_server.http.post(
+        path,
+        json={"text": "旅券窓口は県庁です。折り返しは090-9999-8888へ", "staff": "佐藤", "entry": "ja-waste-bulky"},
+        headers=STAFF,
+    )
+    assert sent.status_code == 201
+    thread = staff_server.http.get(f"/v1/conversations/{token}/messages").json()
+    assert thread["state"] == "with_staff"
+    [reply] = thread["messages"]
+    assert reply["author"] == "staff" and reply["text"] == "旅券窓口は県庁です。折り返しは[PHONE]へ"
+    assert reply["citation"]["id"] == "ja-waste-bulky" and reply["department"] == thread["department"]
+    assert "佐藤" not in json.dumps(thread, ensure_ascii=False)  # the resident sees the department, not a name
+    newer = staff_server.http.get(f"/v1/conversations/{token}/messages", params={"after": reply["id"]}).json()
+    assert newer["messages"] == []
+    staff_server.http.post(f"/v1/handoffs/{case_id}/resolve", json={"resolution": "県庁を案内"}, headers=STAFF)
+    closed = staff_server.http.get(f"/v1/conversations/{token}/messages", params={"after": reply["id"]}).json()
+    assert closed["state"] == "bot" and [m["author"] for m in closed["messages"]] == ["closing"]
+    late = staff_server.http.post(path, json={"text": "追伸", "staff": "佐藤"}, headers=STAFF)
+    assert (late.status_code, late.json()["error"]["code"]) == (409, "case_resolved")
+    rated = staff_server.http.post(f"/v1/conversations/{token}/resolved", json={"resolved": True})
+    assert rated.status_code == 200
+    engine = create_engine(staff_server.database_url)
+    with engine.connect() as connection:
+        assert connection.execute(select(cases.c.resident_resolved).where(cases.c.id == case_id)).scalar() is True
+    engine.dispose()
+    back = staff_server.http.post("/v1/ask", json={"question": "粗大ごみの出し方", "conversation_id": token}).json()
+    assert back["outcome"] != "with_staff"
+
+
+def test_a_conversation_never_closed_by_staff_has_nothing_to_rate(staff_server):
+    response = staff_server.http.post("/v1/conversations/never-handed-over/resolved", json={"resolved": False})
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "nothing_to_rate")

@@ -23,7 +23,7 @@ from service.answer.rows import distance_m
 from service.api.line.worker import line_token, user_key
 from service.api.residents import conversation_key
 from service.store.audit import WITHDRAWN
-from service.store.tables import audit, line_events, turns
+from service.store.tables import audit, cases, line_events, turns
 from tests.conftest import Server, server_on
 from tests.helpers import ROOT, eventually
 from tests.line_double import LineDouble, event, signature, text_event, webhook_body
@@ -31,6 +31,7 @@ from tests.line_double import LineDouble, event, signature, text_event, webhook_
 SECRET = "line-channel-secret-0123456789ab"
 ACCESS_TOKEN = "line-access-token-0123456789abcdef"
 ADMIN = "admin-token-for-the-line-tests"
+STAFF_TOKEN = "staff-token-for-the-line-tests"
 REPLY, PUSH = "/v2/bot/message/reply", "/v2/bot/message/push"
 
 
@@ -57,6 +58,7 @@ def line(
         line_api_url=double.url,
         line_rate="4/minute",
         admin_token=ADMIN,
+        staff_token=STAFF_TOKEN,
     )
     yield running
     running.close()
@@ -332,3 +334,37 @@ def test_the_webhook_is_in_the_contract(line):
     paths = line.http.get("/openapi.json").json()["paths"]
     assert "401" in paths["/v1/line/webhook"]["post"]["responses"]
     assert json.dumps(paths["/v1/line/webhook"]).count("signature_invalid") == 1
+
+
+def test_a_handed_over_line_user_writes_to_staff_and_gets_their_reply_and_close_by_push(line, double, database):
+    staff = {"authorization": f"Bearer {STAFF_TOKEN}"}
+    someone = user("staffed")
+    send(line, text_event(someone, "宇宙旅行の補助金はありますか"))
+    answers(double, someone)
+
+    def case_of_user() -> str:
+        with database.connect() as connection:
+            return connection.execute(select(cases.c.id).where(cases.c.line_user == someone)).scalar()
+
+    case_id = eventually(case_of_user, what="the case reaching the LINE user")
+    send(line, text_event(someone, "月に行く方法も知りたいです"))
+    assert "職員" in answers(double, someone, 2)[1]  # passed to staff, not answered by the bot
+    line.http.post(f"/v1/handoffs/{case_id}/claim", json={"staff": "窓口"}, headers=staff)
+    sent = line.http.post(
+        f"/v1/handoffs/{case_id}/messages", json={"text": "担当から折り返します", "staff": "窓口"}, headers=staff
+    )
+    assert sent.status_code == 201
+    reply = answers(double, someone, 3)[2]
+    assert "職員より" in reply and "担当から折り返します" in reply and double.to(someone)[2].path == PUSH
+    line.http.post(f"/v1/handoffs/{case_id}/resolve", json={"resolution": "折り返し済み"}, headers=staff)
+    answers(double, someone, 4)
+    buttons = double.to(someone)[3].body["messages"][-1]["quickReply"]["items"]
+    assert [b["action"]["data"] for b in buttons] == ["resolved=yes", "resolved=no"]
+    send(line, event("postback", someone, postback={"data": "resolved=yes"}))
+
+    def rated() -> bool:
+        with database.connect() as connection:
+            row = connection.execute(select(cases.c.resident_resolved, cases.c.line_user).where(cases.c.id == case_id))
+            return tuple(row.one()) == (True, None)  # rated, and the LINE user no longer kept with the case
+
+    eventually(rated, what="the rating kept and the LINE user forgotten")

@@ -1,0 +1,60 @@
+"""A conversation handed to a person: while it waits for staff or is with them, the bot keeps quiet and what the
+resident writes goes to the case (masked), never to the answer path; what staff write reaches the resident in
+the same conversation (the chat page reads it, LINE gets it pushed)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from service.answer.context import Services
+from service.answer.outcomes import NOTICE, WITH_STAFF, WITH_STAFF_MESSAGES
+from service.answer.privacy import mask_personal_data
+from service.api.schemas.residents import Answer, Handoff, Thread, ThreadMessage
+from service.store.threads import BOT, RESIDENT, Message
+
+logger = logging.getLogger(__name__)
+
+
+def pass_to_staff(services: Services, conversation_id: str, token: str, question: str, lang: str) -> Answer | None:
+    """The reply to a message in a conversation that is with staff (None: it is with the bot): the message is
+    added to its case, masked, and the resident is told so. Nothing is answered, audited or learned."""
+    case = services.store.threads.active(conversation_id)
+    if case is None:
+        return None
+    masked, kinds = mask_personal_data(question)
+    services.store.threads.add(case.id, conversation_id, RESIDENT, masked, case.department)
+    logger.info("message to staff for case %s (personal data masked: %s)", case.reference, kinds)
+    return Answer(
+        answer=WITH_STAFF_MESSAGES[lang].format(department=case.department or "市役所"),
+        citations=[],
+        confidence=0.0,
+        handoff=Handoff(needed=True, department=case.department, case_id=case.id, reference=case.reference),
+        outcome=WITH_STAFF,
+        lang=lang,
+        conversation_id=token,
+        generation=services.index.generation,
+        notice=NOTICE[lang],
+        timings_ms={},
+        answer_id=uuid.uuid4().hex,
+    )
+
+
+def thread_of(services: Services, conversation_id: str, after: int) -> Thread:
+    """What the resident's side shows of the conversation with staff: its state and the messages after ``after``."""
+    case = services.store.threads.active(conversation_id)
+    messages = [shown(message) for message in services.store.threads.after(conversation_id, after)]
+    if case is None:
+        return Thread(state=BOT, messages=messages)
+    return Thread(state=case.state, department=case.department, reference=case.reference, messages=messages)
+
+
+def shown(message: Message) -> ThreadMessage:
+    return ThreadMessage(
+        id=message.id,
+        author=message.author,
+        department=message.department,
+        text=message.text,
+        created_at=message.created_at.isoformat(),
+        citation=message.cited,
+    )
