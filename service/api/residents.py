@@ -126,7 +126,9 @@ def handed_over(ctx: Context) -> Answer | None:
     response_model=Thread,
     dependencies=[Depends(limited("read"))],
 )
-def conversation_messages(conversation_id: str, services: ServicesDep, after: int = Query(0, ge=0, le=2**31 - 1)) -> Thread:
+def conversation_messages(
+    conversation_id: str, services: ServicesDep, after: int = Query(0, ge=0, le=2**31 - 1)
+) -> Thread:
     """The conversation with a person, for whoever holds its token (the ``conversation_id`` /v1/ask returned):
     whether it is with the bot, waiting for staff or with staff, and the messages after ``after`` (staff's
     replies, what the resident wrote to them, the close). Poll it, or follow the stream."""
