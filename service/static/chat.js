@@ -14,6 +14,8 @@ const TEXT = {
     failed: "送信できませんでした: {message}", restarted: "新しい会話を始めました。",
     choicesTitle: "近い内容", noneOfThese: "この中にはない", choices: "{n}件の候補から選べます。",
     starting: "よく聞かれていること",
+    staffOf: "{department}の職員", staffReplied: "職員から返信が届きました。", resolvedYes: "解決した",
+    resolvedNo: "解決していない", rated: "お答えいただきありがとうございます。",
   },
   en: {
     skip: "Skip to the question box", title: "City Hall AI help desk", conversation: "Conversation",
@@ -26,6 +28,8 @@ const TEXT = {
     failed: "Could not send: {message}", restarted: "A new conversation has started.",
     choicesTitle: "Closest topics", noneOfThese: "None of these", choices: "{n} topics to choose from.",
     starting: "Often asked",
+    staffOf: "Staff of {department}", staffReplied: "A member of staff has replied.", resolvedYes: "Resolved",
+    resolvedNo: "Not resolved", rated: "Thank you for letting us know.",
   },
 };
 
@@ -192,7 +196,8 @@ async function send(payload, shown) {
       item.append(el("p", body.answer, "answer"));
       renderSources(item, body.citations);
     }
-    renderFeedback(item, body.answer_id);
+    if (body.outcome !== "with_staff") renderFeedback(item, body.answer_id);  // staff, not the AI, answer now
+    if (body.handoff.needed) followStaff();  // a person takes over: their replies appear here
     say(t("answered"));
     $("question").focus();
   } catch (error) {
@@ -202,6 +207,60 @@ async function send(payload, shown) {
   } finally {
     $("send").disabled = false;
   }
+}
+
+// A conversation handed to a person: staff's replies and their close appear in it as they come (read every
+// 1.5 s from the server, whichever worker or replica the staff console used), until it is back with the bot.
+const staff = { after: 0, timer: null };
+
+function followStaff() {
+  if (!staff.timer) staff.timer = setInterval(readStaff, 1500);
+}
+
+async function readStaff() {
+  const conversation = sessionStorage.getItem("madoguchi-conversation");
+  if (!conversation) return;
+  try {
+    const response = await fetch(`v1/conversations/${encodeURIComponent(conversation)}/messages?after=${staff.after}`);
+    if (!response.ok) return;
+    const thread = await response.json();
+    thread.messages.forEach(renderStaffMessage);
+    if (thread.state === "bot" && staff.timer) {
+      clearInterval(staff.timer);
+      staff.timer = null;
+    }
+  } catch (error) {
+    // the next read tries again
+  }
+}
+
+function renderStaffMessage(m) {
+  staff.after = Math.max(staff.after, m.id);
+  if (m.author === "resident") return;  // already shown as the resident sent it
+  const item = el("li", undefined, "staff");
+  item.append(el("p", t("staffOf", { department: m.department }), "who"));
+  item.append(el("p", m.text, "answer"));
+  if (m.citation) renderSources(item, [m.citation]);
+  if (m.author === "closing") renderRating(item);
+  $("messages").append(item);
+  say(t("staffReplied"));
+}
+
+function renderRating(item) {
+  const row = el("p", undefined, "feedback");
+  [["resolvedYes", true], ["resolvedNo", false]].forEach(([label, resolved]) => {
+    const button = el("button", t(label), "secondary");
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      const conversation = sessionStorage.getItem("madoguchi-conversation");
+      const response = await fetch(`v1/conversations/${encodeURIComponent(conversation)}/resolved`, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ resolved }),
+      });
+      row.replaceChildren(el("span", response.ok ? t("rated") : t("feedbackFailed")));
+    });
+    row.append(button);
+  });
+  item.append(row);
 }
 
 // Where to start: the entries residents asked about most this month, as buttons that ask them; shown until
@@ -268,6 +327,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   showNotices();
   showStartingPoints();
+  if (sessionStorage.getItem("madoguchi-conversation")) readStaff().then(() => { if (staff.after) followStaff(); });
   setInterval(showNotices, 60000);  // a notice published while the page is open appears within a minute
   $("ask-form").addEventListener("submit", ask);
   $("question").addEventListener("keydown", (event) => {
@@ -275,6 +335,8 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("restart").addEventListener("click", () => {
     sessionStorage.removeItem("madoguchi-conversation");
+    if (staff.timer) clearInterval(staff.timer);
+    Object.assign(staff, { after: 0, timer: null });
     $("messages").replaceChildren();
     showStartingPoints();
     say(t("restarted"));

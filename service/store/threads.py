@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Engine
 from service.store.tables import as_utc, case_messages, cases, utc_now
 
 BOT, WAITING, WITH_STAFF = "bot", "waiting", "with_staff"
+_CONTACT = re.compile(r"\s+(?=[+(]?\d[\d\-() ]{5,})")  # where a door's phone number begins
 RESIDENT, STAFF, CLOSING = "resident", "staff", "closing"
 
 
@@ -138,12 +140,18 @@ class Threads:
         return True
 
 
+def department_name(door: str) -> str:
+    """Who is answering, as the resident sees it: a case's door without its phone number and hours
+    ("市民課 0465-00-1101 (平日…)" is 市民課)."""
+    return _CONTACT.split(door, maxsplit=1)[0].strip()
+
+
 def _active(row: Any) -> ActiveCase:
     return ActiveCase(
         row["id"],
         row["reference"],
         row["status"],
-        row["department"],
+        department_name(row["department"]),
         row["lang"],
         row["claimed_by"],
         row["line_user"],

@@ -14,9 +14,11 @@ from selenium.webdriver.common.keys import Keys
 from sqlalchemy import create_engine, select
 
 from ingest.index import IndexSpec, ingest
+from service.api.residents import conversation_key
+from service.store.cases import CaseQueue
 from service.store.database import Store
 from service.store.notices import NoticeBoard
-from service.store.tables import feedback
+from service.store.tables import cases, feedback
 from tests.conftest import Server, screenshot, server_on
 from tests.helpers import answered, axe_violations, page_wait
 
@@ -266,3 +268,38 @@ def test_an_emergency_notice_shows_at_the_top_in_the_pages_language_and_goes_whe
         store.engine.dispose()
     chat.get(chat_server.base_url + "/")
     wait(chat).until(lambda d: not d.find_element(By.ID, "notices").is_displayed())
+
+
+def test_a_staff_reply_appears_in_the_conversation_and_their_close_asks_whether_it_was_resolved(chat, chat_server):
+    handed = ask(chat, "宇宙旅行の補助金はありますか")
+    assert handed.find_elements(By.CSS_SELECTOR, ".handoff")
+    token = chat.execute_script("return sessionStorage.getItem('madoguchi-conversation')")
+    store = Store(chat_server.database_url, 30)
+    try:
+        case = store.threads.active(conversation_key(token))
+        assert case is not None
+        CaseQueue(store.engine).claim(case.id, "窓口")
+        store.threads.add(
+            case.id, case.conversation_id, "staff", "旅券は県の窓口で申請できます。", case.department, "窓口"
+        )
+        shown = page_wait(chat, 2.5).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#messages > li.staff"))
+        assert "旅券は県の窓口" in shown[0].text and f"{case.department}の職員" in shown[0].text
+        assert "窓口" not in shown[0].find_element(By.CSS_SELECTOR, ".who").text.replace("の職員", "")
+        assert "職員から返信" in chat.find_element(By.ID, "status").text  # announced to screen readers
+        assert axe_violations(chat) == []
+        quiet = ask(chat, "粗大ごみの出し方を教えてください")
+        assert "職員" in quiet.text and not quiet.find_elements(By.CSS_SELECTOR, "ol.sources")  # the bot keeps quiet
+        CaseQueue(store.engine).resolve(case.id, "県の窓口を案内", None, None)
+        store.threads.add(case.id, case.conversation_id, "closing", "職員の対応を終了しました。", case.department)
+        rating = wait(chat).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#messages > li.staff .feedback button"))
+        rating[0].click()
+        wait(chat).until(lambda d: "ありがとう" in d.find_elements(By.CSS_SELECTOR, "#messages > li.staff")[-1].text)
+        screenshot(chat, "chat-staff-reply")
+        with store.engine.connect() as connection:
+            assert connection.execute(select(cases.c.resident_resolved).where(cases.c.id == case.id)).scalar() is True
+        assert (
+            "職員"
+            not in ask(chat, "粗大ごみの出し方を教えてください").find_element(By.CSS_SELECTOR, ".answer").text[:4]
+        )
+    finally:
+        store.engine.dispose()

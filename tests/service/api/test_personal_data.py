@@ -89,12 +89,13 @@ def survives(secret: str, text: str) -> bool:
 def test_personal_data_in_everyday_forms_is_stored_nowhere(privacy_server):
     http = privacy_server.http
     for typed, _ in variants():
-        # an unanswerable question: it opens a case, is kept for the report's topics, and gets feedback
+        # an unanswerable question: it opens a case, is kept for the report's topics, and gets feedback; what
+        # the resident writes next goes to the staff of the case
         body = http.post("/v1/ask", json={"question": f"{typed}。宇宙旅行の補助金はありますか"}).json()
         assert body["outcome"].startswith("handoff"), body["outcome"]
         follow = {"question": f"{typed}。住民票の写しはどこで取れますか", "conversation_id": body["conversation_id"]}
-        answered = http.post("/v1/ask", json=follow).json()
-        feedback = {"answer_id": answered["answer_id"], "helpful": False, "comment": f"{typed} に連絡ください"}
+        assert http.post("/v1/ask", json=follow).json()["outcome"] == "with_staff"
+        feedback = {"answer_id": body["answer_id"], "helpful": False, "comment": f"{typed} に連絡ください"}
         assert http.post("/v1/feedback", json=feedback).status_code == 201
     report = http.get("/v1/reports/monthly", headers=STAFF)
     cases = http.get("/v1/handoffs", params={"status": "open", "limit": 100}, headers=STAFF)
