@@ -12,6 +12,8 @@ const TEXT = {
     queueTitle: "引き継ぎ待ちの問い合わせ", status: "状態", open: "未対応", claimed: "対応中", resolved: "完了",
     refresh: "更新", copy: "回答をコピー", copied: "コピーしました", source: "出典", asOf: "時点",
     confidence: "確からしさ", claim: "担当する", resolve: "完了にする", resolution: "対応内容",
+    thread: "住民とのやりとり", replyText: "住民への返信（個人情報は自動で伏せられます）", replyEntry: "出典として添える項目のID（任意）",
+    sendReply: "返信を送る", replySent: "返信を送りました。", fromResident: "住民", fromStaff: "職員", closed: "終了",
     propose: "この回答をFAQとして提案する", faqQuestion: "FAQの質問", faqAnswer: "FAQの回答", save: "保存",
     none: "該当するものはありません。", searching: "検索しています…", found: "{n}件の候補があります。",
     loaded: "{n}件の問い合わせがあります。", unauthorized: "トークンが正しくありません。",
@@ -56,6 +58,8 @@ const TEXT = {
     queueTitle: "Handed-off enquiries", status: "Status", open: "Open", claimed: "Claimed", resolved: "Resolved",
     refresh: "Refresh", copy: "Copy answer", copied: "Copied", source: "Source", asOf: "as of",
     confidence: "confidence", claim: "Claim", resolve: "Resolve", resolution: "What was done",
+    thread: "Conversation with the resident", replyText: "Reply to the resident (personal data is masked)", replyEntry: "Entry to attach as a source (optional id)",
+    sendReply: "Send the reply", replySent: "Reply sent.", fromResident: "Resident", fromStaff: "Staff", closed: "Closed",
     propose: "Propose this answer as an FAQ", faqQuestion: "FAQ question", faqAnswer: "FAQ answer", save: "Save",
     none: "Nothing here.", searching: "Searching…", found: "{n} suggestions.", loaded: "{n} enquiries.",
     unauthorized: "The token is not valid.", failed: "Error: {message}", reference: "Reference",
@@ -240,6 +244,7 @@ function renderCase(c) {
     });
     item.append(claim);
   }
+  if (c.status !== "open") showThread(item, c);
   if (c.status !== "resolved") {
     const resolve = el("button", t("resolve"), "secondary");
     resolve.type = "button";
@@ -247,6 +252,43 @@ function renderCase(c) {
     item.append(resolve);
   }
   return item;
+}
+
+// The conversation of a case with its resident, and, while it is claimed, a reply that reaches them where they
+// asked (the chat page, or LINE).
+async function showThread(item, c) {
+  const box = el("section");
+  box.append(el("h4", t("thread")));
+  const list = el("ol", undefined, "thread");
+  box.append(list);
+  item.append(box);
+  const who = { resident: "fromResident", staff: "fromStaff", closing: "closed" };
+  const refresh = async () => {
+    const messages = await api("GET", `v1/handoffs/${c.id}/messages`);
+    list.replaceChildren(...messages.map((m) => el("li", `${t(who[m.author])}: ${m.text}`)));
+  };
+  try { await refresh(); } catch (error) { say(t("failed", { message: error.message })); }
+  if (c.status !== "claimed") return;
+  const form = el("form");
+  const text = addField(form, "replyText", "textarea", c.id);
+  text.required = true;
+  const entry = addField(form, "replyEntry", "input", c.id);
+  form.append(el("button", t("sendReply")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = { text: text.value, staff: "console" };
+    if (entry.value.trim()) body.entry = entry.value.trim();
+    try {
+      await api("POST", `v1/handoffs/${c.id}/messages`, body);
+      text.value = "";
+      entry.value = "";
+      say(t("replySent"));
+      await refresh();
+    } catch (error) {
+      say(t("failed", { message: error.message }));
+    }
+  });
+  box.append(form);
 }
 
 let nextCursor = null;

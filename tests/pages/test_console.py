@@ -99,6 +99,12 @@ def test_staff_claim_and_resolve_a_handed_off_enquiry(console, console_server):
     wait(console).until(lambda d: reference not in d.find_element(By.ID, "cases").text)
 
     Select(console.find_element(By.ID, "status-filter")).select_by_value("claimed")
+    box = wait(console).until(lambda d: d.find_elements(By.ID, f"replyText-{asked['handoff']['case_id']}"))[0]
+    box.send_keys("The prefecture's passport office handles this: 090-1234-5678.")
+    wait(console).until(lambda d: click_in_case(d, reference, "Send the reply"))
+    thread = f"/v1/conversations/{asked['conversation_id']}/messages"  # what the resident's side reads
+    replies = wait(console).until(lambda d: console_server.http.get(thread).json()["messages"])
+    assert [m["text"] for m in replies] == ["The prefecture's passport office handles this: [PHONE]."]
     wait(console).until(lambda d: click_in_case(d, reference, "Resolve"))
     console.switch_to.active_element.send_keys("Referred to the prefecture's passport office.")  # focus moved there
     wait(console).until(lambda d: click_in_case(d, reference, "Save"))
