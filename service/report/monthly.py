@@ -27,7 +27,8 @@ from service.answer.outcomes import OUTCOMES, UNANSWERED
 from service.errors import MadoguchiError
 from service.report.disclosure import Sum, hidden_figures
 from service.report.review import REVIEWED_KINDS
-from service.store.tables import audit, cases, feedback
+from service.store.tables import audit, case_messages, cases, feedback
+from service.store.threads import RESIDENT, STAFF, department_name
 
 CONFIDENCE_BINS = 10
 LISTED = 20  # sources, topics and comments a report lists
@@ -149,6 +150,7 @@ def _public(services: Services, name: str) -> dict[str, Any]:
     answered = dict(report["categories"])
     every_category = {meta.get("category") or "—" for meta in _documents_of(services.index).values()} | {"—"}
     figures |= {f"category:{category}": answered.get(category, 0) for category in every_category | set(answered)}
+    figures["staff_replies"] = _staff_replies(services, month_of(name, services.settings.zone))
     sums = [
         Sum("questions", tuple(name for name in figures if name.startswith("outcome:"))),
         Sum("questions", tuple(name for name in figures if name.startswith("lang:"))),
@@ -174,11 +176,20 @@ def _public(services: Services, name: str) -> dict[str, Any]:
             for category, n in report["categories"]
             if f"category:{category}" not in hidden
         ],
+        "staff_replies": cell("staff_replies"),
         "model": report["model"],
         "generation": report["generation"],
         "corpus_updated": report["corpus_updated"],
         "min_cell": floor,
     }
+
+
+def _staff_replies(services: Services, month: Month) -> int:
+    """How many replies staff wrote to residents in the month (counted; their text is never shown)."""
+    written = (case_messages.c.created_at >= month.start) & (case_messages.c.created_at < month.end)
+    query = select(func.count()).where(written, case_messages.c.author == STAFF)
+    with services.store.engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
 
 
 def monthly_figures(services: Services, name: str) -> dict[str, Any]:
@@ -272,7 +283,11 @@ def as_csv(report: dict[str, Any]) -> str:
     for source in report["feedback"]["sources"]:
         writer.writerow(["feedback", source["id"], source["helpful"], f"not_helpful={source['not_helpful']}"])
     for key, value in report["cases"].items():
-        writer.writerow(["cases", key, value, ""])
+        if key != "departments":
+            writer.writerow(["cases", key, value, ""])
+    for row in report["cases"].get("departments", []):
+        rated = f"resolved={row['resolved']} not_resolved={row['not_resolved']}"
+        writer.writerow(["department_cases", row["department"], row["closed"], rated])
     for number, topic in enumerate(report["unanswered"]["topics"], 1):
         nearest = topic["nearest"]["id"] if topic["nearest"] else ""
         writer.writerow(["unanswered_topic", number, topic["size"], " / ".join(topic["examples"]) + f" → {nearest}"])
@@ -347,13 +362,31 @@ def _cases(connection: Any, month: Month) -> dict[str, Any]:
         )
     )
     claimed = sum(n for _, n in waits)
+    written = select(case_messages.c.author, func.count()).where(within(case_messages.c.created_at))
+    messages = dict(connection.execute(written.group_by(case_messages.c.author)).all())
     return {
         "opened": int(opened),
         "claimed": claimed,
         "resolved": int(resolved),
         "minutes_to_claim_median": _quantile(waits, claimed, 0.5),
         "minutes_to_claim_p90": _quantile(waits, claimed, 0.9),
+        "staff_replies": int(messages.get(STAFF, 0)),
+        "resident_messages": int(messages.get(RESIDENT, 0)),
+        "departments": _closed_by_department(connection, within(cases.c.resolved_at)),
     }
+
+
+def _closed_by_department(connection: Any, closed_in_month: Any) -> list[dict[str, Any]]:
+    """Per department: cases closed in the month, and how many of their residents said it was resolved or not."""
+    rated = select(cases.c.department, cases.c.resident_resolved, func.count()).where(closed_in_month)
+    counts: dict[str, dict[str, Any]] = {}
+    for door, said, n in connection.execute(rated.group_by(cases.c.department, cases.c.resident_resolved)):
+        name = department_name(door) or "—"
+        row = counts.setdefault(name, {"department": name, "closed": 0, "resolved": 0, "not_resolved": 0})
+        row["closed"] += n
+        if said is not None:
+            row["resolved" if said else "not_resolved"] += n
+    return sorted(counts.values(), key=lambda row: (-row["closed"], row["department"]))
 
 
 def _minutes(connection: Any, column: Any) -> Any:

@@ -42,6 +42,12 @@ LABELS = {
         "resolved": "完了",
         "minutes_to_claim_median": "担当決定までの分数（中央値）",
         "minutes_to_claim_p90": "担当決定までの分数（90%）",
+        "staff_replies": "職員から住民への返信",
+        "resident_messages": "住民から職員へのメッセージ",
+        "department_cases": "部署ごとの対応と住民の評価",
+        "closed": "完了",
+        "said_resolved": "解決した",
+        "said_not_resolved": "解決していない",
         "unanswered": "答えられなかった質問のトピック",
         "topic": "トピック",
         "size": "件数",
@@ -98,6 +104,12 @@ LABELS = {
         "resolved": "Resolved",
         "minutes_to_claim_median": "Minutes to claim (median)",
         "minutes_to_claim_p90": "Minutes to claim (90th percentile)",
+        "staff_replies": "Staff replies to residents",
+        "resident_messages": "Residents' messages to staff",
+        "department_cases": "Cases closed per department, as residents rated them",
+        "closed": "Closed",
+        "said_resolved": "Resolved",
+        "said_not_resolved": "Not resolved",
         "unanswered": "Topics the sources do not answer",
         "topic": "Topic",
         "size": "Questions",
@@ -175,7 +187,21 @@ def monthly_html(report: dict[str, Any], lang: str) -> str:
             "cases",
             t["cases"],
             [t["cases"], t["count"]],
-            [[t[key], "—" if value is None else value] for key, value in report["cases"].items()],
+            [
+                [t[key], "—" if value is None else value]
+                for key, value in report["cases"].items()
+                if key != "departments"
+            ],
+            t["none"],
+        ),
+        table(
+            "department_cases",
+            t["department_cases"],
+            [t["department"], t["closed"], t["said_resolved"], t["said_not_resolved"]],
+            [
+                [row["department"], row["closed"], row["resolved"], row["not_resolved"]]
+                for row in report["cases"].get("departments", [])
+            ],
             t["none"],
         ),
         table(

@@ -50,12 +50,22 @@ class FeedbackSummary(BaseModel):
     comments: list[FeedbackComment]
 
 
+class DepartmentCases(BaseModel):
+    department: str
+    closed: int = Field(description="Cases of the department staff closed in the month.")
+    resolved: int = Field(description="Of them, those whose resident answered that it was resolved.")
+    not_resolved: int = Field(description="Those whose resident answered that it was not.")
+
+
 class CaseFigures(BaseModel):
     opened: int
     claimed: int
     resolved: int
     minutes_to_claim_median: float | None
     minutes_to_claim_p90: float | None
+    staff_replies: int = Field(0, description="Replies staff wrote to residents in their conversations.")
+    resident_messages: int = Field(0, description="Messages residents wrote to staff while a person had them.")
+    departments: list[DepartmentCases] = Field(default_factory=list)
 
 
 class Topic(BaseModel):
@@ -98,6 +108,9 @@ class PublicReport(BaseModel):
     shares: dict[str, float | None]
     languages: dict[str, int | None]
     categories: list[CategoryCount] = Field(description="Subjects of the answers; those under min_cell left out.")
+    staff_replies: int | None = Field(
+        None, description="Replies staff wrote to residents in the chat (counted, never shown); None: under min_cell."
+    )
     model: str
     generation: str
     corpus_updated: str | None

@@ -22,7 +22,7 @@ from service.live.services import open_services
 from service.report.monthly import as_csv, month_of, monthly, public, topics
 from service.report.page import monthly_html, public_html
 from service.settings import Settings
-from service.store.tables import audit, cases, feedback
+from service.store.tables import audit, case_messages, cases, feedback
 
 UTC = dt.UTC
 BULKY = "ja-waste-bulky"
@@ -115,11 +115,18 @@ def test_the_report_has_the_feedback_per_source_and_the_queue_figures(reporting)
                 question="q",
                 transcript="[]",
                 suggestions="[]",
-                department="市民課",
+                department="市民課 0465-00-1101 (平日8時30分〜17時15分)",
                 claimed_at=opened + dt.timedelta(minutes=12),
                 resolved_at=opened + dt.timedelta(minutes=30),
+                resident_resolved=True,
             )
         )
+        for author in ("resident", "staff", "staff", "closing"):
+            connection.execute(
+                insert(case_messages).values(
+                    case_id="k1", conversation_id="c", created_at=opened, author=author, department="市民課", text="…"
+                )
+            )
 
     report = monthly(reporting, "2026-11")
 
@@ -134,6 +141,9 @@ def test_the_report_has_the_feedback_per_source_and_the_queue_figures(reporting)
         "resolved": 1,
         "minutes_to_claim_median": 12.0,
         "minutes_to_claim_p90": 12.0,
+        "staff_replies": 2,
+        "resident_messages": 1,
+        "departments": [{"department": "市民課", "closed": 1, "resolved": 1, "not_resolved": 0}],
     }
 
 
@@ -169,6 +179,7 @@ def test_the_public_report_hides_small_figures_and_never_holds_a_question(report
     assert report["shares"]["answered"] == 0.8 and report["shares"]["handoff_out_of_scope"] is None
     # English is 0 (hidden): Japanese = 5 would give it away, so Japanese is hidden too
     assert report["languages"] == {"ja": None, "en": None}
+    assert report["staff_replies"] is None  # 0 < report_min_cell: counted, hidden like any small figure
     assert report["generation"] == reporting.index.generation
     page = public_html(report, "ja")
     assert "秘密の質問" not in json.dumps(report, ensure_ascii=False) + page
