@@ -21,6 +21,7 @@ from eval import (
     calibrate,
     embedders,
     generative,
+    handover_bench,
     ingest_bench,
     learning,
     lexical_backends,
@@ -126,6 +127,13 @@ def run_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
         "mix": args.mix,
     }
     return Result(metrics, config, json.dumps(metrics, indent=1))
+
+
+def run_handover_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
+    index_dir = cached_index(ROOT / "corpus", settings)
+    metrics = handover_bench.run(index_dir, args.residents, args.replies, args.idle, args.minutes)
+    config = {"settings": settings.model_dump(mode="json"), "poll_s": handover_bench.POLL_S}
+    return Result(metrics, config, handover_bench.summarize(metrics))
 
 
 def run_line_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
@@ -311,6 +319,11 @@ def parser(settings: EvalSettings) -> tuple[argparse.ArgumentParser, dict[str, R
     sub.add_argument("--clients", type=int, default=4)
     sub.add_argument("--seconds", type=float, default=20.0)
     sub.add_argument("--mix", choices=["uniform", "zipf"], default="uniform", help="which questions clients ask")
+    sub = task("handover-bench", run_handover_bench, "staff reply to resident over HTTP; memory with idle residents")
+    sub.add_argument("--residents", type=int, default=20)
+    sub.add_argument("--replies", type=int, default=100)
+    sub.add_argument("--idle", type=int, default=50)
+    sub.add_argument("--minutes", type=float, default=10.0)
     sub = task("line-bench", run_line_bench, "LINE webhook acknowledgement, time to answer, events lost across kill -9")
     sub.add_argument("--events", type=int, default=200)
     sub.add_argument("--burst", type=int, default=200)
