@@ -14,7 +14,8 @@ from tests.helpers import PYTHON, ROOT
 
 def test_a_reload_whose_database_is_locked_fails_as_a_storage_error_not_as_interrupted(tmp_path):
     database = tmp_path / "db.sqlite"
-    settings = Settings(index_dir=tmp_path / "index", database_url=f"sqlite:///{database}", corpus_dir=ROOT / "corpus")
+    locked_for_1_s = f"sqlite:///{database}?timeout=1"  # how long SQLite waits for a lock: 1 s, not the default 5
+    settings = Settings(index_dir=tmp_path / "index", database_url=locked_for_1_s, corpus_dir=ROOT / "corpus")
     store = Store(settings.database_url, 30)
     store.jobs.create("locked-job", ".")
     locker = sqlite3.connect(database, isolation_level=None)
