@@ -46,7 +46,9 @@ def thread_of(services: Services, conversation_id: str, after: int) -> Thread:
     messages = [shown(message) for message in services.store.threads.after(conversation_id, after)]
     if case is None:
         return Thread(state=BOT, messages=messages)
-    return Thread(state=case.state, department=case.department, reference=case.reference, messages=messages)
+    return Thread(
+        state=case.state, department=case.department, reference=case.reference, typing=case.typing, messages=messages
+    )
 
 
 def shown(message: Message) -> ThreadMessage:

@@ -52,6 +52,7 @@ from service.store.proposals import Draft, ProposalBox
 from service.store.threads import CLOSING, STAFF
 
 logger = logging.getLogger(__name__)
+TYPING_S = 5.0  # how long "staff are writing" shows after the console last said so (it says so every 3 s)
 STAFF_ERRORS = token_errors("staff")
 router = APIRouter(
     tags=["staff"], dependencies=[Depends(token_guard("staff", lambda s: s.staff_token))], responses=STAFF_ERRORS
@@ -181,6 +182,23 @@ def reply(case_id: str, body: StaffMessageRequest, services: ServicesDep, reques
     if line is not None and case.line_user:
         line.push_thread(case.line_user, message, case.lang)
     return shown(message)
+
+
+@router.post(
+    "/v1/handoffs/{case_id}/typing",
+    status_code=204,
+    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+)
+def typing(case_id: str, services: ServicesDep, writing: bool = True) -> Response:
+    """Staff are writing a reply in a claimed case: the resident's side shows so for the next 5 seconds (send it
+    again while writing; ``writing=false`` stops it; a reply stops it too)."""
+    case = services.store.threads.case(case_id[:64])
+    if case is None:
+        raise NotFoundError("case_not_found", f"There is no case {case_id[:64]!r}.")
+    if case.status != "claimed":
+        raise ConflictError("case_not_claimed", f"Case {case.reference} is not with staff.")
+    services.store.threads.typing(case.id, TYPING_S if writing else 0)
+    return Response(status_code=204)
 
 
 @router.get(

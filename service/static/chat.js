@@ -15,7 +15,7 @@ const TEXT = {
     choicesTitle: "近い内容", noneOfThese: "この中にはない", choices: "{n}件の候補から選べます。",
     starting: "よく聞かれていること",
     staffOf: "{department}の職員", staffReplied: "職員から返信が届きました。", resolvedYes: "解決した",
-    resolvedNo: "解決していない", rated: "お答えいただきありがとうございます。",
+    resolvedNo: "解決していない", rated: "お答えいただきありがとうございます。", staffTyping: "職員が返信を書いています…",
   },
   en: {
     skip: "Skip to the question box", title: "City Hall AI help desk", conversation: "Conversation",
@@ -29,7 +29,7 @@ const TEXT = {
     choicesTitle: "Closest topics", noneOfThese: "None of these", choices: "{n} topics to choose from.",
     starting: "Often asked",
     staffOf: "Staff of {department}", staffReplied: "A member of staff has replied.", resolvedYes: "Resolved",
-    resolvedNo: "Not resolved", rated: "Thank you for letting us know.",
+    resolvedNo: "Not resolved", rated: "Thank you for letting us know.", staffTyping: "Staff are writing a reply…",
   },
 };
 
@@ -225,6 +225,9 @@ async function readStaff() {
     if (!response.ok) return;
     const thread = await response.json();
     thread.messages.forEach(renderStaffMessage);
+    const typing = $("staff-typing");
+    typing.textContent = thread.typing ? t("staffTyping") : "";
+    typing.hidden = !thread.typing;
     if (thread.state === "bot" && staff.timer) {
       clearInterval(staff.timer);
       staff.timer = null;
@@ -337,6 +340,7 @@ document.addEventListener("DOMContentLoaded", () => {
     sessionStorage.removeItem("madoguchi-conversation");
     if (staff.timer) clearInterval(staff.timer);
     Object.assign(staff, { after: 0, timer: null });
+    $("staff-typing").hidden = true;
     $("messages").replaceChildren();
     showStartingPoints();
     say(t("restarted"));

@@ -272,6 +272,12 @@ async function showThread(item, c) {
   const form = el("form");
   const text = addField(form, "replyText", "textarea", c.id);
   text.required = true;
+  let told = 0;
+  text.addEventListener("input", () => {  // the resident sees "staff are writing" while this box changes
+    if (Date.now() - told < 3000) return;
+    told = Date.now();
+    api("POST", `v1/handoffs/${c.id}/typing`).catch(() => {});
+  });
   const entry = addField(form, "replyEntry", "input", c.id);
   form.append(el("button", t("sendReply")));
   form.addEventListener("submit", async (event) => {

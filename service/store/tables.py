@@ -104,6 +104,7 @@ cases = Table(
     Column("resolved_at", DateTime(timezone=True)),
     Column("line_user", String(64)),  # the LINE user staff replies are pushed to, only while the case is open
     Column("resident_resolved", Boolean),  # the resident's answer to "was this resolved?" after the close
+    Column("staff_typing_until", DateTime(timezone=True)),  # staff are writing a reply (the resident sees it)
     Index("cases_updated_at", "updated_at"),
     Index("cases_claimed_at", "claimed_at"),
     Index("cases_resolved_at", "resolved_at"),

@@ -45,6 +45,7 @@ class ActiveCase:
     claimed_by: str | None
     line_user: str | None
     conversation_id: str
+    typing: bool = False  # staff are writing a reply
 
     @property
     def state(self) -> str:
@@ -97,7 +98,10 @@ class Threads:
                     cited=json.dumps(cited, ensure_ascii=False) if cited else None,
                 )
             )
-            connection.execute(update(cases).where(cases.c.id == case_id).values(updated_at=now))
+            values: dict[str, Any] = {"updated_at": now}
+            if author == STAFF:
+                values["staff_typing_until"] = None  # the reply is written
+            connection.execute(update(cases).where(cases.c.id == case_id).values(**values))
         key = added.inserted_primary_key
         assert key is not None
         return Message(int(key[0]), case_id, now, author, department, text, cited)
@@ -117,6 +121,12 @@ class Threads:
         query = select(case_messages).where(case_messages.c.case_id == case_id).order_by(case_messages.c.id)
         with self.engine.connect() as connection:
             return [_message(row) for row in connection.execute(query).mappings()]
+
+    def typing(self, case_id: str, seconds: float) -> None:
+        """Staff are writing a reply: the resident sees so for ``seconds`` (0: they stopped)."""
+        until = utc_now() + dt.timedelta(seconds=seconds) if seconds else None
+        with self.engine.begin() as connection:
+            connection.execute(update(cases).where(cases.c.id == case_id).values(staff_typing_until=until))
 
     def reach(self, case_id: str, line_user: str | None) -> None:
         """Where staff replies are pushed (a LINE user) while the case is open; None forgets it."""
@@ -156,6 +166,7 @@ def _active(row: Any) -> ActiveCase:
         row["claimed_by"],
         row["line_user"],
         row["conversation_id"],
+        row["staff_typing_until"] is not None and as_utc(row["staff_typing_until"]) > utc_now(),
     )
 
 

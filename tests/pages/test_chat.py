@@ -279,6 +279,8 @@ def test_a_staff_reply_appears_in_the_conversation_and_their_close_asks_whether_
         case = store.threads.active(conversation_key(token))
         assert case is not None
         CaseQueue(store.engine).claim(case.id, "窓口")
+        store.threads.typing(case.id, 30)
+        page_wait(chat, 2.5).until(lambda d: "職員が返信を書いています" in d.find_element(By.ID, "staff-typing").text)
         store.threads.add(
             case.id, case.conversation_id, "staff", "旅券は県の窓口で申請できます。", case.department, "窓口"
         )

@@ -143,6 +143,7 @@ class Thread(BaseModel):
     )
     department: str = Field("", description="Who the conversation is handed to, while it is.")
     reference: str | None = Field(None, description="The case's reference, while it is handed to staff.")
+    typing: bool = Field(False, description="Staff are writing a reply.")
     messages: list[ThreadMessage]
 
 

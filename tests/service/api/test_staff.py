@@ -219,6 +219,8 @@ def test_staff_reply_in_the_conversation_then_close_it_and_the_bot_answers_again
     assert (other.status_code, other.json()["error"]["code"]) == (409, "not_case_owner")
     unknown = staff_server.http.post(path, json={"text": "x", "staff": "佐藤", "entry": "no-such-entry"}, headers=STAFF)
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (422, "entry_not_found")
+    assert staff_server.http.post(f"/v1/handoffs/{case_id}/typing", headers=STAFF).status_code == 204
+    assert staff_server.http.get(f"/v1/conversations/{token}/messages").json()["typing"] is True
     sent = staff_server.http.post(
         path,
         json={"text": "旅券窓口は県庁です。折り返しは090-9999-8888へ", "staff": "佐藤", "entry": "ja-waste-bulky"},
@@ -226,7 +228,7 @@ def test_staff_reply_in_the_conversation_then_close_it_and_the_bot_answers_again
     )
     assert sent.status_code == 201
     thread = staff_server.http.get(f"/v1/conversations/{token}/messages").json()
-    assert thread["state"] == "with_staff"
+    assert thread["state"] == "with_staff" and thread["typing"] is False  # the reply is written
     [reply] = thread["messages"]
     assert reply["author"] == "staff" and reply["text"] == "旅券窓口は県庁です。折り返しは[PHONE]へ"
     assert reply["citation"]["id"] == "ja-waste-bulky" and reply["department"] == thread["department"]

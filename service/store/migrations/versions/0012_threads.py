@@ -27,10 +27,12 @@ def upgrade() -> None:
     with op.batch_alter_table("cases") as table:
         table.add_column(sa.Column("line_user", sa.String(64)))
         table.add_column(sa.Column("resident_resolved", sa.Boolean))
+        table.add_column(sa.Column("staff_typing_until", sa.DateTime(timezone=True)))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("cases") as table:
+        table.drop_column("staff_typing_until")
         table.drop_column("resident_resolved")
         table.drop_column("line_user")
     op.drop_table("case_messages")
