@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +64,6 @@ class Service:
             "MADOGUCHI_LINE_API_URL": double.url,
             "MADOGUCHI_LINE_LEASE_S": "5",
             "MADOGUCHI_LINE_POLL_INTERVAL_S": "0.5",
-            "MADOGUCHI_LINE_RATE": "1000/minute",
         }
         command = [sys.executable, "-m", "service", "--port", str(self.port)]
         self.process = subprocess.Popen(
@@ -89,38 +89,47 @@ def post(client: httpx.Client, url: str, event: dict[str, Any]) -> int:
     return client.post(url + "/v1/line/webhook", content=body, headers=headers).status_code
 
 
+def start_senders(items: list[Any], count: int, send: Callable[[httpx.Client, Any], None]) -> list[threading.Thread]:
+    """``count`` senders, each with its own connection, sharing ``items`` until none is left; started."""
+    todo: queue.Queue[Any] = queue.Queue()
+    for item in items:
+        todo.put(item)
+
+    def sender() -> None:
+        with httpx.Client(timeout=10) as client:
+            while True:
+                try:
+                    item = todo.get_nowait()
+                except queue.Empty:
+                    return
+                send(client, item)
+
+    threads = [threading.Thread(target=sender) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
 def acknowledgement(index_dir: Path, double: LineDouble, events: int, senders: int, workers: int) -> dict[str, Any]:
     from tests.line_double import text_event
 
     scratch = tempfile.mkdtemp(prefix="madoguchi-line-bench-")
     service = Service(index_dir, f"sqlite:///{scratch}/db", double, workers)
-    todo: queue.Queue[int] = queue.Queue()
-    for n in range(events):
-        todo.put(n)
     acks: list[float] = []
     started: dict[str, float] = {}
     lock = threading.Lock()
 
-    def sender() -> None:
-        with httpx.Client(timeout=30) as client:
-            while True:
-                try:
-                    n = todo.get_nowait()
-                except queue.Empty:
-                    return
-                user = f"Uack{n:029d}"
-                begun = time.monotonic()
-                status = post(client, service.url, text_event(user, QUESTIONS[n % len(QUESTIONS)]))
-                with lock:
-                    acks.append((time.monotonic() - begun) * 1000)
-                    started[user] = begun
-                assert status == 200, status
+    def send(client: httpx.Client, n: int) -> None:
+        user = f"Uack{n:029d}"
+        begun = time.monotonic()
+        status = post(client, service.url, text_event(user, QUESTIONS[n % len(QUESTIONS)]))
+        with lock:
+            acks.append((time.monotonic() - begun) * 1000)
+            started[user] = begun
+        assert status == 200, status
 
     try:
-        threads = [threading.Thread(target=sender) for _ in range(senders)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
+        for thread in start_senders(list(range(events)), senders, send):
             thread.join()
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and any(not double.to(user) for user in started):
@@ -150,40 +159,29 @@ def crash(index_dir: Path, double: LineDouble, burst: int, senders: int, workers
     database = f"sqlite:///{scratch}/db"
     current = {"service": Service(index_dir, database, double, workers)}
     events = [text_event(f"Ucrash{n:027d}", QUESTIONS[n % len(QUESTIONS)]) for n in range(burst)]
-    todo: queue.Queue[dict[str, Any]] = queue.Queue()
-    for event in events:
-        todo.put(event)
     acknowledged: set[str] = set()
     redelivered = 0
     lock = threading.Lock()
     killed = threading.Event()
 
-    def sender() -> None:
+    def send(client: httpx.Client, event: dict[str, Any]) -> None:
         nonlocal redelivered
-        with httpx.Client(timeout=10) as client:
-            while True:
-                try:
-                    event = todo.get_nowait()
-                except queue.Empty:
-                    return
-                while True:  # as LINE redelivers an event that got no 200
-                    try:
-                        if post(client, current["service"].url, event) == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    with lock:
-                        redelivered += 1
-                    event = {**event, "deliveryContext": {"isRedelivery": True}}
-                    time.sleep(0.5)
-                with lock:
-                    acknowledged.add(event["source"]["userId"])
-                    if len(acknowledged) >= burst // 2 and not killed.is_set():
-                        killed.set()
+        while True:  # as LINE redelivers an event that got no 200
+            try:
+                if post(client, current["service"].url, event) == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            with lock:
+                redelivered += 1
+            event = {**event, "deliveryContext": {"isRedelivery": True}}
+            time.sleep(0.5)
+        with lock:
+            acknowledged.add(event["source"]["userId"])
+            if len(acknowledged) >= burst // 2:
+                killed.set()
 
-    threads = [threading.Thread(target=sender) for _ in range(senders)]
-    for thread in threads:
-        thread.start()
+    threads = start_senders(events, senders, send)
     killed.wait(timeout=300)
     current["service"].kill()
     killed_at = time.monotonic()

@@ -67,7 +67,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.reloader.recover()
     purging = asyncio.create_task(purge_on_schedule(store, settings.purge_interval_s))
     if settings.line_channel_secret is not None:  # the LINE channel: its worker answers what was kept
-        app.state.line = LineChannel(settings, app.state.live)
+        app.state.line = LineChannel(settings, app.state.live, app.state.rate_limits)
         app.state.line.start()
     yield
     purging.cancel()

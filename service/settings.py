@@ -183,7 +183,8 @@ class Settings(IngestSettings):
     llm_sources: int = Field(3, ge=1, le=10, description="Passages given to the model as numbered sources.")
     rate_limits: Literal["on", "off"] = Field(
         "on",
-        description="Per-client limits on the public endpoints (ask, feedback); 'off' for load benchmarks and "
+        description="Per-client limits on the public endpoints (ask, feedback) and per LINE user; 'off' for load "
+        "benchmarks and "
         "trusted internal use. The back-off after wrong tokens stays on either way.",
     )
     ask_rate: str = Field(

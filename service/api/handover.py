@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from service.answer.context import Services
+from service.answer.context import Context, Services
 from service.answer.outcomes import NOTICE, WITH_STAFF, WITH_STAFF_MESSAGES
 from service.answer.privacy import mask_personal_data
 from service.api.schemas.residents import Answer, Handoff, Thread, ThreadMessage
@@ -16,14 +16,18 @@ from service.store.threads import BOT, RESIDENT, Message
 logger = logging.getLogger(__name__)
 
 
-def pass_to_staff(services: Services, conversation_id: str, token: str, question: str, lang: str) -> Answer | None:
-    """The reply to a message in a conversation that is with staff (None: it is with the bot): the message is
-    added to its case, masked, and the resident is told so. Nothing is answered, audited or learned."""
-    case = services.store.threads.active(conversation_id)
+def handed_over(ctx: Context) -> Answer | None:
+    """The reply to a message in a conversation that is with staff (None: it is with the bot, or this is a pick
+    of a choice the bot offered): the message is added to its case, masked, and the resident is told so.
+    Nothing is answered, audited or learned."""
+    if not ctx.continued or ctx.chosen is not None:
+        return None
+    services, lang = ctx.services, ctx.lang
+    case = services.store.threads.active(ctx.conversation_id)
     if case is None:
         return None
-    masked, kinds = mask_personal_data(question)
-    services.store.threads.add(case.id, conversation_id, RESIDENT, masked, case.department)
+    masked, kinds = mask_personal_data(ctx.question)
+    services.store.threads.add(case.id, ctx.conversation_id, RESIDENT, masked, case.department)
     logger.info("message to staff for case %s (personal data masked: %s)", case.reference, kinds)
     return Answer(
         answer=WITH_STAFF_MESSAGES[lang].format(department=case.department or "市役所"),
@@ -32,7 +36,7 @@ def pass_to_staff(services: Services, conversation_id: str, token: str, question
         handoff=Handoff(needed=True, department=case.department, case_id=case.id, reference=case.reference),
         outcome=WITH_STAFF,
         lang=lang,
-        conversation_id=token,
+        conversation_id=ctx.conversation_token,
         generation=services.index.generation,
         notice=NOTICE[lang],
         timings_ms={},

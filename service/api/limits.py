@@ -76,6 +76,7 @@ class RateLimits:
             "feedback": parse(settings.feedback_rate),
             "read": parse(settings.read_rate),
             "token": parse(settings.failed_token_rate),
+            "line": parse(settings.line_rate),
         }
         self.proxies = [ip_network(proxy.strip()) for proxy in settings.trusted_proxies.split(",") if proxy.strip()]
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -83,6 +84,10 @@ class RateLimits:
     def check(self, request: Request, name: str) -> None:
         if self.enabled:
             self._hit(name, self.client(request))
+
+    def allows(self, name: str, key: str) -> bool:
+        """Whether ``key`` (a client that is no request: a LINE user) may do one more ``name``; counts it."""
+        return not self.enabled or self.limiter.hit(self.items[name], key)
 
     def token_backoff(self, request: Request) -> None:
         """Refuse a client whose wrong tokens have used up their allowance, before its token is compared."""

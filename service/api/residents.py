@@ -21,7 +21,7 @@ from service.answer.pipeline import answer
 from service.answer.privacy import mask_personal_data
 from service.api.auth import checked_token
 from service.api.deps import NoticesDep, ServicesDep, SettingsDep, clean_question
-from service.api.handover import pass_to_staff, thread_of
+from service.api.handover import handed_over, thread_of
 from service.api.limits import limited
 from service.api.respond import respond
 from service.api.schemas.common import ErrorBody
@@ -112,13 +112,6 @@ def give_feedback(
     comment = mask_personal_data(normalize(body.comment))[0] if body.comment else None
     services.cases.add_feedback(body.answer_id, body.helpful, comment, source)
     return FeedbackAccepted(source=source)
-
-
-def handed_over(ctx: Context) -> Answer | None:
-    """A message in a conversation that is with staff goes to them, not to the answer path."""
-    if not ctx.continued or ctx.chosen is not None:
-        return None
-    return pass_to_staff(ctx.services, ctx.conversation_id, ctx.conversation_token, ctx.question, ctx.lang)
 
 
 @router.get(

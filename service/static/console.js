@@ -405,14 +405,19 @@ function renderProposal(p) {
   return item;
 }
 
-async function loadProposals() {
+// A list of the console from one read of the API: each item rendered, or "none".
+async function fillList(listId, read, render) {
   try {
-    const data = await api("GET", "v1/proposals?limit=20");
-    $("proposals").replaceChildren(...data.proposals.map(renderProposal));
-    if (!data.proposals.length) $("proposals").append(el("li", t("none")));
+    const items = await read();
+    $(listId).replaceChildren(...items.map(render));
+    if (!items.length) $(listId).append(el("li", t("none")));
   } catch (error) {
     say(t("failed", { message: error.message }));
   }
+}
+
+function loadProposals() {
+  return fillList("proposals", async () => (await api("GET", "v1/proposals?limit=20")).proposals, renderProposal);
 }
 
 async function loadReview() {
@@ -584,14 +589,8 @@ function renderLearned(p) {
   return item;
 }
 
-async function loadLearned() {
-  try {
-    const data = await adminApi("GET", "v1/admin/learned");
-    $("learned").replaceChildren(...data.phrasings.map(renderLearned));
-    if (!data.phrasings.length) $("learned").append(el("li", t("none")));
-  } catch (error) {
-    say(t("failed", { message: error.message }));
-  }
+function loadLearned() {
+  return fillList("learned", async () => (await adminApi("GET", "v1/admin/learned")).phrasings, renderLearned);
 }
 
 async function publishNotice(event) {

@@ -42,11 +42,8 @@ class LineInbox:
 
     def accept(self, event_id: str, user_key: str, event: dict[str, Any]) -> bool:
         """Keep one event as LINE sent it (pending, or standby); False when it is already kept (a redelivery)."""
-        sent = (
-            dt.datetime.fromtimestamp(int(event.get("timestamp") or 0) / 1000, dt.UTC)
-            if event.get("timestamp")
-            else utc_now()
-        )
+        stamp = event.get("timestamp")  # when the resident sent it, in LINE's milliseconds
+        sent = dt.datetime.fromtimestamp(int(stamp) / 1000, dt.UTC) if stamp else utc_now()
         message = event.get("message") or {}
         standby = event.get("mode") == "standby"  # another channel answers: its text is not ours to keep
         row = dict(

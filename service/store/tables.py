@@ -89,7 +89,7 @@ cases = Table(
     Column("status", String(16), nullable=False, index=True),  # open, claimed, resolved
     Column("reason", String(32), nullable=False),
     Column("lang", String(2), nullable=False),
-    Column("conversation_id", String(64), nullable=False),
+    Column("conversation_id", String(64), nullable=False, index=True),  # is it with staff? (every continued ask)
     Column("answer_id", String(32), nullable=False),
     Column("question", Text, nullable=False),  # masked
     Column("transcript", Text, nullable=False),  # JSON list of the conversation's masked questions

@@ -17,18 +17,17 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.text import detect_lang
 from service.answer.context import Context, Services
+from service.answer.hand_off import general_desk
 from service.answer.outcomes import NONE_OF_THESE
 from service.answer.pipeline import answer
 from service.answer.rows import asks_where_to_evacuate
 from service.api.deps import clean_question
-from service.api.handover import pass_to_staff
+from service.api.handover import handed_over
+from service.api.limits import RateLimits
 from service.api.line import messages as say
 from service.api.line.platform import LinePlatform, LineRejected
 from service.api.residents import conversation_key, pick_context
@@ -57,15 +56,14 @@ class Reply:
 class LineChannel:
     """The LINE channel of one tenant: its inbox, its connection to LINE and its worker loops."""
 
-    def __init__(self, settings: Settings, live: LiveServices) -> None:
+    def __init__(self, settings: Settings, live: LiveServices, limits: RateLimits) -> None:
         assert settings.line_channel_secret is not None
         self.settings, self.live = settings, live
         self.secret = settings.line_channel_secret.get_secret_value()
         self.inbox = LineInbox(live.store.engine)
         self.platform = LinePlatform(settings)
         self.wake = asyncio.Event()
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
-        self.rate = parse(settings.line_rate)
+        self.limits = limits
         self.tasks: list[asyncio.Task[None]] = []
 
     def user_key(self, user_id: str) -> str:
@@ -152,7 +150,7 @@ class LineChannel:
         if kind not in ("text", "location", "postback"):
             return Reply(say.unreadable())
         said = str(message.get("text", ""))
-        if not self.limiter.hit(self.rate, event.user_key):
+        if not self.limits.allows("line", event.user_key):
             return Reply(say.in_language(say.SLOW_DOWN, said))
         self.platform.loading(user_id)
         try:
@@ -165,10 +163,8 @@ class LineChannel:
             return Reply([])  # an empty message: nothing to answer
         if ctx is None:
             return Reply([])
-        if ctx.continued and ctx.chosen is None:
-            passed = pass_to_staff(services, ctx.conversation_id, token, ctx.question, ctx.lang)
-            if passed is not None:  # the conversation is with staff: they read it, the bot keeps quiet
-                return Reply(say.answer_messages(passed))
+        if (passed := handed_over(ctx)) is not None:  # with staff: they read it, the bot keeps quiet
+            return Reply(say.answer_messages(passed))
         made = respond(ctx, answer(ctx))
         if made.handoff.case_id:  # staff replies to this case are pushed to the user
             services.store.threads.reach(made.handoff.case_id, user_id)
@@ -275,13 +271,5 @@ def _digest(event: dict[str, Any]) -> str:
 
 
 def _desks(services: Services) -> dict[str, str]:
-    """The general enquiries desk in each language, from the corpus's departments.yaml (City Hall without it)."""
-    general = services.index.manifest.get("departments", {}).get("general", {})
-    general = general if isinstance(general, dict) else {}
-    phone = str(general.get("phone", ""))
-    desks = {}
-    for lang, fallback in (("ja", "市役所"), ("en", "City Hall")):
-        names = general.get(lang) or {}
-        hours = f"（{names['hours']}）" if lang == "ja" and names.get("hours") else f" ({names.get('hours')})"
-        desks[lang] = f"{names.get('name', fallback)} {phone}{hours if names.get('hours') else ''}".strip()
-    return desks
+    """The general enquiries desk in each language, as the greeting names it."""
+    return {lang: " ".join(general_desk(services.index.manifest, lang)).strip() for lang in ("ja", "en")}

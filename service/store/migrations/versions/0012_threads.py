@@ -28,10 +28,12 @@ def upgrade() -> None:
         table.add_column(sa.Column("line_user", sa.String(64)))
         table.add_column(sa.Column("resident_resolved", sa.Boolean))
         table.add_column(sa.Column("staff_typing_until", sa.DateTime(timezone=True)))
+        table.create_index("ix_cases_conversation_id", ["conversation_id"])  # read on every continued question
 
 
 def downgrade() -> None:
     with op.batch_alter_table("cases") as table:
+        table.drop_index("ix_cases_conversation_id")
         table.drop_column("staff_typing_until")
         table.drop_column("resident_resolved")
         table.drop_column("line_user")
