@@ -105,7 +105,7 @@ def ingest(
         _remove_unfinished(index_dir, spec)
         live = read_live_manifest(index_dir)
         _diff(report, chunks, live)
-        same_departments = live is not None and live.get("departments", {}) == corpus.departments
+        same_departments = live is not None and all(live.get(k) == v for k, v in corpus.directory.items())
         if (
             live
             and live["spec"] == asdict(spec)
@@ -117,7 +117,7 @@ def ingest(
         else:
             generation = _new_generation_id()
             _build(
-                index_dir, generation, chunks, phrasings, corpus.departments, spec, live, report, progress, on_progress
+                index_dir, generation, chunks, phrasings, corpus.directory, spec, live, report, progress, on_progress
             )
             if verify:
                 _verify(index_dir, generation, spec, verify)
@@ -162,7 +162,7 @@ def _build(
     generation: str,
     chunks: list[Chunk],
     phrasings: list[Phrasing],
-    departments: dict[str, Any],
+    directory: dict[str, Any],
     spec: IndexSpec,
     live: dict[str, Any] | None,
     report: IngestReport,
@@ -207,7 +207,7 @@ def _build(
             "documents": report.documents,
             "chunk_count": len(chunks),
             "chunks": {chunk.id: chunk.digest for chunk in chunks},
-            "departments": departments,
+            **directory,  # departments and holidays
             "learned": sorted(p.id for p in phrasings),
         }
         write_atomically(target / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))

@@ -8,7 +8,8 @@ Layout of a corpus directory (searched recursively, hidden files skipped):
 - ``README*``, ``LICENSE*``, ``COPYING*``: documentation of the corpus, skipped (and said so).
 - ``*.md``: one regulation each, YAML front matter ``id, title, lang, url, effective``, then its articles.
 - ``departments.yaml`` (optional): department key -> names, phone and opening hours, so that an FAQ's
-  ``department`` can name a key and the phone number is written once.
+  ``department`` can name a key and the phone number is written once; ``open``, the hours staff answer, and the
+  city's ``holidays`` as a top-level list (``ingest/office_hours.py``).
 - ``corpus.yaml`` (optional, at the top): ``tables``, which dataset a table is and which of its headers holds
   which column, for a city's table whose columns are not recognised (``ingest/tables.py:Mapping``).
 """
@@ -28,7 +29,7 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ingest import exports, tables
+from ingest import exports, office_hours, tables
 from ingest.tables import Record
 from ingest.text import detect_lang, normalize, visible
 
@@ -114,6 +115,7 @@ class Corpus:
     faqs: list[tuple[str, Faq]] = field(default_factory=list)  # (relative file, entry)
     regulations: list[tuple[str, Regulation]] = field(default_factory=list)
     departments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    holidays: list[str] = field(default_factory=list)  # the city's holidays, from departments.yaml
     rejections: list[Rejection] = field(default_factory=list)
     skipped: list[Rejection] = field(default_factory=list)  # documentation files, and table rows left out
     records: list[tuple[str, Record, str]] = field(default_factory=list)  # (file:row, row, attribution)
@@ -121,6 +123,11 @@ class Corpus:
     @property
     def documents(self) -> int:
         return len(self.faqs) + len(self.regulations) + len(self.records)
+
+    @property
+    def directory(self) -> dict[str, Any]:
+        """What departments.yaml tells the service (kept in a generation's manifest): doors, hours, holidays."""
+        return {"departments": self.departments, "holidays": self.holidays}
 
 
 def load_corpus(root: Path) -> Corpus:
@@ -146,7 +153,7 @@ def load_corpus(root: Path) -> Corpus:
             continue
         try:
             if path.name == DEPARTMENTS_FILE:
-                corpus.departments = _read_departments(path, name)
+                corpus.departments, corpus.holidays = _read_departments(path, name)
             elif path.suffix in TABLE_SUFFIXES:
                 given = next((m for pattern, m in mappings.items() if fnmatch.fnmatchcase(name, pattern)), None)
                 _add_table(corpus, path, name, root, given)
@@ -277,15 +284,36 @@ def _read_regulation(path: Path, name: str) -> Regulation:
     return regulation
 
 
-def _read_departments(path: Path, name: str) -> dict[str, dict[str, Any]]:
+def _read_departments(path: Path, name: str) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The departments and the city's holidays; a department's ``open`` hours must read as office hours."""
     try:
         data = yaml.safe_load(_read_text(path, name)) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise _FileError(name, mark.line + 1 if mark else None, f"invalid YAML: {error}") from error
-    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise _FileError(name, 1, "expected a mapping of department key -> {ja, en, phone, ...}")
-    return data
+    if not isinstance(data, dict):
+        raise _FileError(name, 1, "expected a mapping of department key -> {ja, en, phone, open, ...}")
+    try:
+        holidays = office_hours.parse_holidays(data.pop("holidays", []))
+    except ValueError as error:
+        raise _FileError(name, _line_of(path, "holidays"), str(error)) from error
+    for key, entry in data.items():
+        if not isinstance(entry, dict):
+            raise _FileError(name, _line_of(path, key), f"department {key!r}: expected {{ja, en, phone, open, ...}}")
+        try:
+            if "open" in entry:
+                office_hours.parse_week(entry["open"])
+        except ValueError as error:
+            raise _FileError(name, _line_of(path, key), f"department {key!r}: {error}") from error
+    return data, holidays
+
+
+def _line_of(path: Path, key: Any) -> int | None:
+    """The line where a top-level key of a YAML file starts."""
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
 
 
 def _reject_duplicate_ids(corpus: Corpus) -> None:

@@ -49,6 +49,13 @@ class Settings(IngestSettings):
     )
     report_min_cell: int = Field(10, ge=1, description="The public report hides any figure smaller than this.")
     case_retention_days: int = Field(0, ge=0, description="Days a resolved handoff case is kept (0: for ever).")
+    case_overdue_working_days: int = Field(
+        2,
+        ge=1,
+        le=60,
+        description="A case still open after this many working days of its department (departments.yaml hours and "
+        "holidays) is overdue: marked in the console and counted in the monthly report.",
+    )
     feedback_retention_days: int = Field(0, ge=0, description="Days feedback is kept (0: for ever).")
     purge_interval_s: float = Field(
         3600.0, gt=0, description="How often each worker removes what is past its retention period."

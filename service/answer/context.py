@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class Services:
     notices: NoticeBoard | None = None  # the emergency notices of the service's database (none in evaluation)
     # the candidates of recent questions on this generation, by (question, language, day) (service/answer/retrieve.py)
     searches: Recent[tuple[str, str, str], tuple[Candidate, ...]] = field(default_factory=lambda: Recent(0))
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # the time office hours are read at
 
 
 @dataclass

@@ -78,6 +78,11 @@ CLOSING_MESSAGES = {
     "en": "Staff have closed this conversation. Was your question resolved? Your next question will be answered by "
     "the AI again.",
 }
+OUT_OF_HOURS = {
+    "ja": "ただいま受付時間外です。{department}の職員は{when}から対応します。",
+    "en": "Staff of {department} are away now; they will be back {when}.",
+}
+CLOSED_NOW = {"ja": "ただいま受付時間外です。", "en": "Staff are away now."}
 CONTACT_LINE = {"ja": "お問い合わせ: {department} {contact}", "en": "Contact: {department}, {contact}"}
 REFERENCE_LINE = {
     "ja": "お電話の際は受付番号 {reference} をお伝えください。",

@@ -10,8 +10,9 @@ import uuid
 from service.answer.context import Context, Services
 from service.answer.outcomes import NOTICE, WITH_STAFF, WITH_STAFF_MESSAGES
 from service.answer.privacy import mask_personal_data
+from service.answer.staff_hours import away
 from service.api.schemas.residents import Answer, Handoff, Thread, ThreadMessage
-from service.store.threads import BOT, RESIDENT, Message
+from service.store.threads import BOT, RESIDENT, WAITING, Message
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +30,11 @@ def handed_over(ctx: Context) -> Answer | None:
     masked, kinds = mask_personal_data(ctx.question)
     services.store.threads.add(case.id, ctx.conversation_id, RESIDENT, masked, case.department)
     logger.info("message to staff for case %s (personal data masked: %s)", case.reference, kinds)
+    text = WITH_STAFF_MESSAGES[lang].format(department=case.department or "市役所")
+    if case.state == WAITING and (later := away(services, case.department, lang)):
+        text += "\n" + later
     return Answer(
-        answer=WITH_STAFF_MESSAGES[lang].format(department=case.department or "市役所"),
+        answer=text,
         citations=[],
         confidence=0.0,
         handoff=Handoff(needed=True, department=case.department, case_id=case.id, reference=case.reference),

@@ -12,6 +12,7 @@ from service.answer.context import Context
 from service.answer.contextualize import is_follow_up
 from service.answer.outcomes import ANSWERED, CLARIFY, NONE_OF_THESE, NOTICE, REFERENCE_LINE, UNANSWERED, Outcome
 from service.answer.privacy import learnable
+from service.answer.staff_hours import away
 from service.api.metrics import observe_answer
 from service.api.schemas.residents import Answer, Handoff, ShownNotice
 from service.store.audit import AuditRecord
@@ -39,6 +40,8 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
             )
         )
         text += "\n" + REFERENCE_LINE[ctx.lang].format(reference=reference)
+        if later := away(services, outcome.department, ctx.lang):
+            text += "\n" + later
     running = services.notices.running() if services.notices else []
     shown = [ShownNotice(severity=n.severity, text=n.text[ctx.lang], link=n.link) for n in running]
     if shown and ctx.asks_where_to_evacuate:  # the city's word in an emergency comes first

@@ -3,6 +3,7 @@ enquiries, and proposals of new FAQs. Every route needs the bearer token of ``MA
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from typing import Annotated, Any, Literal
@@ -17,6 +18,7 @@ from service.answer.context import Candidate, Services
 from service.answer.outcomes import CLOSING_MESSAGES
 from service.answer.privacy import learnable, mask_personal_data
 from service.answer.retrieve import search
+from service.answer.staff_hours import overdue
 from service.api.auth import token_errors, token_guard
 from service.api.deps import ServicesDep, clean_question
 from service.api.drafts import check_draft
@@ -103,7 +105,7 @@ def handoffs(
     first within each, a page at a time (follow `next_cursor`); filter by reason, department and language."""
     query = CaseQuery(status, reason, department, lang, limit, decode_cursor(cursor) if cursor else None)
     found, next_cursor = services.cases.page(query)
-    return Cases(cases=[Case.model_validate(case) for case in found], next_cursor=next_cursor)
+    return Cases(cases=[case_of(services, case) for case in found], next_cursor=next_cursor)
 
 
 @router.post(
@@ -114,7 +116,7 @@ def handoffs(
 def claim(case_id: str, services: ServicesDep, body: ClaimRequest | None = None) -> Case:
     """Take an open case; 409 case_not_open when someone else already has."""
     staff_name = mask_personal_data((body or ClaimRequest()).staff)[0]
-    return Case.model_validate(services.cases.claim(case_id[:64], staff_name))
+    return case_of(services, services.cases.claim(case_id[:64], staff_name))
 
 
 @router.post(
@@ -145,7 +147,7 @@ def resolve(case_id: str, body: ResolveRequest, services: ServicesDep, request: 
             origin=resolved["reference"],
         )
         ProposalBox(services.store.engine).submit(draft, resolved["claimed_by"] or "staff")
-    return Case.model_validate(resolved)
+    return case_of(services, resolved)
 
 
 @router.post(
@@ -288,6 +290,13 @@ def proposals(
     the generation that first served it) or rejected (with the reason)."""
     found = ProposalBox(services.store.engine).listed(status, limit)
     return Proposals(proposals=[ProposalOut.model_validate(p) for p in found])
+
+
+def case_of(services: Services, found: dict[str, Any]) -> Case:
+    """A case as staff see it: overdue while it is open past the working days its department allows."""
+    waiting = found["status"] != "resolved"
+    late = waiting and overdue(services, found["department"], dt.datetime.fromisoformat(found["created_at"]))
+    return Case.model_validate({**found, "overdue": late})
 
 
 def _name(entry: dict[str, Any], lang: str, key: str) -> str:

@@ -24,10 +24,11 @@ from sqlalchemy import case, func, or_, select
 from ingest.text import normalize
 from service.answer.context import Services
 from service.answer.outcomes import OUTCOMES, UNANSWERED
+from service.answer.staff_hours import overdue
 from service.errors import MadoguchiError
 from service.report.disclosure import Sum, hidden_figures
 from service.report.review import REVIEWED_KINDS
-from service.store.tables import audit, case_messages, cases, feedback
+from service.store.tables import as_utc, audit, case_messages, cases, feedback
 from service.store.threads import RESIDENT, STAFF, department_name
 
 CONFIDENCE_BINS = 10
@@ -88,6 +89,7 @@ def monthly(services: Services, name: str) -> dict[str, Any]:
                     cited[doc_id] += count
         ratings = _feedback(connection, month, documents)
         queue = _cases(connection, month)
+        _add_overdue(services, connection, month, queue)
     total = sum(outcomes.values())
     listed_documents = {doc_id: meta for doc_id, meta in documents.items() if meta["kind"] in REVIEWED_KINDS}
     return {
@@ -286,7 +288,7 @@ def as_csv(report: dict[str, Any]) -> str:
         if key != "departments":
             writer.writerow(["cases", key, value, ""])
     for row in report["cases"].get("departments", []):
-        rated = f"resolved={row['resolved']} not_resolved={row['not_resolved']}"
+        rated = f"resolved={row['resolved']} not_resolved={row['not_resolved']} overdue={row['overdue']}"
         writer.writerow(["department_cases", row["department"], row["closed"], rated])
     for number, topic in enumerate(report["unanswered"]["topics"], 1):
         nearest = topic["nearest"]["id"] if topic["nearest"] else ""
@@ -387,6 +389,27 @@ def _closed_by_department(connection: Any, closed_in_month: Any) -> list[dict[st
         if said is not None:
             row["resolved" if said else "not_resolved"] += n
     return sorted(counts.values(), key=lambda row: (-row["closed"], row["department"]))
+
+
+def _add_overdue(services: Services, connection: Any, month: Month, queue: dict[str, Any]) -> None:
+    """Cases opened in the month that waited past MADOGUCHI_CASE_OVERDUE_WORKING_DAYS working days of their
+    department (until resolved; an open one until now or the month's end), in all and per department."""
+    opened = select(cases.c.department, cases.c.created_at, cases.c.resolved_at).where(
+        (cases.c.created_at >= month.start) & (cases.c.created_at < month.end)
+    )
+    now = services.clock()
+    late: Counter[str] = Counter()
+    for door, created, resolved in connection.execute(opened):
+        until = as_utc(resolved) if resolved is not None else min(now, month.end)
+        if overdue(services, door, as_utc(created), until):
+            late[department_name(door) or "—"] += 1
+    queue["overdue"] = sum(late.values())
+    rows = {row["department"]: row for row in queue["departments"]}
+    for name in late:
+        rows.setdefault(name, {"department": name, "closed": 0, "resolved": 0, "not_resolved": 0})
+    for row in rows.values():
+        row["overdue"] = late[row["department"]]
+    queue["departments"] = sorted(rows.values(), key=lambda row: (-row["closed"], -row["overdue"], row["department"]))
 
 
 def _minutes(connection: Any, column: Any) -> Any:

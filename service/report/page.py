@@ -44,6 +44,7 @@ LABELS = {
         "minutes_to_claim_p90": "担当決定までの分数（90%）",
         "staff_replies": "職員から住民への返信",
         "resident_messages": "住民から職員へのメッセージ",
+        "overdue": "期限超過（受付から所定の開庁日数を超えた件数）",
         "department_cases": "部署ごとの対応と住民の評価",
         "closed": "完了",
         "said_resolved": "解決した",
@@ -106,6 +107,7 @@ LABELS = {
         "minutes_to_claim_p90": "Minutes to claim (90th percentile)",
         "staff_replies": "Staff replies to residents",
         "resident_messages": "Residents' messages to staff",
+        "overdue": "Overdue (waited past the working days allowed)",
         "department_cases": "Cases closed per department, as residents rated them",
         "closed": "Closed",
         "said_resolved": "Resolved",
@@ -197,9 +199,9 @@ def monthly_html(report: dict[str, Any], lang: str) -> str:
         table(
             "department_cases",
             t["department_cases"],
-            [t["department"], t["closed"], t["said_resolved"], t["said_not_resolved"]],
+            [t["department"], t["closed"], t["said_resolved"], t["said_not_resolved"], t["overdue"]],
             [
-                [row["department"], row["closed"], row["resolved"], row["not_resolved"]]
+                [row["department"], row["closed"], row["resolved"], row["not_resolved"], row["overdue"]]
                 for row in report["cases"].get("departments", [])
             ],
             t["none"],

@@ -18,7 +18,7 @@ const TEXT = {
     none: "該当するものはありません。", searching: "検索しています…", found: "{n}件の候補があります。",
     loaded: "{n}件の問い合わせがあります。", unauthorized: "トークンが正しくありません。",
     failed: "エラー: {message}", reference: "受付番号", reason: "理由", transcript: "会話",
-    low_confidence: "確信度が低い", out_of_scope: "対象外", sensitive: "緊急・相談",
+    overdue: "期限超過", low_confidence: "確信度が低い", out_of_scope: "対象外", sensitive: "緊急・相談",
     reasonFilter: "理由", anyReason: "すべて", more: "さらに表示",
     reportsTitle: "月次報告", month: "対象月（空欄は今月）", thisMonth: "今月", showReport: "報告を表示", downloadCsv: "CSVで保存",
     downloadJson: "JSONで保存", loadingReport: "報告を作成しています…", reportShown: "{month}の報告を表示しました。",
@@ -64,7 +64,7 @@ const TEXT = {
     none: "Nothing here.", searching: "Searching…", found: "{n} suggestions.", loaded: "{n} enquiries.",
     unauthorized: "The token is not valid.", failed: "Error: {message}", reference: "Reference",
     reason: "Reason", transcript: "Conversation",
-    low_confidence: "low confidence", out_of_scope: "out of scope", sensitive: "urgent or sensitive",
+    overdue: "overdue", low_confidence: "low confidence", out_of_scope: "out of scope", sensitive: "urgent or sensitive",
     reasonFilter: "Reason", anyReason: "All", more: "Show more",
     reportsTitle: "Monthly report", month: "Month (empty: this month)", thisMonth: "this month", showReport: "Show the report", downloadCsv: "Save as CSV",
     downloadJson: "Save as JSON", loadingReport: "Making the report…", reportShown: "Report of {month} shown.",
@@ -226,7 +226,9 @@ function resolveForm(item, id) {
 
 function renderCase(c) {
   const item = el("li");
-  item.append(el("h3", `${t("reference")} ${c.reference}`));
+  const heading = el("h3", `${t("reference")} ${c.reference}`);
+  if (c.overdue) heading.append(" ", el("span", t("overdue"), "warn"));
+  item.append(heading);
   item.append(el("p", `${t("reason")}: ${t(c.reason)} · ${new Date(c.created_at).toLocaleString(page.lang)} · ${c.department}`, "meta"));
   const transcript = el("ol");
   transcript.setAttribute("aria-label", t("transcript"));

@@ -55,6 +55,7 @@ class DepartmentCases(BaseModel):
     closed: int = Field(description="Cases of the department staff closed in the month.")
     resolved: int = Field(description="Of them, those whose resident answered that it was resolved.")
     not_resolved: int = Field(description="Those whose resident answered that it was not.")
+    overdue: int = Field(0, description="Cases of the department opened in the month that became overdue.")
 
 
 class CaseFigures(BaseModel):
@@ -65,6 +66,9 @@ class CaseFigures(BaseModel):
     minutes_to_claim_p90: float | None
     staff_replies: int = Field(0, description="Replies staff wrote to residents in their conversations.")
     resident_messages: int = Field(0, description="Messages residents wrote to staff while a person had them.")
+    overdue: int = Field(
+        0, description="Cases opened in the month still open after MADOGUCHI_CASE_OVERDUE_WORKING_DAYS working days."
+    )
     departments: list[DepartmentCases] = Field(default_factory=list)
 
 

@@ -57,6 +57,9 @@ class Case(BaseModel):
     claimed_by: str | None = None
     resolution: str | None = None
     answer_used: str | None = None
+    overdue: bool = Field(
+        False, description="Still open after MADOGUCHI_CASE_OVERDUE_WORKING_DAYS working days of its department."
+    )
 
 
 class Cases(BaseModel):

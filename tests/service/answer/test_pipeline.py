@@ -3,8 +3,12 @@ left anywhere until respond()."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from service.answer.assess import assess
@@ -93,3 +97,33 @@ def test_a_streaming_caller_hears_nothing_from_the_extractive_composer(services)
     heard: list[str] = []
     outcome = answer(context(services, "公民館の休館日は条例でどう決まっていますか"), on_token=heard.append)
     assert outcome.outcome == "answered" and heard == []
+
+
+SATURDAY_NIGHT = dt.datetime(2026, 12, 5, 20, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "back"),
+    [
+        ("ja", "フランスの首都はどこですか", "市役所総合案内の職員は12月7日（月）8:30から対応します"),
+        (
+            "en",
+            "what is the capital of France",
+            "Staff of City Hall General Enquiries are away now; they will be back on Monday 7 December at 8:30",
+        ),
+    ],
+)
+def test_a_handoff_out_of_office_hours_says_when_staff_are_back_in_the_residents_language(
+    services, lang, question, back
+):
+    frozen = dataclasses.replace(services, clock=lambda: SATURDAY_NIGHT)
+    ctx = context(frozen, question, lang=lang)
+    response = respond(ctx, answer(ctx))
+    assert response.handoff.needed and back in response.answer
+
+
+def test_a_handoff_in_office_hours_says_nothing_of_hours(services):
+    friday_morning = dataclasses.replace(services, clock=lambda: SATURDAY_NIGHT - dt.timedelta(hours=34))
+    ctx = context(friday_morning, "フランスの首都はどこですか")
+    response = respond(ctx, answer(ctx))
+    assert response.handoff.needed and "受付時間外" not in response.answer

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, update
 
 from ingest.chunk import chunk_corpus
 from ingest.load import load_corpus
@@ -253,3 +253,18 @@ def test_staff_reply_in_the_conversation_then_close_it_and_the_bot_answers_again
 def test_a_conversation_never_closed_by_staff_has_nothing_to_rate(staff_server):
     response = staff_server.http.post("/v1/conversations/never-handed-over/resolved", json={"resolved": False})
     assert (response.status_code, response.json()["error"]["code"]) == (409, "nothing_to_rate")
+
+
+def test_a_case_waiting_longer_than_its_working_days_is_overdue_in_the_queue(staff_server):
+    fresh, aged = (
+        handed_to_staff(staff_server)["handoff"]["case_id"],
+        handed_to_staff(staff_server)["handoff"]["case_id"],
+    )
+    engine = create_engine(staff_server.database_url)
+    with engine.begin() as connection:  # three weeks pass for one of them
+        three_weeks_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=21)
+        connection.execute(update(cases).where(cases.c.id == aged).values(created_at=three_weeks_ago))
+    engine.dispose()
+    queue = staff_server.http.get("/v1/handoffs", params={"status": "open", "limit": 200}, headers=STAFF).json()
+    overdue = {case["id"]: case["overdue"] for case in queue["cases"]}
+    assert overdue[aged] is True and overdue[fresh] is False

@@ -91,8 +91,31 @@ def test_in_a_zone_with_half_hours_the_months_first_minutes_count_for_its_first_
     assert report["questions"] == 1 and report["days"][0] == {"day": "2026-11-01", "ja": 1, "en": 0}
 
 
+def case_row(opened: dt.datetime, answer_id: str) -> dict:
+    """A case of 市民課 claimed 12 minutes after it opened and resolved after 30, its resident saying so."""
+    return dict(
+        id="k1",
+        reference="MD-AAAAAA",
+        created_at=opened,
+        updated_at=opened,
+        status="resolved",
+        reason="low_confidence",
+        lang="ja",
+        conversation_id="c",
+        answer_id=answer_id,
+        question="q",
+        transcript="[]",
+        suggestions="[]",
+        department="市民課 0465-00-1101 (平日8時30分〜17時15分)",
+        claimed_at=opened + dt.timedelta(minutes=12),
+        resolved_at=opened + dt.timedelta(minutes=30),
+        resident_resolved=True,
+    )
+
+
 def test_the_report_has_the_feedback_per_source_and_the_queue_figures(reporting):
-    opened = dt.datetime(2026, 11, 5, 1, tzinfo=UTC)
+    opened = dt.datetime(2026, 11, 5, 1, tzinfo=UTC)  # a Thursday, 10:00 in Tokyo
+    reporting = replace(reporting, clock=lambda: dt.datetime(2026, 12, 4, 1, tzinfo=UTC))
     answer = add_answer(reporting, opened)
     handed = add_answer(reporting, opened, "handoff_low_confidence")
     with reporting.store.engine.begin() as connection:
@@ -101,26 +124,9 @@ def test_the_report_has_the_feedback_per_source_and_the_queue_figures(reporting)
                 created_at=opened, answer_id=answer, helpful=False, comment="日付が古い", source="resident"
             )
         )
-        connection.execute(
-            insert(cases).values(
-                id="k1",
-                reference="MD-AAAAAA",
-                created_at=opened,
-                updated_at=opened,
-                status="resolved",
-                reason="low_confidence",
-                lang="ja",
-                conversation_id="c",
-                answer_id=handed,
-                question="q",
-                transcript="[]",
-                suggestions="[]",
-                department="市民課 0465-00-1101 (平日8時30分〜17時15分)",
-                claimed_at=opened + dt.timedelta(minutes=12),
-                resolved_at=opened + dt.timedelta(minutes=30),
-                resident_resolved=True,
-            )
-        )
+        connection.execute(insert(cases).values(case_row(opened, handed)))
+        waiting = {"id": "k2", "reference": "MD-CCCCCC", "status": "open", "resolved_at": None, "claimed_at": None}
+        connection.execute(insert(cases).values({**case_row(opened, handed), **waiting}))
         for author in ("resident", "staff", "staff", "closing"):
             connection.execute(
                 insert(case_messages).values(
@@ -136,14 +142,15 @@ def test_the_report_has_the_feedback_per_source_and_the_queue_figures(reporting)
         {"helpful": False, "by": "resident", "comment": "日付が古い", "source": BULKY}
     ]
     assert report["cases"] == {
-        "opened": 1,
+        "opened": 2,
         "claimed": 1,
         "resolved": 1,
         "minutes_to_claim_median": 12.0,
         "minutes_to_claim_p90": 12.0,
         "staff_replies": 2,
         "resident_messages": 1,
-        "departments": [{"department": "市民課", "closed": 1, "resolved": 1, "not_resolved": 0}],
+        "overdue": 1,  # the one still open since the 5th
+        "departments": [{"department": "市民課", "closed": 1, "resolved": 1, "not_resolved": 0, "overdue": 1}],
     }
 
 
