@@ -49,6 +49,16 @@ class Settings(IngestSettings):
     )
     report_min_cell: int = Field(10, ge=1, description="The public report hides any figure smaller than this.")
     case_retention_days: int = Field(0, ge=0, description="Days a resolved handoff case is kept (0: for ever).")
+    thread_poll_s: float = Field(
+        0.5,
+        gt=0,
+        le=10,
+        description="How often each worker asks the database which conversations with staff changed, while a "
+        "resident's page follows one (a staff reply reaches the page within about this).",
+    )
+    thread_stream_s: float = Field(
+        300.0, ge=5, le=3600, description="A page's event stream ends after this; the browser reconnects at once."
+    )
     case_overdue_working_days: int = Field(
         2,
         ge=1,

@@ -9,9 +9,9 @@ import queue
 import secrets
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from ingest.text import detect_lang, normalize
@@ -36,6 +36,7 @@ from service.api.schemas.residents import (
     StartingPoints,
     Thread,
 )
+from service.api.thread_events import thread_events
 from service.errors import ConflictError, InternalError, error_body
 from service.report.starting_points import starting_points
 
@@ -124,8 +125,32 @@ def conversation_messages(
 ) -> Thread:
     """The conversation with a person, for whoever holds its token (the ``conversation_id`` /v1/ask returned):
     whether it is with the bot, waiting for staff or with staff, and the messages after ``after`` (staff's
-    replies, what the resident wrote to them, the close). Poll it, or follow the stream."""
+    replies, what the resident wrote to them, the close). Poll it, or follow /events."""
     return thread_of(services, conversation_key(conversation_id[:64]), after)
+
+
+@router.get(
+    "/v1/conversations/{conversation_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "message and state events."}},
+    dependencies=[Depends(limited("read"))],
+)
+def conversation_events(
+    conversation_id: str,
+    services: ServicesDep,
+    after: int = Query(0, ge=0, le=2**31 - 1),
+    last_event_id: Annotated[int | None, Header(ge=0, le=2**31 - 1)] = None,
+) -> StreamingResponse:
+    """The same conversation as a stream of server-sent events: ``message`` (a ThreadMessage; the event's id is
+    the message's) for each message after ``after`` or the Last-Event-ID a reconnecting browser sends, and
+    ``state`` (the Thread without its messages) at once and whenever it changes. Staff replies written on any
+    worker or replica arrive within about MADOGUCHI_THREAD_POLL_S."""
+    start = max(after, last_event_id or 0)
+    return StreamingResponse(
+        thread_events(services, conversation_key(conversation_id[:64]), start),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.post(

@@ -209,12 +209,32 @@ async function send(payload, shown) {
   }
 }
 
-// A conversation handed to a person: staff's replies and their close appear in it as they come (read every
-// 1.5 s from the server, whichever worker or replica the staff console used), until it is back with the bot.
-const staff = { after: 0, timer: null };
+// A conversation handed to a person: staff's replies and their close appear in it as they come (a stream of
+// server-sent events, whichever worker or replica the staff console used; read every 1.5 s where the browser has
+// no EventSource), until it is back with the bot. While it is with staff the conversation is also kept in
+// localStorage, so that the reply is still there after the tab is closed or the next day; "New conversation"
+// and the resident's rating forget it.
+const staff = { after: 0, source: null, timer: null, restoring: false };
+const HANDED = "madoguchi-handed-to-staff";
 
 function followStaff() {
-  if (!staff.timer) staff.timer = setInterval(readStaff, 1500);
+  const conversation = sessionStorage.getItem("madoguchi-conversation");
+  if (!conversation || staff.source || staff.timer) return;
+  localStorage.setItem(HANDED, conversation);
+  if (!window.EventSource) {
+    staff.timer = setInterval(readStaff, 1500);
+    return;
+  }
+  const url = `v1/conversations/${encodeURIComponent(conversation)}/events?after=${staff.after}`;
+  staff.source = new EventSource(url);
+  staff.source.addEventListener("message", (event) => renderStaffMessage(JSON.parse(event.data)));
+  staff.source.addEventListener("state", (event) => showStaffState(JSON.parse(event.data)));
+}
+
+function stopFollowing() {
+  if (staff.source) staff.source.close();
+  if (staff.timer) clearInterval(staff.timer);
+  Object.assign(staff, { source: null, timer: null, restoring: false });
 }
 
 async function readStaff() {
@@ -225,21 +245,27 @@ async function readStaff() {
     if (!response.ok) return;
     const thread = await response.json();
     thread.messages.forEach(renderStaffMessage);
-    const typing = $("staff-typing");
-    typing.textContent = thread.typing ? t("staffTyping") : "";
-    typing.hidden = !thread.typing;
-    if (thread.state === "bot" && staff.timer) {
-      clearInterval(staff.timer);
-      staff.timer = null;
-    }
+    showStaffState(thread);
   } catch (error) {
     // the next read tries again
   }
 }
 
+function showStaffState(thread) {
+  staff.restoring = false;  // what came before the first state was the conversation so far
+  const typing = $("staff-typing");
+  typing.textContent = thread.typing ? t("staffTyping") : "";
+  typing.hidden = !thread.typing;
+  if (thread.state === "bot") stopFollowing();
+}
+
 function renderStaffMessage(m) {
-  staff.after = Math.max(staff.after, m.id);
-  if (m.author === "resident") return;  // already shown as the resident sent it
+  if (m.id <= staff.after) return;  // a stream that reconnected repeats nothing, but a read may overlap it
+  staff.after = m.id;
+  if (m.author === "resident") {
+    if (staff.restoring) message("resident").append(el("p", m.text));  // shown as sent, unless the page was reloaded
+    return;
+  }
   const item = el("li", undefined, "staff");
   item.append(el("p", t("staffOf", { department: m.department }), "who"));
   item.append(el("p", m.text, "answer"));
@@ -260,6 +286,7 @@ function renderRating(item) {
         method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ resolved }),
       });
       row.replaceChildren(el("span", response.ok ? t("rated") : t("feedbackFailed")));
+      if (response.ok) localStorage.removeItem(HANDED);
     });
     row.append(button);
   });
@@ -330,7 +357,13 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   showNotices();
   showStartingPoints();
-  if (sessionStorage.getItem("madoguchi-conversation")) readStaff().then(() => { if (staff.after) followStaff(); });
+  const handed = localStorage.getItem(HANDED);  // a conversation with staff, from before a reload or yesterday
+  if (handed && !sessionStorage.getItem("madoguchi-conversation")) sessionStorage.setItem("madoguchi-conversation", handed);
+  if (handed) {
+    staff.restoring = true;
+    $("starting").hidden = true;
+    followStaff();
+  }
   setInterval(showNotices, 60000);  // a notice published while the page is open appears within a minute
   $("ask-form").addEventListener("submit", ask);
   $("question").addEventListener("keydown", (event) => {
@@ -338,8 +371,9 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("restart").addEventListener("click", () => {
     sessionStorage.removeItem("madoguchi-conversation");
-    if (staff.timer) clearInterval(staff.timer);
-    Object.assign(staff, { after: 0, timer: null });
+    localStorage.removeItem(HANDED);
+    stopFollowing();
+    staff.after = 0;
     $("staff-typing").hidden = true;
     $("messages").replaceChildren();
     showStartingPoints();

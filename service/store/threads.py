@@ -124,9 +124,19 @@ class Threads:
 
     def typing(self, case_id: str, seconds: float) -> None:
         """Staff are writing a reply: the resident sees so for ``seconds`` (0: they stopped)."""
-        until = utc_now() + dt.timedelta(seconds=seconds) if seconds else None
+        now = utc_now()
+        until = now + dt.timedelta(seconds=seconds) if seconds else None
         with self.engine.begin() as connection:
-            connection.execute(update(cases).where(cases.c.id == case_id).values(staff_typing_until=until))
+            connection.execute(
+                update(cases).where(cases.c.id == case_id).values(staff_typing_until=until, updated_at=now)
+            )
+
+    def changed_since(self, moment: dt.datetime) -> list[tuple[str, dt.datetime]]:
+        """Conversations whose case changed after ``moment`` (a message, a claim, typing, the close), with when:
+        what a page following its conversation must read again. Every change sets the case's ``updated_at``."""
+        query = select(cases.c.conversation_id, cases.c.updated_at).where(cases.c.updated_at > moment)
+        with self.engine.connect() as connection:
+            return [(row[0], as_utc(row[1])) for row in connection.execute(query)]
 
     def reach(self, case_id: str, line_user: str | None) -> None:
         """Where staff replies are pushed (a LINE user) while the case is open; None forgets it."""

@@ -34,7 +34,9 @@ def chat_server(server: Server) -> Server:
 @pytest.fixture
 def chat(chrome, chat_server):
     chrome.get(chat_server.base_url + "/")
-    chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
+    chrome.execute_script(
+        "sessionStorage.clear(); localStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')"
+    )
     chrome.get(chat_server.base_url + "/")
     return chrome
 
@@ -107,7 +109,9 @@ def test_the_page_opens_with_the_entries_most_asked_this_month_and_one_click_ask
         entries = running.http.get("/v1/starting-points", params={"lang": "ja"}).json()["entries"]
         assert [entry["id"] for entry in entries] == ["ja-reg-facilities"] and question not in str(entries)
         chrome.get(running.base_url + "/")
-        chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
+        chrome.execute_script(
+            "sessionStorage.clear(); localStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')"
+        )
         chrome.get(running.base_url + "/")
         button = wait(chrome).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#starting-list button"))[0]
         assert button.text == entries[0]["title"] and chrome.find_element(By.ID, "starting").is_displayed()
@@ -184,7 +188,9 @@ def test_feedback_that_cannot_be_sent_says_so_and_can_be_retried(chrome, sample_
     running = server_on(sample_index[0], tmp_path)
     try:
         chrome.get(running.base_url + "/")
-        chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
+        chrome.execute_script(
+            "sessionStorage.clear(); localStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')"
+        )
         chrome.get(running.base_url + "/")
         reply = answer_of(chrome, "犬の登録はどうすればいいですか")
     finally:
@@ -289,6 +295,12 @@ def test_a_staff_reply_appears_in_the_conversation_and_their_close_asks_whether_
         assert "窓口" not in shown[0].find_element(By.CSS_SELECTOR, ".who").text.replace("の職員", "")
         assert "職員から返信" in chat.find_element(By.ID, "status").text  # announced to screen readers
         assert axe_violations(chat) == []
+        # the tab was closed; the next day the page is opened again (in Japanese)
+        chat.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
+        chat.refresh()
+        restored = wait(chat).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#messages > li.staff"))
+        assert "旅券は県の窓口" in restored[0].text
+        assert chat.execute_script("return sessionStorage.getItem('madoguchi-conversation')") == token
         quiet = ask(chat, "粗大ごみの出し方を教えてください")
         assert "職員" in quiet.text and not quiet.find_elements(By.CSS_SELECTOR, "ol.sources")  # the bot keeps quiet
         CaseQueue(store.engine).resolve(case.id, "県の窓口を案内", None, None)
