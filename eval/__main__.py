@@ -132,7 +132,7 @@ def run_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
 def run_handover_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
     index_dir = cached_index(ROOT / "corpus", settings)
     metrics = handover_bench.run(index_dir, args.residents, args.replies, args.idle, args.minutes)
-    config = {"settings": settings.model_dump(mode="json"), "poll_s": handover_bench.POLL_S}
+    config = {"settings": settings.model_dump(mode="json"), "follow": "server-sent events"}
     return Result(metrics, config, handover_bench.summarize(metrics))
 
 

@@ -1,10 +1,11 @@
 """A person takes over, measured over HTTP: the real service (two workers) on the sample corpus, residents whose
-conversations were handed to staff reading them as the chat page does (every 1.5 s), and staff replying.
+conversations were handed to staff following them as the chat page does (the server-sent event stream, coming
+back with Last-Event-ID when it ends, like EventSource), and staff replying.
 
-- **Staff reply to resident**: ``replies`` replies spread over ``residents`` open conversations, each posted by
-  the staff API; the time from the post to the first read of the resident's side that shows it, p50/p95.
-- **Idle residents**: ``idle`` more residents reading their handed-over conversations for ``minutes``; the
-  server's memory (all its processes) at the start and the end, and failed reads."""
+- **Staff reply to resident**: ``replies`` replies spread over ``residents`` open streams, each posted by the staff
+  API; the time from the post to its ``message`` event on the resident's stream, p50/p95.
+- **Idle residents**: ``idle`` more residents following their handed-over conversations for ``minutes``; the
+  server's memory (all its processes) and its open connections every 30 s, and failed streams."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from eval.bench import _free_port, wait_until_ready
 
 TOKEN = "handover-bench-staff-token-0123"
 STAFF = {"Authorization": f"Bearer {TOKEN}"}
-POLL_S = 1.5  # as service/static/chat.js reads
 OUT_OF_SCOPE = "宇宙旅行の補助金はありますか"
 
 
@@ -37,6 +37,17 @@ def _rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
     return round(total / 1024, 1)
+
+
+def _connections(port: int) -> int:
+    """Established TCP connections to the server's port (IPv4 loopback), from /proc/net/tcp."""
+    wanted = f":{port:04X}"
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1].endswith(wanted) and fields[3] == "01":  # local address is the server's, ESTABLISHED
+            count += 1
+    return count
 
 
 def handed_over(client: httpx.Client) -> tuple[str, str]:
@@ -71,25 +82,29 @@ def run(index_dir: Path, residents: int, replies: int, idle: int, minutes: float
         stop = threading.Event()
 
         def resident(token: str, record: bool) -> None:
-            after = 0
-            with httpx.Client(base_url=base, timeout=30) as client:
+            last = 0
+            with httpx.Client(base_url=base, timeout=httpx.Timeout(30, read=60)) as client:
                 while not stop.is_set():
+                    headers = {"Last-Event-ID": str(last)} if last else {}
                     try:
-                        thread = client.get(f"/v1/conversations/{token}/messages", params={"after": after}).json()
-                        now = time.monotonic()
-                        for message in thread["messages"]:
-                            after = max(after, message["id"])
-                            if record:
-                                seen.setdefault(message["id"], now)
-                    except (httpx.HTTPError, KeyError, ValueError):
+                        with client.stream("GET", f"/v1/conversations/{token}/events", headers=headers) as stream:
+                            for line in stream.iter_lines():
+                                if line.startswith("id: "):
+                                    last = int(line.removeprefix("id: "))
+                                    if record:
+                                        seen.setdefault(last, time.monotonic())
+                                if stop.is_set():
+                                    return
+                    except (httpx.HTTPError, ValueError):
                         failed[0] += 1
-                    stop.wait(POLL_S)
+                        stop.wait(2)  # as EventSource's retry
 
         readers = [threading.Thread(target=resident, args=(token, True)) for token, _ in active]
         readers += [threading.Thread(target=resident, args=(token, False)) for token in waiting]
         for reader in readers:
             reader.start()
-        memory_start = _rss_mb(server.pid)
+        time.sleep(3)  # every stream is open
+        samples = [(0.0, _rss_mb(server.pid), _connections(port))]
         posted: dict[int, float] = {}
         with httpx.Client(base_url=base, timeout=30) as client:
             for n in range(replies):
@@ -99,18 +114,18 @@ def run(index_dir: Path, residents: int, replies: int, idle: int, minutes: float
                     f"/v1/handoffs/{case_id}/messages", json={"text": f"返信 {n}", "staff": "bench"}, headers=STAFF
                 ).json()
                 posted[message["id"]] = started
-                time.sleep(POLL_S * residents / replies * 2)  # replies spread over the residents' reads
+                time.sleep(0.2)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and any(m not in seen for m in posted):
             time.sleep(0.1)
         latencies = [(seen[m] - posted[m]) * 1000 for m in posted if m in seen]
-        end = time.monotonic() + minutes * 60
-        while time.monotonic() < end:
-            time.sleep(1)
-        memory_end = _rss_mb(server.pid)
+        began = time.monotonic()
+        while time.monotonic() - began < minutes * 60:
+            time.sleep(min(30, max(minutes * 60 - (time.monotonic() - began), 0.1)))
+            samples.append((round(time.monotonic() - began), _rss_mb(server.pid), _connections(port)))
         stop.set()
         for reader in readers:
-            reader.join()
+            reader.join(timeout=70)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -121,18 +136,24 @@ def run(index_dir: Path, residents: int, replies: int, idle: int, minutes: float
         "seen": len(latencies),
         "reply_to_resident_ms_p50": round(float(np.percentile(latencies, 50)), 1) if latencies else None,
         "reply_to_resident_ms_p95": round(float(np.percentile(latencies, 95)), 1) if latencies else None,
-        "failed_reads": failed[0],
+        "failed_streams": failed[0],
         "minutes": minutes,
-        "memory_mb_start": memory_start,
-        "memory_mb_end": memory_end,
+        "memory_mb_start": samples[0][1],
+        "memory_mb_end": samples[-1][1],
+        "memory_mb_max": max(sample[1] for sample in samples),
+        "connections_start": samples[0][2],
+        "connections_end": samples[-1][2],
+        "samples": [{"s": at, "memory_mb": mb, "connections": open_} for at, mb, open_ in samples],
     }
 
 
 def summarize(metrics: dict[str, Any]) -> str:
     return (
         f"staff reply to resident ({metrics['replies']} replies over {metrics['residents']} conversations, "
-        f"two workers, residents reading every {POLL_S} s): p50 {metrics['reply_to_resident_ms_p50']} ms, "
+        f"two workers, residents following the event stream): p50 {metrics['reply_to_resident_ms_p50']} ms, "
         f"p95 {metrics['reply_to_resident_ms_p95']} ms, {metrics['seen']} of {metrics['replies']} seen\n"
-        f"{metrics['idle_residents'] + metrics['residents']} residents reading for {metrics['minutes']} min more: "
-        f"memory {metrics['memory_mb_start']} -> {metrics['memory_mb_end']} MB, {metrics['failed_reads']} failed reads"
+        f"{metrics['idle_residents'] + metrics['residents']} residents following for {metrics['minutes']} min more: "
+        f"memory {metrics['memory_mb_start']} -> {metrics['memory_mb_end']} MB (max {metrics['memory_mb_max']}), "
+        f"open connections {metrics['connections_start']} -> {metrics['connections_end']}, "
+        f"{metrics['failed_streams']} failed streams"
     )

@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         server_header=False,  # no software banner
         proxy_headers=False,  # the client address is decided by service/api/limits.py (MADOGUCHI_TRUSTED_PROXIES)
         timeout_keep_alive=5,
+        timeout_graceful_shutdown=settings.shutdown_grace_s,
     )
     return 0
 

@@ -59,6 +59,13 @@ class Settings(IngestSettings):
     thread_stream_s: float = Field(
         300.0, ge=5, le=3600, description="A page's event stream ends after this; the browser reconnects at once."
     )
+    shutdown_grace_s: int = Field(
+        10,
+        ge=1,
+        le=600,
+        description="On stop, requests still running after this are cut (open event streams: their browsers "
+        "reconnect, to this service once restarted or to another replica, and miss nothing).",
+    )
     case_overdue_working_days: int = Field(
         2,
         ge=1,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -126,3 +128,46 @@ def first_entry(body: dict[str, Any]) -> str | None:
     if body.get("citations"):
         return str(body["citations"][0]["id"]).split("#")[0]
     return str(body["choices"][0]["id"]) if body.get("choices") else None
+
+
+class Stream:
+    """A resident's page following its conversation: the server-sent events, read as they come."""
+
+    def __init__(self, base_url: str, token: str, **headers: str) -> None:
+        self.events: list[tuple[str, dict]] = []
+        self.arrived = threading.Condition()
+        self.client = httpx.Client(base_url=base_url, timeout=30)
+        request = self.client.build_request("GET", f"/v1/conversations/{token}/events", headers=headers)
+        self.response = self.client.send(request, stream=True)
+        assert self.response.headers["content-type"].startswith("text/event-stream")
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        kind, data = "", ""
+        try:
+            for line in self.response.iter_lines():
+                if line.startswith("event: "):
+                    kind = line.removeprefix("event: ")
+                elif line.startswith("data: "):
+                    data = line.removeprefix("data: ")
+                elif not line and kind:
+                    with self.arrived:
+                        self.events.append((kind, json.loads(data)))
+                        self.arrived.notify_all()
+                    kind = ""
+        except (httpx.HTTPError, httpx.StreamError):
+            pass  # closed by the test
+
+    def next(self, kind: str, where=lambda data: True, timeout: float = 2.0) -> dict:
+        """The first event of ``kind`` (matching ``where``) not yet taken, within ``timeout`` seconds."""
+        with self.arrived:
+            found = self.arrived.wait_for(
+                lambda: next((e for e in self.events if e[0] == kind and where(e[1])), None), timeout
+            )
+            assert found, f"no {kind} event within {timeout} s; got {self.events}"
+            self.events.remove(found)
+            return found[1]
+
+    def close(self) -> None:
+        self.response.close()
+        self.client.close()

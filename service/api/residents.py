@@ -139,13 +139,15 @@ def conversation_events(
     conversation_id: str,
     services: ServicesDep,
     after: int = Query(0, ge=0, le=2**31 - 1),
-    last_event_id: Annotated[int | None, Header(ge=0, le=2**31 - 1)] = None,
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> StreamingResponse:
     """The same conversation as a stream of server-sent events: ``message`` (a ThreadMessage; the event's id is
     the message's) for each message after ``after`` or the Last-Event-ID a reconnecting browser sends, and
     ``state`` (the Thread without its messages) at once and whenever it changes. Staff replies written on any
-    worker or replica arrive within about MADOGUCHI_THREAD_POLL_S."""
-    start = max(after, last_event_id or 0)
+    worker or replica arrive within about MADOGUCHI_THREAD_POLL_S. The stream ends when the conversation is
+    with the bot (nothing more comes from staff), and after MADOGUCHI_THREAD_STREAM_S."""
+    given = (last_event_id or "").strip()
+    start = max(after, min(int(given), 2**31 - 1) if given.isdecimal() else 0)  # not one of ours: from ``after``
     return StreamingResponse(
         thread_events(services, conversation_key(conversation_id[:64]), start),
         media_type="text/event-stream",

@@ -3,9 +3,10 @@
 Staff may write on another worker or another replica than the one the resident's page is connected to, so what
 changed is read from the shared database: one watcher per worker asks it every MADOGUCHI_THREAD_POLL_S which
 cases changed (every change of a case sets its ``updated_at``) and wakes the streams of those conversations,
-which read their new messages and state. Nothing is polled while no stream is open. A stream ends after
-MADOGUCHI_THREAD_STREAM_S; the browser's EventSource comes back with the last event's id (Last-Event-ID) and
-misses nothing."""
+which read their new messages and state. Nothing is polled while no stream is open. A stream ends once the
+conversation is with the bot (nothing more comes from staff), and after MADOGUCHI_THREAD_STREAM_S or when the
+server stops (MADOGUCHI_SHUTDOWN_GRACE_S): the browser's EventSource comes back, to this replica or another,
+with the last event's id (Last-Event-ID) and misses nothing."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from service.answer.context import Services
 from service.api.handover import thread_of
 from service.store.tables import utc_now
-from service.store.threads import Threads
+from service.store.threads import BOT, Threads
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def watch_of(services: Services) -> ThreadWatch:
 
 async def thread_events(services: Services, conversation_id: str, after: int) -> AsyncIterator[str]:
     """``message`` events (id: the message's id) for each message after ``after``, and a ``state`` event whenever
-    the conversation's state, department or typing changes (first at once)."""
+    the conversation's state, department or typing changes (first at once); until it is with the bot."""
     watch = watch_of(services)
     woken = watch.follow(conversation_id)
     ends = time.monotonic() + services.settings.thread_stream_s
@@ -95,6 +96,8 @@ async def thread_events(services: Services, conversation_id: str, after: int) ->
             if state != last:
                 yield f"event: state\ndata: {state}\n\n"
                 last = state
+            if thread.state == BOT:
+                return
             wait = 1.0 if thread.typing else KEEP_ALIVE_S  # typing ends by itself: look again soon
             try:
                 await asyncio.wait_for(woken.wait(), timeout=min(wait, max(ends - time.monotonic(), 0.01)))

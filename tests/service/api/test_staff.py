@@ -19,7 +19,7 @@ from ingest.report import IngestReport
 from service.api.residents import conversation_key
 from service.store.tables import audit, cases, feedback
 from tests.conftest import Server, fresh_postgres_database, server_on
-from tests.helpers import CORPUS, answered
+from tests.helpers import CORPUS, Stream, answered
 
 TOKEN = "desk-secret-0123456789"
 STAFF = {"Authorization": f"Bearer {TOKEN}"}
@@ -270,53 +270,10 @@ def test_a_case_waiting_longer_than_its_working_days_is_overdue_in_the_queue(sta
     assert overdue[aged] is True and overdue[fresh] is False
 
 
-class Stream:
-    """A resident's page following its conversation: the server-sent events, read as they come."""
-
-    def __init__(self, server: Server, token: str, **headers: str) -> None:
-        self.events: list[tuple[str, dict]] = []
-        self.arrived = threading.Condition()
-        self.client = httpx.Client(base_url=server.base_url, timeout=30)
-        request = self.client.build_request("GET", f"/v1/conversations/{token}/events", headers=headers)
-        self.response = self.client.send(request, stream=True)
-        assert self.response.headers["content-type"].startswith("text/event-stream")
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        kind, data = "", ""
-        try:
-            for line in self.response.iter_lines():
-                if line.startswith("event: "):
-                    kind = line.removeprefix("event: ")
-                elif line.startswith("data: "):
-                    data = line.removeprefix("data: ")
-                elif not line and kind:
-                    with self.arrived:
-                        self.events.append((kind, json.loads(data)))
-                        self.arrived.notify_all()
-                    kind = ""
-        except (httpx.HTTPError, httpx.StreamError):
-            pass  # closed by the test
-
-    def next(self, kind: str, where=lambda data: True, timeout: float = 2.0) -> dict:
-        """The first event of ``kind`` (matching ``where``) not yet taken, within ``timeout`` seconds."""
-        with self.arrived:
-            found = self.arrived.wait_for(
-                lambda: next((e for e in self.events if e[0] == kind and where(e[1])), None), timeout
-            )
-            assert found, f"no {kind} event within {timeout} s; got {self.events}"
-            self.events.remove(found)
-            return found[1]
-
-    def close(self) -> None:
-        self.response.close()
-        self.client.close()
-
-
 def test_a_staff_reply_reaches_the_residents_open_stream_within_two_seconds(staff_server):
     first = handed_to_staff(staff_server)
     token, case_id = first["conversation_id"], first["handoff"]["case_id"]
-    stream = Stream(staff_server, token)
+    stream = Stream(staff_server.base_url, token)
     try:
         assert stream.next("state")["state"] == "waiting"
         staff_server.http.post(f"/v1/handoffs/{case_id}/claim", json={"staff": "佐藤"}, headers=STAFF)
@@ -331,7 +288,7 @@ def test_a_staff_reply_reaches_the_residents_open_stream_within_two_seconds(staf
         assert stream.next("state", lambda s: not s["typing"])["state"] == "with_staff"
     finally:
         stream.close()
-    again = Stream(staff_server, token, **{"Last-Event-ID": str(sent["id"] - 1)})  # a browser reconnecting
+    again = Stream(staff_server.base_url, token, **{"Last-Event-ID": str(sent["id"] - 1)})  # a browser reconnecting
     try:
         assert again.next("message")["id"] == sent["id"]
         staff_server.http.post(f"/v1/handoffs/{case_id}/resolve", json={"resolution": "案内"}, headers=STAFF)

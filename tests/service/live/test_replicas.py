@@ -27,7 +27,7 @@ from service.live import replicas
 from service.store.database import Store
 from service.store.tables import published
 from tests.conftest import ARTIFACTS, Server, fresh_postgres_database
-from tests.helpers import PYTHON, ROOT, eventually
+from tests.helpers import PYTHON, ROOT, Stream, eventually
 
 pytestmark = pytest.mark.chroma_server
 
@@ -189,10 +189,28 @@ def two_replicas(cluster: Cluster) -> Iterator[tuple[Cluster, list[Server]]]:
         replica.close()
 
 
+def staff_reply_crosses(resident_side: Server, staff_side: Server) -> None:
+    """A resident handed to staff on one replica follows the conversation there; staff claim and reply through
+    the other; the reply reaches the resident within 2 s."""
+    handed = resident_side.http.post("/v1/ask", json={"question": "フランスの首都はどこですか"}).json()
+    case_id = handed["handoff"]["case_id"]
+    stream = Stream(resident_side.base_url, handed["conversation_id"])
+    try:
+        assert stream.next("state")["state"] == "waiting"
+        staff_side.http.post(f"/v1/handoffs/{case_id}/claim", json={"staff": "窓口"}, headers=STAFF)
+        reply = {"text": "確認します", "staff": "窓口"}
+        written = staff_side.http.post(f"/v1/handoffs/{case_id}/messages", json=reply, headers=STAFF)
+        assert written.status_code == 201, written.text
+        assert stream.next("message")["text"] == "確認します"
+    finally:
+        stream.close()
+
+
 def test_two_replicas_build_once_and_follow_reloads_restarts_and_rollbacks_without_a_failed_question(two_replicas):
     cluster, (a, b) = two_replicas
     first = cluster.build()  # the first generation, built by a one-off job (a third machine) and published
     until(lambda: generation(a) == first and generation(b) == first)
+    staff_reply_crosses(b, a)  # and what staff write on one replica reaches a resident on the other
     seconds: dict[str, float] = {}
 
     with Load([a, b]) as load:
