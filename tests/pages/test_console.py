@@ -3,6 +3,7 @@ get suggestions with their sources, copy one, and work the handoff queue."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +18,7 @@ from ingest.report import IngestReport
 from service.store.cases import CaseQueue, NewCase
 from service.store.database import Store
 from tests.conftest import Server, screenshot, server_on
-from tests.helpers import page_wait
+from tests.helpers import axe_violations, page_wait
 
 TOKEN = "console-secret-0123456789"
 CASE = NewCase("out_of_scope", "en", "c", "a" * 32, "q", ["q"], [], "General enquiries")
@@ -27,7 +28,7 @@ CASE = NewCase("out_of_scope", "en", "c", "a" * 32, "q", ["q"], [], "General enq
 def console_server(
     sample_index: tuple[Path, IngestReport], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    running = server_on(sample_index[0], tmp_path_factory.mktemp("console"), staff_token=TOKEN)
+    running = server_on(sample_index[0], tmp_path_factory.mktemp("console"), staff_token=TOKEN, workers="2")
     yield running
     running.close()
 
@@ -86,33 +87,70 @@ def test_staff_find_suggestions_with_sources_and_copy_one(console):
     assert clipboard.strip() == answer.strip()
 
 
-def test_staff_claim_and_resolve_a_handed_off_enquiry(console, console_server):
-    asked = console_server.http.post("/v1/ask", json={"question": "who won the baseball game yesterday?"}).json()
-    assert asked["handoff"]["needed"], asked
-    reference = asked["handoff"]["reference"]
+def resident_asks(driver, question: str):
+    """In the resident's chat page: type a question and press Enter; the assistant's reply once it has arrived."""
+    before = len(driver.find_elements(By.CSS_SELECTOR, "#messages > li.assistant"))
+    driver.find_element(By.ID, "question").send_keys(question, Keys.ENTER)
+    return wait(driver).until(
+        lambda d: (replies := d.find_elements(By.CSS_SELECTOR, "#messages > li.assistant"))[before:] and replies[-1]
+    )
+
+
+def test_staff_take_over_from_the_console_and_the_resident_sees_it_on_their_page(console, console_server):
+    staff_window = console.current_window_handle
+    console.switch_to.new_window("window")  # the resident's page, served by either of the two workers
+    resident_window = console.current_window_handle
+    console.get(console_server.base_url + "/")
+    console.execute_script("sessionStorage.setItem('madoguchi-lang', 'en')")
+    console.get(console_server.base_url + "/")
+    handed = resident_asks(console, "who won the baseball game yesterday?")
+    reference = re.search(r"MD-[A-Z0-9]{6}", handed.text).group(0)
+
+    console.switch_to.window(staff_window)
     sign_in_with_the_keyboard(console)
     console.find_element(By.CSS_SELECTOR, "button.lang[data-lang='en']").click()
     assert console.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
-
     wait(console).until(lambda d: click_in_case(d, reference, "Claim"))
     screenshot(console, "console-queue")
     wait(console).until(lambda d: reference not in d.find_element(By.ID, "cases").text)
-
     Select(console.find_element(By.ID, "status-filter")).select_by_value("claimed")
-    box = wait(console).until(lambda d: d.find_elements(By.ID, f"replyText-{asked['handoff']['case_id']}"))[0]
-    box.send_keys("The prefecture's passport office handles this: 090-1234-5678.")
+    case = wait(console).until(
+        lambda d: [c for c in d.find_elements(By.CSS_SELECTOR, "#cases > li") if reference in c.text]
+    )
+    case[0].find_element(By.TAG_NAME, "textarea").send_keys(
+        "The prefecture's passport office handles this: 090-1234-5678."
+    )
     wait(console).until(lambda d: click_in_case(d, reference, "Send the reply"))
-    thread = f"/v1/conversations/{asked['conversation_id']}/messages"  # what the resident's side reads
-    replies = wait(console).until(lambda d: console_server.http.get(thread).json()["messages"])
-    assert [m["text"] for m in replies] == ["The prefecture's passport office handles this: [PHONE]."]
+
+    console.switch_to.window(resident_window)  # within 2 s, without a reload, announced to screen readers
+    shown = page_wait(console, 2.0).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#messages > li.staff"))
+    assert "The prefecture's passport office handles this: [PHONE]." in shown[0].text
+    assert "Staff of" in shown[0].text and "replied" in console.find_element(By.ID, "status").text
+    assert console.find_element(By.ID, "status").get_attribute("aria-live") == "polite"
+    quiet = resident_asks(console, "How do I put out bulky garbage?")
+    assert "staff" in quiet.text and not quiet.find_elements(By.CSS_SELECTOR, "ol.sources")  # the bot keeps quiet
+    assert axe_violations(console) == []
+
+    console.switch_to.window(staff_window)
     wait(console).until(lambda d: click_in_case(d, reference, "Resolve"))
     console.switch_to.active_element.send_keys("Referred to the prefecture's passport office.")  # focus moved there
     wait(console).until(lambda d: click_in_case(d, reference, "Save"))
     wait(console).until(lambda d: reference not in d.find_element(By.ID, "cases").text)
+
+    console.switch_to.window(resident_window)
+    rating = wait(console).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#messages > li.staff .feedback button"))
+    rating[0].click()
+    wait(console).until(lambda d: "Thank you" in d.find_elements(By.CSS_SELECTOR, "#messages > li.staff")[-1].text)
+    screenshot(console, "chat-staff-reply")
+    again = resident_asks(console, "How do I put out bulky garbage?")
+    assert again.find_elements(By.CSS_SELECTOR, "ol.sources, ul.choices")  # the bot answers (or asks back) again
+    assert "with staff" not in again.text
     resolved = console_server.http.get(
         "/v1/handoffs", params={"status": "resolved"}, headers={"Authorization": f"Bearer {TOKEN}"}
-    )
-    assert reference in [c["reference"] for c in resolved.json()["cases"]]
+    ).json()["cases"]
+    assert [c["resident_resolved"] for c in resolved if c["reference"] == reference] == [True]
+    console.close()
+    console.switch_to.window(staff_window)
 
 
 def test_the_console_shows_sensitive_cases_first_and_pages_to_the_rest(console, console_server):

@@ -57,6 +57,9 @@ class Case(BaseModel):
     claimed_by: str | None = None
     resolution: str | None = None
     answer_used: str | None = None
+    resident_resolved: bool | None = Field(
+        None, description="After the close, the resident's answer to 'was this resolved?' (null: not given)."
+    )
     overdue: bool = Field(
         False, description="Still open after MADOGUCHI_CASE_OVERDUE_WORKING_DAYS working days of its department."
     )
