@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ def run(index_dir: Path, residents: int, replies: int, idle: int, minutes: float
             active = [handed_over(client) for _ in range(residents)]
             waiting = [handed_over(client)[0] for _ in range(idle)]
         seen: dict[int, float] = {}
-        failed = [0]
+        failed: Counter[str] = Counter()
         stop = threading.Event()
 
         def resident(token: str, record: bool) -> None:
@@ -95,8 +96,8 @@ def run(index_dir: Path, residents: int, replies: int, idle: int, minutes: float
                                         seen.setdefault(last, time.monotonic())
                                 if stop.is_set():
                                     return
-                    except (httpx.HTTPError, ValueError):
-                        failed[0] += 1
+                    except (httpx.HTTPError, ValueError) as error:
+                        failed[type(error).__name__] += 1
                         stop.wait(2)  # as EventSource's retry
 
         readers = [threading.Thread(target=resident, args=(token, True)) for token, _ in active]
@@ -136,7 +137,8 @@ def run(index_dir: Path, residents: int, replies: int, idle: int, minutes: float
         "seen": len(latencies),
         "reply_to_resident_ms_p50": round(float(np.percentile(latencies, 50)), 1) if latencies else None,
         "reply_to_resident_ms_p95": round(float(np.percentile(latencies, 95)), 1) if latencies else None,
-        "failed_streams": failed[0],
+        "failed_streams": sum(failed.values()),
+        "failures": dict(failed),
         "minutes": minutes,
         "memory_mb_start": samples[0][1],
         "memory_mb_end": samples[-1][1],
@@ -155,5 +157,5 @@ def summarize(metrics: dict[str, Any]) -> str:
         f"{metrics['idle_residents'] + metrics['residents']} residents following for {metrics['minutes']} min more: "
         f"memory {metrics['memory_mb_start']} -> {metrics['memory_mb_end']} MB (max {metrics['memory_mb_max']}), "
         f"open connections {metrics['connections_start']} -> {metrics['connections_end']}, "
-        f"{metrics['failed_streams']} failed streams"
+        f"{metrics['failed_streams']} failed streams {metrics['failures']}"
     )

@@ -11,6 +11,7 @@ with the last event's id (Last-Event-ID) and misses nothing."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -54,16 +55,21 @@ class ThreadWatch:
 
     async def _watch(self) -> None:
         seen = utc_now() - dt.timedelta(seconds=SKEW_S)
+        woke: dict[str, dt.datetime] = {}  # the change each conversation was last woken for, within the window
         while self.streams:
+            since = seen - dt.timedelta(seconds=SKEW_S)
             try:
-                changed = await run_in_threadpool(self.threads.changed_since, seen - dt.timedelta(seconds=SKEW_S))
+                changed = await run_in_threadpool(self.threads.changed_since, since)
             except Exception:  # the database is away: the streams wait, and read again once it is back
                 logger.warning("could not read which conversations with staff changed", exc_info=True)
                 changed = []
             for conversation_id, updated in changed:
                 seen = max(seen, updated)
-                for woken in self.streams.get(conversation_id, ()):
-                    woken.set()
+                if woke.get(conversation_id) != updated:
+                    woke[conversation_id] = updated
+                    for woken in self.streams.get(conversation_id, ()):
+                        woken.set()
+            woke = {key: at for key, at in woke.items() if at > since}
             await asyncio.sleep(self.interval_s)
 
 
@@ -84,6 +90,7 @@ async def thread_events(services: Services, conversation_id: str, after: int) ->
     woken = watch.follow(conversation_id)
     ends = time.monotonic() + services.settings.thread_stream_s
     last: str | None = None
+    written = time.monotonic()
     try:
         yield "retry: 2000\n\n"
         while time.monotonic() < ends:
@@ -91,17 +98,18 @@ async def thread_events(services: Services, conversation_id: str, after: int) ->
             thread = await run_in_threadpool(thread_of, services, conversation_id, after)
             for message in thread.messages:
                 yield f"id: {message.id}\nevent: message\ndata: {message.model_dump_json()}\n\n"
-                after = message.id
+                after, written = message.id, time.monotonic()
             state = json.dumps(thread.model_dump(exclude={"messages"}), ensure_ascii=False)
             if state != last:
                 yield f"event: state\ndata: {state}\n\n"
-                last = state
+                last, written = state, time.monotonic()
             if thread.state == BOT:
                 return
-            wait = 1.0 if thread.typing else KEEP_ALIVE_S  # typing ends by itself: look again soon
-            try:
-                await asyncio.wait_for(woken.wait(), timeout=min(wait, max(ends - time.monotonic(), 0.01)))
-            except TimeoutError:
+            if time.monotonic() - written >= KEEP_ALIVE_S:
                 yield ": keep-alive\n\n"
+                written = time.monotonic()
+            wait = 1.0 if thread.typing else KEEP_ALIVE_S  # typing ends by itself: look again soon
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), timeout=min(wait, max(ends - time.monotonic(), 0.01)))
     finally:
         watch.leave(conversation_id, woken)
