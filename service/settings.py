@@ -170,6 +170,9 @@ class Settings(IngestSettings):
         3, ge=1, le=20, description="Variants of a named item shown when the question does not say which one."
     )
     sites_shown: int = Field(5, ge=1, le=50, description="Evacuation sites listed for a place and a hazard.")
+    switches_refresh_s: float = Field(
+        0.5, gt=0, le=10, description="How often each worker reads the operators' off switches again."
+    )
     notices_refresh_s: float = Field(
         2.0, gt=0, le=300, description="How often each worker reads the running emergency notices again."
     )

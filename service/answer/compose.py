@@ -28,9 +28,10 @@ def compose(ctx: Context) -> Outcome | None:
         department=top.chunk.department,
         contact=top.chunk.contact,
     )
-    composer = ctx.services.composer
-    notices = ctx.services.notices
+    composer, notices, switches = ctx.services.composer, ctx.services.notices, ctx.services.switches
     if composer is None or (notices is not None and notices.emergency()):  # an emergency: verbatim only
+        return extractive
+    if switches is not None and switches.generative_off():  # operators switched the generative composer off
         return extractive
     return composer.compose(ctx, extractive)
 

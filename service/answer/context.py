@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from service.store.conversations import Turn
     from service.store.database import Store
     from service.store.notices import NoticeBoard
+    from service.store.switches import SwitchBoard
 
 
 class Composer(Protocol):
@@ -47,6 +48,7 @@ class Services:
     rows: RowIndex  # the items and places the corpus's open-data lists name (service/answer/rows.py)
     composer: Composer | None = None  # None: extractive answers only
     notices: NoticeBoard | None = None  # the emergency notices of the service's database (none in evaluation)
+    switches: SwitchBoard | None = None  # the operators' off switches (none in evaluation)
     # the candidates of recent questions on this generation, by (question, language, day) (service/answer/retrieve.py)
     searches: Recent[tuple[str, str, str], tuple[Candidate, ...]] = field(default_factory=lambda: Recent(0))
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # the time office hours are read at
@@ -98,6 +100,7 @@ class Context:
     on_token: Callable[[str], None] | None = None  # hears a generative composer's words as they come
     answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # what feedback on this answer refers to
     chosen: str | None = None  # the entry the resident picked from the choices offered ("none": none of them)
+    channel: str = "api"  # web (the chat page), api or line: what an off switch may pause
     location: tuple[float, float] | None = None  # where the resident is (latitude, longitude), when they sent it
     distances: dict[int, float] = field(default_factory=dict)  # candidate position -> metres from ``location``
 

@@ -13,9 +13,10 @@ PLACE = "place:"  # a choice that names a district: the question is asked again 
 HANDOFF_LOW_CONFIDENCE = "handoff_low_confidence"
 HANDOFF_OUT_OF_SCOPE = "handoff_out_of_scope"
 HANDOFF_SENSITIVE = "handoff_sensitive"
+PAUSED = "paused"  # operators switched the AI answers of this channel off: nothing is answered from the corpus
 WITH_STAFF = "with_staff"  # the conversation is handed to a person: the message went to them, the bot kept quiet
 UNANSWERED = (HANDOFF_OUT_OF_SCOPE, HANDOFF_LOW_CONFIDENCE)  # the corpus had no answer: what reports group
-OUTCOMES = (ANSWERED, CLARIFY, HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, HANDOFF_SENSITIVE)
+OUTCOMES = (ANSWERED, CLARIFY, HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, HANDOFF_SENSITIVE, PAUSED)
 HANDOFF_REASONS = {
     HANDOFF_LOW_CONFIDENCE: "low_confidence",
     HANDOFF_OUT_OF_SCOPE: "out_of_scope",
@@ -83,6 +84,10 @@ OUT_OF_HOURS = {
     "en": "Staff of {department} are away now; they will be back {when}.",
 }
 CLOSED_NOW = {"ja": "ただいま受付時間外です。", "en": "Staff are away now."}
+PAUSED_MESSAGES = {
+    "ja": "現在、AIによる自動回答を停止しています。お手数ですが、職員にお問い合わせください。",
+    "en": "Automated AI answers are paused at the moment. Please contact a member of staff.",
+}
 CONTACT_LINE = {"ja": "お問い合わせ: {department} {contact}", "en": "Contact: {department}, {contact}"}
 REFERENCE_LINE = {
     "ja": "お電話の際は受付番号 {reference} をお伝えください。",

@@ -13,11 +13,12 @@ from service.answer.context import Context
 from service.answer.contextualize import contextualize
 from service.answer.lookup import lookup
 from service.answer.outcomes import Outcome
+from service.answer.pause import pause
 from service.answer.retrieve import retrieve
 from service.answer.screen import screen
 
 Step = Callable[[Context], Outcome | None]
-STEPS: list[Step] = [screen, contextualize, retrieve, lookup, assess, compose]
+STEPS: list[Step] = [screen, pause, contextualize, retrieve, lookup, assess, compose]
 
 
 def run(ctx: Context, until: Step | None = None) -> Outcome | None:

@@ -4,6 +4,7 @@ Every route needs the bearer token of ``MADOGUCHI_ADMIN_TOKEN``; without one con
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ from service.answer.context import Services
 from service.answer.privacy import learnable, mask_personal_data
 from service.answer.retrieve import search
 from service.api.auth import token_errors, token_guard
-from service.api.deps import LiveDep, NoticesDep, ReloaderDep, ServicesDep, SettingsDep
+from service.api.deps import LiveDep, NoticesDep, ReloaderDep, ServicesDep, SettingsDep, SwitchesDep
 from service.api.drafts import check_draft
 from service.api.line.webhook import LineDep
 from service.api.schemas.admin import (
@@ -39,6 +40,9 @@ from service.api.schemas.admin import (
     ReloadAccepted,
     ReloadRequest,
     RollbackRequest,
+    SwitchChange,
+    Switches,
+    SwitchRequest,
     Teaching,
     WithdrawRequest,
 )
@@ -49,6 +53,7 @@ from service.live import replicas
 from service.live.reload import Reloader, load_canaries
 from service.store.notices import described
 from service.store.proposals import ProposalBox
+from service.store.switches import SwitchBoard
 from service.store.tables import utc_now
 
 ADMIN_ERRORS = token_errors("admin")
@@ -57,6 +62,7 @@ ADMIN_ERRORS = token_errors("admin")
 require_admin = token_guard("admin", lambda settings: settings.admin_token)
 
 
+logger = logging.getLogger(__name__)
 router = APIRouter(
     prefix="/v1/admin", tags=["operators"], dependencies=[Depends(require_admin)], responses=ADMIN_ERRORS
 )
@@ -141,6 +147,30 @@ def roll_back(body: RollbackRequest, settings: SettingsDep, services: LiveDep) -
             replicas.sync(engine, settings.index_dir, body.generation)
     rollback(settings.index_dir, body.generation, verify)
     return next(g for g in generations(settings, services).generations if g.id == body.generation)
+
+
+@router.post("/switches", response_model=Switches, responses={422: {"model": ErrorBody}})
+def turn_switch(body: SwitchRequest, board: SwitchesDep) -> Switches:
+    """Pause the AI answers (``on: false``) or bring them back, for ``all`` channels, one of ``web`` (the chat
+    page), ``api`` and ``line``, or only the ``generative`` composer (answers stay extractive). A reason is
+    required (422 without one) and published. Every worker and replica follows within
+    MADOGUCHI_SWITCHES_REFRESH_S; the state is kept in the database, so a restart changes nothing."""
+    change = board.turn(body.target, body.on, mask_personal_data(body.reason)[0], mask_personal_data(body.by)[0])
+    logger.warning("switch %s turned %s", change.target, "on" if change.on else "off")
+    return switches_now(board)
+
+
+@router.get("/switches", response_model=Switches)
+def list_switches(board: SwitchesDep) -> Switches:
+    """What is switched off now, and every change with who, when and why."""
+    return switches_now(board)
+
+
+def switches_now(board: SwitchBoard) -> Switches:
+    history = [
+        SwitchChange(at=c.at, target=c.target, on=c.on, reason=c.reason, by=c.changed_by) for c in board.history()
+    ]
+    return Switches(off=sorted(board.off()), history=history)
 
 
 @router.post(

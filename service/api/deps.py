@@ -16,6 +16,7 @@ from service.live.reload import Reloader
 from service.live.services import LiveServices
 from service.settings import Settings
 from service.store.notices import NoticeBoard
+from service.store.switches import SwitchBoard
 
 T = TypeVar("T")
 
@@ -57,6 +58,10 @@ def notices_of(request: Request) -> NoticeBoard:
     return live_of(request).notices
 
 
+def switches_of(request: Request) -> SwitchBoard:
+    return live_of(request).switches
+
+
 def on_the_loop(read: Callable[[Request], T]) -> Callable[[Request], Awaitable[T]]:
     """FastAPI runs a plain function dependency in its thread pool, where it would wait behind every question
     waiting there (``/healthz`` must answer while they do); these reads take no time, so they run on the loop."""
@@ -72,3 +77,4 @@ LiveDep = Annotated[LiveServices, Depends(on_the_loop(live_of))]
 ReloaderDep = Annotated[Reloader, Depends(on_the_loop(reloader_of))]
 ServicesDep = Annotated[Services, Depends(on_the_loop(services_of))]
 NoticesDep = Annotated[NoticeBoard, Depends(on_the_loop(notices_of))]
+SwitchesDep = Annotated[SwitchBoard, Depends(on_the_loop(switches_of))]

@@ -48,13 +48,18 @@ ASK_ERRORS: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorBody, "description": "index_unavailable: no live index generation"},
 }
 router = APIRouter(tags=["residents"])
+# The chat page says it is the chat page (an off switch may pause it alone); any other caller is the API.
+ChannelHeader = Annotated[
+    str | None, Header(alias="X-Madoguchi-Channel", max_length=16, description="`web` from the chat page.")
+]
 
 
 @router.post("/v1/ask", response_model=Answer, responses=ASK_ERRORS, dependencies=[Depends(limited("ask"))])
-def ask(request: AskRequest, services: ServicesDep) -> Answer:
+def ask(request: AskRequest, services: ServicesDep, channel: ChannelHeader = None) -> Answer:
     """Answer a resident's question from the city's own sources, or hand it to a person. While the conversation
-    is handed to staff, the message goes to them instead (outcome ``with_staff``)."""
-    ctx = question_context(request, services)
+    is handed to staff, the message goes to them instead (outcome ``with_staff``); while operators have paused
+    the AI answers, the resident is told so (outcome ``paused``)."""
+    ctx = question_context(request, services, channel)
     return handed_over(ctx) or respond(ctx, answer(ctx))
 
 
@@ -64,12 +69,12 @@ def ask(request: AskRequest, services: ServicesDep) -> Answer:
     response_class=StreamingResponse,
     dependencies=[Depends(limited("ask"))],
 )
-def ask_stream(request: AskRequest, services: ServicesDep) -> StreamingResponse:
+def ask_stream(request: AskRequest, services: ServicesDep, channel: ChannelHeader = None) -> StreamingResponse:
     """The same answer as server-sent events: while a generative composer writes, `token` events each carry one
     sentence that has passed the grounding check on its own (nothing after a sentence that fails); then one
     `done` event with the whole answer, checked (it replaces the sentences: after a failed check it is the
     extractive answer). Without a generative composer there is only the `done` event."""
-    ctx = question_context(request, services)
+    ctx = question_context(request, services, channel)
     if (passed := handed_over(ctx)) is not None:
         done = f"event: done\ndata: {passed.model_dump_json()}\n\n"
         return StreamingResponse(iter([done]), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
@@ -168,9 +173,13 @@ def rate_resolution(conversation_id: str, body: RatingRequest, services: Service
     return FeedbackAccepted(source="resident")
 
 
-def question_context(request: AskRequest, services: Services) -> Context:
-    if request.choice is not None:
-        return pick_context(request, services)
+def question_context(request: AskRequest, services: Services, channel: str | None = None) -> Context:
+    ctx = pick_context(request, services) if request.choice is not None else new_question(request, services)
+    ctx.channel = "web" if channel == "web" else "api"
+    return ctx
+
+
+def new_question(request: AskRequest, services: Services) -> Context:
     question = clean_question(request.question or "", services.settings.question_max_chars)
     token = request.conversation_id or ""
     continued = bool(token) and services.store.conversations.exists(conversation_key(token))

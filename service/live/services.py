@@ -29,6 +29,7 @@ from service.settings import Settings
 from service.store.cases import CaseQueue
 from service.store.database import Store
 from service.store.notices import NoticeBoard
+from service.store.switches import SwitchBoard
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ def open_services(
     store: Store | None = None,
     embedder: Embeddings | None = None,
     notices: NoticeBoard | None = None,
+    switches: SwitchBoard | None = None,
 ) -> Services:
     """The services over ``index``, its baseline measured (or read) before they answer anything."""
     store = store or Store(settings.database_url, settings.conversation_retention_days)
@@ -54,6 +56,7 @@ def open_services(
         composer=GenerativeComposer.from_settings(settings),
         rows=RowIndex.of(index.chunks),
         notices=notices,
+        switches=switches,
         searches=Recent(settings.query_cache_size),
     )
     return replace(services, baseline=baseline_of(services))
@@ -63,6 +66,7 @@ class LiveServices:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings, self.store = settings, store
         self.notices = NoticeBoard(store, settings.notices_refresh_s, settings.notices_max)
+        self.switches = SwitchBoard(store, settings.switches_refresh_s)
         self._live_file = settings.index_dir / "LIVE"
         self._lock = threading.Lock()
         self._services: Services | None = None
@@ -114,7 +118,7 @@ class LiveServices:
                 return
             same_model = old is not None and old.index.embedding_model == index.embedding_model
             embedder = old.embedder if old and same_model else None
-            self._services = open_services(self.settings, index, self.store, embedder, self.notices)
+            self._services = open_services(self.settings, index, self.store, embedder, self.notices, self.switches)
         except Exception as error:
             self.problem = f"the live generation cannot be opened: {error}"[:500]
             if old is None:

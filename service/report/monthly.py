@@ -28,6 +28,7 @@ from service.answer.staff_hours import overdue
 from service.errors import MadoguchiError
 from service.report.disclosure import Sum, hidden_figures
 from service.report.review import REVIEWED_KINDS
+from service.store.switches import SwitchBoard
 from service.store.tables import as_utc, audit, case_messages, cases, feedback
 from service.store.threads import RESIDENT, STAFF, department_name
 
@@ -109,6 +110,7 @@ def monthly(services: Services, name: str) -> dict[str, Any]:
         "never_cited": [_source(doc_id, documents) for doc_id in sorted(listed_documents) if doc_id not in cited],
         "feedback": ratings,
         "cases": queue,
+        "switches": switch_changes(services, month, public=False),
         "unanswered": {
             "questions": sum(unanswered.values()),
             "topics": topics(services, unanswered),
@@ -179,11 +181,22 @@ def _public(services: Services, name: str) -> dict[str, Any]:
             if f"category:{category}" not in hidden
         ],
         "staff_replies": cell("staff_replies"),
+        "switches": switch_changes(services, month_of(name, services.settings.zone), public=True),
         "model": report["model"],
         "generation": report["generation"],
         "corpus_updated": report["corpus_updated"],
         "min_cell": floor,
     }
+
+
+def switch_changes(services: Services, month: Month, public: bool) -> list[dict[str, Any]]:
+    """The off switch changes of the month, oldest first; who made them only in the staff's report."""
+    changes = reversed(SwitchBoard(services.store).history(month.start, month.end, limit=1000))
+    return [
+        {"at": c.at.isoformat(), "target": c.target, "on": c.on, "reason": c.reason}
+        | ({} if public else {"by": c.changed_by})
+        for c in changes
+    ]
 
 
 def _staff_replies(services: Services, month: Month) -> int:
@@ -287,6 +300,10 @@ def as_csv(report: dict[str, Any]) -> str:
     for key, value in report["cases"].items():
         if key != "departments":
             writer.writerow(["cases", key, value, ""])
+    for change in report.get("switches", []):
+        writer.writerow(
+            ["switch", change["target"], "on" if change["on"] else "off", f"{change['at']} {change['reason']}"]
+        )
     for row in report["cases"].get("departments", []):
         rated = f"resolved={row['resolved']} not_resolved={row['not_resolved']} overdue={row['overdue']}"
         writer.writerow(["department_cases", row["department"], row["closed"], rated])

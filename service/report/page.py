@@ -25,6 +25,15 @@ LABELS = {
         "handoff_low_confidence": "職員へ引き継ぎ（確信度が低い）",
         "handoff_out_of_scope": "職員へ引き継ぎ（対象外）",
         "handoff_sensitive": "職員へ引き継ぎ（緊急・相談）",
+        "paused": "AI回答の停止中",
+        "switches": "AI回答の停止と再開",
+        "switch_at": "日時",
+        "switch_target": "対象",
+        "switch_state": "状態",
+        "switch_reason": "理由",
+        "switch_by": "操作者",
+        "switch_off": "停止",
+        "switch_on": "再開",
         "confidence": "確からしさの分布",
         "band": "確からしさ",
         "most_cited": "よく引用された出典",
@@ -88,6 +97,15 @@ LABELS = {
         "handoff_low_confidence": "Handed to staff (low confidence)",
         "handoff_out_of_scope": "Handed to staff (out of scope)",
         "handoff_sensitive": "Handed to staff (urgent or sensitive)",
+        "paused": "AI answers paused",
+        "switches": "When the AI answers were paused and brought back",
+        "switch_at": "When",
+        "switch_target": "Target",
+        "switch_state": "State",
+        "switch_reason": "Reason",
+        "switch_by": "By",
+        "switch_off": "paused",
+        "switch_on": "back on",
         "confidence": "Confidence",
         "band": "Confidence",
         "most_cited": "Most cited sources",
@@ -206,6 +224,7 @@ def monthly_html(report: dict[str, Any], lang: str) -> str:
             ],
             t["none"],
         ),
+        switch_table(report.get("switches", []), t, with_who=True),
         table(
             "unanswered",
             f"{t['unanswered']} ({report['unanswered']['questions']})",
@@ -260,6 +279,7 @@ def public_html(report: dict[str, Any], lang: str) -> str:
                 [[c["category"], c["answers"]] for c in report["categories"]],
                 t["none"],
             ),
+            switch_table(report["switches"], t, with_who=False),
             "<dl>"
             f"<dt>{t['model']}</dt><dd>{escape(report['model'])}</dd>"
             f"<dt>{t['generation']}</dt><dd>{escape(report['generation'])}</dd>"
@@ -277,6 +297,21 @@ def public_html(report: dict[str, Any], lang: str) -> str:
         f"<a href='?month={escape(report['month'])}&amp;lang={other}' lang='{other}'>{LABELS[other]['language']}: "
         f"{LABELS[other][other]}</a></nav></header><main id='main'>{body}</main></body></html>"
     )
+
+
+def switch_table(changes: list[dict[str, Any]], t: dict[str, str], with_who: bool) -> str:
+    headings = [t["switch_at"], t["switch_target"], t["switch_state"], t["switch_reason"]]
+    rows = [
+        [
+            c["at"][:16].replace("T", " ") + " UTC",
+            c["target"],
+            t["switch_on"] if c["on"] else t["switch_off"],
+            c["reason"],
+        ]
+        + ([c.get("by", "")] if with_who else [])
+        for c in changes
+    ]
+    return table("switches", t["switches"], headings + ([t["switch_by"]] if with_who else []), rows, t["none"])
 
 
 def chart(

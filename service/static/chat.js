@@ -100,7 +100,7 @@ function renderFeedback(item, answerId) {
 async function fetchAnswer(payload, onToken) {
   const response = await fetch("v1/ask/stream", {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", "X-Madoguchi-Channel": "web" },  // an off switch may pause the page alone
     body: JSON.stringify(payload),
   });
   if (!response.ok) {

@@ -160,6 +160,17 @@ notices = Table(
     Column("broadcast_at", DateTime(timezone=True)),  # pushed to every LINE follower (once)
 )
 
+switches = Table(  # every change of an off switch, kept for good: the trail of when the AI was paused and why
+    "switches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("target", String(16), nullable=False),  # all, web, api, line, generative
+    Column("on", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),  # published on the transparency page
+    Column("changed_by", String(100), nullable=False),  # masked
+)
+
 feedback = Table(
     "feedback",
     metadata,

@@ -163,6 +163,7 @@ class LineChannel:
             return Reply([])  # an empty message: nothing to answer
         if ctx is None:
             return Reply([])
+        ctx.channel = "line"
         if (passed := handed_over(ctx)) is not None:  # with staff: they read it, the bot keeps quiet
             return Reply(say.answer_messages(passed))
         made = respond(ctx, answer(ctx))

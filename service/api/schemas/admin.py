@@ -66,6 +66,35 @@ class RollbackRequest(Incoming):
     generation: str = Field(pattern=GENERATION_ID)
 
 
+class SwitchRequest(Incoming):
+    """Switch the AI answers off (or on again) for the whole service, one channel, or only the generative
+    composer, with the reason (published on the transparency page)."""
+
+    model_config = ConfigDict(extra="forbid")
+    target: Literal["all", "web", "api", "line", "generative"]
+    on: bool
+    reason: str = Field(min_length=1, max_length=500, description="Why; shown on the public transparency page.")
+    by: str = Field("operator", min_length=1, max_length=100, description="Who switches (a name or desk).")
+
+    @field_validator("reason", "by")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        return visible(value)
+
+
+class SwitchChange(BaseModel):
+    at: dt.datetime
+    target: str
+    on: bool
+    reason: str
+    by: str
+
+
+class Switches(BaseModel):
+    off: list[str] = Field(description="The targets switched off now (empty: the AI answers everywhere).")
+    history: list[SwitchChange] = Field(description="Every change, newest first.")
+
+
 class NoticeRequest(Incoming):
     """A notice to publish: both languages, a severity, an end (at most 14 days on), optionally a start."""
 

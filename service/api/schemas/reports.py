@@ -83,6 +83,14 @@ class Unanswered(BaseModel):
     topics: list[Topic] = Field(description="Grouped by meaning, biggest first.")
 
 
+class SwitchChange(BaseModel):
+    at: str = Field(description="When (ISO 8601, UTC).")
+    target: str = Field(description="all, web, api, line or generative.")
+    on: bool = Field(description="false: the AI answers of the target were paused; true: they came back.")
+    reason: str
+    by: str | None = Field(None, description="Who (the staff report only; never published).")
+
+
 class MonthlyReport(BaseModel):
     month: str
     timezone: str
@@ -97,6 +105,7 @@ class MonthlyReport(BaseModel):
     never_cited: list[SourceCount] = Field(description="FAQs and regulations of the live corpus no answer cited.")
     feedback: FeedbackSummary
     cases: CaseFigures
+    switches: list[SwitchChange] = Field(default_factory=list, description="Off switch changes, oldest first.")
     unanswered: Unanswered
 
 
@@ -114,6 +123,9 @@ class PublicReport(BaseModel):
     categories: list[CategoryCount] = Field(description="Subjects of the answers; those under min_cell left out.")
     staff_replies: int | None = Field(
         None, description="Replies staff wrote to residents in the chat (counted, never shown); None: under min_cell."
+    )
+    switches: list[SwitchChange] = Field(
+        default_factory=list, description="When operators paused the AI answers and brought them back, and why."
     )
     model: str
     generation: str

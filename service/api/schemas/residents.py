@@ -81,7 +81,9 @@ class Answer(BaseModel):
     confidence: float = Field(ge=0, le=1, description="Calibrated probability that the answer is right.")
     handoff: Handoff
     outcome: str = Field(
-        description="answered | clarify | handoff_low_confidence | handoff_out_of_scope | handoff_sensitive"
+        description="answered | clarify | handoff_low_confidence | handoff_out_of_scope | handoff_sensitive | "
+        "paused (operators switched the AI answers off: the general desk is named) | with_staff (the "
+        "conversation is with a person: the message went to them)"
     )
     choices: list[Choice] = Field(
         default_factory=list,

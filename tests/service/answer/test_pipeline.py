@@ -28,15 +28,15 @@ def rows(services: Services, table) -> int:
         return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def test_the_steps_are_screen_contextualize_retrieve_lookup_assess_compose():
+def test_the_steps_are_screen_pause_contextualize_retrieve_lookup_assess_compose():
     names = [step.__name__ for step in STEPS]
-    assert names == ["screen", "contextualize", "retrieve", "lookup", "assess", "compose"]
+    assert names == ["screen", "pause", "contextualize", "retrieve", "lookup", "assess", "compose"]
 
 
 def test_a_run_until_retrieve_stops_there_with_candidates(services):
     ctx = context(services, "粗大ごみの出し方を教えてください")
     assert run(ctx, until=retrieve) is None
-    assert list(ctx.timings_ms) == ["screen", "contextualize", "retrieve"]
+    assert list(ctx.timings_ms) == ["screen", "pause", "contextualize", "retrieve"]
     assert ctx.candidates and ctx.candidates[0].chunk.doc_id == "ja-waste-bulky" and ctx.confidence == 0.0
 
 

@@ -678,3 +678,47 @@ def test_an_approval_that_would_replace_a_canarys_answer_needs_confirmation_and_
 def ask_first(server: Server, question: str) -> str | None:
     """The entry the question is answered from, or offered first."""
     return first_entry(server.http.post("/v1/ask", json={"question": question}).json())
+
+
+def outcomes_everywhere(server: Server, tries: int = 6, **headers: str) -> set[str]:
+    """The outcomes of BULKY asked on fresh connections (the kernel spreads them over both workers)."""
+    asked = [
+        httpx.post(server.base_url + "/v1/ask", json={"question": BULKY}, headers=headers, timeout=30).json()
+        for _ in range(tries)
+    ]
+    return {body["outcome"] for body in asked}
+
+
+def test_an_operator_pauses_the_ai_answers_everywhere_within_a_second_and_brings_them_back(admin_server):
+    switch = {"target": "all", "on": False, "reason": "回答の誤りを調査中", "by": "情報政策課 山田"}
+    assert admin_server.http.post("/v1/admin/switches", json={**switch, "reason": ""}, headers=AUTH).status_code == 422
+    assert admin_server.http.post("/v1/admin/switches", json=switch).status_code == 401
+    assert admin_server.http.post("/v1/admin/switches", json=switch, headers=AUTH).json()["off"] == ["all"]
+    eventually(lambda: outcomes_everywhere(admin_server) == {"paused"}, 1.0, interval=0.1)
+    paused = admin_server.http.post("/v1/ask", json={"question": BULKY}).json()
+    assert paused["citations"] == [] and paused["choices"] == [] and "City Hall General Enquiries" in paused["answer"]
+    assert paused["handoff"]["contact"].startswith("0465-00-1000") and paused["handoff"]["case_id"] is None
+    emergency = admin_server.http.post("/v1/ask", json={"question": "火事です！隣の家が燃えています"}).json()
+    assert emergency["outcome"] == "handoff_sensitive" and "119" in emergency["answer"]  # helplines still given
+    suggested = admin_server.http.post("/v1/suggest", json={"question": BULKY}, headers=STAFF).json()
+    assert suggested["suggestions"]  # staff keep their suggestions
+
+    back = {**switch, "on": True, "reason": "修正済み"}
+    assert admin_server.http.post("/v1/admin/switches", json=back, headers=AUTH).json()["off"] == []
+    eventually(lambda: "paused" not in outcomes_everywhere(admin_server), 1.0, interval=0.1)
+    history = admin_server.http.get("/v1/admin/switches", headers=AUTH).json()["history"]
+    assert [(c["on"], c["reason"], c["by"]) for c in history[:2]] == [
+        (True, "修正済み", "情報政策課 山田"),
+        (False, "回答の誤りを調査中", "情報政策課 山田"),
+    ]
+
+
+def test_pausing_the_chat_page_leaves_the_api_answering(admin_server):
+    web = {"target": "web", "on": False, "reason": "ページの表示を確認中"}
+    admin_server.http.post("/v1/admin/switches", json=web, headers=AUTH)
+    try:
+        eventually(lambda: outcomes_everywhere(admin_server, **{"X-Madoguchi-Channel": "web"}) == {"paused"}, 1.0)
+        assert "paused" not in outcomes_everywhere(admin_server)
+    finally:
+        admin_server.http.post("/v1/admin/switches", json={**web, "on": True}, headers=AUTH)
+    eventually(lambda: "paused" not in outcomes_everywhere(admin_server, **{"X-Madoguchi-Channel": "web"}), 1.0)

@@ -22,7 +22,7 @@ from service.live.services import open_services
 from service.report.monthly import as_csv, month_of, monthly, public, topics
 from service.report.page import monthly_html, public_html
 from service.settings import Settings
-from service.store.tables import audit, case_messages, cases, feedback
+from service.store.tables import audit, case_messages, cases, feedback, switches
 
 UTC = dt.UTC
 BULKY = "ja-waste-bulky"
@@ -191,6 +191,36 @@ def test_the_public_report_hides_small_figures_and_never_holds_a_question(report
     page = public_html(report, "ja")
     assert "秘密の質問" not in json.dumps(report, ensure_ascii=False) + page
     assert "非表示" in page and "3件未満" in page
+
+
+def test_both_reports_list_when_the_ai_was_paused_and_why_and_only_staff_see_who(reporting):
+    with reporting.store.engine.begin() as connection:
+        for day, on in ((3, False), (4, True)):
+            at = dt.datetime(2026, 11, day, 1, tzinfo=UTC)
+            reason = "回答の誤りを調査中" if not on else "修正済み"
+            connection.execute(
+                insert(switches).values(created_at=at, target="all", on=on, reason=reason, changed_by="情報政策課 山田")
+            )
+        connection.execute(  # another month's change is not this month's
+            insert(switches).values(
+                created_at=dt.datetime(2026, 12, 1, 1, tzinfo=UTC), target="web", on=False, reason="x", changed_by="y"
+            )
+        )
+    staff, published = monthly(reporting, "2026-11")["switches"], public(reporting, "2026-11")["switches"]
+    assert [(c["on"], c["reason"], c["by"]) for c in staff] == [
+        (False, "回答の誤りを調査中", "情報政策課 山田"),
+        (True, "修正済み", "情報政策課 山田"),
+    ]
+    assert [(c["target"], c["on"], c["reason"]) for c in published] == [
+        ("all", False, "回答の誤りを調査中"),
+        ("all", True, "修正済み"),
+    ]
+    page = public_html(public(reporting, "2026-11"), "ja")
+    assert (
+        "回答の誤りを調査中" in page
+        and "山田" not in page
+        and "山田" in monthly_html(monthly(reporting, "2026-11"), "ja")
+    )
 
 
 def subtracted(report: dict, every_category: set[str]) -> dict[str, int]:
