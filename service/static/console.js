@@ -29,13 +29,18 @@ const TEXT = {
     generation: "版", because: "理由",
     reviewTitle: "見直しが必要な項目", loadReview: "一覧を表示", outdated: "更新日が古い項目",
     uncited: "最近引用されていない項目", poorly_rated: "評価が低い項目", updated: "更新日",
-    operatorTitle: "運用者：FAQ案の承認とお知らせ", adminToken: "運用者トークン", showPending: "承認待ちを表示",
+    operatorTitle: "運用者：FAQ案の承認、AIの停止、お知らせ", adminToken: "運用者トークン", showPending: "承認待ちを表示",
     approve: "承認して公開", reject: "差し戻す", rejectReason: "差し戻しの理由", publishing: "公開処理中 {p}%",
     published: "公開されました（版 {generation}）。", publishFailed: "公開できませんでした: {message}",
     queuedNext: "承認しました。次の再読み込みで公開されます。", proposedBy: "提出者",
     firstToday: "この質問に今いちばん先に使われる出典: {title}", canariesToday: "確認用の質問 {total} 件の今の出典: {list}",
     confirmCanaries: "この項目が確認用の質問の公式の回答より先に使われてもよい",
     withdrawn: "取り下げ",
+    switchesTitle: "AI回答の停止（キルスイッチ）", switchTarget: "対象", targetAll: "すべての窓口",
+    targetWeb: "チャットページ", targetApi: "API", targetLine: "LINE", targetGenerative: "生成AIによる文章化のみ",
+    switchReason: "理由（透明性レポートで公開されます）", switchOff: "停止する", switchOn: "再開する",
+    allOn: "すべて稼働中です。", nowOff: "停止中: {targets}", switchedOff: "{target} を停止しました。",
+    switchedOn: "{target} を再開しました。", changeOff: "停止", changeOn: "再開",
     noticesTitle: "お知らせ（災害時など）", severity: "重要度", info: "お知らせ", warning: "注意",
     emergency: "緊急（生成AIによる回答を止めます）", noticeJa: "日本語の本文", noticeEn: "英語の本文",
     noticeEnds: "終了日時（最長14日後）", noticeLink: "詳しい情報のページ（任意）", publishNotice: "お知らせを掲示",
@@ -75,7 +80,7 @@ const TEXT = {
     drafting: "Drafting from a topic: write the question and the answer.", generation: "version", because: "Reason",
     reviewTitle: "Entries to review", loadReview: "Show the lists", outdated: "Not updated for long",
     uncited: "Not cited recently", poorly_rated: "Rated poorly", updated: "updated",
-    operatorTitle: "Operators: FAQ drafts and notices", adminToken: "Operator token", showPending: "Show drafts waiting",
+    operatorTitle: "Operators: FAQ drafts, pausing the AI, notices", adminToken: "Operator token", showPending: "Show drafts waiting",
     approve: "Approve and publish", reject: "Send back", rejectReason: "Why it is sent back",
     publishing: "Publishing {p}%", published: "Published (version {generation}).",
     publishFailed: "Could not publish: {message}", queuedNext: "Approved; the next reload publishes it.",
@@ -83,6 +88,11 @@ const TEXT = {
     firstToday: "Answered first today from: {title}", canariesToday: "First sources of the {total} canary questions today: {list}",
     confirmCanaries: "This entry may come before the official answer of a canary question",
     withdrawn: "withdrawn",
+    switchesTitle: "Pause the AI answers (kill switch)", switchTarget: "Target", targetAll: "Every channel",
+    targetWeb: "The chat page", targetApi: "The API", targetLine: "LINE", targetGenerative: "Only the generative wording",
+    switchReason: "Reason (published in the transparency report)", switchOff: "Pause", switchOn: "Bring back",
+    allOn: "Everything is running.", nowOff: "Paused: {targets}", switchedOff: "{target} paused.",
+    switchedOn: "{target} back on.", changeOff: "paused", changeOn: "back on",
     noticesTitle: "Notices (disasters and the like)", severity: "Severity", info: "Information", warning: "Warning",
     emergency: "Emergency (switches generated answers off)", noticeJa: "Japanese text", noticeEn: "English text",
     noticeEnds: "Ends (at most 14 days on)", noticeLink: "A page with more (optional)", publishNotice: "Publish the notice",
@@ -595,6 +605,35 @@ function loadLearned() {
   return fillList("learned", async () => (await adminApi("GET", "v1/admin/learned")).phrasings, renderLearned);
 }
 
+// Operators: the off switches. Pausing asks for a reason, which the transparency report publishes.
+const TARGET_LABELS = { all: "targetAll", web: "targetWeb", api: "targetApi", line: "targetLine", generative: "targetGenerative" };
+
+function showSwitches(data) {
+  $("switches-state").textContent = data.off.length
+    ? t("nowOff", { targets: data.off.map((x) => t(TARGET_LABELS[x])).join(", ") }) : t("allOn");
+  $("switches").replaceChildren(...data.history.slice(0, 10).map((c) => el(
+    "li", `${new Date(c.at).toLocaleString(page.lang)} · ${t(TARGET_LABELS[c.target])} · ${t(c.on ? "changeOn" : "changeOff")} · ${c.reason} · ${c.by}`,
+  )));
+}
+
+async function loadSwitches() {
+  try { showSwitches(await adminApi("GET", "v1/admin/switches")); }
+  catch (error) { say(t("failed", { message: error.message })); }
+}
+
+async function turnSwitch(event) {
+  event.preventDefault();
+  const on = event.submitter ? event.submitter.id === "switch-on" : false;
+  const target = $("switch-target").value;
+  try {
+    showSwitches(await adminApi("POST", "v1/admin/switches", { target, on, reason: $("switch-reason").value, by: "console" }));
+    $("switch-reason").value = "";
+    say(t(on ? "switchedOn" : "switchedOff", { target: t(TARGET_LABELS[target]) }));
+  } catch (error) {
+    say(t("failed", { message: error.message }));
+  }
+}
+
 async function publishNotice(event) {
   event.preventDefault();
   const body = {
@@ -622,6 +661,7 @@ async function loadPending(event) {
     const data = await adminApi("GET", "v1/admin/proposals?status=submitted");
     $("pending").replaceChildren(...data.proposals.map(renderPending));
     if (!data.proposals.length) $("pending").append(el("li", t("none")));
+    loadSwitches();
     loadNotices();
     loadLearned();
   } catch (error) {
@@ -656,5 +696,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("load-review").addEventListener("click", loadReview);
   $("admin-form").addEventListener("submit", loadPending);
   $("notice-form").addEventListener("submit", publishNotice);
+  $("switch-form").addEventListener("submit", turnSwitch);
   if (sessionStorage.getItem(STAFF_TOKEN_KEY)) showWorkspace();
 });

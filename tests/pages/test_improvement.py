@@ -130,6 +130,32 @@ def test_an_operator_publishes_a_notice_in_the_console_and_ends_it(chrome, city)
     assert axe_violations(chrome) == []
 
 
+def test_an_operator_pauses_the_chat_pages_answers_in_the_console_with_a_reason_and_brings_them_back(chrome, city):
+    chrome.get(city.base_url + "/console")
+    chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
+    chrome.get(city.base_url + "/console")
+    chrome.find_element(By.ID, "token").send_keys(STAFF_TOKEN, Keys.ENTER)
+    chrome.find_element(By.ID, "admin-token").send_keys(ADMIN_TOKEN, Keys.ENTER)
+    wait(chrome).until(lambda d: "すべて稼働中" in d.find_element(By.ID, "switches-state").text)
+    Select(chrome.find_element(By.ID, "switch-target")).select_by_value("web")
+    chrome.find_element(By.ID, "switch-off").click()  # no reason yet: the form asks for one first
+    assert chrome.find_element(By.ID, "switches").text == ""
+    chrome.find_element(By.ID, "switch-reason").send_keys("回答の誤りを調査中")
+    chrome.find_element(By.ID, "switch-off").click()
+    wait(chrome).until(lambda d: "停止中: チャットページ" in d.find_element(By.ID, "switches-state").text)
+    assert "回答の誤りを調査中" in chrome.find_element(By.ID, "switches").text
+    web = {"X-Madoguchi-Channel": "web"}
+    paused = city.http.post("/v1/ask", json={"question": "粗大ごみの出し方"}, headers=web).json()
+    assert paused["outcome"] == "paused"
+    assert city.http.post("/v1/ask", json={"question": "粗大ごみの出し方"}).json()["outcome"] != "paused"
+    assert axe_violations(chrome) == []
+    chrome.find_element(By.ID, "switch-reason").send_keys("修正済み")
+    chrome.find_element(By.ID, "switch-on").click()
+    wait(chrome).until(lambda d: "すべて稼働中" in d.find_element(By.ID, "switches-state").text)
+    resumed = city.http.post("/v1/ask", json={"question": "粗大ごみの出し方"}, headers=web).json()
+    assert resumed["outcome"] != "paused"
+
+
 def test_an_operator_sees_a_learned_phrasing_with_who_taught_it_and_removes_it(chrome, city):
     question = "パスポートの申請はどこでできますか"  # handed off: nothing in the corpus answers it
     case_id = city.http.post("/v1/ask", json={"question": question}).json()["handoff"]["case_id"]
