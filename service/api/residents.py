@@ -15,7 +15,9 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from ingest.text import detect_lang, normalize
-from service.answer.context import Context, Services
+from service.answer.compose import cite
+from service.answer.context import Candidate, Context, Services
+from service.answer.hand_off import general_desk
 from service.answer.outcomes import CLARIFY, NONE_OF_THESE, PLACE
 from service.answer.pipeline import answer
 from service.answer.privacy import mask_personal_data
@@ -39,8 +41,10 @@ from service.api.schemas.residents import (
 from service.api.thread_events import thread_events
 from service.errors import ConflictError, InternalError, error_body
 from service.report.starting_points import starting_points
+from service.store.cases import NewCase
 
 logger = logging.getLogger(__name__)
+WRONG_SAID = {"ja": "住民からの誤りの指摘", "en": "The resident says it is wrong"}
 ASK_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorBody, "description": "nothing_to_choose or choice_not_offered (a pick of a choice)"},
     422: {"model": ErrorBody, "description": "question_empty, question_too_long or invalid_request"},
@@ -112,12 +116,44 @@ def ask_stream(request: AskRequest, services: ServicesDep, channel: ChannelHeade
 def give_feedback(
     body: FeedbackRequest, request: Request, services: ServicesDep, settings: SettingsDep
 ) -> FeedbackAccepted:
-    """Was an answer helpful? From residents (no token) and staff (their bearer token)."""
+    """Was an answer helpful? From residents (no token) and staff (their bearer token). ``wrong: true`` says
+    the answer is wrong: a case opens for staff of its first source's department (the reference comes back)."""
     signed = "authorization" in request.headers and settings.staff_token is not None
     source = "staff" if signed and checked_token(request, settings.staff_token) else "resident"
     comment = mask_personal_data(normalize(body.comment))[0] if body.comment else None
-    services.cases.add_feedback(body.answer_id, body.helpful, comment, source)
-    return FeedbackAccepted(source=source)
+    answered = services.cases.add_feedback(body.answer_id, body.helpful, comment, source, body.wrong)
+    reference = report_wrong(services, body.answer_id, answered, comment) if body.wrong else None
+    return FeedbackAccepted(source=source, reference=reference)
+
+
+def report_wrong(services: Services, answer_id: str, answered: dict[str, Any], comment: str | None) -> str:
+    """Open the case of an answer reported wrong: the masked question, what the resident said, and the answer's
+    sources as staff see them, for the department of its first source (else the general desk)."""
+    cited = {chunk.id: chunk for chunk in services.index.chunks if chunk.id in set(answered["cited"])}
+    sources = [cited[chunk_id] for chunk_id in answered["cited"] if chunk_id in cited]
+    lang = answered["lang"] if answered["lang"] in ("ja", "en") else "ja"
+    if sources and sources[0].department:
+        door = (sources[0].department, sources[0].contact)
+    else:
+        door = general_desk(services.index.manifest, lang)
+    said = [f"{WRONG_SAID[lang]}: {comment}"] if comment else []
+    _, reference = services.cases.open(
+        NewCase(
+            reason="wrong_answer",
+            lang=lang,
+            conversation_id=answered["conversation_id"],
+            answer_id=answer_id,
+            question=answered["question"],
+            transcript=[answered["question"], *said],
+            suggestions=[
+                cite(Candidate(0, chunk), chunk.title, services.settings.snippet_chars).model_dump()
+                for chunk in sources
+            ],
+            department=" ".join(part for part in door if part),
+        )
+    )
+    logger.info("an answer was reported wrong: case %s", reference)
+    return reference
 
 
 @router.get(

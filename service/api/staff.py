@@ -95,7 +95,7 @@ def suggest(request: SuggestRequest, services: ServicesDep) -> Suggestions:
 def handoffs(
     services: ServicesDep,
     status: Annotated[CaseStatus, Query()] = "open",
-    reason: Annotated[Literal["low_confidence", "out_of_scope", "sensitive"] | None, Query()] = None,
+    reason: Annotated[Literal["low_confidence", "out_of_scope", "sensitive", "wrong_answer"] | None, Query()] = None,
     department: Annotated[str | None, Query(max_length=200)] = None,
     lang: Annotated[Lang | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

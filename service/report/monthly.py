@@ -335,31 +335,45 @@ def _band(column: Any) -> Any:
 
 
 def _feedback(connection: Any, month: Month, documents: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """Helpful / not helpful per source (the answer's first citation), and the month's comments (masked)."""
+    """Helpful / not helpful per source (the answer's first citation), answers reported wrong per source and
+    per department, and the month's comments (masked)."""
     joined = (
-        select(feedback.c.helpful, feedback.c.source, feedback.c.comment, audit.c.cited)
+        select(feedback.c.helpful, feedback.c.wrong, feedback.c.source, feedback.c.comment, audit.c.cited)
         .join(audit, audit.c.answer_id == feedback.c.answer_id)
         .where(feedback.c.created_at >= month.start, feedback.c.created_at < month.end)
         .order_by(feedback.c.created_at.desc())
     )
     votes: dict[str, list[int]] = {}
+    reported: Counter[str] = Counter()
     comments: list[dict[str, Any]] = []
     given = Counter[str]()
-    for helpful, source, comment, listed in connection.execute(joined):
+    for helpful, wrong, source, comment, listed in connection.execute(joined):
         given["helpful" if helpful else "not_helpful"] += 1
+        given["wrong"] += int(wrong)
         first = json.loads(listed)[:1]
         doc_id = _document_of(first[0], documents) if first else None
         if doc_id:
             tally = votes.setdefault(doc_id, [0, 0])
             tally[0 if helpful else 1] += 1
+            reported[doc_id] += int(wrong)
         if comment and len(comments) < LISTED:
             comments.append({"helpful": bool(helpful), "by": source, "comment": comment, "source": doc_id})
-    ranked = sorted(votes.items(), key=lambda item: (-item[1][1], -item[1][0], item[0]))
+    ranked = sorted(votes.items(), key=lambda item: (-reported[item[0]], -item[1][1], -item[1][0], item[0]))
+    departments: Counter[str] = Counter()
+    for doc_id, n in reported.items():
+        departments[documents.get(doc_id, {}).get("department") or "—"] += n
     return {
         "helpful": given["helpful"],
         "not_helpful": given["not_helpful"],
+        "wrong": given["wrong"],
         "sources": [
-            {**_source(doc_id, documents), "helpful": up, "not_helpful": down} for doc_id, (up, down) in ranked[:LISTED]
+            {**_source(doc_id, documents), "helpful": up, "not_helpful": down, "wrong": reported[doc_id]}
+            for doc_id, (up, down) in ranked[:LISTED]
+        ],
+        "wrong_by_department": [
+            {"department": name, "wrong": n}
+            for name, n in sorted(departments.items(), key=lambda i: (-i[1], i[0]))
+            if n
         ],
         "comments": comments,
     }

@@ -42,6 +42,8 @@ LABELS = {
         "department": "担当",
         "citations": "引用数",
         "feedback": "評価",
+        "wrong": "誤りの報告",
+        "wrong_by_department": "部署ごとの誤りの報告",
         "helpful": "役に立った",
         "not_helpful": "役に立たなかった",
         "comments": "コメント",
@@ -114,6 +116,8 @@ LABELS = {
         "department": "Department",
         "citations": "Citations",
         "feedback": "Feedback",
+        "wrong": "Reported wrong",
+        "wrong_by_department": "Answers reported wrong, per department",
         "helpful": "Helpful",
         "not_helpful": "Not helpful",
         "comments": "Comments",
@@ -188,9 +192,20 @@ def monthly_html(report: dict[str, Any], lang: str) -> str:
         table(
             "feedback",
             f"{t['feedback']} ({t['helpful']} {report['feedback']['helpful']}, "
-            f"{t['not_helpful']} {report['feedback']['not_helpful']})",
-            [t["source"], t["helpful"], t["not_helpful"]],
-            [[s["title"], s["helpful"], s["not_helpful"]] for s in report["feedback"]["sources"]],
+            f"{t['not_helpful']} {report['feedback']['not_helpful']}, "
+            f"{t['wrong']} {report['feedback'].get('wrong', 0)})",
+            [t["source"], t["department"], t["helpful"], t["not_helpful"], t["wrong"]],
+            [
+                [s["title"], s["department"], s["helpful"], s["not_helpful"], s.get("wrong", 0)]
+                for s in report["feedback"]["sources"]
+            ],
+            t["none"],
+        ),
+        table(
+            "wrong-by-department",
+            t["wrong_by_department"],
+            [t["department"], t["wrong"]],
+            [[row["department"], row["wrong"]] for row in report["feedback"].get("wrong_by_department", [])],
             t["none"],
         ),
         table(

@@ -26,33 +26,42 @@ class Entry:
     cited: int = 0
     helpful: int = 0
     not_helpful: int = 0
+    wrong: int = 0  # answers reported wrong whose first source it was
 
 
 def review(services: Services, older_than_days: int, window_days: int, limit: int) -> dict[str, list[Entry]]:
-    """``outdated`` (oldest first), ``uncited`` in the last ``window_days`` and ``poorly_rated`` there (most
-    "not helpful" first), at most ``limit`` each."""
+    """``outdated`` (oldest first), ``uncited`` in the last ``window_days`` and ``poorly_rated`` there (those
+    reported wrong first, then most "not helpful"), at most ``limit`` each."""
     now = utc_now()
     since = now - dt.timedelta(days=window_days)
     cited, ratings = _usage(services, since)
     entries: dict[str, Entry] = {}
     for chunk in services.index.chunks:
         if chunk.kind in REVIEWED_KINDS and chunk.doc_id not in entries:
-            helpful, unhelpful = ratings.get(chunk.doc_id, (0, 0))
+            helpful, unhelpful, wrong = ratings.get(chunk.doc_id, (0, 0, 0))
             entries[chunk.doc_id] = Entry(
-                chunk.doc_id, chunk.title, chunk.department, chunk.updated, cited[chunk.doc_id], helpful, unhelpful
+                chunk.doc_id,
+                chunk.title,
+                chunk.department,
+                chunk.updated,
+                cited[chunk.doc_id],
+                helpful,
+                unhelpful,
+                wrong,
             )
     cutoff = (now - dt.timedelta(days=older_than_days)).date().isoformat()
     outdated = sorted((e for e in entries.values() if e.updated and e.updated[:10] < cutoff), key=lambda e: e.updated)
     uncited = sorted((e for e in entries.values() if e.cited == 0), key=lambda e: (e.department, e.id))
     poorly = sorted(
-        (e for e in entries.values() if e.not_helpful > e.helpful), key=lambda e: (-e.not_helpful, e.helpful, e.id)
+        (e for e in entries.values() if e.wrong or e.not_helpful > e.helpful),
+        key=lambda e: (-e.wrong, -e.not_helpful, e.helpful, e.id),
     )
     return {"outdated": outdated[:limit], "uncited": uncited[:limit], "poorly_rated": poorly[:limit]}
 
 
-def _usage(services: Services, since: dt.datetime) -> tuple[Counter[str], dict[str, tuple[int, int]]]:
-    """How often each document was cited since ``since``, and (helpful, not helpful) of the answers whose first
-    citation it was."""
+def _usage(services: Services, since: dt.datetime) -> tuple[Counter[str], dict[str, tuple[int, int, int]]]:
+    """How often each document was cited since ``since``, and (helpful, not helpful, reported wrong) of the
+    answers whose first citation it was."""
     documents = {chunk.id: chunk.doc_id for chunk in services.index.chunks}
     cited: Counter[str] = Counter()
     first: dict[str, str] = {}
@@ -65,11 +74,11 @@ def _usage(services: Services, since: dt.datetime) -> tuple[Counter[str], dict[s
             if ids and answer_id:
                 first[answer_id] = ids[0]
         votes = connection.execute(
-            select(feedback.c.answer_id, feedback.c.helpful).where(feedback.c.created_at >= since)
+            select(feedback.c.answer_id, feedback.c.helpful, feedback.c.wrong).where(feedback.c.created_at >= since)
         ).all()
-    ratings: dict[str, tuple[int, int]] = {}
-    for answer_id, helpful in votes:
+    ratings: dict[str, tuple[int, int, int]] = {}
+    for answer_id, helpful, wrong in votes:
         if answer_id in first:
-            good, bad = ratings.get(first[answer_id], (0, 0))
-            ratings[first[answer_id]] = (good + int(helpful), bad + int(not helpful))
+            good, bad, reported = ratings.get(first[answer_id], (0, 0, 0))
+            ratings[first[answer_id]] = (good + int(helpful), bad + int(not helpful), reported + int(wrong))
     return cited, ratings

@@ -9,6 +9,8 @@ const TEXT = {
     question: "ご質問", hint: "例: 粗大ごみの出し方を教えてください", send: "送信", restart: "新しい会話",
     you: "あなた", assistant: "AI 案内", sources: "出典", asOf: "{date}時点", thinking: "回答を準備しています…",
     answered: "回答が届きました。", helpful: "役に立った", notHelpful: "役に立たなかった",
+    wrong: "回答の誤りを報告", wrongWhat: "どこが違っていましたか（任意。個人情報は書かないでください）",
+    sendWrong: "報告する", wrongThanks: "ご指摘ありがとうございます。担当課が確認します（受付番号 {reference}）。",
     thanks: "ご意見ありがとうございます。", feedbackFailed: "ご意見を送信できませんでした。もう一度お試しください。",
     handoffTitle: "職員がご案内します", notices: "市からのお知らせ", more: "詳しくはこちら",
     failed: "送信できませんでした: {message}", restarted: "新しい会話を始めました。",
@@ -23,6 +25,8 @@ const TEXT = {
     question: "Your question", hint: "For example: How do I put out bulky garbage?", send: "Send", restart: "New conversation",
     you: "You", assistant: "AI help desk", sources: "Sources", asOf: "as of {date}", thinking: "Preparing an answer…",
     answered: "An answer has arrived.", helpful: "Helpful", notHelpful: "Not helpful",
+    wrong: "Report this answer as wrong", wrongWhat: "What was wrong? (optional; please no personal details)",
+    sendWrong: "Send the report", wrongThanks: "Thank you. The department will check it (reference {reference}).",
     thanks: "Thank you for your feedback.", feedbackFailed: "Your feedback could not be sent. Please try again.",
     handoffTitle: "A member of staff will help you", notices: "Notices from the city", more: "More information",
     failed: "Could not send: {message}", restarted: "A new conversation has started.",
@@ -72,25 +76,54 @@ function renderHandoff(item, body) {
 
 function renderFeedback(item, answerId) {
   const row = el("p", undefined, "feedback");
+  const send = async (body) => {
+    row.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+    const response = await fetch("v1/feedback", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ answer_id: answerId, ...body }),
+    }).catch(() => null);
+    if (response && response.ok) return response.json();
+    row.append(el("span", " " + t("feedbackFailed"), "warn"));  // say so, and let the resident try again
+    row.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+    return null;
+  };
   for (const [key, helpful] of [["helpful", true], ["notHelpful", false]]) {
     const button = el("button", t(key), "secondary");
     button.type = "button";
     button.addEventListener("click", async () => {
-      row.querySelectorAll("button").forEach((b) => { b.disabled = true; });
-      const sent = await fetch("v1/feedback", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ answer_id: answerId, helpful }),
-      }).then((response) => response.ok, () => false);
-      if (sent) {
-        row.append(el("span", " " + t("thanks")));
-      } else {  // say so, and let the resident try again
-        row.append(el("span", " " + t("feedbackFailed"), "warn"));
-        row.querySelectorAll("button").forEach((b) => { b.disabled = false; });
-      }
+      if (await send({ helpful })) row.append(el("span", " " + t("thanks")));
     });
     row.append(button);
   }
+  // "This answer is wrong": a case for the department of its source, with what the resident says (optional)
+  const wrong = el("button", t("wrong"), "secondary");
+  wrong.type = "button";
+  wrong.setAttribute("aria-expanded", "false");
+  wrong.addEventListener("click", () => {
+    if (row.querySelector(".wrong-form")) return;
+    wrong.setAttribute("aria-expanded", "true");
+    const form = el("span", undefined, "wrong-form");
+    const id = `wrong-${answerId}`;
+    const label = el("label", t("wrongWhat"));
+    label.htmlFor = id;
+    const comment = el("textarea");
+    comment.id = id;
+    comment.rows = 2;
+    comment.maxLength = 2000;
+    const submit = el("button", t("sendWrong"));
+    submit.type = "button";
+    submit.addEventListener("click", async () => {
+      const body = { helpful: false, wrong: true };
+      if (comment.value.trim()) body.comment = comment.value;
+      const sent = await send(body);
+      if (sent) form.replaceChildren(el("span", t("wrongThanks", { reference: sent.reference })));
+    });
+    form.append(label, comment, submit);
+    row.append(form);
+    comment.focus();
+  });
+  row.append(wrong);
   item.append(row);
 }
 

@@ -18,7 +18,7 @@ const TEXT = {
     none: "該当するものはありません。", searching: "検索しています…", found: "{n}件の候補があります。",
     loaded: "{n}件の問い合わせがあります。", unauthorized: "トークンが正しくありません。",
     failed: "エラー: {message}", reference: "受付番号", reason: "理由", transcript: "会話",
-    overdue: "期限超過", low_confidence: "確信度が低い", out_of_scope: "対象外", sensitive: "緊急・相談",
+    overdue: "期限超過", wrong_answer: "回答の誤りの報告", low_confidence: "確信度が低い", out_of_scope: "対象外", sensitive: "緊急・相談",
     reasonFilter: "理由", anyReason: "すべて", more: "さらに表示",
     reportsTitle: "月次報告", month: "対象月（空欄は今月）", thisMonth: "今月", showReport: "報告を表示", downloadCsv: "CSVで保存",
     downloadJson: "JSONで保存", loadingReport: "報告を作成しています…", reportShown: "{month}の報告を表示しました。",
@@ -28,7 +28,7 @@ const TEXT = {
     live: "公開中", drafted: "FAQ案を提出しました。", drafting: "トピックからFAQ案を作成中です。質問と回答を書いてください。",
     generation: "版", because: "理由",
     reviewTitle: "見直しが必要な項目", loadReview: "一覧を表示", outdated: "更新日が古い項目",
-    uncited: "最近引用されていない項目", poorly_rated: "評価が低い項目", updated: "更新日",
+    uncited: "最近引用されていない項目", poorly_rated: "誤りの報告・評価が低い項目", reportedWrong: "誤りの報告 {n}件", updated: "更新日",
     operatorTitle: "運用者：FAQ案の承認、AIの停止、お知らせ", adminToken: "運用者トークン", showPending: "承認待ちを表示",
     approve: "承認して公開", reject: "差し戻す", rejectReason: "差し戻しの理由", publishing: "公開処理中 {p}%",
     published: "公開されました（版 {generation}）。", publishFailed: "公開できませんでした: {message}",
@@ -69,7 +69,7 @@ const TEXT = {
     none: "Nothing here.", searching: "Searching…", found: "{n} suggestions.", loaded: "{n} enquiries.",
     unauthorized: "The token is not valid.", failed: "Error: {message}", reference: "Reference",
     reason: "Reason", transcript: "Conversation",
-    overdue: "overdue", low_confidence: "low confidence", out_of_scope: "out of scope", sensitive: "urgent or sensitive",
+    overdue: "overdue", wrong_answer: "answer reported wrong", low_confidence: "low confidence", out_of_scope: "out of scope", sensitive: "urgent or sensitive",
     reasonFilter: "Reason", anyReason: "All", more: "Show more",
     reportsTitle: "Monthly report", month: "Month (empty: this month)", thisMonth: "this month", showReport: "Show the report", downloadCsv: "Save as CSV",
     downloadJson: "Save as JSON", loadingReport: "Making the report…", reportShown: "Report of {month} shown.",
@@ -79,7 +79,7 @@ const TEXT = {
     approved: "approved (being published)", rejected: "sent back", live: "live", drafted: "Draft submitted.",
     drafting: "Drafting from a topic: write the question and the answer.", generation: "version", because: "Reason",
     reviewTitle: "Entries to review", loadReview: "Show the lists", outdated: "Not updated for long",
-    uncited: "Not cited recently", poorly_rated: "Rated poorly", updated: "updated",
+    uncited: "Not cited recently", poorly_rated: "Reported wrong or rated poorly", reportedWrong: "reported wrong {n}×", updated: "updated",
     operatorTitle: "Operators: FAQ drafts, pausing the AI, notices", adminToken: "Operator token", showPending: "Show drafts waiting",
     approve: "Approve and publish", reject: "Send back", rejectReason: "Why it is sent back",
     publishing: "Publishing {p}%", published: "Published (version {generation}).",
@@ -439,7 +439,10 @@ async function loadReview() {
       const part = el("section");
       part.append(el("h3", `${t(name)} (${data[name].length})`));
       const list = el("ul");
-      data[name].forEach((e) => list.append(el("li", `${e.title} — ${e.department} · ${t("updated")} ${e.updated}`)));
+      data[name].forEach((e) => {
+        const reported = e.wrong ? ` · ${t("reportedWrong", { n: e.wrong })}` : "";
+        list.append(el("li", `${e.title} — ${e.department} · ${t("updated")} ${e.updated}${reported}`));
+      });
       if (!data[name].length) list.append(el("li", t("none")));
       part.append(list);
       return part;

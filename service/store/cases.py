@@ -182,9 +182,14 @@ class CaseQueue:
             for row in rows
         ]
 
-    def add_feedback(self, answer_id: str, helpful: bool, comment: str | None, source: str) -> None:
+    def add_feedback(
+        self, answer_id: str, helpful: bool, comment: str | None, source: str, wrong: bool = False
+    ) -> dict[str, Any]:
+        """Keep one feedback per answer and source; the answer's audit record (its masked question, language,
+        conversation and citations), for a report that it is wrong."""
+        answered = select(audit.c.conversation_id, audit.c.lang, audit.c.question, audit.c.cited)
         with self.engine.begin() as connection:
-            known = connection.execute(select(audit.c.id).where(audit.c.answer_id == answer_id)).first()
+            known = connection.execute(answered.where(audit.c.answer_id == answer_id)).mappings().first()
             if known is None:
                 raise NotFoundError("answer_not_found", f"There is no answer {answer_id[:40]!r}.")
             given = select(feedback.c.id).where(feedback.c.answer_id == answer_id, feedback.c.source == source)
@@ -192,10 +197,15 @@ class CaseQueue:
                 with contextlib.suppress(IntegrityError):  # given at the same moment by another request
                     connection.execute(
                         insert(feedback).values(
-                            created_at=utc_now(), answer_id=answer_id, helpful=helpful, comment=comment, source=source
+                            created_at=utc_now(),
+                            answer_id=answer_id,
+                            helpful=helpful,
+                            comment=comment,
+                            source=source,
+                            wrong=wrong,
                         )
                     )
-                    return
+                    return {**known, "cited": json.loads(known["cited"])}
         raise ConflictError("feedback_exists", "Feedback on this answer has already been given. Thank you.")
 
 

@@ -180,6 +180,7 @@ feedback = Table(
     Column("helpful", Boolean, nullable=False),
     Column("comment", Text),  # masked
     Column("source", String(16), nullable=False),  # resident or staff
+    Column("wrong", Boolean, nullable=False, server_default=false()),  # "this answer is wrong": a case was opened
     Index("feedback_answer_source", "answer_id", "source", unique=True),  # one feedback per answer and source
     Index("feedback_created_at", "created_at"),
 )

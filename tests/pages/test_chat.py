@@ -18,7 +18,7 @@ from service.api.residents import conversation_key
 from service.store.cases import CaseQueue
 from service.store.database import Store
 from service.store.notices import NoticeBoard
-from service.store.tables import feedback
+from service.store.tables import cases, feedback
 from tests.conftest import Server, screenshot, server_on
 from tests.helpers import answered, axe_violations, page_wait
 
@@ -182,6 +182,28 @@ def test_feedback_buttons_record_a_vote(chat, chat_server):
         votes = connection.execute(select(feedback.c.helpful, feedback.c.source)).all()
     engine.dispose()
     assert (True, "resident") in [tuple(vote) for vote in votes]
+
+
+def test_a_resident_reports_an_answer_wrong_and_gets_the_reference_of_the_case_it_opened(chat, chat_server):
+    reply = answer_of(chat, "犬の登録はどうすればいいですか")
+    report = reply.find_element(By.XPATH, ".//button[normalize-space()='回答の誤りを報告']")
+    report.click()
+    assert report.get_attribute("aria-expanded") == "true"
+    box = wait(chat).until(lambda d: reply.find_elements(By.CSS_SELECTOR, ".wrong-form textarea"))[0]
+    assert chat.switch_to.active_element == box  # the keyboard is where the resident writes
+    box.send_keys("手数料の金額が古いようです")
+    reply.find_element(By.XPATH, ".//button[normalize-space()='報告する']").click()
+    thanks = wait(chat).until(lambda d: re.search(r"受付番号 (MD-\w{6})", reply.text))
+    assert axe_violations(chat) == []
+    store = Store(chat_server.database_url, 30)
+    try:
+        with store.engine.connect() as connection:
+            row = connection.execute(
+                select(cases.c.reason, cases.c.transcript).where(cases.c.reference == thanks.group(1))
+            ).one()
+    finally:
+        store.engine.dispose()
+    assert row[0] == "wrong_answer" and "手数料の金額が古いようです" in row[1]
 
 
 def test_feedback_that_cannot_be_sent_says_so_and_can_be_retried(chrome, sample_index, tmp_path):

@@ -34,6 +34,12 @@ class SourceRating(BaseModel):
     department: str
     helpful: int
     not_helpful: int
+    wrong: int = Field(0, description="Answers it was the first source of that residents or staff reported wrong.")
+
+
+class DepartmentWrong(BaseModel):
+    department: str
+    wrong: int
 
 
 class FeedbackComment(BaseModel):
@@ -46,7 +52,11 @@ class FeedbackComment(BaseModel):
 class FeedbackSummary(BaseModel):
     helpful: int
     not_helpful: int
-    sources: list[SourceRating] = Field(description="Per first-cited source, most 'not helpful' first.")
+    wrong: int = Field(0, description="Answers reported wrong (each opened a case).")
+    sources: list[SourceRating] = Field(
+        description="Per first-cited source: most reported wrong, then most 'not helpful'."
+    )
+    wrong_by_department: list[DepartmentWrong] = Field(default_factory=list)
     comments: list[FeedbackComment]
 
 

@@ -111,12 +111,24 @@ class FeedbackRequest(Incoming):
     model_config = ConfigDict(extra="forbid")
     answer_id: str = Field(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")
     helpful: bool
+    wrong: bool = Field(
+        False,
+        description="This answer is wrong (with helpful: false): a case opens for staff of the cited entry's "
+        "department with the question, masked, and the answer's sources.",
+    )
     comment: str | None = Field(None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _wrong_is_not_helpful(self) -> FeedbackRequest:
+        if self.wrong and self.helpful:
+            raise ValueError("an answer reported wrong is not helpful: send helpful: false with wrong: true")
+        return self
 
 
 class FeedbackAccepted(BaseModel):
     recorded: bool = True
     source: Literal["resident", "staff"]
+    reference: str | None = Field(None, description="The case a wrong-answer report opened (to quote on the phone).")
 
 
 class StartingPoint(BaseModel):

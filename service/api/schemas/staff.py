@@ -96,12 +96,15 @@ class ReviewEntry(BaseModel):
     cited: int = Field(description="Answers that cited it in the window.")
     helpful: int
     not_helpful: int
+    wrong: int = Field(0, description="Answers it was the first source of that were reported wrong in the window.")
 
 
 class Review(BaseModel):
     outdated: list[ReviewEntry] = Field(description="Updated before the cut-off, oldest first.")
     uncited: list[ReviewEntry] = Field(description="Cited by no answer in the window.")
-    poorly_rated: list[ReviewEntry] = Field(description="More 'not helpful' than 'helpful' in the window, worst first.")
+    poorly_rated: list[ReviewEntry] = Field(
+        description="Reported wrong, or more 'not helpful' than 'helpful', in the window: those reported wrong first."
+    )
 
 
 ProposalStatus = Literal["submitted", "approved", "rejected", "live", "withdrawn"]

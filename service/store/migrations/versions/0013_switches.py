@@ -1,5 +1,5 @@
 """Off switches: operators pause the AI answers (all, one channel, or only the generative composer), each change
-kept with who, when and why.
+kept with who, when and why. Feedback that says an answer is wrong (it opened a case for staff).
 
 Revision ID: 0013
 """
@@ -21,7 +21,11 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("changed_by", sa.String(100), nullable=False),
     )
+    with op.batch_alter_table("feedback") as table:
+        table.add_column(sa.Column("wrong", sa.Boolean, nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("feedback") as table:
+        table.drop_column("wrong")
     op.drop_table("switches")
