@@ -170,6 +170,11 @@ class Settings(IngestSettings):
         3, ge=1, le=20, description="Variants of a named item shown when the question does not say which one."
     )
     sites_shown: int = Field(5, ge=1, le=50, description="Evacuation sites listed for a place and a hazard.")
+    notice_url: str | None = Field(
+        None,
+        description="The city's own page with the notice to residents about the AI (its purpose, what is kept, "
+        "no personal data, how to reach a person); unset: the service's /notice, written from these settings.",
+    )
     switches_refresh_s: float = Field(
         0.5, gt=0, le=10, description="How often each worker reads the operators' off switches again."
     )

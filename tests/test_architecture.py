@@ -23,7 +23,7 @@ LAYERS = {
     "floor": {"floor", "ingest"},
     "ingest": {"ingest"},
 }
-ENTRY = {"service.__main__", "service.app", "service.tenants", "service.reload"}
+ENTRY = {"service.__main__", "service.app", "service.tenants", "service.reload", "service.pack"}
 FLOOR = {"service", "service.settings", "service.errors"}
 
 

@@ -121,7 +121,8 @@ def give_feedback(
     signed = "authorization" in request.headers and settings.staff_token is not None
     source = "staff" if signed and checked_token(request, settings.staff_token) else "resident"
     comment = mask_personal_data(normalize(body.comment))[0] if body.comment else None
-    answered = services.cases.add_feedback(body.answer_id, body.helpful, comment, source, body.wrong)
+    helpful = body.helpful and not body.wrong  # an answer reported wrong did not help
+    answered = services.cases.add_feedback(body.answer_id, helpful, comment, source, body.wrong)
     reference = report_wrong(services, body.answer_id, answered, comment) if body.wrong else None
     return FeedbackAccepted(source=source, reference=reference)
 

@@ -5,6 +5,7 @@
 const TEXT = {
   ja: {
     skip: "質問の入力へ移動", title: "市役所 AI 案内窓口", conversation: "会話",
+    noticeLink: "AIの利用について（保存する情報・お問い合わせ先）",
     notice: "このチャットはAI（人工知能）が市の公開情報をもとに自動で回答します。回答には出典を示します。確かでないときや緊急のときは、職員や窓口をご案内します。個人情報は入力しないでください。",
     question: "ご質問", hint: "例: 粗大ごみの出し方を教えてください", send: "送信", restart: "新しい会話",
     you: "あなた", assistant: "AI 案内", sources: "出典", asOf: "{date}時点", thinking: "回答を準備しています…",
@@ -21,6 +22,7 @@ const TEXT = {
   },
   en: {
     skip: "Skip to the question box", title: "City Hall AI help desk", conversation: "Conversation",
+    noticeLink: "About the AI (what is kept, whom to contact)",
     notice: "This chat is answered automatically by AI (artificial intelligence) from the city's published information, and shows its sources. When it is unsure, or it is urgent, it tells you whom to contact. Please do not type personal information.",
     question: "Your question", hint: "For example: How do I put out bulky garbage?", send: "Send", restart: "New conversation",
     you: "You", assistant: "AI help desk", sources: "Sources", asOf: "as of {date}", thinking: "Preparing an answer…",

@@ -137,6 +137,20 @@ def test_english_switches_the_page_and_the_answer(chat):
     assert "as of" in reply.find_element(By.CSS_SELECTOR, ".sources").text
 
 
+def test_the_page_links_the_notice_to_residents_written_from_the_services_settings(chat, chat_server):
+    chat.find_element(By.ID, "notice-link").click()
+    wait(chat).until(
+        lambda d: d.find_elements(By.TAG_NAME, "h1") and "AIによる自動回答" in d.find_element(By.TAG_NAME, "h1").text
+    )
+    page = chat.find_element(By.TAG_NAME, "main").text
+    assert "30日" in page and "市役所総合案内 0465-00-1000" in page and "119" in page  # retention, desk, emergencies
+    assert "利用規約" in page and "【市が記入】" in page  # the terms, with what only the city can say left to it
+    screenshot(chat, "notice-to-residents")
+    assert axe_violations(chat) == []
+    english = chat_server.http.get("/notice", params={"lang": "en"})
+    assert english.status_code == 200 and "kept 30 days" in english.text and "kept for ever" in english.text
+
+
 def test_a_follow_up_stays_in_the_same_conversation(chat):
     ask(chat, "住民票の写しがほしい")
     first = chat.execute_script("return sessionStorage.getItem('madoguchi-conversation')")

@@ -113,16 +113,10 @@ class FeedbackRequest(Incoming):
     helpful: bool
     wrong: bool = Field(
         False,
-        description="This answer is wrong (with helpful: false): a case opens for staff of the cited entry's "
-        "department with the question, masked, and the answer's sources.",
+        description="This answer is wrong (counted as not helpful, whatever `helpful` says): a case opens for "
+        "staff of the cited entry's department with the question, masked, and the answer's sources.",
     )
     comment: str | None = Field(None, max_length=2000)
-
-    @model_validator(mode="after")
-    def _wrong_is_not_helpful(self) -> FeedbackRequest:
-        if self.wrong and self.helpful:
-            raise ValueError("an answer reported wrong is not helpful: send helpful: false with wrong: true")
-        return self
 
 
 class FeedbackAccepted(BaseModel):

@@ -56,7 +56,12 @@ def admin_server(site: Path) -> Iterator[Server]:
     # Residents' picks here teach nothing (tests/service/api/test_learning.py is about that): a reload of an
     # unchanged corpus must change nothing, whatever these tests asked before it.
     running = site_server(
-        site, workers="2", metrics_token=METRICS_TOKEN, staff_token=STAFF_TOKEN, learn_after_picks="1000000"
+        site,
+        workers="2",
+        metrics_token=METRICS_TOKEN,
+        staff_token=STAFF_TOKEN,
+        learn_after_picks="1000000",
+        notice_url="https://www.city.example.jp/ai-notice.html",
     )
     yield running
     running.close()
@@ -711,6 +716,11 @@ def test_an_operator_pauses_the_ai_answers_everywhere_within_a_second_and_brings
         (True, "修正済み", "情報政策課 山田"),
         (False, "回答の誤りを調査中", "情報政策課 山田"),
     ]
+
+
+def test_the_notice_to_residents_is_the_citys_own_page_where_it_names_one(admin_server):
+    moved = admin_server.http.get("/notice", follow_redirects=False)
+    assert moved.status_code == 307 and moved.headers["location"] == "https://www.city.example.jp/ai-notice.html"
 
 
 def test_pausing_the_chat_page_leaves_the_api_answering(admin_server):
