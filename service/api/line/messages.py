@@ -22,6 +22,7 @@ MESSAGES_MAX = 5
 QUICK_REPLIES_MAX = 13
 LABEL_MAX = 20
 DATA_MAX = 300
+WRONG = "wrong="  # the postback of "this answer is wrong": wrong=<answer id>
 CHOOSE = "choose="  # a quick reply's postback data: choose=<position of the choice>, or choose=none
 RESOLVED = "resolved="  # after staff closed a case: resolved=yes or resolved=no
 
@@ -55,6 +56,15 @@ UNREADABLE = (
 SLOW_DOWN = {
     "ja": "短い時間に多くのメッセージが届きました。少し時間をおいてから送ってください。",
     "en": "You have sent many messages in a short time. Please wait a little before sending more.",
+}
+WRONG_LABEL = {"ja": "回答の誤りを報告", "en": "Report as wrong"}
+WRONG_THANKS = {
+    "ja": "ご指摘ありがとうございます。担当課が確認します（受付番号 {reference}）。",
+    "en": "Thank you. The department will check it (reference {reference}).",
+}
+ALREADY_REPORTED = {
+    "ja": "この回答へのご意見はすでに受け付けています。ありがとうございます。",
+    "en": "Your feedback on this answer has already been received. Thank you.",
 }
 STALE_CHOICE = {
     "ja": "この選択肢は受付を終了しました。もう一度、質問を送ってください。",
@@ -95,6 +105,9 @@ def answer_messages(answer: Answer) -> list[Message]:
     messages += [text_message(piece) for piece in pieces]
     if answer.choices:
         messages[-1]["quickReply"] = {"items": choice_buttons(answer, lang)}
+    elif answer.outcome == "answered":  # an answer from the sources may be reported wrong
+        report = postback(WRONG_LABEL[lang], f"{WRONG}{answer.answer_id}", WRONG_LABEL[lang])
+        messages[-1]["quickReply"] = {"items": [report]}
     return messages
 
 

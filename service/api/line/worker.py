@@ -30,10 +30,10 @@ from service.api.handover import handed_over
 from service.api.limits import RateLimits
 from service.api.line import messages as say
 from service.api.line.platform import LinePlatform, LineRejected
-from service.api.residents import conversation_key, pick_context
+from service.api.residents import conversation_key, pick_context, report_wrong
 from service.api.respond import respond
 from service.api.schemas.residents import AskRequest
-from service.errors import ConflictError, MadoguchiError, QuestionTooLongError
+from service.errors import ConflictError, MadoguchiError, NotFoundError, QuestionTooLongError
 from service.live.services import LiveServices
 from service.settings import Settings
 from service.store.line_events import LineEvent, LineInbox
@@ -153,6 +153,9 @@ class LineChannel:
         if not self.limits.allows("line", event.user_key):
             return Reply(say.in_language(say.SLOW_DOWN, said))
         self.platform.loading(user_id)
+        data = str((payload.get("postback") or {}).get("data", "")) if kind == "postback" else ""
+        if data.startswith(say.WRONG):  # "this answer is wrong" under an answer: a case for its department
+            return self.report_wrong(services, data.removeprefix(say.WRONG))
         try:
             ctx = self.context(services, token, kind, payload)
         except ConflictError:
@@ -170,6 +173,18 @@ class LineChannel:
         if made.handoff.case_id:  # staff replies to this case are pushed to the user
             services.store.threads.reach(made.handoff.case_id, user_id)
         return Reply(say.answer_messages(made), made.answer_id)
+
+    def report_wrong(self, services: Services, answer_id: str) -> Reply:
+        """The resident says the answer ``answer_id`` is wrong: a case as from the chat page, its reference said."""
+        try:
+            answered = services.cases.add_feedback(answer_id[:32], False, None, "resident", wrong=True)
+        except NotFoundError:
+            return Reply(say.in_language(say.STALE_CHOICE))
+        except ConflictError:
+            return Reply(say.in_language(say.ALREADY_REPORTED))
+        lang = answered["lang"] if answered["lang"] in ("ja", "en") else "ja"
+        reference = report_wrong(services, answer_id[:32], answered, None)
+        return Reply([say.text_message(say.WRONG_THANKS[lang].format(reference=reference))])
 
     def context(self, services: Services, token: str, kind: str, payload: dict[str, Any]) -> Context | None:
         """The question an event asks, as the pipeline reads it."""

@@ -206,11 +206,26 @@ def staff_reply_crosses(resident_side: Server, staff_side: Server) -> None:
         stream.close()
 
 
+def pause_crosses(operator_side: Server, other: Server) -> None:
+    """An operator pauses the AI answers through one replica: the other says so within a second, and answers
+    again within a second of their return."""
+    switch = {"target": "all", "on": False, "reason": "調査中"}
+    assert operator_side.http.post("/v1/admin/switches", json=switch, headers=ADMIN).status_code == 200
+
+    def outcome() -> str:
+        return str(other.http.post("/v1/ask", json={"question": QUESTIONS[0]}).json()["outcome"])
+
+    eventually(lambda: outcome() == "paused", 1.0, interval=0.1)
+    operator_side.http.post("/v1/admin/switches", json={**switch, "on": True}, headers=ADMIN)
+    eventually(lambda: outcome() != "paused", 1.0, interval=0.1)
+
+
 def test_two_replicas_build_once_and_follow_reloads_restarts_and_rollbacks_without_a_failed_question(two_replicas):
     cluster, (a, b) = two_replicas
     first = cluster.build()  # the first generation, built by a one-off job (a third machine) and published
     until(lambda: generation(a) == first and generation(b) == first)
     staff_reply_crosses(b, a)  # and what staff write on one replica reaches a resident on the other
+    pause_crosses(a, b)  # and an operator's off switch
     seconds: dict[str, float] = {}
 
     with Load([a, b]) as load:

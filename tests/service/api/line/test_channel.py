@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -128,6 +129,22 @@ def test_a_japanese_question_is_answered_through_the_reply_token_with_numbered_s
     assert "出典\n[1] フライパン" in text and "時点" in text  # numbered source with its "as of" date
     assert "AIによる自動回答" in text
     assert "/v2/bot/chat/loading/start" in double.arrived  # the loading animation while it was made
+
+
+def test_an_answer_has_a_quick_reply_to_report_it_wrong_which_opens_a_case(line, double, database):
+    someone = user("wrong")
+    send(line, text_event(someone, "フライパンは何ごみですか"))
+    answers(double, someone)
+    [report] = double.to(someone)[0].body["messages"][-1]["quickReply"]["items"]
+    assert report["action"]["data"].startswith("wrong=") and report["action"]["label"] == "回答の誤りを報告"
+    send(line, event("postback", someone, postback={"data": report["action"]["data"]}))
+    thanked = answers(double, someone, 2)[1]
+    reference = re.search(r"受付番号 (MD-\w{6})", thanked).group(1)
+    with database.connect() as connection:
+        reason = connection.execute(select(cases.c.reason).where(cases.c.reference == reference)).scalar()
+    assert reason == "wrong_answer"
+    send(line, event("postback", someone, postback={"data": report["action"]["data"]}))  # a second tap
+    assert "すでに受け付けています" in answers(double, someone, 3)[2]
 
 
 def test_an_english_question_is_answered_in_english_with_its_sources(line, double):
