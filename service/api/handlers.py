@@ -116,7 +116,9 @@ class SecurityHeaders:
                     headers["Cache-Control"] = "no-store"
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "no-referrer")
-                if 300 <= message["status"] < 400 and "location" in headers:
+                # redirects stay on this server (a Host header never sends anyone elsewhere), but for /notice,
+                # whose target is the city's own page named in the settings (MADOGUCHI_NOTICE_URL)
+                if 300 <= message["status"] < 400 and "location" in headers and path != "/notice":
                     target = urlsplit(headers["location"])
                     headers["location"] = urlunsplit(("", "", target.path or "/", target.query, target.fragment))
             await send(message)
