@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -103,6 +103,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = scope_path(scope)
+        host = Headers(scope=scope).get("host", "")
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -116,11 +117,10 @@ class SecurityHeaders:
                     headers["Cache-Control"] = "no-store"
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "no-referrer")
-                # redirects stay on this server (a Host header never sends anyone elsewhere), but for /notice,
-                # whose target is the city's own page named in the settings (MADOGUCHI_NOTICE_URL)
-                if 300 <= message["status"] < 400 and "location" in headers and path != "/notice":
+                if 300 <= message["status"] < 400 and "location" in headers:
                     target = urlsplit(headers["location"])
-                    headers["location"] = urlunsplit(("", "", target.path or "/", target.query, target.fragment))
+                    if target.netloc == host:  # built from the request's Host header: it never sends anyone away
+                        headers["location"] = urlunsplit(("", "", target.path or "/", target.query, target.fragment))
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -93,6 +93,27 @@ def _days(n: int, lang: str) -> str:
     return f"{n}日" if lang == "ja" else f"{n} days"
 
 
+RETENTION = (  # what is kept, as the pack names it, and the setting that says for how long
+    (
+        "conversation_retention_days",
+        "会話（追質問のため、個人情報はマスク）",
+        "Conversations (for follow-up questions, personal data masked)",
+    ),
+    ("audit_retention_days", "監査記録（マスクした質問と結果）", "Audit records (masked questions, outcomes)"),
+    (
+        "case_retention_days",
+        "引継ぎ案件と職員とのやり取り（解決後）",
+        "Handoff cases and messages with staff (after they are resolved)",
+    ),
+    ("feedback_retention_days", "評価（役に立った・誤りの報告）", "Feedback (helpful, reported wrong)"),
+)
+
+
+def _retention(settings: Settings, lang: str) -> list[str]:
+    """What is kept and for how long, one line each, from the retention settings."""
+    return [f"{ja if lang == 'ja' else en}: {_days(getattr(settings, name), lang)}" for name, ja, en in RETENTION]
+
+
 def _set(value: Any, lang: str) -> str:
     if lang == "ja":
         return "設定済み（値はこの文書に書きません）" if value else "未設定（その機能は無効）"
@@ -100,7 +121,7 @@ def _set(value: Any, lang: str) -> str:
 
 
 def _last_two(path: str) -> str:
-    """``../shared/data/localgovfaq/dev.jsonl`` as ``localgovfaq/dev.jsonl``: which set, without the machine's paths."""
+    """``/data/localgovfaq/dev.jsonl`` as ``localgovfaq/dev.jsonl``: which set, without the machine's paths."""
     return "/".join(Path(path).parts[-2:])
 
 
@@ -182,22 +203,7 @@ def risk_assessment(facts: Facts, lang: str) -> list[Section]:
         Section(
             "4. 保存するデータと期間" if ja else "4. What is kept, and for how long",
             [
-                (
-                    "会話（追質問のため、個人情報はマスク）: "
-                    if ja
-                    else "Conversations (for follow-up questions, personal data masked): "
-                )
-                + _days(s.conversation_retention_days, lang),
-                ("監査記録（マスクした質問と結果）: " if ja else "Audit records (masked questions, outcomes): ")
-                + _days(s.audit_retention_days, lang),
-                (
-                    "引継ぎ案件と職員とのやり取り（解決後）: "
-                    if ja
-                    else "Handoff cases and messages with staff (after they are resolved): "
-                )
-                + _days(s.case_retention_days, lang),
-                ("評価（役に立った・誤りの報告）: " if ja else "Feedback (helpful, reported wrong): ")
-                + _days(s.feedback_retention_days, lang),
+                *_retention(s, lang),
                 ("データベース: " if ja else "Database: ") + s.database_url.split("://", 1)[0],
             ],
         ),
@@ -340,13 +346,7 @@ def operations(facts: Facts, lang: str) -> list[Section]:
                 "災害時のお知らせ: POST /v1/admin/notices（緊急時は生成AIを止めます）。"
                 if ja
                 else "Emergency notices: POST /v1/admin/notices (an emergency switches generated answers off).",
-                f"保存期間: 会話 {_days(s.conversation_retention_days, lang)}、"
-                f"監査 {_days(s.audit_retention_days, lang)}、"
-                f"案件 {_days(s.case_retention_days, lang)}、評価 {_days(s.feedback_retention_days, lang)}"
-                if ja
-                else f"Retention: conversations {_days(s.conversation_retention_days, lang)}, audit "
-                f"{_days(s.audit_retention_days, lang)}, cases {_days(s.case_retention_days, lang)}, feedback "
-                f"{_days(s.feedback_retention_days, lang)}",
+                ("保存期間: " if ja else "Retention: ") + ("、" if ja else "; ").join(_retention(s, lang)),
                 f"{'バックアップ（保存先と頻度）' if ja else 'Backups (where and how often)'}: {FILL[lang]}",
                 f"{'トークンの保管者' if ja else 'Who holds which token'}: {FILL[lang]}",
             ],

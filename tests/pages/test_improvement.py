@@ -43,13 +43,20 @@ def wait(driver, seconds: float = 60):
     return page_wait(driver, seconds)
 
 
-def test_an_unanswered_topic_becomes_a_live_answer_through_the_console(chrome, city):
-    for question in UNANSWERED:
-        assert city.http.post("/v1/ask", json={"question": question}).json()["outcome"] != "answered"
+def sign_in(chrome, city: Server, operator: bool = False) -> None:
+    """A fresh console in Japanese, signed in as staff (and as an operator)."""
     chrome.get(city.base_url + "/console")
     chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
     chrome.get(city.base_url + "/console")
     chrome.find_element(By.ID, "token").send_keys(STAFF_TOKEN, Keys.ENTER)
+    if operator:
+        chrome.find_element(By.ID, "admin-token").send_keys(ADMIN_TOKEN, Keys.ENTER)
+
+
+def test_an_unanswered_topic_becomes_a_live_answer_through_the_console(chrome, city):
+    for question in UNANSWERED:
+        assert city.http.post("/v1/ask", json={"question": question}).json()["outcome"] != "answered"
+    sign_in(chrome, city)
     wait(chrome).until(ready.visibility_of_element_located((By.ID, "report-month")))
     began = time.monotonic()
 
@@ -106,11 +113,7 @@ def test_the_public_transparency_page_is_accessible_and_shows_no_question(chrome
 
 
 def test_an_operator_publishes_a_notice_in_the_console_and_ends_it(chrome, city):
-    chrome.get(city.base_url + "/console")
-    chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
-    chrome.get(city.base_url + "/console")
-    chrome.find_element(By.ID, "token").send_keys(STAFF_TOKEN, Keys.ENTER)
-    chrome.find_element(By.ID, "admin-token").send_keys(ADMIN_TOKEN, Keys.ENTER)
+    sign_in(chrome, city, operator=True)
     Select(chrome.find_element(By.ID, "notice-severity")).select_by_value("warning")
     chrome.find_element(By.ID, "notice-ja").send_keys("台風のため、本日の粗大ごみ収集は中止します。")
     chrome.find_element(By.ID, "notice-en").send_keys("Bulky waste collection is cancelled today (typhoon).")
@@ -131,11 +134,7 @@ def test_an_operator_publishes_a_notice_in_the_console_and_ends_it(chrome, city)
 
 
 def test_an_operator_pauses_the_chat_pages_answers_in_the_console_with_a_reason_and_brings_them_back(chrome, city):
-    chrome.get(city.base_url + "/console")
-    chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
-    chrome.get(city.base_url + "/console")
-    chrome.find_element(By.ID, "token").send_keys(STAFF_TOKEN, Keys.ENTER)
-    chrome.find_element(By.ID, "admin-token").send_keys(ADMIN_TOKEN, Keys.ENTER)
+    sign_in(chrome, city, operator=True)
     wait(chrome).until(lambda d: "すべて稼働中" in d.find_element(By.ID, "switches-state").text)
     Select(chrome.find_element(By.ID, "switch-target")).select_by_value("web")
     chrome.find_element(By.ID, "switch-off").click()  # no reason yet: the form asks for one first
@@ -164,11 +163,7 @@ def test_an_operator_sees_a_learned_phrasing_with_who_taught_it_and_removes_it(c
     resolution = {"resolution": "住民票の写しの取り方を案内", "answer_used": "ja-cert-juminhyo"}
     assert city.http.post(f"/v1/handoffs/{case_id}/resolve", json=resolution, headers=staff).is_success
 
-    chrome.get(city.base_url + "/console")
-    chrome.execute_script("sessionStorage.clear(); sessionStorage.setItem('madoguchi-lang', 'ja')")
-    chrome.get(city.base_url + "/console")
-    chrome.find_element(By.ID, "token").send_keys(STAFF_TOKEN, Keys.ENTER)
-    chrome.find_element(By.ID, "admin-token").send_keys(ADMIN_TOKEN, Keys.ENTER)
+    sign_in(chrome, city, operator=True)
     learned = wait(chrome).until(
         lambda d: next((li for li in d.find_elements(By.CSS_SELECTOR, "#learned > li") if question in li.text), None)
     )

@@ -723,6 +723,20 @@ def test_the_notice_to_residents_is_the_citys_own_page_where_it_names_one(admin_
     assert moved.status_code == 307 and moved.headers["location"] == "https://www.city.example.jp/ai-notice.html"
 
 
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("誤答の件 連絡は yamada@city.example.jp まで", "誤答の件 連絡は [EMAIL] まで"),
+        ("誤答の件 ０９０－１２３４－５６７８", "誤答の件 [PHONE]"),
+        ("誤答の件 tel 03(1234)5678", "誤答の件 tel [PHONE]"),
+    ],
+)
+def test_a_switch_reason_is_kept_and_published_with_personal_data_masked(admin_server, typed, kept):
+    switch = {"target": "generative", "on": True, "reason": typed, "by": "ｙａｍａｄａ＠ｃｉｔｙ．ｊｐ"}
+    latest = admin_server.http.post("/v1/admin/switches", json=switch, headers=AUTH).json()["history"][0]
+    assert (latest["reason"], latest["by"]) == (kept, "[EMAIL]")
+
+
 def test_pausing_the_chat_page_leaves_the_api_answering(admin_server):
     web = {"target": "web", "on": False, "reason": "ページの表示を確認中"}
     admin_server.http.post("/v1/admin/switches", json=web, headers=AUTH)
