@@ -16,9 +16,14 @@ def test_no_input_produces_a_server_error_and_every_response_keeps_the_contract(
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.path for op in operations} >= {"/v1/ask", "/v1/status", "/healthz"}
     for operation in operations:
+        # this server configures no token: a guarded area refuses every call the same way (403 *_disabled), so
+        # its operations need fewer examples than the residents' open ones
+        guarded = "403" in operation.definition.raw.get("responses", {})
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=15 if guarded else 60, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
         def fuzz(case):
             case.call_and_validate()
 

@@ -35,7 +35,7 @@ def staff_server(
         database = f"sqlite:///{folder / 'db.sqlite'}"
     else:
         database = fresh_postgres_database(request.getfixturevalue("postgres_server"))
-    running = server_on(sample_index[0], folder, database_url=database, staff_token=TOKEN)
+    running = server_on(sample_index[0], folder, database_url=database, staff_token=TOKEN, thread_poll_s="0.1")
     yield running
     running.close()
 
