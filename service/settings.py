@@ -246,6 +246,27 @@ class Settings(IngestSettings):
     host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP service listens on.")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes; they share the index and database.")
+    embed_threads: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="Threads of the embedding model in each worker (0: the cores the service may use, shared "
+        "among its workers).",
+    )
+    embed_batch: int = Field(
+        8,
+        ge=1,
+        le=256,
+        description="Most questions embedded in one call: those that arrive while the model is busy wait and go "
+        "together (1: one at a time).",
+    )
+    build_threads: int = Field(
+        1,
+        ge=0,
+        le=256,
+        description="Threads of the embedding model in a reload's build, which runs beside the serving workers "
+        "at a lower priority (0: every core).",
+    )
     shared_generations: bool = Field(
         False,
         description="Replicas on several machines: publish each generation to the database and serve the one "

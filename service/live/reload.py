@@ -29,6 +29,7 @@ from typing import IO
 import yaml
 from sqlalchemy.exc import SQLAlchemyError
 
+from ingest.embed import use_threads
 from ingest.errors import IngestError
 from ingest.index import ingest
 from ingest.learned import write_phrasings
@@ -303,6 +304,7 @@ def main(argv: list[str]) -> int:
     if argv == ["--build"]:
         return build_now(settings, Store(settings.database_url, settings.conversation_retention_days))
     os.nice(BUILD_NICENESS)
+    use_threads(settings.build_threads)  # beside the serving workers: one core by default
     job_id, store = argv[0], None
     try:
         store = Store(settings.database_url, settings.conversation_retention_days)
