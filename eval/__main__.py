@@ -28,6 +28,7 @@ from eval import (
     line_bench,
     load,
     plots,
+    ready_bench,
     reload_bench,
     report_bench,
     tables,
@@ -162,6 +163,13 @@ def run_tables(args: argparse.Namespace, settings: EvalSettings) -> Result:
     config = {"corpus": str(args.corpus), "questions": str(args.questions), "model": settings.embedding_model}
     summary = json.dumps({k: v for k, v in metrics.items() if k != "misses"}, indent=1, ensure_ascii=False)
     return Result(metrics, config, summary)
+
+
+def run_ready_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
+    index_dir = cached_index(ROOT / "corpus", settings)
+    metrics = ready_bench.run(index_dir, args.repeats, args.burners, args.limit)
+    config = {"settings": settings.model_dump(mode="json"), "repeats": args.repeats}
+    return Result(metrics, config, json.dumps(metrics, indent=1))
 
 
 def run_reload_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
@@ -336,6 +344,10 @@ def parser(settings: EvalSettings) -> tuple[argparse.ArgumentParser, dict[str, R
     sub.add_argument("--clients", type=int, default=4)
     sub.add_argument("--minutes", type=float, default=2.0)
     sub.add_argument("--workers", type=int, default=1)
+    sub = task("ready-bench", run_ready_bench, "time to ready on a fresh index, quiet and with every core busy")
+    sub.add_argument("--repeats", type=int, default=3)
+    sub.add_argument("--burners", type=int, default=0, help="busy processes (0: one per core)")
+    sub.add_argument("--limit", type=float, default=300.0, help="seconds after which a start counts as never")
     sub = task("reload-bench", run_reload_bench, "reload time and asks served during reloads under load; rollback")
     sub.add_argument("--clients", type=int, default=2)
     sub.add_argument("--seconds", type=float, default=10.0, help="quiet phase before the reloads")

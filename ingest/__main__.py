@@ -1,4 +1,5 @@
-"""``python -m ingest CORPUS_DIR --index INDEX_DIR [--json]``: build and promote a new index generation."""
+"""``python -m ingest CORPUS_DIR --index INDEX_DIR [--json]``: build and promote a new index generation, its
+baseline measured in the build (with the service's retrieval settings), so that a server only reads it."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from pathlib import Path
 from ingest.errors import IngestError
 from ingest.index import IndexSpec, ingest
 from ingest.remote import ReloadRefused, reload_remote
-from ingest.settings import IngestSettings, load_settings_or_exit
+from ingest.settings import load_settings_or_exit
+from service.answer.baseline import build as build_baseline
+from service.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = load_settings_or_exit(IngestSettings)
+    settings = load_settings_or_exit(Settings)
     parser = argparse.ArgumentParser(
         prog="python -m ingest",
         description="Load, validate, chunk and embed a corpus of FAQs and regulations, and promote it as the live "
@@ -41,7 +44,14 @@ def main(argv: list[str] | None = None) -> int:
 
     spec = IndexSpec(args.model, settings.answer_chars, settings.chroma_url) if args.model else settings.spec
     try:
-        report = ingest(args.corpus, args.index, spec, settings.keep_generations, False if args.no_progress else None)
+        report = ingest(
+            args.corpus,
+            args.index,
+            spec,
+            settings.keep_generations,
+            False if args.no_progress else None,
+            verify=lambda generation_dir: build_baseline(generation_dir, settings),
+        )
     except IngestError as error:
         print(error.report if error.report else f"{error.code}: {error.message}", file=sys.stderr)
         if args.json:
@@ -54,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _reload(url: str, settings: IngestSettings, source: str | None, as_json: bool) -> int:
+def _reload(url: str, settings: Settings, source: str | None, as_json: bool) -> int:
     if settings.admin_token is None:
         print("--reload needs MADOGUCHI_ADMIN_TOKEN, the service's admin token", file=sys.stderr)
         return 2

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from functools import partial
 
+from langchain_core.embeddings import Embeddings
+
+from ingest.live import LiveIndex
 from service.answer.context import Candidate, Context, Services
 from service.answer.hand_off import hand_off
 from service.answer.outcomes import HANDOFF_OUT_OF_SCOPE, NONE_OF_THESE, Outcome
+from service.settings import Settings
 
 SEARCHES = ("dense_q", "dense_qa", "lexical")
 
@@ -47,23 +52,26 @@ def search(
     ``vector`` is the query's embedding when the caller has it already. A question searched before on this
     generation today, with nothing left out (here or by the index) and nothing stepped back from, gets the same
     candidates again without searching (``Services.searches``; which chunks are served can change at midnight)."""
+    found = partial(search_index, services.settings, services.index, services.embedder, query, lang)
     if exclude or step_back or services.index.excluded:
-        return _search(services, query, lang, exclude, step_back, vector)
+        return found(exclude, step_back, vector)
     key = (query, lang, dt.date.today().isoformat())
-    return list(services.searches.get(key, lambda: tuple(_search(services, query, lang, (), None, vector))))
+    return list(services.searches.get(key, lambda: tuple(found((), None, vector))))
 
 
-def _search(
-    services: Services,
+def search_index(
+    settings: Settings,
+    index: LiveIndex,
+    embedder: Embeddings,
     query: str,
     lang: str,
-    exclude: Collection[str],
-    step_back: str | None,
-    vector: list[float] | None,
+    exclude: Collection[str] = (),
+    step_back: str | None = None,
+    vector: list[float] | None = None,
 ) -> list[Candidate]:
-    settings = services.settings
-    index = services.index.excluding(exclude)
-    vector = vector or services.embedder.embed_query(query)
+    """``search`` on one generation with this embedder, nothing kept (a build measures its baseline with it)."""
+    index = index.excluding(exclude)
+    vector = vector or embedder.embed_query(query)
     dense = index.dense_by_view(vector, settings.retrieval_pool)
     results = {
         "dense_q": dense.get("q", []),

@@ -37,12 +37,11 @@ from service.store.tables import live, published, utc_now
 logger = logging.getLogger(__name__)
 
 BUILD_LOCK = 0x6D61646F  # "mado": the advisory lock of a build, per database (so per tenant)
-BASELINE = "baseline.json"
 BACK_OFF_MAX_S = 60.0  # the longest wait of a follower while the database is away
 
 
 def publish(engine: Engine, index_dir: Path, generation: str, keep: int) -> str:
-    """Archive ``generation`` (and its baseline) into the database; the archive's digest. The newest ``keep``
+    """Archive ``generation`` (its baseline inside) into the database; the archive's digest. The newest ``keep``
     published generations stay, the live one always."""
     archive = _archive(index_dir, generation)
     digest = hashlib.sha256(archive).hexdigest()
@@ -117,10 +116,6 @@ def _fetch(engine: Engine, index_dir: Path, generation: str) -> None:
     try:
         with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
             tar.extractall(incoming, filter="data")
-        if (incoming / BASELINE).exists():
-            baselines = index_dir / "baselines"
-            baselines.mkdir(exist_ok=True)
-            os.replace(incoming / BASELINE, baselines / f"{generation}.json")
         generations_dir(index_dir).mkdir(parents=True, exist_ok=True)
         try:
             os.rename(incoming / "generation", generations_dir(index_dir) / generation)
@@ -141,16 +136,12 @@ def prune_local(engine: Engine, index_dir: Path) -> None:
     for path in generations_dir(index_dir).glob("*"):
         if oldest is not None and path.name < oldest and path.name != current:
             shutil.rmtree(path, ignore_errors=True)
-            (index_dir / "baselines" / f"{path.name}.json").unlink(missing_ok=True)
 
 
 def _archive(index_dir: Path, generation: str) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=1) as tar:
-        tar.add(generations_dir(index_dir) / generation, arcname="generation")
-        baseline = index_dir / "baselines" / f"{generation}.json"
-        if baseline.exists():
-            tar.add(baseline, arcname=BASELINE)
+        tar.add(generations_dir(index_dir) / generation, arcname="generation")  # its baseline inside
     return buffer.getvalue()
 
 

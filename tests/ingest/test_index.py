@@ -11,6 +11,8 @@ import pytest
 from ingest.embed import make_embedder
 from ingest.index import IndexSpec, IngestError, generations_dir, ingest, live_generation
 from ingest.live import open_live
+from service.answer.baseline import read as read_baseline
+from service.settings import Settings
 from tests.helpers import PYTHON, ROOT, eventually
 
 FAQ_FILE = Path("faq/en/garbage.jsonl")
@@ -105,13 +107,17 @@ def test_the_cli_reports_a_refusal_with_a_nonzero_exit_and_json(working_index):
     assert last["error"]["code"] == "corpus_invalid" and last["rejected"] == 1
 
 
-def test_the_cli_ends_with_a_json_report(working_index):
+def test_the_cli_builds_the_generation_with_its_baseline_and_ends_with_a_json_report(working_index):
     corpus, index_dir = working_index
+    faqs = corpus / FAQ_FILE
+    faqs.write_text(faqs.read_text(encoding="utf-8").replace("twice a week", "twice every week", 1), "utf-8")
     result = run_ingest_cli(corpus, index_dir)
     assert result.returncode == 0, result.stderr
     last = json.loads(result.stdout.strip().splitlines()[-1])
     keys = {"documents", "chunks", "added", "changed", "removed", "unchanged", "rejected", "generation", "seconds"}
-    assert keys <= last.keys() and last["unchanged"] == last["chunks"]
+    assert keys <= last.keys() and last["changed"] == 1 and last["promoted"]
+    # measured in the build for the service's settings, so a server on it only reads it
+    assert read_baseline(generations_dir(index_dir) / last["generation"], Settings()) is not None
 
 
 def test_a_build_killed_midway_leaves_the_live_generation_and_is_cleaned_up(working_index, default_spec):
