@@ -260,6 +260,11 @@ class Settings(IngestSettings):
         description="Most questions embedded in one call: those that arrive while the model is busy wait and go "
         "together (1: one at a time).",
     )
+    build_priority: Literal["idle", "low", "normal"] = Field(
+        "idle",
+        description="CPU priority of a reload's build beside the serving workers: 'idle' (only cores they leave "
+        "idle; residents do not feel a reload, which takes longer under load), 'low' (nice 19), 'normal'.",
+    )
     build_threads: int = Field(
         1,
         ge=0,

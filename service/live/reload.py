@@ -47,7 +47,6 @@ from service.store.proposals import ProposalBox
 logger = logging.getLogger(__name__)
 
 CANARIES_FILE = "canaries.yaml"
-BUILD_NICENESS = 5  # answers first, yet a reload still finishes under sustained load
 
 
 @dataclass(frozen=True)
@@ -296,6 +295,16 @@ def build_now(settings: Settings, store: Store) -> int:
     return 0 if job["status"] == "succeeded" else 1
 
 
+def yield_to_serving(priority: str) -> None:
+    """Run this build below the serving workers: ``idle`` only on cores they leave idle (Linux SCHED_IDLE: a
+    reload under load takes longer, residents do not feel it), ``low`` at the lowest nice level (it always
+    progresses, and costs answers more), ``normal`` as they do."""
+    if priority == "idle":
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    elif priority == "low":
+        os.nice(19)
+
+
 def main(argv: list[str]) -> int:
     """``python -m service.reload JOB_ID SOURCE``: started by the service, never by hand. It inherits the
     locked reload lock file; the lock lasts as long as this process. ``--build`` runs one by hand."""
@@ -303,7 +312,7 @@ def main(argv: list[str]) -> int:
     settings = load_settings_or_exit(Settings)
     if argv == ["--build"]:
         return build_now(settings, Store(settings.database_url, settings.conversation_retention_days))
-    os.nice(BUILD_NICENESS)
+    yield_to_serving(settings.build_priority)
     use_threads(settings.build_threads)  # beside the serving workers: one core by default
     job_id, store = argv[0], None
     try:

@@ -113,13 +113,17 @@ class LiveServices:
             self.follower.stop()
 
     def current(self) -> Services | None:
-        """The services of the live generation, or None while there is none."""
+        """The services of the live generation, or None while there is none. When LIVE has moved, the first
+        request to see it opens the new generation; requests arriving meanwhile are answered from the one
+        before rather than wait (only a worker with nothing to serve yet waits)."""
         stamp = self._read_stamp()
-        if stamp != self._stamp:
-            with self._lock:
+        if stamp != self._stamp and self._lock.acquire(blocking=self._services is None):
+            try:
                 if stamp != self._stamp:
                     self._reopen()
                     self._stamp = stamp
+            finally:
+                self._lock.release()
         return self._services
 
     def _reopen(self) -> None:

@@ -70,6 +70,7 @@ class Cluster:
             "MADOGUCHI_STAFF_TOKEN": STAFF["Authorization"].split()[1],
             "MADOGUCHI_RATE_LIMITS": "off",
             "MADOGUCHI_BASELINE_SEARCHES": "20",
+            "MADOGUCHI_BUILD_PRIORITY": "normal",  # its questions never pause: an idle-priority build would wait
         }
 
     def machine(self, prefix: str) -> dict[str, str]:
