@@ -167,7 +167,7 @@ def run_tables(args: argparse.Namespace, settings: EvalSettings) -> Result:
 
 def run_ready_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
     index_dir = cached_index(ROOT / "corpus", settings)
-    metrics = ready_bench.run(index_dir, args.repeats, args.burners, args.limit)
+    metrics = ready_bench.run(index_dir, settings, args.repeats, args.burners, args.limit)
     config = {"settings": settings.model_dump(mode="json"), "repeats": args.repeats}
     return Result(metrics, config, json.dumps(metrics, indent=1))
 

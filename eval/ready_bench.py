@@ -19,6 +19,8 @@ from typing import Any
 from eval.bench import _free_port, wait_until_ready
 from ingest.embed import cores
 from ingest.index import generations_dir, live_generation
+from service.answer.baseline import build as build_baseline
+from service.settings import Settings
 
 BURN = "while True: pass"
 
@@ -58,15 +60,18 @@ def ready_s(index_dir: Path, limit_s: float) -> float:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def fresh_copy(index_dir: Path, keep_baseline: bool) -> Path:
+def fresh_copy(index_dir: Path, keep_baseline: bool, settings: Settings) -> Path:
+    """A copy of ``index_dir`` as a build leaves it (its baseline measured inside it), or without a baseline."""
     copy = Path(tempfile.mkdtemp(prefix="madoguchi-index-")) / "index"
     shutil.copytree(index_dir, copy)
-    if not keep_baseline:
-        (generations_dir(copy) / str(live_generation(copy)) / "baseline.json").unlink(missing_ok=True)
+    generation = generations_dir(copy) / str(live_generation(copy))
+    (generation / "baseline.json").unlink(missing_ok=True)
+    if keep_baseline:
+        build_baseline(generation, settings)
     return copy
 
 
-def run(index_dir: Path, repeats: int, burners: int, limit_s: float) -> dict[str, Any]:
+def run(index_dir: Path, settings: Settings, repeats: int, burners: int, limit_s: float) -> dict[str, Any]:
     """Median seconds to ready over ``repeats`` starts for each case, alternated."""
     burners = burners or cores()
     cases = {
@@ -77,7 +82,7 @@ def run(index_dir: Path, repeats: int, burners: int, limit_s: float) -> dict[str
     times: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(repeats):
         for name, (keep, load) in cases.items():
-            copy = fresh_copy(index_dir, keep)
+            copy = fresh_copy(index_dir, keep, settings)
             try:
                 with busy(load):
                     times[name].append(ready_s(copy, limit_s))

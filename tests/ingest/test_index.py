@@ -94,7 +94,8 @@ def test_a_bad_corpus_promotes_nothing_and_the_live_generation_keeps_serving(wor
 
 def run_ingest_cli(corpus: Path, index_dir: Path) -> subprocess.CompletedProcess[str]:
     command = [PYTHON, "-m", "ingest", str(corpus), "--index", str(index_dir), "--json"]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "MADOGUCHI_BASELINE_SEARCHES": "20"}
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_the_cli_reports_a_refusal_with_a_nonzero_exit_and_json(working_index):
@@ -117,7 +118,7 @@ def test_the_cli_builds_the_generation_with_its_baseline_and_ends_with_a_json_re
     keys = {"documents", "chunks", "added", "changed", "removed", "unchanged", "rejected", "generation", "seconds"}
     assert keys <= last.keys() and last["changed"] == 1 and last["promoted"]
     # measured in the build for the service's settings, so a server on it only reads it
-    assert read_baseline(generations_dir(index_dir) / last["generation"], Settings()) is not None
+    assert read_baseline(generations_dir(index_dir) / last["generation"], Settings(baseline_searches=20)) is not None
 
 
 def test_a_build_killed_midway_leaves_the_live_generation_and_is_cleaned_up(working_index, default_spec):
