@@ -42,6 +42,7 @@ class LiveIndex:
         terms: dict[int, tuple[frozenset[str], frozenset[int]]] | None = None,
         learned: LearnedIndex | None = None,
         positions: dict[str, list[int]] | None = None,
+        vectors: int | None = None,
     ):
         self.manifest, self.chunks, self.lexical, self.collection = manifest, chunks, lexical, collection
         self.path = path  # the generation's directory
@@ -49,6 +50,7 @@ class LiveIndex:
         self._terms = {} if terms is None else terms  # passage_terms of the chunks asked about so far
         self.learned = learned or LearnedIndex.empty()  # residents' own words for entries (ingest/learned.py)
         self._positions = positions if positions is not None else _positions_of(chunks)  # each document's chunks
+        self._vectors = vectors  # the stored views, counted once: a generation's vectors never change
 
     def excluding(self, doc_ids: Names[str]) -> LiveIndex:
         """The same generation with ``doc_ids`` left out of every search; itself when there are none."""
@@ -65,6 +67,7 @@ class LiveIndex:
             self._terms,
             self.learned,
             self._positions,
+            self.vectors,
         )
 
     def first_chunk(self, doc_id: str) -> Chunk | None:
@@ -113,11 +116,17 @@ class LiveIndex:
     def documents(self) -> int:
         return int(self.manifest["documents"])
 
+    @property
+    def vectors(self) -> int:
+        if self._vectors is None:
+            self._vectors = self.collection.count()
+        return self._vectors
+
     def _nearest(self, query_vector: list[float], n: int, view: str | None) -> list[tuple[dict[str, Any], float]]:
         """One Chroma query: each stored view's metadata with its cosine similarity, best first."""
         found = self.collection.query(
             query_embeddings=[query_vector],  # type: ignore[arg-type]
-            n_results=min(n, self.collection.count()),
+            n_results=min(n, self.vectors),
             where={"view": view} if view else None,
             include=["distances", "metadatas"],
         )
@@ -184,7 +193,7 @@ def open_generation(path: Path, chroma_url: str | None = None) -> LiveIndex:
             f"the generation {path.name} is inconsistent: {len(learned)} learned phrasings, "
             f"{len(manifest.get('learned', []))} in its manifest"
         )
-    return LiveIndex(manifest, chunks, lexical, collection, path, learned=learned)
+    return LiveIndex(manifest, chunks, lexical, collection, path, learned=learned, vectors=stored)
 
 
 def _positions_of(chunks: list[Chunk]) -> dict[str, list[int]]:
