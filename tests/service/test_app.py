@@ -66,6 +66,16 @@ def test_a_bad_setting_refuses_to_start_and_names_the_key():
     assert "MADOGUCHI_PORT" in result.stderr
 
 
+def test_a_server_without_a_line_channel_never_loads_lines_sdk():
+    """LINE's SDK takes most of a second to import: a city without LINE never pays it at start."""
+    script = (
+        "import sys, service.__main__; from service.app import create_app; create_app(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'linebot', 'service'}))"
+    )
+    result = subprocess.run([PYTHON, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "['service']"
+
+
 def test_ingest_refuses_a_bad_setting_and_names_the_key(tmp_path):
     result = subprocess.run(
         [PYTHON, "-m", "ingest", "--index", str(tmp_path / "index")],

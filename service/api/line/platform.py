@@ -3,27 +3,23 @@ to a user, broadcast to every follower, and show the loading animation while an 
 setting (``MADOGUCHI_LINE_API_URL``), so tests talk to a double of LINE on loopback through the same code.
 
 A push carries a retry key made from what it answers (``X-Line-Retry-Key``): LINE accepts one push per key, so
-a push sent again after a crash is refused with 409 instead of reaching the resident twice."""
+a push sent again after a crash is refused with 409 instead of reaching the resident twice.
+
+The SDK takes most of a second to import: it is loaded when a channel is made, so a city without LINE (and every
+server start without it) never pays for it."""
 
 from __future__ import annotations
 
 import logging
+import types
 import uuid
-from typing import Any
-
-from linebot.v3.messaging import (
-    ApiClient,
-    BroadcastRequest,
-    Configuration,
-    Message,
-    MessagingApi,
-    PushMessageRequest,
-    ReplyMessageRequest,
-    ShowLoadingAnimationRequest,
-)
-from linebot.v3.messaging.exceptions import ApiException
+from typing import TYPE_CHECKING, Any
 
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from linebot.v3.messaging import Message
+    from linebot.v3.messaging.exceptions import ApiException
 
 logger = logging.getLogger(__name__)
 LOADING_SECONDS = 20  # LINE's animation lasts 5-60 s (a multiple of 5) or until the answer arrives
@@ -37,16 +33,17 @@ class LineRejected(Exception):
 class LinePlatform:
     def __init__(self, settings: Settings) -> None:
         token = settings.line_channel_access_token.get_secret_value() if settings.line_channel_access_token else ""
-        self.client = ApiClient(Configuration(host=settings.line_api_url, access_token=token))
-        self.api = MessagingApi(self.client)
+        self.sdk = sdk()
+        self.client = self.sdk.ApiClient(self.sdk.Configuration(host=settings.line_api_url, access_token=token))
+        self.api = self.sdk.MessagingApi(self.client)
         self.timeout_s = settings.line_timeout_s
 
     def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> bool:
         """Send through the reply token; False when LINE no longer accepts the token (used or expired)."""
-        request = ReplyMessageRequest(reply_token=reply_token, messages=_messages(messages))
+        request = self.sdk.ReplyMessageRequest(reply_token=reply_token, messages=self._messages(messages))
         try:
             self.api.reply_message(request, _request_timeout=self.timeout_s)
-        except ApiException as error:
+        except self.sdk.ApiException as error:
             if error.status == 400 and "reply token" in str(error.body or "").lower():
                 return False
             _refused(error)
@@ -54,25 +51,25 @@ class LinePlatform:
 
     def push(self, user_id: str, messages: list[dict[str, Any]], retry_key: str) -> None:
         """Send to the user; a push LINE has already accepted under this retry key is not sent again."""
-        request = PushMessageRequest(to=user_id, messages=_messages(messages))
+        request = self.sdk.PushMessageRequest(to=user_id, messages=self._messages(messages))
         try:
             self.api.push_message(request, x_line_retry_key=key_of(retry_key), _request_timeout=self.timeout_s)
-        except ApiException as error:
+        except self.sdk.ApiException as error:
             if error.status != 409:  # 409: accepted before under this key
                 _refused(error)
 
     def broadcast(self, messages: list[dict[str, Any]], retry_key: str) -> None:
         """Send to every follower of the account, once per retry key."""
-        request = BroadcastRequest(messages=_messages(messages), notification_disabled=False)
+        request = self.sdk.BroadcastRequest(messages=self._messages(messages), notification_disabled=False)
         try:
             self.api.broadcast(request, x_line_retry_key=key_of(retry_key), _request_timeout=self.timeout_s)
-        except ApiException as error:
+        except self.sdk.ApiException as error:
             if error.status != 409:
                 _refused(error)
 
     def loading(self, user_id: str) -> None:
         """The loading animation in the user's chat, while the answer is made (a courtesy: a failure is logged)."""
-        request = ShowLoadingAnimationRequest(chat_id=user_id, loading_seconds=LOADING_SECONDS)
+        request = self.sdk.ShowLoadingAnimationRequest(chat_id=user_id, loading_seconds=LOADING_SECONDS)
         try:
             self.api.show_loading_animation(request, _request_timeout=self.timeout_s)
         except Exception as error:
@@ -81,14 +78,27 @@ class LinePlatform:
     def close(self) -> None:
         self.client.close()
 
+    def _messages(self, messages: list[dict[str, Any]]) -> list[Message]:
+        return [self.sdk.Message.from_dict(message) for message in messages]
+
+
+def sdk() -> types.ModuleType:
+    """LINE's SDK (``linebot.v3.messaging``), imported on first use."""
+    from linebot.v3 import messaging
+
+    return messaging
+
+
+def signed(secret: str, body: str, signature: str) -> bool:
+    """Whether ``signature`` is LINE's signature of ``body`` under the channel secret (the SDK's check)."""
+    from linebot.v3.webhook import SignatureValidator
+
+    return SignatureValidator(secret).validate(body, signature)
+
 
 def key_of(what: str) -> str:
     """The retry key of a push or broadcast: the same for the same event or notice, on every worker."""
     return str(uuid.uuid5(RETRY_KEYS, what))
-
-
-def _messages(messages: list[dict[str, Any]]) -> list[Message]:
-    return [Message.from_dict(message) for message in messages]
 
 
 def _refused(error: ApiException) -> None:

@@ -12,9 +12,9 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from linebot.v3.webhook import SignatureValidator
 
 from service.api.deps import on_the_loop, settings_of
+from service.api.line.platform import signed as signed_by_line
 from service.api.line.worker import LineChannel
 from service.api.schemas.common import ErrorBody
 from service.errors import MadoguchiError, NotFoundError
@@ -54,7 +54,7 @@ async def webhook(request: Request, channel: LineDep) -> dict[str, Any]:
     body = await request.body()
     signature = request.headers.get("x-line-signature", "")
     try:
-        signed = bool(signature) and SignatureValidator(channel.secret).validate(body.decode("utf-8"), signature)
+        signed = bool(signature) and signed_by_line(channel.secret, body.decode("utf-8"), signature)
     except UnicodeDecodeError:
         signed = False
     if not signed:
