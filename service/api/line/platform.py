@@ -10,6 +10,7 @@ server start without it) never pays for it."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import types
 import uuid
@@ -84,16 +85,14 @@ class LinePlatform:
 
 def sdk() -> types.ModuleType:
     """LINE's SDK (``linebot.v3.messaging``), imported on first use."""
-    from linebot.v3 import messaging
-
-    return messaging
+    return importlib.import_module("linebot.v3.messaging")
 
 
 def signed(secret: str, body: str, signature: str) -> bool:
     """Whether ``signature`` is LINE's signature of ``body`` under the channel secret (the SDK's check)."""
     from linebot.v3.webhook import SignatureValidator
 
-    return SignatureValidator(secret).validate(body, signature)
+    return bool(SignatureValidator(secret).validate(body, signature))
 
 
 def key_of(what: str) -> str:
