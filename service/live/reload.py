@@ -305,9 +305,19 @@ def yield_to_serving(priority: str) -> None:
         os.nice(19)
 
 
+USAGE = """usage: python -m service.reload --build
+
+Build, check and promote a generation of the corpus (MADOGUCHI_CORPUS_DIR) into the index (MADOGUCHI_INDEX_DIR),
+as POST /v1/admin/reload does; the settings are the service's (README, "Settings")."""
+
+
 def main(argv: list[str]) -> int:
     """``python -m service.reload JOB_ID SOURCE``: started by the service, never by hand. It inherits the
     locked reload lock file; the lock lasts as long as this process. ``--build`` runs one by hand."""
+    if argv != ["--build"] and (len(argv) != 2 or argv[0].startswith("-")):
+        asked = argv in (["-h"], ["--help"])
+        print(USAGE, file=sys.stdout if asked else sys.stderr)
+        return 0 if asked else 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
     settings = load_settings_or_exit(Settings)
     if argv == ["--build"]:

@@ -37,3 +37,13 @@ def test_a_reload_whose_database_is_locked_fails_as_a_storage_error_not_as_inter
     job = store.jobs.get("locked-job")
     assert job is not None and job["status"] == "failed" and job["failure"]["reason"] == "storage_error", job
     store.engine.dispose()
+
+
+def test_the_build_command_explains_itself_and_refuses_arguments_it_does_not_know(tmp_path):
+    env = {"PATH": os.environ["PATH"], "MADOGUCHI_INDEX_DIR": str(tmp_path / "index")}
+    run = [PYTHON, "-m", "service.reload"]
+    asked = subprocess.run([*run, "--help"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert asked.returncode == 0 and "--build" in asked.stdout
+    wrong = subprocess.run([*run, "--bulid"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 2 and "usage" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert not (tmp_path / "index").exists()  # nothing was started
