@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Collection as Names
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -122,30 +123,38 @@ class LiveIndex:
             self._vectors = self.collection.count()
         return self._vectors
 
-    def _nearest(self, query_vector: list[float], n: int, view: str | None) -> list[tuple[dict[str, Any], float]]:
-        """One Chroma query: each stored view's metadata with its cosine similarity, best first."""
+    def _nearest(self, query_vector: list[float], n: int, view: str | None) -> list[tuple[int, str, float]]:
+        """One Chroma query: (chunk position, view, cosine similarity) of each stored view, best first. Only the
+        distances are fetched; a stored id names its chunk and view (reading the metadata back cost as much as
+        the search)."""
         found = self.collection.query(
             query_embeddings=[query_vector],  # type: ignore[arg-type]
             n_results=min(n, self.vectors),
             where={"view": view} if view else None,
-            include=["distances", "metadatas"],
+            include=["distances"],
         )
-        pairs = zip(found["metadatas"][0], found["distances"][0], strict=True)  # type: ignore[index]
-        return [(dict(meta), 1.0 - float(distance)) for meta, distance in pairs]
+        nearest = []
+        for stored_id, distance in zip(found["ids"][0], found["distances"][0], strict=True):  # type: ignore[index]
+            chunk_id, _, stored_view = stored_id.rpartition("::")
+            nearest.append((self._chunk_positions[chunk_id], stored_view, 1.0 - float(distance)))
+        return nearest
+
+    @cached_property
+    def _chunk_positions(self) -> dict[str, int]:
+        return {chunk.id: position for position, chunk in enumerate(self.chunks)}
 
     def dense(self, query_vector: list[float], k: int, view: str | None = None) -> list[Hit]:
         """The k nearest chunks by cosine similarity, each chunk once (its best view when view is None)."""
         hits: dict[int, float] = {}
-        for meta, similarity in self._nearest(query_vector, k * (1 if view else 2), view):
-            hits.setdefault(int(str(meta["pos"])), similarity)
+        for position, _, similarity in self._nearest(query_vector, k * (1 if view else 2), view):
+            hits.setdefault(position, similarity)
         return [Hit(p, s) for p, s in list(hits.items())[:k]]
 
     def dense_by_view(self, query_vector: list[float], k: int) -> dict[str, list[Hit]]:
         """One query over every view; the hits of each view, best first (at most k per view)."""
         by_view: dict[str, list[Hit]] = {}
-        for meta, similarity in self._nearest(query_vector, 2 * (k + len(self.excluded)), None):
-            hits = by_view.setdefault(str(meta["view"]), [])
-            position = int(str(meta["pos"]))
+        for position, view, similarity in self._nearest(query_vector, 2 * (k + len(self.excluded)), None):
+            hits = by_view.setdefault(view, [])
             if len(hits) < k and self._kept(position):
                 hits.append(Hit(position, similarity))
         return by_view
