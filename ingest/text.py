@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 import sudachipy
 from sudachipy import dictionary
@@ -143,10 +144,12 @@ _GENERIC_ENGLISH = frozenset(
 )
 
 
-def topic_terms(text: str) -> dict[str, frozenset[int]]:
+@lru_cache(maxsize=1024)
+def topic_terms(text: str) -> Mapping[str, frozenset[int]]:
     """What a question is about: its content nouns (Japanese) or content words (English), each with the Sudachi
     synonym groups it belongs to (判子 and 印鑑 share one), so that a passage using another word for the same
-    thing still counts as speaking about it."""
+    thing still counts as speaking about it. Read-only and remembered: assess weighs each likely entry against
+    the same question."""
     terms: dict[str, frozenset[int]] = {}
     for morpheme in _morphemes(text):
         surface, pos = morpheme.surface(), morpheme.part_of_speech()
@@ -157,7 +160,7 @@ def topic_terms(text: str) -> dict[str, frozenset[int]]:
             form = morpheme.normalized_form().translate(KATAKANA_TO_HIRAGANA)
             if form not in _GENERIC_NOUNS and surface not in _GENERIC_NOUNS:
                 terms[form] = terms.get(form, frozenset()) | frozenset(morpheme.synonym_group_ids())
-    return terms
+    return MappingProxyType(terms)
 
 
 def passage_terms(text: str) -> tuple[frozenset[str], frozenset[int]]:
