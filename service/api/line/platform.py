@@ -35,6 +35,7 @@ class LinePlatform:
     def __init__(self, settings: Settings) -> None:
         token = settings.line_channel_access_token.get_secret_value() if settings.line_channel_access_token else ""
         self.sdk = sdk()
+        importlib.import_module("linebot.v3.webhook")  # signed()'s check: loaded now, not at the first webhook
         self.client = self.sdk.ApiClient(self.sdk.Configuration(host=settings.line_api_url, access_token=token))
         self.api = self.sdk.MessagingApi(self.client)
         self.timeout_s = settings.line_timeout_s
