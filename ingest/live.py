@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from collections.abc import Collection as Names
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,7 @@ class LiveIndex:
         learned: LearnedIndex | None = None,
         positions: dict[str, list[int]] | None = None,
         vectors: int | None = None,
+        chunk_positions: dict[str, int] | None = None,
     ):
         self.manifest, self.chunks, self.lexical, self.collection = manifest, chunks, lexical, collection
         self.path = path  # the generation's directory
@@ -52,6 +52,9 @@ class LiveIndex:
         self.learned = learned or LearnedIndex.empty()  # residents' own words for entries (ingest/learned.py)
         self._positions = positions if positions is not None else _positions_of(chunks)  # each document's chunks
         self._vectors = vectors  # the stored views, counted once: a generation's vectors never change
+        self._chunk_positions = (  # each chunk's position by its id (a stored vector's id names its chunk)
+            chunk_positions if chunk_positions is not None else {c.id: p for p, c in enumerate(chunks)}
+        )
 
     def excluding(self, doc_ids: Names[str]) -> LiveIndex:
         """The same generation with ``doc_ids`` left out of every search; itself when there are none."""
@@ -69,6 +72,7 @@ class LiveIndex:
             self.learned,
             self._positions,
             self.vectors,
+            self._chunk_positions,
         )
 
     def first_chunk(self, doc_id: str) -> Chunk | None:
@@ -138,10 +142,6 @@ class LiveIndex:
             chunk_id, _, stored_view = stored_id.rpartition("::")
             nearest.append((self._chunk_positions[chunk_id], stored_view, 1.0 - float(distance)))
         return nearest
-
-    @cached_property
-    def _chunk_positions(self) -> dict[str, int]:
-        return {chunk.id: position for position, chunk in enumerate(self.chunks)}
 
     def dense(self, query_vector: list[float], k: int, view: str | None = None) -> list[Hit]:
         """The k nearest chunks by cosine similarity, each chunk once (its best view when view is None)."""
