@@ -455,10 +455,18 @@ def test_a_published_notice_shows_on_every_worker_leads_evacuation_answers_and_e
             for shown in running_everywhere(admin_server, "en")
         )
     )
-    answer = httpx.post(admin_server.base_url + "/v1/ask", json={"question": "避難所はどこですか"}, timeout=30).json()
-    assert answer["answer"].startswith(body["ja"]) and answer["notices"][0]["text"] == body["ja"]
-    other = httpx.post(admin_server.base_url + "/v1/ask", json={"question": "粗大ごみの出し方"}, timeout=30).json()
-    assert not other["answer"].startswith(body["ja"]) and other["notices"][0]["text"] == body["ja"]
+
+    def asked(question: str) -> dict:
+        """An answer on a fresh connection, carrying the notice: the worker that answers may have read the running
+        notices just before the publication, and reads them again within MADOGUCHI_NOTICES_REFRESH_S."""
+        reply = httpx.post(admin_server.base_url + "/v1/ask", json={"question": question}, timeout=30).json()
+        assert [notice["text"] for notice in reply["notices"]] == [body["ja"]], reply["notices"]
+        return reply
+
+    answer = eventually(lambda: asked("避難所はどこですか"), 15, what="an evacuation answer with the notice")
+    assert answer["answer"].startswith(body["ja"])  # the city's word comes first
+    other = eventually(lambda: asked("粗大ごみの出し方"), 15, what="another answer with the notice")
+    assert not other["answer"].startswith(body["ja"])
     ended = admin_server.http.post(f"/v1/admin/notices/{notice_id}/end", headers=AUTH)
     assert ended.status_code == 200 and ended.json()["ended_at"] and not ended.json()["running"]
     until(lambda: all(shown == [] for shown in running_everywhere(admin_server)))
