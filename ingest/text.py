@@ -112,16 +112,18 @@ class Word:
     pos: tuple[str, str]  # part of speech and its first subdivision (名詞, 数詞)
 
 
-def words(text: str) -> list[Word]:
-    """The morphemes of a text (normalised, lower case) with their readings and parts of speech."""
-    return [
+@lru_cache(maxsize=1024)
+def words(text: str) -> tuple[Word, ...]:
+    """The morphemes of a text (normalised, lower case) with their readings and parts of speech. Remembered: a
+    question asked again (the most asked ones are, all day) is not analysed again."""
+    return tuple(
         Word(
             m.surface(),
             (m.reading_form() or m.surface()).translate(KATAKANA_TO_HIRAGANA),
             tuple(m.part_of_speech()[:2]),
         )
         for m in _morphemes(text)
-    ]
+    )
 
 
 def stem(word: str) -> str:

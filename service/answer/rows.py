@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ingest.chunk import Chunk
@@ -206,7 +206,7 @@ class RowIndex:
                 return [[position for key in keys for position in self.items[key]]]
         return []  # never the last word alone: a jet ski is no ski, as 耐火レンガ is no レンガ
 
-    def _affixed(self, question: list[Word]) -> Iterator[tuple[str, int]]:
+    def _affixed(self, question: Sequence[Word]) -> Iterator[tuple[str, int]]:
         """When no item is named whole: keys that the question's words, as written, name all but a short head or
         modifier of (でんち names 乾電池, 段ボール names 段ボール箱); never a longer compound of the question's
         words (薪ストーブ does not name ガスストーブ)."""
@@ -221,7 +221,7 @@ class RowIndex:
                 yield key
 
 
-def _noun_runs(question: list[Word]) -> Iterator[tuple[int, list[Word]]]:
+def _noun_runs(question: Sequence[Word]) -> Iterator[tuple[int, list[Word]]]:
     """Runs of words between particles, auxiliaries, verbs, adjectives, pronouns and symbols (the analyser
     may split an unknown kana word: でん|ち), with the word index where each ends."""
     run: list[Word] = []
@@ -244,7 +244,7 @@ _ABOUT = frozenset(
 
 
 def _whole_words(
-    question: list[Word], keys: dict[str, list[int]], qualifiers: dict[str, str]
+    question: Sequence[Word], keys: dict[str, list[int]], qualifiers: dict[str, str]
 ) -> Iterator[tuple[str, int]]:
     """(key, the word index where it ends) for every item key the question names as whole words; also with the
     の between two nouns left out (豆腐のパック names 豆腐パック)."""
@@ -263,7 +263,7 @@ def _whole_words(
                     at = joined.find(key, at + 1)
 
 
-def _without_linking_no(question: list[Word]) -> list[Word]:
+def _without_linking_no(question: Sequence[Word]) -> list[Word]:
     return [
         word
         for n, word in enumerate(question)
@@ -277,7 +277,7 @@ def _without_linking_no(question: list[Word]) -> list[Word]:
     ]
 
 
-def _stands_alone(question: list[Word], first: int, last: int, qualifier: str) -> bool:
+def _stands_alone(question: Sequence[Word], first: int, last: int, qualifier: str) -> bool:
     before = question[first - 1] if first > 0 else None
     after = question[last + 1] if last + 1 < len(question) else None
     compound = before is not None and (

@@ -122,7 +122,8 @@ def remember_pick(ctx: Context, outcome: Outcome) -> None:
     nothing."""
     learned, settings = ctx.services.store.learned, ctx.services.settings
     if outcome.handoff_reason:
-        learned.void_conversation(ctx.conversation_id)
+        if ctx.continued:  # a conversation the server has just started has picked nothing yet
+            learned.void_conversation(ctx.conversation_id)
         return
     picked = ctx.chosen not in (None, NONE_OF_THESE) and outcome.outcome == ANSWERED
     if picked and learnable(ctx.question) and not is_follow_up(ctx.question, settings.follow_up_max_words):
