@@ -19,11 +19,20 @@ from service.answer.assess import features_of, likely_entries
 from service.answer.context import Services
 from service.answer.lookup import lookup
 
-# (answer_threshold, handoff_threshold, sibling_margin, choice_coverage, choices_max)
+# (answer_threshold, handoff_threshold, sibling_margin, choice_coverage, choices_max, single_choice_coverage,
+#  confirm_confidence); a confirmation edge of 1 never confirms on confidence alone
 GRID = list(
-    itertools.product((0.6, 0.7, 0.8, 0.9), (0.0, 0.05, 0.1, 0.2), (0.0, 0.1, 0.3), (0.0, 0.2, 0.4, 0.6), (2, 3))
+    itertools.product(
+        (0.6, 0.7, 0.8, 0.9),
+        (0.0, 0.05, 0.1, 0.2),
+        (0.0, 0.1, 0.3),
+        (0.0, 0.2, 0.4, 0.6),
+        (2, 3),
+        (0.6,),
+        (0.5, 0.6, 0.7, 0.8, 1.0),
+    )
 )
-Edges = tuple[float, float, float, float, int]
+Edges = tuple[float, float, float, float, int, float, float]
 Record = dict[str, Any]
 
 
@@ -52,7 +61,7 @@ def collect(services: Services, questions: list[dict[str, Any]], name: str, abla
 
 def decide(record: Record, edges: Edges) -> tuple[str, list[str]]:
     """The service's rule (service/answer/assess.py) replayed on a record: (outcome, entries shown)."""
-    answer_at, offer_at, sibling, coverage, most = edges
+    answer_at, offer_at, sibling, coverage, most, single, confirm_at = edges
     entries = record["entries"]
     if record["ended"] or not entries:
         return "handoff", []
@@ -62,9 +71,13 @@ def decide(record: Record, edges: Edges) -> tuple[str, list[str]]:
     confident = confidence >= answer_at and not record["out_of_scope"]
     if confident and (second is None or second[1] < confidence - sibling):
         return "answer", [first]
-    offered = [e[0] for e in related if e[1] >= offer_at][:most]
+    offered = [e for e in related if e[1] >= offer_at][:most]
     if len(offered) >= 2:
-        return "clarify", offered
+        return "clarify", [e[0] for e in offered]
+    if len(offered) == 1 and offered[0][0] == first and offered[0][2] >= single:
+        return "clarify", [first]
+    if len(offered) < 2 and not record["out_of_scope"] and confidence >= max(confirm_at, offer_at) and not confident:
+        return "clarify", [first]
     return ("answer", [first]) if confident else ("handoff", [])
 
 

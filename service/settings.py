@@ -131,6 +131,13 @@ class Settings(IngestSettings):
         description="The best entry alone is offered (a confirmation: is it about this?) when no other entry is "
         "related and it speaks of at least this share of what the question is about.",
     )
+    confirm_confidence: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="The best entry alone is also offered as a confirmation when no other entry is related and its "
+        "confidence reaches this, though it shares less of the question's words (1: never).",
+    )
     learned_similarity: float = Field(
         0.9,
         ge=0,

@@ -109,7 +109,8 @@ def assess(ctx: Context) -> Outcome | None:
         ctx.confidence = max(ctx.confidence, ctx.services.settings.named_row_confidence)  # no similarity says more
         return None
     out_of_scope = ctx.features["dense_share"] < settings.out_of_scope_share
-    related = [e for e in likely_entries(ctx) if e.coverage >= settings.choice_coverage]
+    likely = likely_entries(ctx)
+    related = [e for e in likely if e.coverage >= settings.choice_coverage]
     first = ctx.candidates[0].chunk.doc_id if ctx.candidates else None
     sibling = next((e for e in related if e.candidate.chunk.doc_id != first), None)
     learned = learned_entries(ctx)
@@ -125,6 +126,10 @@ def assess(ctx: Context) -> Outcome | None:
     offered = offered[: settings.choices_max]
     alone = len(offered) == 1 and offered[0].candidate.chunk.doc_id == first
     confirmable = alone and offered[0].coverage >= settings.single_choice_coverage  # "is it about …?"
+    if len(offered) < 2 and not learned and not confirmable and not confident and not out_of_scope:
+        # likely enough, though in other words than the question's: the best entry alone, to confirm
+        confirmable = bool(likely) and ctx.confidence >= max(settings.confirm_confidence, settings.handoff_threshold)
+        offered = likely[:1] if confirmable else offered
     if (len(offered) >= 2 or confirmable or learned) and asks_back_in_a_row(ctx) < settings.asks_back_max:
         return ask_back(ctx, offered)
     if confident:

@@ -92,6 +92,25 @@ def test_a_question_near_nothing_in_the_corpus_is_not_offered_unrelated_entries(
     assert outcome is not None and outcome.outcome.startswith("handoff"), outcome
 
 
+@pytest.mark.parametrize(
+    ("question", "lang", "entry"),
+    [
+        ("燃えるゴミは何曜日？", "ja", "ja-waste-burnable"),
+        ("古い冷蔵庫の処分方法", "ja", "ja-waste-appliances"),
+        ("how much emergency water should we store", "en", "en-disaster-stock"),
+    ],
+)
+def test_a_likely_entry_worded_unlike_the_question_is_offered_alone_to_confirm(services, question, lang, entry):
+    ctx = retrieved(services, question, lang)
+    outcome = assess(ctx)
+    assert ctx.features["topic_coverage"] < services.settings.choice_coverage  # few of the question's own words
+    assert services.settings.confirm_confidence <= ctx.confidence < services.settings.answer_threshold
+    assert outcome is not None and outcome.outcome == "clarify", outcome
+    assert [choice.id for choice in outcome.choices] == [entry]
+    never = assess(retrieved(with_settings(services, confirm_confidence=1.0), question, lang))
+    assert never is not None and never.outcome == "handoff_low_confidence"
+
+
 def test_a_best_passage_below_the_baseline_share_is_out_of_scope(services):
     ctx = retrieved(with_settings(services, out_of_scope_share=1.0, handoff_threshold=1.0), "住民票の写しがほしい")
     outcome = assess(ctx)
