@@ -15,7 +15,8 @@ The rule, every edge a setting:
   about, so a passport question is never offered 駐車場 / 図書館カード), whose confidence is at least
   ``handoff_threshold``, at most ``choices_max``, when there are at least two of them, or the best entry alone
   as a confirmation when it speaks of at least ``single_choice_coverage`` of the question (Rasa's two-stage
-  fallback asks so), and the conversation has not been asked back ``asks_back_max`` times in a row;
+  fallback asks so) or, in other words than the question's, its confidence reaches ``confirm_confidence``; and
+  the conversation has not been asked back ``asks_back_max`` times in a row;
 - otherwise answer when confident enough, or hand off."""
 
 from __future__ import annotations
