@@ -10,9 +10,7 @@ server start without it) never pays for it."""
 
 from __future__ import annotations
 
-import importlib
 import logging
-import types
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -33,9 +31,12 @@ class LineRejected(Exception):
 
 class LinePlatform:
     def __init__(self, settings: Settings) -> None:
+        from linebot.v3 import messaging, webhook  # the SDK, loaded with the channel (module docstring)
+
         token = settings.line_channel_access_token.get_secret_value() if settings.line_channel_access_token else ""
-        self.sdk = sdk()
-        importlib.import_module("linebot.v3.webhook")  # signed()'s check: loaded now, not at the first webhook
+        secret = settings.line_channel_secret.get_secret_value() if settings.line_channel_secret else ""
+        self.sdk = messaging
+        self.validator = webhook.SignatureValidator(secret)
         self.client = self.sdk.ApiClient(self.sdk.Configuration(host=settings.line_api_url, access_token=token))
         self.api = self.sdk.MessagingApi(self.client)
         self.timeout_s = settings.line_timeout_s
@@ -77,23 +78,15 @@ class LinePlatform:
         except Exception as error:
             logger.warning("LINE loading animation failed: %s", type(error).__name__)
 
+    def signed(self, body: str, signature: str) -> bool:
+        """Whether ``signature`` is LINE's signature of ``body`` under the channel secret (the SDK's check)."""
+        return bool(self.validator.validate(body, signature))
+
     def close(self) -> None:
         self.client.close()
 
     def _messages(self, messages: list[dict[str, Any]]) -> list[Message]:
         return [self.sdk.Message.from_dict(message) for message in messages]
-
-
-def sdk() -> types.ModuleType:
-    """LINE's SDK (``linebot.v3.messaging``), imported on first use."""
-    return importlib.import_module("linebot.v3.messaging")
-
-
-def signed(secret: str, body: str, signature: str) -> bool:
-    """Whether ``signature`` is LINE's signature of ``body`` under the channel secret (the SDK's check)."""
-    from linebot.v3.webhook import SignatureValidator
-
-    return bool(SignatureValidator(secret).validate(body, signature))
 
 
 def key_of(what: str) -> str:

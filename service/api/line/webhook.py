@@ -14,7 +14,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 
 from service.api.deps import on_the_loop, settings_of
-from service.api.line.platform import signed as signed_by_line
 from service.api.line.worker import LineChannel
 from service.api.schemas.common import ErrorBody
 from service.errors import MadoguchiError, NotFoundError
@@ -54,7 +53,7 @@ async def webhook(request: Request, channel: LineDep) -> dict[str, Any]:
     body = await request.body()
     signature = request.headers.get("x-line-signature", "")
     try:
-        signed = bool(signature) and signed_by_line(channel.secret, body.decode("utf-8"), signature)
+        signed = bool(signature) and channel.platform.signed(body.decode("utf-8"), signature)
     except UnicodeDecodeError:
         signed = False
     if not signed:

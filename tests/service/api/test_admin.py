@@ -693,13 +693,13 @@ def ask_first(server: Server, question: str) -> str | None:
     return first_entry(server.http.post("/v1/ask", json={"question": question}).json())
 
 
+def asked_bulky(server: Server, **headers: str) -> dict:
+    """BULKY asked on a fresh connection (the kernel spreads them over both workers)."""
+    return httpx.post(server.base_url + "/v1/ask", json={"question": BULKY}, headers=headers, timeout=30).json()
+
+
 def outcomes_everywhere(server: Server, tries: int = 6, **headers: str) -> set[str]:
-    """The outcomes of BULKY asked on fresh connections (the kernel spreads them over both workers)."""
-    asked = [
-        httpx.post(server.base_url + "/v1/ask", json={"question": BULKY}, headers=headers, timeout=30).json()
-        for _ in range(tries)
-    ]
-    return {body["outcome"] for body in asked}
+    return {asked_bulky(server, **headers)["outcome"] for _ in range(tries)}
 
 
 def test_an_operator_pauses_the_ai_answers_everywhere_within_a_second_and_brings_them_back(admin_server):
@@ -709,12 +709,7 @@ def test_an_operator_pauses_the_ai_answers_everywhere_within_a_second_and_brings
     assert admin_server.http.post("/v1/admin/switches", json=switch, headers=AUTH).json()["off"] == ["all"]
     eventually(lambda: outcomes_everywhere(admin_server) == {"paused"}, 1.0, interval=0.1)
     # the worker that answers may still hold the switches it read just before the change: awaited, as above
-    paused = eventually(
-        lambda: (
-            (body := admin_server.http.post("/v1/ask", json={"question": BULKY}).json())["outcome"] == "paused" and body
-        ),
-        1.0,
-    )
+    paused = eventually(lambda: (body := asked_bulky(admin_server))["outcome"] == "paused" and body, 1.0)
     assert paused["citations"] == [] and paused["choices"] == [] and "City Hall General Enquiries" in paused["answer"]
     assert paused["handoff"]["contact"].startswith("0465-00-1000") and paused["handoff"]["case_id"] is None
     emergency = admin_server.http.post("/v1/ask", json={"question": "火事です！隣の家が燃えています"}).json()
