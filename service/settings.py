@@ -79,6 +79,11 @@ class Settings(IngestSettings):
     )
     question_max_chars: int = Field(1000, ge=10, le=100_000, description="Longest question accepted.")
     max_body_bytes: int = Field(65536, ge=1024, description="Largest request body accepted (413 request_too_large).")
+    line_max_body_bytes: int = Field(
+        1_048_576,
+        ge=65536,
+        description="Largest body LINE's webhook accepts: LINE batches events, each text up to 5,000 characters.",
+    )
     query_cache_size: int = Field(
         2048, ge=0, le=1_000_000, description="Recent questions whose vector and results each worker keeps (0: none)."
     )

@@ -84,7 +84,8 @@ class Context:
     conversation_id: str  # what is stored; the resident holds the token it is derived from
     services: Services
     conversation_token: str = ""  # returned to the resident to continue the conversation
-    continued: bool = True  # False: the server has just started this conversation, so it has no turns yet
+    continued: bool = True  # False: the question stands alone (no turns are read for a follow-up)
+    fresh: bool = False  # the server started this conversation with this question: no turn or case of it exists
     personal_data: list[str] = field(default_factory=list)
     history: list[Turn] = field(default_factory=list)
     query: str = ""  # what retrieval searches for (the question, or the question with its context)

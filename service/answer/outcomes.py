@@ -74,6 +74,7 @@ WITH_STAFF_MESSAGES = {
     "en": "This conversation is with staff of {department}. Your message has been passed to them; their reply will "
     "appear in this conversation.",
 }
+LOCATION_SENT = {"ja": "（位置情報が送られました）", "en": "(a location was sent)"}  # staff read this, not where
 CLOSING_MESSAGES = {
     "ja": "職員の対応を終了しました。お困りごとは解決しましたか。次のご質問からはAIがお答えします。",
     "en": "Staff have closed this conversation. Was your question resolved? Your next question will be answered by "

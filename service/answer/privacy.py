@@ -22,11 +22,20 @@ import unicodedata
 from collections.abc import Callable
 
 DASHES = "\u30fc\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff70\u2043"  # ー ‐ ‑ ‒ – — ― − ﹣ ｰ ⁃
-_DASH_BETWEEN_DIGITS = re.compile(rf"(?<=\d)[ \t]*[-{DASHES}][ \t]*(?=\d)")
+# Every dash (Unicode's Pd, and the look-alikes above) between digits is folded to '-', however many; a wave
+# (〜 ～ 〰 ~) is a gap between digit groups too, but stays as written (it is also a range: 3〜5日).
+_WAVES = "~\u301c\uff5e\u3030\u223c"
+DASH_CLASS = re.escape(
+    "-" + DASHES + "".join(chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) == "Pd" and chr(c) not in _WAVES)
+)
+_DASH_BETWEEN_DIGITS = re.compile(rf"(?<=\d)[ \t]*[{DASH_CLASS}]+[ \t]*(?=\d)")
 _KANJI_DIGITS = "〇零一二三四五六七八九"
 _KANJI_TO_DIGIT = str.maketrans({ch: str(i) for i, ch in enumerate("〇一二三四五六七八九")} | {"零": "0"})
-_GROUP_GAP = r"[\s\-./_,・、:]{0,3}"  # between two groups of a number, as residents type them
-_LONG_NUMERAL_RUN = re.compile(rf"[0-9{_KANJI_DIGITS}](?:[\s\-./_,・、(){DASHES}]{{0,3}}[0-9{_KANJI_DIGITS}])+")
+# Between two groups of a number, as residents type them: any run of spaces, dashes, waves and the marks people
+# put between digits.
+_GAP_CLASS = rf"\s{DASH_CLASS}{_WAVES}./_,・、:"
+_GROUP_GAP = rf"[{_GAP_CLASS}]{{0,8}}"
+_LONG_NUMERAL_RUN = re.compile(rf"[0-9{_KANJI_DIGITS}](?:[{_GAP_CLASS}()]{{0,8}}[0-9{_KANJI_DIGITS}])+")
 _DIGITS_TO_READ = 7  # a run of numerals this long is a number to mask, never a word
 # Digits read aloud, as a resident types a phone number: ぜろきゅうぜろ いちにさんよん ごろくななはち.
 _SPOKEN = {
@@ -42,15 +51,29 @@ _SPOKEN = {
     "9": "きゅう|きゅー|く",
 }
 _SPOKEN_DIGIT = "|".join(sorted((w for words in _SPOKEN.values() for w in words.split("|")), key=len, reverse=True))
-_SPOKEN_RUN = re.compile(rf"(?:(?:{_SPOKEN_DIGIT})[\s\-.,/_、・の{DASHES}]{{0,3}}){{10,}}")
+_SPOKEN_RUN = re.compile(rf"(?:(?:{_SPOKEN_DIGIT})[{_GAP_CLASS}の]{{0,8}}){{10,}}")
 _DIGIT_OF_WORD = {word: digit for digit, words in _SPOKEN.items() for word in words.split("|")}
 _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
 _NUM = rf"[0-9{_KANJI_DIGITS}十]+"
-_PLACE = r"[\u3005\u3040-\u30ff\u4e00-\u9fff]{1,12}"  # kanji, hiragana and katakana: みなと台, 桜町, 中央
-_SEP = r"(?:[\-./_]|[ \t]{1,3})"  # the plain separators of a long number
+# kanji, hiragana and katakana (みなと台, 桜町, 中央), then the spaces a resident may leave before the number
+_PLACE = r"[\u3005\u3040-\u30ff\u4e00-\u9fff]{1,12}(?<![年月日第])[ \t]{0,3}"
+_SEP = rf"(?:[\-./_]|[ \t{_WAVES}]{{1,8}})"  # the plain separators of a long number (dashes are folded to '-')
 _DATE = r"(?:19|20)\d\d([\-./])\d{1,2}\1\d{1,2}(?![\d\-./])"
-_AT = r"\s*(?:@|[(\[]\s*at\s*[)\]]|アットマーク)\s*"
-_DOT = r"\s*(?:\.|[(\[]\s*dot\s*[)\]])\s*"
+# The @ of an e-mail address as people write it to get past filters: @ with spaces, (at) [at] <at>, at as a word,
+# アット(マーク), あっと, or a symbol in its place (★ ☆ ◎ ● ♪ …: any of Unicode's other symbols, So).
+_AT_SYMBOLS = re.escape(
+    "".join(
+        ch
+        for ch in map(chr, range(0x2000, 0x3000))
+        if unicodedata.category(ch) == "So" and unicodedata.normalize("NFKC", ch) == ch  # as the rules see it
+    )
+)
+_AT = (
+    rf"\s*(?:@|[(\[<{{（【]\s*(?:at|アット)\s*[)\]>}}）】]|アットマーク|アット|あっと|[{_AT_SYMBOLS}])\s*"
+    r"|\s+at\s+"
+)
+# A dot of its domain: '.', (dot), ' dot ', ドット; a plain '.' followed by a space ends a sentence instead.
+_DOT = r"\s*(?:[(\[<（【]\s*(?:dot|ドット)\s*[)\]>）】]|ドット|どっと)\s*|\.(?!\s)|\s\.\s|\s+dot\s+"
 
 
 def fold(text: str) -> str:
@@ -106,21 +129,25 @@ Replacement = str | Callable[[re.Match[str]], str | None]
 # (kind, pattern, replacement) in the order they are applied; earlier ones take precedence. A replacement that
 # returns None leaves the match as it was (and the kind is not counted).
 _RULES: list[tuple[str, re.Pattern[str], Replacement]] = [
-    ("email", re.compile(rf"[\w.%+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)+", re.I), "[EMAIL]"),
+    (
+        "email",
+        re.compile(rf"[\w.%+\-]+(?:{_AT})[\w\-]+(?:(?:{_DOT})[\w\-]+)*(?:{_DOT})[A-Za-z]{{2,24}}(?![A-Za-z])", re.I),
+        "[EMAIL]",
+    ),
     # Twelve digits, grouped however the resident likes (1234-5678-9018, 1234 - 5678・9018, 123456789018).
     ("my_number", re.compile(rf"(?<![\d.,+])\d(?:{_GROUP_GAP}\d){{11}}(?!\d)"), _my_number),
     (
         "insurance_number",
         re.compile(
             r"(被保険者番号|保険者番号|保険証(の)?(番号|記号)|insurance (card )?(no\.?|number))"
-            r"[^0-9]{0,6}[0-9][0-9 -]{3,}",
+            r"[^0-9。\n]{0,40}[0-9][0-9 -]{3,}",
             re.I,
         ),
         r"\1 [INSURANCE_NUMBER]",
     ),
     (
         "bank_account",
-        re.compile(r"(口座番号|口座|account (no\.?|number))[^0-9]{0,6}[0-9][0-9 -]{5,}", re.I),
+        re.compile(r"(口座番号|口座|account (no\.?|number))[^0-9。\n]{0,40}[0-9][0-9 -]{5,}", re.I),
         r"\1 [BANK_ACCOUNT]",
     ),
     (
@@ -138,14 +165,14 @@ _RULES: list[tuple[str, re.Pattern[str], Replacement]] = [
             # 桜町3丁目4番5号, みなと台三丁目四番五号, 中央2丁目10-3
             rf"{_PLACE}{_NUM}丁目(?:{_NUM}(?:番地?|-|の)(?:{_NUM}号?)?(?:-\d+)?)?"
             # みなと台3-4-5, 本町1-2-3 (three numbers, the first short: not a date)
-            rf"|{_PLACE}(?<![年月日第])\d{{1,2}}-\d{{1,4}}-\d{{1,4}}(?![\d\-])"
+            rf"|{_PLACE}\d{{1,2}}-\d{{1,4}}-\d{{1,4}}(?![\d\-])"
             # みなと台3の4の5, 中央3番の4
-            rf"|{_PLACE}(?<![年月日第]){_NUM}(?:の|番の?){_NUM}(?:の{_NUM}|号)"
-            rf"|{_PLACE}(?<![年月日第]){_NUM}番{_NUM}号"
+            rf"|{_PLACE}{_NUM}(?:の|番の?){_NUM}(?:の{_NUM}|号)"
+            rf"|{_PLACE}{_NUM}番{_NUM}号"
             # 緑町12番地, 本町5番地の3
             rf"|{_PLACE}{_NUM}番地(?:の?{_NUM})?"
             # 寿町10-2 (a place ending in 町/村/市/区 and two numbers)
-            r"|[\u3005\u4e00-\u9fff]{1,10}(?:町|村|市|区)[\u3040-\u30ff\u4e00-\u9fff]{0,8}[0-9]+-[0-9]+(?:-[0-9]+)?"
+            r"|[\u3005\u4e00-\u9fff]{1,10}(?:町|村|市|区)[\u3040-\u30ff\u4e00-\u9fff]{0,8}[ \t]{0,3}[0-9]+-[0-9]+(?:-[0-9]+)?"
             # コーポ山田101号室, 3階 205号室
             r"|[\u3005\u30a0-\u30ff\u4e00-\u9fffA-Za-z]{0,12}\s?\d{1,5}号室"
         ),

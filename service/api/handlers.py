@@ -74,7 +74,9 @@ def add_error_handlers(app: FastAPI) -> None:
 def add_middleware(app: FastAPI, settings: Settings) -> None:
     # Innermost first: the body limit reads every body before the app does; the headers go on every
     # response, refusals included.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, refuse=too_large)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, refuse=too_large, webhook_bytes=settings.line_max_body_bytes
+    )
 
     app.add_middleware(SecurityHeaders, origins=settings.origins)
     app.add_middleware(CountRequests, tenant=settings.tenant)  # outermost: every response counts, refusals included

@@ -8,7 +8,7 @@ import logging
 import uuid
 
 from service.answer.context import Context, Services
-from service.answer.outcomes import NOTICE, WITH_STAFF, WITH_STAFF_MESSAGES
+from service.answer.outcomes import LOCATION_SENT, NOTICE, WITH_STAFF, WITH_STAFF_MESSAGES
 from service.answer.privacy import mask_personal_data
 from service.answer.staff_hours import away
 from service.api.schemas.residents import Answer, Handoff, Thread, ThreadMessage
@@ -18,16 +18,18 @@ logger = logging.getLogger(__name__)
 
 
 def handed_over(ctx: Context) -> Answer | None:
-    """The reply to a message in a conversation that is with staff (None: it is with the bot, or this is a pick
-    of a choice the bot offered): the message is added to its case, masked, and the resident is told so.
-    Nothing is answered, audited or learned."""
-    if not ctx.continued or ctx.chosen is not None:
+    """The reply to a message in a conversation that is with staff (None: it is with the bot): the message (a
+    question, a pick of a choice, a location) is added to its case, masked, and the resident is told so. Nothing
+    is answered, audited or learned. "With staff" is the conversation's active case, never its stored turns:
+    those may be past their retention, unsent, or absent (a location stands alone)."""
+    if ctx.fresh:
         return None
-    services, lang = ctx.services, ctx.lang
+    services = ctx.services
     case = services.store.threads.active(ctx.conversation_id)
     if case is None:
         return None
-    masked, kinds = mask_personal_data(ctx.question)
+    lang = ctx.lang if ctx.lang in WITH_STAFF_MESSAGES else case.lang
+    masked, kinds = mask_personal_data(said_to_staff(ctx))
     services.store.threads.add(case.id, ctx.conversation_id, RESIDENT, masked, case.department)
     logger.info("message to staff for case %s (personal data masked: %s)", case.reference, kinds)
     text = WITH_STAFF_MESSAGES[lang].format(department=case.department or "市役所")
@@ -46,6 +48,16 @@ def handed_over(ctx: Context) -> Answer | None:
         timings_ms={},
         answer_id=uuid.uuid4().hex,
     )
+
+
+def said_to_staff(ctx: Context) -> str:
+    """What the resident sent, as staff read it: the words, the choice tapped, or that a location came (never
+    where: staff ask for an address if they need one)."""
+    if ctx.location is not None:
+        return LOCATION_SENT[ctx.lang if ctx.lang in LOCATION_SENT else "ja"]
+    if ctx.chosen is not None:
+        return " → ".join(part for part in (ctx.question, ctx.chosen) if part)
+    return ctx.question
 
 
 def thread_of(services: Services, conversation_id: str, after: int) -> Thread:

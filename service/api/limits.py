@@ -23,21 +23,27 @@ from service.errors import RateLimitedError
 from service.settings import Settings
 
 
+LINE_WEBHOOK = "/v1/line/webhook"
+
+
 class BodyLimit:
     """ASGI middleware: a request body is read here first, byte by byte as it arrives, and refused with 413
     ``request_too_large`` as soon as it passes the limit (chunked bodies included); only then does the app,
     authentication and parsing included, see it."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, refuse: Callable[[int], ASGIApp]) -> None:
-        self.app, self.max_bytes, self.refuse = app, max_bytes, refuse
+    def __init__(self, app: ASGIApp, max_bytes: int, refuse: Callable[[int], ASGIApp], webhook_bytes: int) -> None:
+        self.app, self.refuse = app, refuse
+        self.max_bytes, self.webhook_bytes = max_bytes, webhook_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # LINE batches several events, each message up to 5,000 characters: its webhook takes larger bodies
+        limit = self.webhook_bytes if scope["path"].endswith(LINE_WEBHOOK) else self.max_bytes
         length = dict(scope["headers"]).get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.max_bytes:
-            await self.refuse(self.max_bytes)(scope, receive, send)
+        if length.isdigit() and int(length) > limit:
+            await self.refuse(limit)(scope, receive, send)
             return
         chunks, size, more = [], 0, True
         while more:
@@ -46,8 +52,8 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self.refuse(self.max_bytes)(scope, receive, send)
+            if size > limit:
+                await self.refuse(limit)(scope, receive, send)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)

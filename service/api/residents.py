@@ -123,13 +123,16 @@ def give_feedback(
     comment = mask_personal_data(normalize(body.comment))[0] if body.comment else None
     helpful = body.helpful and not body.wrong  # an answer reported wrong did not help
     answered = services.cases.add_feedback(body.answer_id, helpful, comment, source, body.wrong)
-    reference = report_wrong(services, body.answer_id, answered, comment) if body.wrong else None
+    reference = report_wrong(services, body.answer_id, answered, comment)[1] if body.wrong else None
     return FeedbackAccepted(source=source, reference=reference)
 
 
-def report_wrong(services: Services, answer_id: str, answered: dict[str, Any], comment: str | None) -> str:
+def report_wrong(
+    services: Services, answer_id: str, answered: dict[str, Any], comment: str | None
+) -> tuple[str, str]:
     """Open the case of an answer reported wrong: the masked question, what the resident said, and the answer's
-    sources as staff see them, for the department of its first source (else the general desk)."""
+    sources as staff see them, for the department of its first source (else the general desk). Its id and
+    reference."""
     cited = {chunk.id: chunk for chunk in services.index.chunks if chunk.id in set(answered["cited"])}
     sources = [cited[chunk_id] for chunk_id in answered["cited"] if chunk_id in cited]
     lang = answered["lang"] if answered["lang"] in ("ja", "en") else "ja"
@@ -138,7 +141,7 @@ def report_wrong(services: Services, answer_id: str, answered: dict[str, Any], c
     else:
         door = general_desk(services.index.manifest, lang)
     said = [f"{WRONG_SAID[lang]}: {comment}"] if comment else []
-    _, reference = services.cases.open(
+    case_id, reference = services.cases.open(
         NewCase(
             reason="wrong_answer",
             lang=lang,
@@ -154,7 +157,7 @@ def report_wrong(services: Services, answer_id: str, answered: dict[str, Any], c
         )
     )
     logger.info("an answer was reported wrong: case %s", reference)
-    return reference
+    return case_id, reference
 
 
 @router.get(
@@ -219,17 +222,24 @@ def question_context(request: AskRequest, services: Services, channel: str | Non
 def new_question(request: AskRequest, services: Services) -> Context:
     question = clean_question(request.question or "", services.settings.question_max_chars)
     token = request.conversation_id or ""
-    continued = bool(token) and services.store.conversations.exists(conversation_key(token))
-    if not continued:
+    known = bool(token) and conversation_known(services, conversation_key(token))
+    if not known:
         token = secrets.token_urlsafe(24)  # only the server starts a conversation
     return Context(
         question=question,
         lang=request.lang or detect_lang(question),
         conversation_id=conversation_key(token),
         conversation_token=token,
-        continued=continued,
+        continued=known,
+        fresh=not known,
         services=services,
     )
+
+
+def conversation_known(services: Services, key: str) -> bool:
+    """Whether a conversation goes on: it has turns within their retention, or a case that staff hold or are to
+    take (kept whatever the retention: their reply must reach the conversation the resident reads)."""
+    return services.store.conversations.exists(key) or services.store.threads.active(key) is not None
 
 
 def pick_context(request: AskRequest, services: Services) -> Context:
@@ -238,10 +248,12 @@ def pick_context(request: AskRequest, services: Services) -> Context:
     token = request.conversation_id or ""
     key = conversation_key(token)
     history = services.store.conversations.history(key, services.settings.history_turns)
-    if not history or history[-1].outcome != CLARIFY:
-        raise ConflictError("nothing_to_choose", "The conversation's last answer offered no choices: ask a question.")
-    offered = history[-1]
-    if request.choice not in (*offered.choices, NONE_OF_THESE):
+    offered = history[-1] if history and history[-1].outcome == CLARIFY else None
+    if offered is None or request.choice not in (*offered.choices, NONE_OF_THESE):
+        if (case := services.store.threads.active(key)) is not None:  # with staff: the tap goes to them
+            return Context("", case.lang, key, services, conversation_token=token, chosen=request.choice)
+        if offered is None:
+            raise ConflictError("nothing_to_choose", "The conversation's last answer offered no choices: ask a question.")
         raise ConflictError("choice_not_offered", "Pick one of the choices offered, or 'none'.")
     if request.choice.startswith(PLACE):  # the slot question's answer: the question again, the place named
         place = request.choice.removeprefix(PLACE)

@@ -122,7 +122,7 @@ def remember_pick(ctx: Context, outcome: Outcome) -> None:
     nothing."""
     learned, settings = ctx.services.store.learned, ctx.services.settings
     if outcome.handoff_reason:
-        if ctx.continued:  # a conversation the server has just started has picked nothing yet
+        if not ctx.fresh:  # a conversation the server has just started has picked nothing yet
             learned.void_conversation(ctx.conversation_id)
         return
     picked = ctx.chosen not in (None, NONE_OF_THESE) and outcome.outcome == ANSWERED

@@ -155,7 +155,7 @@ class LineChannel:
         self.platform.loading(user_id)
         data = str((payload.get("postback") or {}).get("data", "")) if kind == "postback" else ""
         if data.startswith(say.WRONG):  # "this answer is wrong" under an answer: a case for its department
-            return self.report_wrong(services, data.removeprefix(say.WRONG))
+            return self.report_wrong(services, data.removeprefix(say.WRONG), user_id)
         try:
             ctx = self.context(services, token, kind, payload)
         except ConflictError:
@@ -174,7 +174,7 @@ class LineChannel:
             services.store.threads.reach(made.handoff.case_id, user_id)
         return Reply(say.answer_messages(made), made.answer_id)
 
-    def report_wrong(self, services: Services, answer_id: str) -> Reply:
+    def report_wrong(self, services: Services, answer_id: str, user_id: str) -> Reply:
         """The resident says the answer ``answer_id`` is wrong: a case as from the chat page, its reference said."""
         try:
             answered = services.cases.add_feedback(answer_id[:32], False, None, "resident", wrong=True)
@@ -183,7 +183,8 @@ class LineChannel:
         except ConflictError:
             return Reply(say.in_language(say.ALREADY_REPORTED))
         lang = answered["lang"] if answered["lang"] in ("ja", "en") else "ja"
-        reference = report_wrong(services, answer_id[:32], answered, None)
+        case_id, reference = report_wrong(services, answer_id[:32], answered, None)
+        services.store.threads.reach(case_id, user_id)  # staff replies to it are pushed, as after a handoff
         return Reply([say.text_message(say.WRONG_THANKS[lang].format(reference=reference))])
 
     def context(self, services: Services, token: str, kind: str, payload: dict[str, Any]) -> Context | None:
@@ -214,13 +215,9 @@ class LineChannel:
         """A quick-reply button: the choice at that position of the last answer's choices, or none of them."""
         history = services.store.conversations.history(conversation_key(token), services.settings.history_turns)
         offered = history[-1].choices if history else []
-        if picked == NONE_OF_THESE:
-            choice = NONE_OF_THESE
-        elif picked.isdigit() and int(picked) < len(offered):
-            choice = offered[int(picked)]
-        else:
-            raise ConflictError("choice_not_offered", "That choice is no longer offered.")
-        return pick_context(AskRequest(conversation_id=token, choice=choice), services)
+        position = int(picked) if picked.isascii() and picked.isdecimal() and len(picked) < 4 else len(offered)
+        choice = picked[:64] if picked == NONE_OF_THESE or position >= len(offered) else offered[position]
+        return pick_context(AskRequest(conversation_id=token, choice=choice or NONE_OF_THESE), services)
 
     def location_context(self, services: Services, token: str, message: dict[str, Any]) -> Context:
         """A location: the evacuation question the conversation asked last (its hazard), or where to evacuate."""
@@ -254,6 +251,7 @@ class LineChannel:
         key = conversation_key(token)
         services.store.conversations.forget(key)
         services.store.learned.void_conversation(key)
+        services.store.threads.unreach(key)  # staff replies are no longer pushed to them
         self.inbox.forget(user_key)
 
     def push_thread(self, user_id: str, message: Message, lang: str) -> None:

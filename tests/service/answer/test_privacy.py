@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -259,3 +260,85 @@ def test_a_phone_number_with_any_gap_width_numerals_or_brackets_is_masked(subscr
 def test_an_email_address_written_any_everyday_way_is_masked(local, domain, at):
     masked, kinds = mask_personal_data(f"連絡は {local}{at}{domain} までお願いします")
     assert "email" in kinds and domain.split(".")[0] not in masked and local not in masked, masked
+
+
+# Separators as classes (issue 41): any run of spaces (ASCII, full width, tabs), dashes of every kind, waves and
+# the marks people put between digits, repeated.
+SEPARATOR_CLASS = [" ", "\u3000", "\t", "-", "－", "‐", "–", "—", "―", "−", "ー", "〜", "～", "~", ".", "・", "/", "_"]
+SEPARATOR_RUNS = st.text(alphabet=SEPARATOR_CLASS, min_size=1, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first_eleven=st.text(alphabet="0123456789", min_size=11, max_size=11),
+    gaps=st.lists(SEPARATOR_RUNS, min_size=2, max_size=2),
+    numerals=st.sampled_from(["ascii", "full"]),
+)
+def test_a_my_number_with_any_run_of_separators_between_its_groups_is_masked(first_eleven, gaps, numerals):
+    number = valid_my_number(first_eleven)
+    written = number[:4] + gaps[0] + number[4:8] + gaps[1] + number[8:]
+    written = written.translate(FULL_WIDTH) if numerals == "full" else written
+    masked, kinds = mask_personal_data(f"マイナンバーは{written}です")
+    assert "my_number" in kinds and number[4:] not in re.sub(r"\D", "", masked), masked
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    subscriber=st.text(alphabet="0123456789", min_size=8, max_size=8),
+    prefix=st.sampled_from(["090", "080", "03", "0465"]),
+    gaps=st.lists(SEPARATOR_RUNS, min_size=2, max_size=2),
+)
+def test_a_phone_number_with_any_run_of_separators_between_its_groups_is_masked(subscriber, prefix, gaps):
+    rest = subscriber[: 10 - len(prefix)] if len(prefix) > 3 else subscriber
+    masked, kinds = mask_personal_data(f"電話は{prefix}{gaps[0]}{rest[:-4]}{gaps[1]}{rest[-4:]}です")
+    assert {"phone", "my_number", "number"} & set(kinds), masked
+    assert rest[-4:] not in re.sub(r"\D", "", masked), masked
+
+
+AT_SPELLINGS = st.one_of(
+    st.sampled_from(["@", "＠", " at ", " AT ", "アット", " アット ", "あっと", "アットマーク", "(at)", "【at】", "<at>"]),
+    st.characters(categories=["So"], min_codepoint=0x2000, max_codepoint=0x2FFF).filter(
+        lambda ch: unicodedata.normalize("NFKC", ch) == ch  # ★ ☆ ◎ ● ♪ … (not ℀, which is a/c)
+    ),
+)
+DOT_SPELLINGS = st.sampled_from([".", " dot ", " DOT ", "(dot)", "[dot]", "ドット", " . "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    local=st.sampled_from(["taro", "hanako.sato", "k-yamada", "name", "山田"]),
+    labels=st.sampled_from([("example", "jp"), ("example", "com"), ("city", "example", "lg", "jp"), ("例え", "jp")]),
+    at=AT_SPELLINGS,
+    dot=DOT_SPELLINGS,
+)
+def test_an_email_address_with_any_spelling_of_at_and_dot_is_masked(local, labels, at, dot):
+    masked, kinds = mask_personal_data(f"連絡は {local}{at}{dot.join(labels)} までお願いします")
+    assert "email" in kinds and labels[0] not in masked and local not in masked, masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I met him at home. Then we went to city hall.",
+        "Is the office open at 9. What about Saturday?",
+        "手続きは3〜5日かかります",
+        "受付は9時〜17時です",
+        "料金は★500円です",
+    ],
+)
+def test_at_and_dots_and_waves_in_ordinary_sentences_are_left_alone(text):
+    assert mask_personal_data(text) == (text, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "secret"),
+    [
+        ("住所は桜町\u3000２－５－３です", "address", "2-5-3"),
+        ("住所は みなと台  3-4-5 です", "address", "3-4-5"),
+        ("口座番号（ゆうちょ銀行・普通預金・名義は本人）は 123456 です", "bank_account", "123456"),
+        ("account number for the refund, savings, is 654321", "bank_account", "654321"),
+    ],
+)
+def test_an_address_after_a_space_and_an_account_number_after_a_long_label_are_masked(text, kind, secret):
+    masked, kinds = mask_personal_data(text)
+    assert kind in kinds and secret not in masked, masked

@@ -54,6 +54,15 @@ def variants() -> list[tuple[str, str]]:
         ("口座番号は七六五四三二一", "7654321"),
         ("住所はみなと台3の4の5です", "3の4の5"),
         ("コーポ山田101号室に住んでいます", "101号室"),
+        # issue 41: runs of separators, @ written otherwise, a space before the number, a long label
+        (f"マイナンバーは{written(numbers[0], '    ')}です", numbers[0]),
+        (f"番号 {written(numbers[1], ' -- ')}", numbers[1]),
+        ("電話は090〜2468〜1357です", "24681357"),
+        ("メールは hanako★example.jp です", "hanako"),
+        ("メールは hanako アット example.jp です", "hanako"),
+        ("mail taro at example dot com please", "taro"),
+        ("住所は桜町\u3000２－５－３です", "2-5-3"),
+        ("口座番号（ゆうちょ銀行・普通預金・名義は本人）は 864213 です", "864213"),
     ]
 
 
