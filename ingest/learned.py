@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -60,7 +62,7 @@ def write_phrasings(corpus_dir: Path, phrasings: list[Phrasing]) -> None:
         path.unlink(missing_ok=True)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.partial")  # workers write at once
     partial.write_text("".join(json.dumps(asdict(p), ensure_ascii=False) + "\n" for p in phrasings), encoding="utf-8")
     partial.replace(path)
 

@@ -126,6 +126,11 @@ def words(text: str) -> tuple[Word, ...]:
     )
 
 
+def person_names(text: str) -> list[str]:
+    """The people a Japanese text names, as the dictionary knows names (名詞-固有名詞-人名: 山田, 花子)."""
+    return [m.surface() for m in _morphemes(text) if tuple(m.part_of_speech()[1:3]) == ("固有名詞", "人名")]
+
+
 def stem(word: str) -> str:
     """A light plural stemmer: keeps "bus" intact, folds "certificates" and "taxes" to their singular."""
     if len(word) > 4 and word.endswith("ies"):

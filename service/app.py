@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
+from ingest.learned import write_phrasings
 from service.api import admin, operations, pages, reports, residents, staff
 from service.api.handlers import add_error_handlers, add_middleware
 from service.api.limits import RateLimits
@@ -65,7 +66,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.live = LiveServices(settings, store)
     app.state.reloader = Reloader(settings, store)
     app.state.reloader.recover()
-    purging = asyncio.create_task(purge_on_schedule(store, settings.purge_interval_s))
+    purging = asyncio.create_task(purge_on_schedule(store, settings))
     if settings.line_channel_secret is not None:  # the LINE channel: its worker answers what was kept
         app.state.line = LineChannel(settings, app.state.live, app.state.rate_limits)
         app.state.line.start()
@@ -77,16 +78,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     store.engine.dispose()
 
 
-async def purge_on_schedule(store: Store, interval_s: float) -> None:
-    """What is past its retention period goes at start-up and then every ``interval_s``."""
+async def purge_on_schedule(store: Store, settings: Settings) -> None:
+    """What is past its retention period goes at start-up and then every ``purge_interval_s``."""
     while True:
         try:
             purged = await asyncio.to_thread(store.purge_expired)
             if any(purged.values()):
                 logger.info("retention purge removed %s", purged)
+            if purged.get("learned"):  # the corpus's learned file holds only what is still kept
+                kept = store.learned.counted(settings.learn_after_picks)
+                await asyncio.to_thread(write_phrasings, settings.corpus_dir.resolve(), kept)
         except SQLAlchemyError as error:
             logger.warning("retention purge failed: %s", type(error).__name__)
-        await asyncio.sleep(interval_s)
+        await asyncio.sleep(settings.purge_interval_s)
 
 
 def contract(app: FastAPI, settings: Settings) -> dict[str, Any]:

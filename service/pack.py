@@ -8,6 +8,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from ingest.settings import load_settings_or_exit
 from service.report.pack import RESULTS, gather, write_pack
 from service.settings import Settings
@@ -29,8 +31,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no tenant {args.tenant!r} in MADOGUCHI_TENANTS_FILE ({', '.join(tenants)})", file=sys.stderr)
             return 2
         settings = tenants[args.tenant]
-    facts = gather(settings, args.date or dt.date.today(), args.results)
-    for path in write_pack(facts, args.out):
+    if args.out.exists() and not args.out.is_dir():
+        print(f"--out {args.out} is a file: name a folder for the pack", file=sys.stderr)
+        return 2
+    try:
+        facts = gather(settings, args.date or dt.date.today(), args.results)
+    except SQLAlchemyError as error:
+        print(f"the database is unreachable ({type(error).__name__}): check MADOGUCHI_DATABASE_URL", file=sys.stderr)
+        return 2
+    try:
+        written = write_pack(facts, args.out)
+    except OSError as error:
+        print(f"could not write the pack to {args.out}: {error.strerror or type(error).__name__}", file=sys.stderr)
+        return 2
+    for path in written:
         print(path)
     return 0
 

@@ -23,6 +23,7 @@ class Retention:
     audit_days: int = 0
     case_days: int = 0
     feedback_days: int = 0
+    learned_days: int = 0
 
 
 class Settings(IngestSettings):
@@ -74,6 +75,13 @@ class Settings(IngestSettings):
         "holidays) is overdue: marked in the console and counted in the monthly report.",
     )
     feedback_retention_days: int = Field(0, ge=0, description="Days feedback is kept (0: for ever).")
+    learned_retention_days: int = Field(
+        365,
+        ge=0,
+        description="Days a teaching of a learned phrasing is kept (0: for ever): past it, the phrasing leaves the "
+        "database, the corpus's _learned/phrasings.jsonl at the next purge and the index at the next reload, "
+        "unless it was taught again since. A removed phrasing keeps only its digest (never learned again).",
+    )
     purge_interval_s: float = Field(
         3600.0, gt=0, description="How often each worker removes what is past its retention period."
     )
@@ -155,7 +163,8 @@ class Settings(IngestSettings):
         3,
         ge=1,
         description="Distinct conversations that must pick the same entry for the same question before that "
-        "question becomes a learned phrasing of it (a staff member's or an operator's word is enough alone).",
+        "question is proposed to the operators as a learned phrasing of it. Picks alone never teach: it is learned "
+        "when an operator approves it, or when staff resolve a case with that entry.",
     )
     asks_back_max: int = Field(2, ge=0, le=5, description="Asks back in a row before a person takes over.")
     out_of_scope_share: float = Field(
@@ -235,6 +244,10 @@ class Settings(IngestSettings):
         "30/minute", description="Questions one client may ask (limits syntax: N/second|minute|hour)."
     )
     feedback_rate: str = Field("30/minute", description="Feedbacks one client may send.")
+    wrong_report_rate: str = Field(
+        "5/hour",
+        description="Reports that an answer is wrong one client (or LINE user) may send: each opens a case for staff.",
+    )
     read_rate: str = Field(
         "120/minute",
         description="Public reads one client may make: the chat page, notices, status and the transparency report.",
@@ -355,6 +368,7 @@ class Settings(IngestSettings):
             audit_days=self.audit_retention_days,
             case_days=self.case_retention_days,
             feedback_days=self.feedback_retention_days,
+            learned_days=self.learned_retention_days,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -384,7 +398,7 @@ class Settings(IngestSettings):
     def _staff_token_is_long(cls, value: object) -> object:
         return long_token(value)
 
-    @field_validator("ask_rate", "feedback_rate", "failed_token_rate", "read_rate", "line_rate")
+    @field_validator("ask_rate", "feedback_rate", "wrong_report_rate", "failed_token_rate", "read_rate", "line_rate")
     @classmethod
     def _rate_parses(cls, value: str) -> str:
         parse(value)  # raises ValueError naming what it could not read

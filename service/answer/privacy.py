@@ -21,12 +21,16 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from ingest.text import person_names
+
 DASHES = "\u30fc\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff70\u2043"  # ー ‐ ‑ ‒ – — ― − ﹣ ｰ ⁃
 # Every dash (Unicode's Pd, and the look-alikes above) between digits is folded to '-', however many; a wave
 # (〜 ～ 〰 ~) is a gap between digit groups too, but stays as written (it is also a range: 3〜5日).
 _WAVES = "~\u301c\uff5e\u3030\u223c"
 DASH_CLASS = re.escape(
-    "-" + DASHES + "".join(chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) == "Pd" and chr(c) not in _WAVES)
+    "-"
+    + DASHES
+    + "".join(chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) == "Pd" and chr(c) not in _WAVES)
 )
 _DASH_BETWEEN_DIGITS = re.compile(rf"(?<=\d)[ \t]*[{DASH_CLASS}]+[ \t]*(?=\d)")
 _KANJI_DIGITS = "〇零一二三四五六七八九"
@@ -172,7 +176,8 @@ _RULES: list[tuple[str, re.Pattern[str], Replacement]] = [
             # 緑町12番地, 本町5番地の3
             rf"|{_PLACE}{_NUM}番地(?:の?{_NUM})?"
             # 寿町10-2 (a place ending in 町/村/市/区 and two numbers)
-            r"|[\u3005\u4e00-\u9fff]{1,10}(?:町|村|市|区)[\u3040-\u30ff\u4e00-\u9fff]{0,8}[ \t]{0,3}[0-9]+-[0-9]+(?:-[0-9]+)?"
+            r"|[\u3005\u4e00-\u9fff]{1,10}(?:町|村|市|区)[\u3040-\u30ff\u4e00-\u9fff]{0,8}"
+            r"[ \t]{0,3}[0-9]+-[0-9]+(?:-[0-9]+)?"
             # コーポ山田101号室, 3階 205号室
             r"|[\u3005\u30a0-\u30ff\u4e00-\u9fffA-Za-z]{0,12}\s?\d{1,5}号室"
         ),
@@ -204,10 +209,21 @@ def mask_personal_data(text: str) -> tuple[str, list[str]]:
     return masked, sorted({kind for kind, _ in found})
 
 
+_INTRODUCTION = re.compile(
+    r"\b(?i:my name is|my name's|this is|i am|i'm|call me)\s+[A-Z][a-z]+|と申します|といいます|と言います"
+)
+
+
 def learnable(text: str) -> bool:
-    """Whether a resident's question may become a learned phrasing: nothing masked in it (a placeholder says
-    something was) and nothing that would be."""
-    return not _PLACEHOLDER.search(text) and not personal_data_in(text)
+    """Whether a resident's question may become a learned phrasing (published in every later generation): nothing
+    masked in it (a placeholder says something was), nothing that would be, and no person named in it (the
+    dictionary's names: 私は山田花子です) nor a self-introduction (my name is …, …と申します)."""
+    return (
+        not _PLACEHOLDER.search(text)
+        and not personal_data_in(text)
+        and not _INTRODUCTION.search(text)
+        and not person_names(text)
+    )
 
 
 def personal_data_in(text: str) -> list[tuple[str, str]]:

@@ -353,7 +353,8 @@ def learned_phrasings(services: ServicesDep) -> LearnedPhrasings:
     responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
 )
 def approve_phrasing(phrasing_id: str, body: PhrasingDecision, services: ServicesDep) -> LearnedPhrasing:
-    """An operator's word for a phrasing still waiting for picks: it counts from the next reload."""
+    """An operator's word for a phrasing residents' picks proposed (or one still waiting for picks): it counts from
+    the next reload. Picks alone never make a phrasing count."""
     operator = mask_personal_data(body.operator)[0]
     return _phrasing(services.index, services.store.learned.approve(phrasing_id[:64], operator))
 

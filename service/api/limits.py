@@ -22,7 +22,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.errors import RateLimitedError
 from service.settings import Settings
 
-
 LINE_WEBHOOK = "/v1/line/webhook"
 
 
@@ -80,6 +79,7 @@ class RateLimits:
         self.items: dict[str, RateLimitItem] = {
             "ask": parse(settings.ask_rate),
             "feedback": parse(settings.feedback_rate),
+            "wrong": parse(settings.wrong_report_rate),
             "read": parse(settings.read_rate),
             "token": parse(settings.failed_token_rate),
             "line": parse(settings.line_rate),

@@ -24,7 +24,7 @@ from service.answer.privacy import mask_personal_data
 from service.api.auth import checked_token
 from service.api.deps import NoticesDep, ServicesDep, SettingsDep, clean_question
 from service.api.handover import handed_over, thread_of
-from service.api.limits import limited
+from service.api.limits import limited, rate_limits_of
 from service.api.respond import respond
 from service.api.schemas.common import ErrorBody
 from service.api.schemas.residents import (
@@ -109,7 +109,12 @@ def ask_stream(request: AskRequest, services: ServicesDep, channel: ChannelHeade
     "/v1/feedback",
     response_model=FeedbackAccepted,
     status_code=201,
-    responses={404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    responses={
+        404: {"model": ErrorBody},
+        409: {"model": ErrorBody},
+        422: {"model": ErrorBody},
+        429: {"model": ErrorBody, "description": "rate_limited"},
+    },
     tags=["staff"],
     dependencies=[Depends(limited("feedback"))],
 )
@@ -117,7 +122,11 @@ def give_feedback(
     body: FeedbackRequest, request: Request, services: ServicesDep, settings: SettingsDep
 ) -> FeedbackAccepted:
     """Was an answer helpful? From residents (no token) and staff (their bearer token). ``wrong: true`` says
-    the answer is wrong: a case opens for staff of its first source's department (the reference comes back)."""
+    the answer is wrong: a case opens for staff of its first source's department (the reference comes back); 409
+    ``nothing_answered`` for a turn that cited nothing (asked back, handed off); at most MADOGUCHI_WRONG_REPORT_RATE
+    reports per client."""
+    if body.wrong:  # each report opens a case: one client may not flood the staff's queue
+        rate_limits_of(request).check(request, "wrong")
     signed = "authorization" in request.headers and settings.staff_token is not None
     source = "staff" if signed and checked_token(request, settings.staff_token) else "resident"
     comment = mask_personal_data(normalize(body.comment))[0] if body.comment else None
@@ -127,9 +136,7 @@ def give_feedback(
     return FeedbackAccepted(source=source, reference=reference)
 
 
-def report_wrong(
-    services: Services, answer_id: str, answered: dict[str, Any], comment: str | None
-) -> tuple[str, str]:
+def report_wrong(services: Services, answer_id: str, answered: dict[str, Any], comment: str | None) -> tuple[str, str]:
     """Open the case of an answer reported wrong: the masked question, what the resident said, and the answer's
     sources as staff see them, for the department of its first source (else the general desk). Its id and
     reference."""
@@ -253,7 +260,9 @@ def pick_context(request: AskRequest, services: Services) -> Context:
         if (case := services.store.threads.active(key)) is not None:  # with staff: the tap goes to them
             return Context("", case.lang, key, services, conversation_token=token, chosen=request.choice)
         if offered is None:
-            raise ConflictError("nothing_to_choose", "The conversation's last answer offered no choices: ask a question.")
+            raise ConflictError(
+                "nothing_to_choose", "The conversation's last answer offered no choices: ask a question."
+            )
         raise ConflictError("choice_not_offered", "Pick one of the choices offered, or 'none'.")
     if request.choice.startswith(PLACE):  # the slot question's answer: the question again, the place named
         place = request.choice.removeprefix(PLACE)

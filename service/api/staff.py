@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from ingest.text import detect_lang, normalize
+from ingest.text import detect_lang
 from service.answer.assess import features_for
 from service.answer.compose import cite, passage
 from service.answer.context import Candidate, Services
@@ -28,6 +28,7 @@ from service.api.line.worker import LineChannel
 from service.api.schemas.common import ErrorBody, Lang
 from service.api.schemas.residents import ThreadMessage
 from service.api.schemas.staff import (
+    STAFF_MESSAGE_MAX_CHARS,
     Case,
     Cases,
     CaseStatus,
@@ -47,7 +48,7 @@ from service.api.schemas.staff import (
     Suggestions,
     SuggestRequest,
 )
-from service.errors import ConflictError, MadoguchiError, NotFoundError
+from service.errors import ConflictError, MadoguchiError, NotFoundError, QuestionEmptyError, QuestionTooLongError
 from service.report.review import review
 from service.store.cases import CaseQuery, decode_cursor
 from service.store.proposals import Draft, ProposalBox
@@ -177,7 +178,7 @@ def reply(case_id: str, body: StaffMessageRequest, services: ServicesDep, reques
         if chunk is None:
             raise MadoguchiError("entry_not_found", f"The live index serves no entry {body.entry!r}.", 422)
         cited = cite(Candidate(0, chunk), chunk.title, services.settings.snippet_chars).model_dump()
-    text = mask_personal_data(normalize(body.text))[0]
+    text = mask_personal_data(message_text(body.text))[0]
     message = services.store.threads.add(case.id, case.conversation_id, STAFF, text, case.department, staff_name, cited)
     logger.info("staff replied in case %s (message %d)", case.reference, message.id)
     line = line_or_none(request)
@@ -332,3 +333,16 @@ def close_thread(services: Services, resolved: dict[str, Any], line: LineChannel
     if line is not None and resolved.get("line_user"):
         line.push_thread(resolved["line_user"], message, lang)
     threads.reach(resolved["id"], None)
+
+
+def message_text(text: str) -> str:
+    """A staff message checked as a question is: folded first (NFKC, nothing invisible), then its length and
+    whether anything is left to send (422 ``message_too_long``, ``message_empty``)."""
+    try:
+        return clean_question(text, STAFF_MESSAGE_MAX_CHARS)
+    except QuestionTooLongError as error:
+        raise MadoguchiError(
+            "message_too_long", f"A message is at most {STAFF_MESSAGE_MAX_CHARS} characters once folded.", 422
+        ) from error
+    except QuestionEmptyError as error:
+        raise MadoguchiError("message_empty", "The message shows nothing to send.", 422) from error

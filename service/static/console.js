@@ -49,8 +49,8 @@ const TEXT = {
     broadcast: "LINEの友だち全員に送る", confirmBroadcast: "このお知らせをLINEの友だち全員に送ります。送信は一度だけで、取り消せません。送りますか？",
     broadcastAt: "LINEで送信済み（{time}）",
     learnedTitle: "学習した言い回し",
-    learnedHint: "住民が選んだ項目・職員の対応・運用者の承認から学んだ質問の言い回しです。候補に出すだけで、これだけで回答はしません。",
-    learnedStatus: "状態", learned: "学習済み", waiting: "選択待ち", removed: "削除済み", served: "検索に使用中",
+    learnedHint: "職員の対応と運用者の承認から学んだ質問の言い回しです。住民の選択は提案になるだけで、承認するまで使われません。候補に出すだけで、これだけで回答はしません。",
+    learnedStatus: "状態", learned: "学習済み", proposed: "承認待ち（住民の選択から）", waiting: "選択待ち", removed: "削除済み", served: "検索に使用中",
     notServed: "次の再読み込みから", picks: "{n}件の会話で選ばれました", taughtBy: "教えた人",
     pick: "住民の選択", staff: "職員", operator: "運用者", entryChanged: "項目が変わったため次の版で外れます",
     removePhrasing: "削除する", approvePhrasing: "学習を承認", phrasingRemoved: "言い回しを削除しました。再読み込みを始めました。",
@@ -101,8 +101,8 @@ const TEXT = {
     broadcast: "Send to every LINE follower", confirmBroadcast: "This sends the notice to every follower of the city's LINE account, once; it cannot be taken back. Send it?",
     broadcastAt: "Sent on LINE ({time})",
     learnedTitle: "Learned phrasings",
-    learnedHint: "Residents' questions learned from their picks, staff's resolutions and operators' approvals. They only bring an entry into the choices; they never answer alone.",
-    learnedStatus: "Status", learned: "learned", waiting: "waiting for picks", removed: "removed", served: "searched now",
+    learnedHint: "Residents' questions learned from staff's resolutions and operators' approvals; residents' picks only propose one, unused until approved. They only bring an entry into the choices; they never answer alone.",
+    learnedStatus: "Status", learned: "learned", proposed: "proposed by residents' picks: approve to learn", waiting: "waiting for picks", removed: "removed", served: "searched now",
     notServed: "from the next reload", picks: "picked in {n} conversations", taughtBy: "Taught by",
     pick: "residents' picks", staff: "staff", operator: "operator", entryChanged: "the entry changed: the next version drops it",
     removePhrasing: "Remove", approvePhrasing: "Approve", phrasingRemoved: "Phrasing removed; a reload has started.",
@@ -588,7 +588,7 @@ function renderLearned(p) {
       say(t("failed", { message: error.message }));
     }
   };
-  if (p.status === "waiting") {
+  if (p.status === "waiting" || p.status === "proposed") {
     const approve = el("button", t("approvePhrasing"));
     approve.type = "button";
     approve.addEventListener("click", () => act("approve", "phrasingApproved"));

@@ -192,6 +192,8 @@ class CaseQueue:
             known = connection.execute(answered.where(audit.c.answer_id == answer_id)).mappings().first()
             if known is None:
                 raise NotFoundError("answer_not_found", f"There is no answer {answer_id[:40]!r}.")
+            if wrong and not json.loads(known["cited"]):  # asked back or handed off: nothing to be wrong
+                raise ConflictError("nothing_answered", "Only an answer with sources can be reported wrong.")
             given = select(feedback.c.id).where(feedback.c.answer_id == answer_id, feedback.c.source == source)
             if connection.execute(given).first() is None:
                 with contextlib.suppress(IntegrityError):  # given at the same moment by another request

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import create_engine, delete, event, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.expression import Executable
 
 from service.settings import Retention
 from service.store.audit import AuditLog
@@ -28,6 +29,7 @@ from service.store.tables import (
     cases,
     feedback,
     jobs,
+    learned,
     line_events,
     migrate,
     question_vectors,
@@ -67,9 +69,11 @@ class Store:
 
     def purge_expired(self) -> dict[str, int]:
         """Forget what is older than its retention period: conversation turns always, the audit log, resolved
-        cases and feedback when a retention is set for them. Returns how many rows of each went."""
+        cases, feedback and learned phrasings when a retention is set for them. Returns how many rows of each went."""
         now, keep = utc_now(), self.keep
-        rules = [("turns", delete(turns).where(turns.c.created_at < now - self.retention))]
+        rules: list[tuple[str, Executable]] = [
+            ("turns", delete(turns).where(turns.c.created_at < now - self.retention))
+        ]
         finished = now - max(self.retention, dt.timedelta(days=1))  # a day at least: LINE redelivers within it
         done = line_events.c.status.notin_(("pending", "working"))
         rules.append(("line_events", delete(line_events).where(done, line_events.c.finished_at < finished)))
@@ -82,6 +86,11 @@ class Store:
             gone = select(cases.c.id).where(old, cases.c.status == "resolved")
             rules.append(("case_messages", delete(case_messages).where(case_messages.c.case_id.in_(gone))))
             rules.append(("cases", delete(cases).where(old, cases.c.status == "resolved")))
+        if keep.learned_days:
+            old = learned.c.created_at < now - dt.timedelta(days=keep.learned_days)
+            rules.append(("learned", delete(learned).where(old, learned.c.status != "removed")))
+            # a removed phrasing's digest stays (it is never learned again); its words go
+            rules.append(("learned_removed", update(learned).where(old, learned.c.phrasing != "").values(phrasing="")))
         if keep.feedback_days:
             old = feedback.c.created_at < now - dt.timedelta(days=keep.feedback_days)
             rules.append(("feedback", delete(feedback).where(old)))

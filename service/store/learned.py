@@ -2,8 +2,10 @@
 
 A teaching is one row: a resident's pick of an entry from the choices offered (``pick``), a staff member's
 resolution of a case that names the entry it answered from (``staff``), or an operator's approval (``operator``:
-of an FAQ proposal, or of a phrasing that waits for picks). Guards, from the study in issue 26: a phrasing counts
-only when ``learn_after_picks`` distinct conversations picked the same entry for it, or a person taught it;
+of an FAQ proposal, or of a phrasing residents' picks proposed). Guards: a phrasing counts only when a person
+taught it (a staff member's resolution, an operator's approval); residents' picks alone never publish one (issue
+41: one client opened three conversations in ten seconds and taught everyone a wrong entry), they propose it
+to the operators once ``learn_after_picks`` distinct conversations picked the same entry for it;
 picks of a conversation that then ended with a person (a handoff, "none of these") are void; an operator may
 remove a phrasing, and it is never learned again for that entry; the callers teach only phrasings without
 personal data (service/answer/privacy.py ``learnable``). Teachings of an earlier version of the entry do not
@@ -98,7 +100,7 @@ class LearnedBox:
             return set(connection.execute(query).scalars())
 
     def approve(self, key: str, operator: str) -> dict[str, Any]:
-        """An operator's word for a phrasing that waits for picks (404 unknown, 409 removed)."""
+        """An operator's word for a phrasing residents' picks proposed (404 unknown, 409 removed)."""
         current = self.get(key)
         if current["status"] == "removed":
             raise ConflictError("phrasing_removed", "This phrasing was removed; it is not learned again.")
@@ -122,7 +124,8 @@ class LearnedBox:
 
     def listing(self, learn_after_picks: int = 3) -> list[dict[str, Any]]:
         """Every phrasing, by entry: its words, the picks and the people who taught it (the current version's),
-        and its status: ``learned`` (it counts), ``waiting`` (for picks), ``removed``."""
+        and its status: ``learned`` (a person taught it: it counts), ``proposed`` (enough picks: an operator's
+        approval makes it count), ``waiting`` (for picks), ``removed``."""
         with self.engine.connect() as connection:
             rows = connection.execute(select(learned).order_by(learned.c.id)).mappings().all()
         teachings: dict[str, list[Any]] = defaultdict(list)
@@ -141,7 +144,15 @@ class LearnedBox:
                 if t["taught_by"] != "pick"
             ]
             removed = next((t for t in taught if t["status"] == "removed"), None)
-            status = "removed" if removed else "learned" if people or picks >= learn_after_picks else "waiting"
+            status = (
+                "removed"
+                if removed
+                else "learned"
+                if people
+                else "proposed"
+                if picks >= learn_after_picks
+                else "waiting"
+            )
             listed.append(
                 {
                     "id": key,

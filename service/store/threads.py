@@ -146,9 +146,7 @@ class Threads:
     def unreach(self, conversation_id: str) -> None:
         """The LINE user of a conversation blocked the account: nothing more is pushed to them."""
         with self.engine.begin() as connection:
-            connection.execute(
-                update(cases).where(cases.c.conversation_id == conversation_id).values(line_user=None)
-            )
+            connection.execute(update(cases).where(cases.c.conversation_id == conversation_id).values(line_user=None))
 
     def rate(self, conversation_id: str, resolved: bool) -> bool:
         """The resident's answer to "was this resolved?" on the conversation's last closed case; False when it

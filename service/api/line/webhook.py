@@ -21,6 +21,25 @@ from service.errors import MadoguchiError, NotFoundError
 router = APIRouter(tags=["line"])
 
 
+MAX_TIMESTAMP_MS = 2**53  # past any date a resident sends from; a larger one is not LINE's
+
+
+def well_formed(event: Any) -> bool:
+    """An event has the shape LINE documents where the worker reads it: objects where objects are, a string type
+    and ids, a timestamp in milliseconds. The rest of it is read when it is answered, and a bad value there is
+    dropped with a log line (service/api/line/worker.py)."""
+    if not isinstance(event, dict) or not isinstance(event.get("type", ""), str):
+        return False
+    parts = ("source", "message", "postback", "unsend", "deliveryContext")
+    if not all(isinstance(event.get(part, {}), dict) for part in parts):
+        return False
+    ids = (event.get("webhookEventId", ""), event.get("replyToken", ""), event.get("mode", ""))
+    if not all(isinstance(value, str) for value in (*ids, event.get("source", {}).get("userId", ""))):
+        return False
+    stamp = event.get("timestamp", 0)
+    return isinstance(stamp, int) and not isinstance(stamp, bool) and 0 <= stamp < MAX_TIMESTAMP_MS
+
+
 def line_of(request: Request) -> LineChannel:
     channel: LineChannel | None = getattr(request.app.state, "line", None)
     if channel is None or settings_of(request).line_channel_secret is None:
@@ -60,10 +79,12 @@ async def webhook(request: Request, channel: LineDep) -> dict[str, Any]:
         raise MadoguchiError("signature_invalid", "X-Line-Signature is missing or does not match the body.", 401)
     try:
         events = json.loads(body)["events"]
-        if not isinstance(events, list) or not all(isinstance(event, dict) for event in events):
+        if not isinstance(events, list) or not all(well_formed(event) for event in events):
             raise TypeError
-    except (ValueError, KeyError, TypeError) as error:
-        raise MadoguchiError("invalid_request", "The body is not a LINE webhook: no list of events.") from error
+    except (ValueError, KeyError, TypeError, RecursionError) as error:  # RecursionError: nesting too deep to read
+        raise MadoguchiError(
+            "invalid_request", "The body is not a LINE webhook: a list of events, each as LINE documents it."
+        ) from error
     if events:
         await asyncio.to_thread(channel.keep, events)
         channel.wake.set()

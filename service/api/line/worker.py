@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from ingest.text import detect_lang
 from service.answer.context import Context, Services
 from service.answer.hand_off import general_desk
-from service.answer.outcomes import NONE_OF_THESE
 from service.answer.pipeline import answer
 from service.answer.rows import asks_where_to_evacuate
 from service.api.deps import clean_question
@@ -116,6 +116,10 @@ class LineChannel:
             logger.error("LINE event %s: %s", event.id, error)
             self.inbox.finish(event.id, "failed")
             return
+        except (LookupError, TypeError, ValueError, AttributeError) as error:  # the event itself: it would fail again
+            logger.warning("LINE event %s dropped: a value LINE does not send (%s)", event.id, type(error).__name__)
+            self.inbox.finish(event.id, "failed")
+            return
         except Exception:
             logger.exception(
                 "LINE event %s not answered yet (tried again after %s s)", event.id, self.settings.line_lease_s
@@ -155,6 +159,8 @@ class LineChannel:
         self.platform.loading(user_id)
         data = str((payload.get("postback") or {}).get("data", "")) if kind == "postback" else ""
         if data.startswith(say.WRONG):  # "this answer is wrong" under an answer: a case for its department
+            if not self.limits.allows("wrong", event.user_key):
+                return Reply(say.in_language(say.SLOW_DOWN, said))
             return self.report_wrong(services, data.removeprefix(say.WRONG), user_id)
         try:
             ctx = self.context(services, token, kind, payload)
@@ -162,8 +168,9 @@ class LineChannel:
             return Reply(say.in_language(say.STALE_CHOICE, said))
         except QuestionTooLongError:
             return Reply(say.in_language(say.TOO_LONG, said, chars=services.settings.question_max_chars))
-        except MadoguchiError:
-            return Reply([])  # an empty message: nothing to answer
+        except MadoguchiError as error:
+            logger.info("LINE event %s: nothing to answer (%s)", event.id, error.code)
+            return Reply([])  # an empty message, a location LINE never sends: nothing to answer
         if ctx is None:
             return Reply([])
         ctx.channel = "line"
@@ -180,7 +187,9 @@ class LineChannel:
             answered = services.cases.add_feedback(answer_id[:32], False, None, "resident", wrong=True)
         except NotFoundError:
             return Reply(say.in_language(say.STALE_CHOICE))
-        except ConflictError:
+        except ConflictError as error:
+            if error.code == "nothing_answered":
+                return Reply(say.in_language(say.STALE_CHOICE))
             return Reply(say.in_language(say.ALREADY_REPORTED))
         lang = answered["lang"] if answered["lang"] in ("ja", "en") else "ja"
         case_id, reference = report_wrong(services, answer_id[:32], answered, None)
@@ -215,9 +224,11 @@ class LineChannel:
         """A quick-reply button: the choice at that position of the last answer's choices, or none of them."""
         history = services.store.conversations.history(conversation_key(token), services.settings.history_turns)
         offered = history[-1].choices if history else []
-        position = int(picked) if picked.isascii() and picked.isdecimal() and len(picked) < 4 else len(offered)
-        choice = picked[:64] if picked == NONE_OF_THESE or position >= len(offered) else offered[position]
-        return pick_context(AskRequest(conversation_id=token, choice=choice or NONE_OF_THESE), services)
+        if picked.isascii() and picked.isdecimal() and int(picked) < len(offered):
+            choice = offered[int(picked)]
+        else:  # "none", or a button no longer offered: pick_context refuses it (or passes it to staff)
+            choice = picked[:64] or "?"
+        return pick_context(AskRequest(conversation_id=token, choice=choice), services)
 
     def location_context(self, services: Services, token: str, message: dict[str, Any]) -> Context:
         """A location: the evacuation question the conversation asked last (its hazard), or where to evacuate."""
@@ -232,7 +243,7 @@ class LineChannel:
             conversation_token=token,
             continued=False,  # the question stands alone: no follow-up of the turn before it
             services=services,
-            location=(float(message["latitude"]), float(message["longitude"])),
+            location=coordinates(message),
         )
 
     def deliver(self, event: LineEvent, messages: list[dict[str, Any]]) -> str:
@@ -267,6 +278,14 @@ class LineChannel:
         body = "\n\n".join(texts[lang] for lang in ("ja", "en") if texts.get(lang))
         text = say.NOTICES["ja"] + "\n" + body + (f"\n{link}" if link else "")
         self.platform.broadcast([say.text_message(text)], retry_key=f"notice:{notice_id}")
+
+
+def coordinates(message: dict[str, Any]) -> tuple[float, float]:
+    """Where a location message says the resident is; anything but a place on Earth is not one LINE sends."""
+    latitude, longitude = float(message["latitude"]), float(message["longitude"])
+    if not (math.isfinite(latitude) and math.isfinite(longitude) and abs(latitude) <= 90 and abs(longitude) <= 180):
+        raise MadoguchiError("invalid_location", "The location is not a place on Earth.", 400)
+    return latitude, longitude
 
 
 def user_key(secret: str, user_id: str) -> str:

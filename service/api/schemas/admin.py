@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from ingest.text import visible
 from service.api.schemas.common import Incoming
@@ -72,7 +72,7 @@ class SwitchRequest(Incoming):
 
     model_config = ConfigDict(extra="forbid")
     target: Literal["all", "web", "api", "line", "generative"]
-    on: bool
+    on: StrictBool = Field(description="true: answering; false: switched off (a boolean: \"false\" is a 422).")
     reason: str = Field(min_length=1, max_length=500, description="Why; shown on the public transparency page.")
     by: str = Field("operator", min_length=1, max_length=100, description="Who switches (a name or desk).")
 
@@ -203,7 +203,10 @@ class LearnedPhrasing(BaseModel):
     entry_id: str
     entry_title: str | None = Field(description="The entry's title in the served generation; null: not served.")
     phrasing: str = Field(description="The resident's question, masked (only questions without personal data).")
-    status: str = Field(description="learned (it counts), waiting (for more picks or an operator), removed.")
+    status: str = Field(
+        description="learned (a person taught it: it counts), proposed (enough residents picked it: an operator's "
+        "approval makes it count), waiting (for more picks), removed."
+    )
     picks: int = Field(description="Distinct conversations that picked the entry for it.")
     taught_by: list[Teaching]
     removed_by: str | None

@@ -161,11 +161,19 @@ class Departments(BaseModel):
     departments: list[Department]
 
 
+STAFF_MESSAGE_MAX_CHARS = 2000
+
+
 class StaffMessageRequest(Incoming):
     """A reply to the resident of a claimed case, by the staff member who claimed it."""
 
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=2000, description="Masked before it is kept or sent.")
+    text: str = Field(
+        min_length=1,
+        max_length=STAFF_MESSAGE_MAX_CHARS,
+        description="Masked before it is kept or sent; at most this many characters once folded (NFKC), and "
+        "something visible (422 message_too_long, message_empty).",
+    )
     staff: str = Field("staff", min_length=1, max_length=100, description="Who writes (as when the case was claimed).")
     entry: str | None = Field(
         None, max_length=300, description="A corpus entry to attach as a cited answer (its FAQ id or document id)."

@@ -296,7 +296,9 @@ def test_a_phone_number_with_any_run_of_separators_between_its_groups_is_masked(
 
 
 AT_SPELLINGS = st.one_of(
-    st.sampled_from(["@", "＠", " at ", " AT ", "アット", " アット ", "あっと", "アットマーク", "(at)", "【at】", "<at>"]),
+    st.sampled_from(
+        ["@", "＠", " at ", " AT ", "アット", " アット ", "あっと", "アットマーク", "(at)", "【at】", "<at>"]
+    ),
     st.characters(categories=["So"], min_codepoint=0x2000, max_codepoint=0x2FFF).filter(
         lambda ch: unicodedata.normalize("NFKC", ch) == ch  # ★ ☆ ◎ ● ♪ … (not ℀, which is a/c)
     ),

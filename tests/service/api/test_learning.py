@@ -1,6 +1,7 @@
-"""Learning from use, over HTTP on a real server: the entry residents pick for a question becomes a learned
-phrasing after enough distinct conversations, the next generation searches it and offers that entry first, an
-operator removes it; a staff member's resolution teaches alone; personal data is never learned."""
+"""Learning from use, over HTTP on a real server: the entry residents pick for a question is proposed after
+enough distinct conversations and learned once an operator approves it, the next generation searches it and
+offers that entry first, an operator removes it; a staff member's resolution teaches alone; personal data and
+names are never learned."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def wait_for(city: Server, job_id: str) -> dict:
     return job
 
 
-def test_three_residents_picking_an_entry_teach_their_question_until_an_operator_removes_it(city):
+def test_residents_picks_propose_a_phrasing_that_counts_once_an_operator_approves_it_until_removed(city):
     first = ask(city, ASKED)
     offered = [choice["id"] for choice in first["choices"]]
     assert first["outcome"] == "clarify" and offered[0] == "ja-cert-juminhyo" and len(offered) >= 2
@@ -76,8 +77,11 @@ def test_three_residents_picking_an_entry_teach_their_question_until_an_operator
     [waiting] = [p for p in learned(city) if p["entry_id"] == sibling]
     assert (waiting["status"], waiting["picks"], waiting["phrasing"]) == ("waiting", 2, ASKED)
     pick(city, ask(city, ASKED), sibling)
-    [taught] = [p for p in learned(city) if p["entry_id"] == sibling]
-    assert taught["status"] == "learned" and taught["picks"] == 3 and not taught["served"]
+    [proposed] = [p for p in learned(city) if p["entry_id"] == sibling]
+    assert proposed["status"] == "proposed" and proposed["picks"] == 3  # picks alone never teach (issue 41)
+    approved = city.http.post(f"/v1/admin/learned/{proposed['id']}/approve", json={"operator": "ops"}, headers=AUTH)
+    taught = approved.json()
+    assert taught["status"] == "learned" and taught["taught_by"][0]["by"] == "operator" and not taught["served"]
 
     job = reload(city)
     assert job["report"]["learned"] >= 1 and job["report"]["added"] == 0  # no corpus entry changed
@@ -102,6 +106,15 @@ def test_a_staff_resolution_naming_an_entry_teaches_the_residents_question_alone
     [taught] = [p for p in learned(city) if p["phrasing"] == PASSPORT]
     assert taught["status"] == "learned" and taught["entry_id"] == "ja-cert-juminhyo"
     assert taught["taught_by"][0]["by"] == "staff" and taught["taught_by"][0]["teacher"] == "市民課 窓口2"
+
+
+def test_a_staff_resolution_of_a_question_that_names_a_person_teaches_nothing(city):
+    named = f"私は山田花子です。{PASSPORT}"
+    case = ask(city, named)["handoff"]
+    city.http.post(f"/v1/handoffs/{case['case_id']}/claim", json={"staff": "窓口"}, headers=STAFF)
+    resolution = {"resolution": "案内済み", "answer_used": "ja-cert-juminhyo"}
+    assert city.http.post(f"/v1/handoffs/{case['case_id']}/resolve", json=resolution, headers=STAFF).is_success
+    assert not any("山田" in p["phrasing"] or "花子" in p["phrasing"] for p in learned(city))
 
 
 def test_a_question_with_personal_data_or_a_conversation_ended_by_a_person_teaches_nothing(city):

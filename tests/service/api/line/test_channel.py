@@ -33,6 +33,7 @@ SECRET = "line-channel-secret-0123456789ab"
 ACCESS_TOKEN = "line-access-token-0123456789abcdef"
 ADMIN = "admin-token-for-the-line-tests"
 STAFF_TOKEN = "staff-token-for-the-line-tests"
+STAFF = {"authorization": f"Bearer {STAFF_TOKEN}"}
 REPLY, PUSH = "/v2/bot/message/reply", "/v2/bot/message/push"
 
 
@@ -389,3 +390,155 @@ def test_a_handed_over_line_user_writes_to_staff_and_gets_their_reply_and_close_
             return tuple(row.one()) == (True, None)  # rated, and the LINE user no longer kept with the case
 
     eventually(rated, what="the rating kept and the LINE user forgotten")
+
+
+# Issue 41: staff always get the conversation; reports reach staff and back; bad events and bodies.
+
+
+def staffed(line: Server, double: LineDouble, database: Engine, someone: str) -> str:
+    """``someone`` asked what the city cannot answer: the id of the case staff now hold."""
+    send(line, text_event(someone, "宇宙旅行の補助金はありますか"))
+    answers(double, someone)
+    case_id = eventually(lambda: case_of_user(database, someone), what="the case reaching the LINE user")
+    line.http.post(f"/v1/handoffs/{case_id}/claim", json={"staff": "窓口"}, headers=STAFF)
+    return case_id
+
+
+def case_of_user(database: Engine, someone: str) -> str | None:
+    with database.connect() as connection:
+        return connection.execute(select(cases.c.id).where(cases.c.line_user == someone)).scalar()
+
+
+def case_texts(line: Server, case_id: str) -> list[str]:
+    return [m["text"] for m in line.http.get(f"/v1/handoffs/{case_id}/messages", headers=STAFF).json()]
+
+
+def test_a_location_sent_while_staff_hold_the_case_goes_to_them_and_says_nothing_of_where(line, double, database):
+    someone = user("staffed-location")
+    case_id = staffed(line, double, database, someone)
+    here = {"id": "l2", "type": "location", "latitude": 35.0105, "longitude": 139.0105}
+    send(line, event("message", someone, message=here))
+    reply = answers(double, someone, 2)[1]
+    assert "職員" in reply and "km" not in reply  # passed to staff, not answered with evacuation sites
+    assert case_texts(line, case_id) == ["(位置情報が送られました)"]  # as kept: folded (NFKC)
+    with database.connect() as connection:
+        outcomes = connection.execute(
+            select(audit.c.outcome).where(audit.c.conversation_id == conversation_of(someone))
+        )
+        assert "answered" not in [row.outcome for row in outcomes]
+
+
+def test_after_unsending_the_message_that_opened_a_case_the_next_one_goes_to_that_case(line, double, database):
+    someone = user("staffed-unsend")
+    asked = text_event(someone, "宇宙旅行の補助金はありますか")
+    send(line, asked)
+    answers(double, someone)
+    case_id = eventually(lambda: case_of_user(database, someone), what="the case reaching the LINE user")
+    send(line, event("unsend", someone, unsend={"messageId": asked["message"]["id"]}))
+    send(line, text_event(someone, "月に行く方法も知りたいです"))
+    assert "職員" in answers(double, someone, 2)[1]
+    assert case_texts(line, case_id) == ["月に行く方法も知りたいです"]
+    with database.connect() as connection:
+        opened = connection.execute(select(func.count()).where(cases.c.conversation_id == conversation_of(someone)))
+        assert opened.scalar() == 1
+
+
+def test_staff_replies_to_a_wrong_answer_report_reach_the_line_user_until_they_block(line, double, database):
+    someone = user("wrong-reached")
+    send(line, text_event(someone, "フライパンは何ごみですか"))
+    answers(double, someone)
+    [report] = double.to(someone)[0].body["messages"][-1]["quickReply"]["items"]
+    send(line, event("postback", someone, postback={"data": report["action"]["data"]}))
+    reference = re.search(r"受付番号 (MD-\w{6})", answers(double, someone, 2)[1]).group(1)
+    with database.connect() as connection:
+        case_id, reached = connection.execute(
+            select(cases.c.id, cases.c.line_user).where(cases.c.reference == reference)
+        ).one()
+    assert reached == someone
+    line.http.post(f"/v1/handoffs/{case_id}/claim", json={"staff": "窓口"}, headers=STAFF)
+    line.http.post(
+        f"/v1/handoffs/{case_id}/messages", json={"text": "確認して直します", "staff": "窓口"}, headers=STAFF
+    )
+    assert "確認して直します" in answers(double, someone, 3)[2]
+    send(line, event("unfollow", someone))
+
+    def unreached() -> bool:
+        with database.connect() as connection:
+            return connection.execute(select(cases.c.line_user).where(cases.c.id == case_id)).scalar() is None
+
+    eventually(unreached, what="the blocked user no longer reached")
+    line.http.post(f"/v1/handoffs/{case_id}/messages", json={"text": "追伸", "staff": "窓口"}, headers=STAFF)
+    assert len(double.to(someone)) == 3  # nothing more was pushed
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        event("postback", user("bad-choice"), postback={"data": "choose=²"}),
+        event(
+            "message",
+            user("bad-place"),
+            message={"id": "l3", "type": "location", "latitude": float("nan"), "longitude": 139.0},
+        ),
+    ],
+    ids=["superscript-choice", "nan-location"],
+)
+def test_a_bad_event_is_settled_at_once_and_the_users_next_message_is_answered(line, double, bad):
+    someone = bad["source"]["userId"]
+    send(line, bad)
+    send(line, text_event(someone, "フライパンは何ごみですか"))
+
+    def answered() -> list[str] | None:
+        texts = double.texts(someone)
+        return texts if any("燃やさないごみ" in text for text in texts) else None
+
+    # a bad event once held the user's next message for its lease, five times over
+    texts = eventually(answered, timeout=20, what="the next message answered")
+    assert not any("nan" in text for text in texts)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"destination": "U1", "events": [' + b"[" * 5000 + b"]" * 5000 + b"]}",
+        b'{"destination": "U1", "events": [{"type": "message", "source": "x"}]}',
+        b'{"destination": "U1", "events": [{"type": "message", "timestamp": 1e30, "source": {"userId": "U1"}}]}',
+    ],
+    ids=["deep-nesting", "source-not-an-object", "timestamp-out-of-range"],
+)
+def test_a_signed_body_not_in_lines_shape_is_a_400_and_nothing_is_kept(line, database, body):
+    with database.connect() as connection:
+        before = connection.execute(select(func.count()).select_from(line_events)).scalar()
+    response = line.http.post("/v1/line/webhook", content=body, headers={"x-line-signature": signature(body, SECRET)})
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_request")
+    with database.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(line_events)).scalar() == before
+
+
+def test_a_delivery_line_accepts_with_a_body_of_another_shape_is_sent_once(line, double, database):
+    someone = user("odd-body")
+    double.odd_bodies.add(someone)
+    asked = text_event(someone, "フライパンは何ごみですか")
+    send(line, asked)
+    answers(double, someone)
+
+    def delivered() -> str | None:
+        with database.connect() as connection:
+            row = select(line_events.c.status, line_events.c.delivery).where(
+                line_events.c.id == asked["webhookEventId"]
+            )
+            status, delivery = connection.execute(row).one()
+        return delivery if status == "done" else None
+
+    assert eventually(delivered, what="the event finished") == "reply"
+    assert len(double.to(someone)) == 1
+
+
+def test_a_batch_of_five_messages_of_5000_characters_is_taken(line, double):
+    someone = user("long-batch")
+    events = [text_event(someone, "粗大ごみの出し方" + "あ" * 4990) for _ in range(5)]
+    body = webhook_body(*events)
+    assert len(body) > 65536
+    response = line.http.post("/v1/line/webhook", content=body, headers={"x-line-signature": signature(body, SECRET)})
+    assert response.status_code == 200
+    assert len(answers(double, someone, 5)) == 5
