@@ -106,6 +106,11 @@ RETENTION = (  # what is kept, as the pack names it, and the setting that says f
         "Handoff cases and messages with staff (after they are resolved)",
     ),
     ("feedback_retention_days", "評価（役に立った・誤りの報告）", "Feedback (helpful, reported wrong)"),
+    (
+        "learned_retention_days",
+        "学習した言い回し（職員・運用者が承認した住民の質問、マスク済み）",
+        "Learned phrasings (residents' questions approved by staff or operators, masked)",
+    ),
 )
 
 

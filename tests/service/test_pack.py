@@ -60,3 +60,19 @@ def test_the_pack_leaves_only_the_citys_own_fields_open_and_its_pages_stand_alon
         if name.endswith(".html"):
             assert not re.search(r"<(script|link|img|iframe)\b", text), name  # nothing fetched from anywhere
             assert not re.search(r"(src|href)=['\"]?https?:", text), name
+
+
+def test_the_pack_command_says_in_one_line_why_it_cannot_write(sample_index, tmp_path, monkeypatch, capsys):
+    from service.pack import main
+
+    monkeypatch.setenv("MADOGUCHI_INDEX_DIR", str(sample_index[0]))
+    monkeypatch.setenv("MADOGUCHI_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("")
+    assert main(["--out", str(a_file)]) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "is a file" in said and "Traceback" not in said
+    monkeypatch.setenv("MADOGUCHI_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert main(["--out", str(tmp_path / "pack")]) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "database is unreachable" in said

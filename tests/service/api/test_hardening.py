@@ -346,3 +346,11 @@ def test_a_database_that_refuses_writes_is_503_storage_unavailable_with_one_log_
         assert "090-1234-5678" not in logged and "住民票" not in logged
     finally:
         running.close()
+
+
+def test_a_switch_given_as_a_string_is_refused_not_read_as_off(guarded):
+    admin = {"Authorization": f"Bearer {ADMIN}", **as_client("10.9.0.1")}
+    switch = {"target": "all", "on": "false", "reason": "点検"}
+    refused = guarded.http.post("/v1/admin/switches", json=switch, headers=admin)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (422, "invalid_request")
+    assert guarded.http.get("/v1/admin/switches", headers=admin).json()["off"] == []
