@@ -72,7 +72,7 @@ class SwitchRequest(Incoming):
 
     model_config = ConfigDict(extra="forbid")
     target: Literal["all", "web", "api", "line", "generative"]
-    on: StrictBool = Field(description="true: answering; false: switched off (a boolean: \"false\" is a 422).")
+    on: StrictBool = Field(description='true: answering; false: switched off (a boolean: "false" is a 422).')
     reason: str = Field(min_length=1, max_length=500, description="Why; shown on the public transparency page.")
     by: str = Field("operator", min_length=1, max_length=100, description="Who switches (a name or desk).")
 
