@@ -17,7 +17,7 @@ from ingest.chunk import Chunk
 from ingest.index import generations_dir, live_generation, read_manifest
 from ingest.learned import STORED, LearnedIndex, entry_digest
 from ingest.lexical import LexicalIndex, lexical_text
-from ingest.text import passage_terms
+from ingest.text import passage_terms, question_key
 
 
 class IndexUnavailable(Exception):
@@ -52,6 +52,7 @@ class LiveIndex:
         self.learned = learned or LearnedIndex.empty()  # residents' own words for entries (ingest/learned.py)
         self._positions = positions if positions is not None else _positions_of(chunks)  # each document's chunks
         self._vectors = vectors  # the stored views, counted once: a generation's vectors never change
+        self._published: dict[str, set[int]] | None = None  # FAQ positions by question_key(question), when asked
         self._chunk_positions = (  # each chunk's position by its id (a stored vector's id names its chunk)
             chunk_positions if chunk_positions is not None else {c.id: p for p, c in enumerate(chunks)}
         )
@@ -79,6 +80,18 @@ class LiveIndex:
         """A document's first chunk (an FAQ's only one); None when it is not served."""
         positions = self._positions.get(doc_id)
         return self.chunks[positions[0]] if positions else None
+
+    def asked_as_published(self, question: str) -> int | None:
+        """The position of the one searched FAQ whose published question is ``question`` (as ``question_key``
+        reads both); None when none is, or when several entries publish the same question."""
+        if self._published is None:
+            published: dict[str, set[int]] = {}
+            for position, chunk in enumerate(self.chunks):
+                if chunk.kind == "faq":
+                    published.setdefault(question_key(chunk.title), set()).add(position)
+            self._published = published
+        found = [p for p in self._published.get(question_key(question), ()) if self._kept(p)]
+        return found[0] if len(found) == 1 else None
 
     def entry_digest(self, doc_id: str) -> str:
         """The served version of one entry (ingest/learned.py); "" when it is not served."""

@@ -126,6 +126,12 @@ def words(text: str) -> tuple[Word, ...]:
     )
 
 
+def question_key(text: str) -> str:
+    """A question as written, less what does not change it: widths, case, spaces and punctuation
+    (「住民票の写しはどこで取れますか？」 and 「住民票の写しはどこで取れますか」 are one question)."""
+    return re.sub(r"[\W_]+", "", normalize(text).casefold())
+
+
 def person_names(text: str) -> list[str]:
     """The people a Japanese text names, as the dictionary knows names (名詞-固有名詞-人名: 山田, 花子)."""
     return [m.surface() for m in _morphemes(text) if tuple(m.part_of_speech()[1:3]) == ("固有名詞", "人名")]

@@ -14,7 +14,8 @@ A logistic regression fitted by ``python -m eval calibrate`` (``service/data/cal
 them into the confidence. The best entry is answered from when its confidence reaches ``answer_threshold`` and
 it is in scope (``dense_share`` at least ``out_of_scope_share``) with no related sibling close to it; otherwise
 the likely entries are offered as choices (service/answer/ask_back.py), or a person takes over. A question that
-names a row of an open-data list (service/answer/lookup.py) is answered from it.
+names a row of an open-data list (service/answer/lookup.py) is answered from it, and so is a question that is
+one FAQ's own published question, word for word.
 """
 
 from __future__ import annotations
@@ -96,6 +97,22 @@ def learned_entries(ctx: Context) -> list[Likely]:
     return found
 
 
+def answer_as_published(ctx: Context) -> bool:
+    """The question is one entry's published question, word for word (ingest/live.py ``asked_as_published``):
+    that entry is answered from, first among the candidates, with its own confidence. Nothing is ambiguous about
+    a question the city itself wrote for one entry (issue 42: such questions were asked back)."""
+    services = ctx.services
+    position = services.index.asked_as_published(ctx.question)
+    if position is None:
+        return False
+    found = next((c for c in ctx.candidates if c.position == position), None)
+    candidate = found or Candidate(position, services.index.chunks[position])
+    ctx.candidates = [candidate, *(c for c in ctx.candidates if c is not candidate)]
+    ctx.features = features_for(services, ctx.query, candidate)
+    ctx.confidence = services.calibration.probability(ctx.features)
+    return True
+
+
 def assess(ctx: Context) -> Outcome | None:
     """Answer, ask back (service/answer/ask_back.py) or hand off."""
     settings = ctx.services.settings
@@ -104,6 +121,8 @@ def assess(ctx: Context) -> Outcome | None:
     if ctx.chosen == NONE_OF_THESE:  # none of the entries offered fits: a person takes over
         return hand_off(ctx, HANDOFF_LOW_CONFIDENCE)
     if ctx.chosen:  # the resident picked this entry from the choices offered
+        return None
+    if not ctx.follow_up and answer_as_published(ctx):  # the resident asked an entry's own question
         return None
     if ctx.named_rows:  # service/answer/lookup.py found the row the question names; no gate applies
         ctx.confidence = max(ctx.confidence, ctx.services.settings.named_row_confidence)  # no similarity says more

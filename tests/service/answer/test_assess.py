@@ -16,7 +16,7 @@ from ingest.live import open_live
 from service.answer.assess import assess, features_of, topic_evidence
 from service.answer.calibration import FEATURES, Calibration
 from service.answer.context import Context
-from service.answer.pipeline import run
+from service.answer.pipeline import answer, run
 from service.answer.retrieve import retrieve, search
 from service.live.services import open_services
 from service.settings import Settings
@@ -164,3 +164,17 @@ def test_a_learned_phrasing_of_another_entry_turns_a_confident_answer_into_a_cho
     assert outcome is not None and outcome.outcome == "clarify"
     ids = [choice.id for choice in outcome.choices]
     assert ids[0] == "ja-facility-community" and ctx.candidates[0].chunk.doc_id in ids
+
+
+def test_every_entrys_own_published_question_is_answered_from_that_entry(services):
+    faqs = {chunk.doc_id: chunk for chunk in services.index.chunks if chunk.kind == "faq"}
+    assert {chunk.lang for chunk in faqs.values()} == {"ja", "en"}
+    not_answered = {}
+    for doc_id, chunk in faqs.items():
+        for written in (chunk.title, chunk.title.rstrip("。?？") + " "):  # as published, and without its mark
+            ctx = Context(question=written, lang=chunk.lang, conversation_id=uuid.uuid4().hex, services=services)
+            outcome = answer(ctx)
+            cited = outcome.citations[0].id.split("#")[0] if outcome.citations else None
+            if (outcome.outcome, cited) != ("answered", doc_id):
+                not_answered[written] = (outcome.outcome, cited)
+    assert not_answered == {}
