@@ -16,6 +16,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from eval import (
+    adapter,
     answers,
     ask_back_study,
     calibrate,
@@ -217,7 +218,7 @@ def corpus_config(args: argparse.Namespace, settings: EvalSettings) -> dict[str,
         "corpus": str(args.corpus),
         "corpus_digest": corpus_digest(args.corpus, settings),
         "questions": str(args.questions),
-        "ablate": args.ablate,
+        "ablate": getattr(args, "ablate", False),
         "settings": settings.model_dump(mode="json"),
     }
 
@@ -237,6 +238,13 @@ def run_outcomes(args: argparse.Namespace, settings: EvalSettings) -> Result:
     if args.ablate:
         metrics = {"present": metrics, "ablated": answers.outcome_rates(answers.run(services, questions, ablate=True))}
     config = corpus_config(args, settings) | {"learn_from": args.learn_from and str(args.learn_from), "fold": args.fold}
+    return Result(metrics, config, json.dumps(metrics, ensure_ascii=False, indent=1))
+
+
+def run_adapter(args: argparse.Namespace, settings: EvalSettings) -> Result:
+    """The ranking of residents' questions with and without the corpus's adapter, and the build's check."""
+    metrics = adapter.run(index_services(args.corpus, settings), load_queries(args.questions))
+    config = corpus_config(args, settings)
     return Result(metrics, config, json.dumps(metrics, ensure_ascii=False, indent=1))
 
 
@@ -320,6 +328,9 @@ def parser(settings: EvalSettings) -> tuple[argparse.ArgumentParser, dict[str, R
         "--learn-from", type=Path, help="first teach the phrasings these questions would (eval/learning.py)"
     )
     sub.add_argument("--fold", help="measure one fold only, e.g. 1/2 (split by a digest of the question ids)")
+    sub = task("adapter", run_adapter, "P@1, in first 3 / 5, MRR of the ranking with and without the adapter")
+    sub.add_argument("--corpus", type=Path, default=localgov / "faqs.jsonl")
+    sub.add_argument("--questions", type=Path, default=localgov / "dev.jsonl")
     task("ask-back-study", run_ask_back_study, "choose the band edges of asking back by 2-fold cross-validation")
     sub = task("answers", run_answers, "the whole answer path on our own questions, CLINC150 and localgovFAQ")
     sub.add_argument("--quick", action="store_true", help="only our own questions")

@@ -128,6 +128,16 @@ def _rates(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def outcome_rates(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """``_outcome_rates`` of all questions and, where a set mixes kinds (in scope, out of scope, sensitive), of
+    each kind under ``by_kind``."""
+    rates = _outcome_rates(records)
+    kinds = sorted({r["kind"] for r in records})
+    if len(kinds) > 1:
+        rates["by_kind"] = {kind: _outcome_rates([r for r in records if r["kind"] == kind]) for kind in kinds}
+    return rates
+
+
+def _outcome_rates(records: list[dict[str, Any]]) -> dict[str, Any]:
     """What residents meet, as shares of all questions: answered (right, or from a wrong entry), asked back
     with choices, a right entry shown (answered right, or among the choices), handed off; and the mean number
     of choices when asked back."""

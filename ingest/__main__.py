@@ -42,7 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.reload:
         return _reload(args.reload, settings, args.source, args.json)
 
-    spec = IndexSpec(args.model, settings.answer_chars, settings.chroma_url) if args.model else settings.spec
+    spec = (
+        IndexSpec(args.model, settings.answer_chars, settings.chroma_url, settings.adapter)
+        if args.model
+        else settings.spec
+    )
     try:
         report = ingest(
             args.corpus,

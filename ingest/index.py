@@ -9,6 +9,7 @@ Layout of an index directory::
         chunks.jsonl             every chunk, in the order of the lexical index
         vectors.npz              every embedded text's key and vector, reused by the next build
         learned.npz              the learned phrasings' entries and vectors (ingest/learned.py)
+        adapter.npy              the corpus's adapter on question vectors, when its check kept it (ingest/adapter.py)
         lexical/                 BM25 over Sudachi / English tokens
         chroma/                  the dense store (absent when a Chroma server is used)
 """
@@ -33,9 +34,9 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
-from ingest import vectors
+from ingest import adapter, vectors
 from ingest.chunk import Chunk, chunk_corpus
-from ingest.embed import make_embedder
+from ingest.embed import embed_queries, make_embedder
 from ingest.errors import BuildInProgressError, GenerationNotFoundError, IngestError
 from ingest.learned import STORED, LearnedIndex, Phrasing, current, read_phrasings
 from ingest.lexical import LexicalIndex, lexical_text
@@ -55,6 +56,7 @@ class IndexSpec:
     embedding_model: str
     answer_chars: int
     chroma_url: str | None = None
+    adapter: bool = True  # fit a per-corpus adapter on question vectors (ingest/adapter.py)
 
 
 def view_texts(chunk: Chunk, answer_chars: int) -> dict[str, str]:
@@ -176,19 +178,25 @@ def _build(
         keys, texts, metadatas = [], [], []
         for position, chunk in enumerate(chunks):
             for view, text in view_texts(chunk, spec.answer_chars).items():
-                keys.append(_text_key(spec.embedding_model, text))
+                keys.append(text_key(spec.embedding_model, text))
                 texts.append(text)
                 metadatas.append({"pos": position, "chunk_id": chunk.id, "view": view, "lang": chunk.lang})
         matrix = _embed_missing(keys, texts, cached, spec.embedding_model, report, progress, on_progress)
         learned_keys, learned_matrix = _embed_phrasings(phrasings, cached, spec.embedding_model, matrix.shape[1])
+        asked_keys, asked_matrix = _embed_published_questions(chunks, cached, spec, report, matrix.shape[1])
+        passages = matrix[[row for row, m in enumerate(metadatas) if m["view"] == "qa"]]  # one per chunk, in order
+        fitted, check = _fit_adapter(spec, chunks, passages, asked_matrix, phrasings, learned_matrix)
+        report.adapter = check.to_json()
+        if fitted is not None:
+            np.save(target / adapter.FILE, fitted)
 
         with (target / "chunks.jsonl").open("w", encoding="utf-8") as out:
             for chunk in chunks:
                 out.write(json.dumps(chunk.to_record(), ensure_ascii=False) + "\n")
         np.savez(
             target / "vectors.npz",
-            keys=np.array(keys + learned_keys),
-            vectors=np.concatenate([matrix, learned_matrix]) if learned_keys else matrix,
+            keys=np.array(keys + learned_keys + asked_keys),
+            vectors=np.concatenate([matrix, learned_matrix, asked_matrix]),
         )
         LearnedIndex([p.id for p in phrasings], [p.entry_id for p in phrasings], learned_matrix).save(target / STORED)
         lexical = LexicalIndex.build([lexical_text(c.title, c.heading, c.text) for c in chunks])
@@ -209,6 +217,7 @@ def _build(
             "chunks": {chunk.id: chunk.digest for chunk in chunks},
             **directory,  # departments and holidays
             "learned": sorted(p.id for p in phrasings),
+            "adapter": check.to_json(),
         }
         write_atomically(target / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     except BaseException:
@@ -255,13 +264,52 @@ def _embed_phrasings(
 ) -> tuple[list[str], np.ndarray]:
     """(keys, vectors) of the learned phrasings, embedded as questions are (reused by key where the live
     generation has one)."""
-    keys = [_text_key(model, f"\0query\0{p.text}") for p in phrasings]
+    keys = [text_key(model, f"\0query\0{p.text}") for p in phrasings]
     missing = [(k, p.text) for k, p in zip(keys, phrasings, strict=True) if k not in cached]
     if missing:
         embedder = make_embedder(model)
         cached = {**cached, **{k: np.asarray(embedder.embed_query(text), dtype=np.float32) for k, text in missing}}
     matrix = np.stack([cached[k] for k in keys]) if keys else np.zeros((0, dimensions))
     return keys, matrix.astype(np.float32)
+
+
+def _embed_published_questions(
+    chunks: list[Chunk], cached: dict[str, np.ndarray], spec: IndexSpec, report: IngestReport, dimensions: int
+) -> tuple[list[str], np.ndarray]:
+    """(keys, vectors) of every FAQ's published question embedded as a question (the adapter's training side;
+    reused by key where the live generation has one; none when the adapter is switched off)."""
+    model = spec.embedding_model
+    titles = [chunk.title for chunk in chunks if chunk.kind == "faq"] if spec.adapter else []
+    keys = [text_key(model, f"\0query\0{title}") for title in titles]
+    missing = {k: title for k, title in zip(keys, titles, strict=True) if k not in cached}
+    report.embedded += len(missing)
+    if missing:
+        embedded = embed_queries(make_embedder(model), list(missing.values()))
+        cached = {**cached, **{k: np.asarray(v, dtype=np.float32) for k, v in zip(missing, embedded, strict=True)}}
+    matrix = np.stack([cached[k] for k in keys]) if keys else np.zeros((0, dimensions))
+    return keys, matrix.astype(np.float32)
+
+
+def _fit_adapter(
+    spec: IndexSpec,
+    chunks: list[Chunk],
+    passages: np.ndarray,
+    asked: np.ndarray,
+    phrasings: list[Phrasing],
+    learned: np.ndarray,
+) -> tuple[np.ndarray | None, adapter.AdapterCheck]:
+    """The adapter for this generation's question vectors, and its check. Its pairs: each FAQ's published
+    question with its passage (question and answer; ``passages`` holds each chunk's, in order), and for training
+    only, each learned phrasing (a person confirmed it) with its entry's first passage."""
+    if not spec.adapter:
+        return None, adapter.AdapterCheck(0, 0, 0, 0, 0, 0, 0, 0, False, 0.0, "switched off (MADOGUCHI_ADAPTER=false)")
+    faqs = [position for position, chunk in enumerate(chunks) if chunk.kind == "faq"]
+    first: dict[str, int] = {}
+    for position, chunk in enumerate(chunks):
+        first.setdefault(chunk.doc_id, position)
+    confirmed = [(row, first[p.entry_id]) for row, p in enumerate(phrasings) if p.entry_id in first]
+    extra = (learned[[row for row, _ in confirmed]], passages[[p for _, p in confirmed]]) if confirmed else None
+    return adapter.fit_checked([chunks[p].doc_id for p in faqs], asked, passages[faqs], extra)
 
 
 def _cached_vectors(index_dir: Path, live: dict[str, Any] | None, spec: IndexSpec) -> dict[str, np.ndarray]:
@@ -271,7 +319,8 @@ def _cached_vectors(index_dir: Path, live: dict[str, Any] | None, spec: IndexSpe
         return dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
 
 
-def _text_key(model: str, text: str) -> str:
+def text_key(model: str, text: str) -> str:
+    """The key of one embedded text in a generation's vectors.npz."""
     return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:24]
 
 

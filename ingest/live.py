@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from collections.abc import Collection as Names
@@ -12,12 +13,13 @@ from typing import Any
 import numpy as np
 from chromadb.api.models.Collection import Collection
 
-from ingest import vectors
+from ingest import adapter, vectors
 from ingest.chunk import Chunk
-from ingest.index import generations_dir, live_generation, read_manifest
+from ingest.index import generations_dir, live_generation, read_manifest, text_key, view_texts
 from ingest.learned import STORED, LearnedIndex, entry_digest
 from ingest.lexical import LexicalIndex, lexical_text
-from ingest.text import passage_terms, question_key
+from ingest.published import PublishedQuestions
+from ingest.text import passage_terms
 
 
 class IndexUnavailable(Exception):
@@ -27,7 +29,13 @@ class IndexUnavailable(Exception):
 @dataclass
 class Hit:
     position: int  # index into LiveIndex.chunks
-    score: float
+    score: float  # what the search ranks by
+    similarity: float | None = None  # the question's own cosine with it, where the search ranked by another
+
+    @property
+    def cosine(self) -> float:
+        """The cosine similarity of the question as the model embeds it (the evidence assess reads)."""
+        return self.score if self.similarity is None else self.similarity
 
 
 class LiveIndex:
@@ -44,6 +52,8 @@ class LiveIndex:
         positions: dict[str, list[int]] | None = None,
         vectors: int | None = None,
         chunk_positions: dict[str, int] | None = None,
+        adapter: np.ndarray | None = None,
+        passages: np.ndarray | None = None,
     ):
         self.manifest, self.chunks, self.lexical, self.collection = manifest, chunks, lexical, collection
         self.path = path  # the generation's directory
@@ -52,7 +62,9 @@ class LiveIndex:
         self.learned = learned or LearnedIndex.empty()  # residents' own words for entries (ingest/learned.py)
         self._positions = positions if positions is not None else _positions_of(chunks)  # each document's chunks
         self._vectors = vectors  # the stored views, counted once: a generation's vectors never change
-        self._published: dict[str, set[int]] | None = None  # FAQ positions by question_key(question), when asked
+        self.adapter = adapter  # the corpus's map on question vectors (ingest/adapter.py), when the build kept one
+        self._passages = passages  # each chunk's question-and-answer vector, by position (with an adapter)
+        self._published: PublishedQuestions | None = None  # the FAQs' own questions, made when first asked
         self._chunk_positions = (  # each chunk's position by its id (a stored vector's id names its chunk)
             chunk_positions if chunk_positions is not None else {c.id: p for p, c in enumerate(chunks)}
         )
@@ -62,7 +74,7 @@ class LiveIndex:
         if not doc_ids:
             return self
         excluded = self.excluded | set(doc_ids)
-        return LiveIndex(
+        narrower = LiveIndex(
             self.manifest,
             self.chunks,
             self.lexical,
@@ -74,24 +86,40 @@ class LiveIndex:
             self._positions,
             self.vectors,
             self._chunk_positions,
+            self.adapter,
+            self._passages,
         )
+        narrower._published = self._published  # the same published questions, once read
+        return narrower
+
+    def unadapted(self) -> LiveIndex:
+        """The same generation searched with question vectors as the model makes them (evaluation)."""
+        plain = copy.copy(self)
+        plain.adapter = None
+        return plain
 
     def first_chunk(self, doc_id: str) -> Chunk | None:
         """A document's first chunk (an FAQ's only one); None when it is not served."""
         positions = self._positions.get(doc_id)
         return self.chunks[positions[0]] if positions else None
 
+    @property
+    def published(self) -> PublishedQuestions:
+        """The FAQs' published questions (ingest/published.py), read when first asked for."""
+        if self._published is None:
+            self._published = PublishedQuestions(enumerate(self.chunks), self.lexical.idf)
+        return self._published
+
     def asked_as_published(self, question: str) -> int | None:
         """The position of the one searched FAQ whose published question is ``question`` (as ``question_key``
         reads both); None when none is, or when several entries publish the same question."""
-        if self._published is None:
-            published: dict[str, set[int]] = {}
-            for position, chunk in enumerate(self.chunks):
-                if chunk.kind == "faq":
-                    published.setdefault(question_key(chunk.title), set()).add(position)
-            self._published = published
-        found = [p for p in self._published.get(question_key(question), ()) if self._kept(p)]
+        found = [p for p in self.published.asked_as(question) if self._kept(p)]
         return found[0] if len(found) == 1 else None
+
+    def published_alike(self, question: str, n: int = 2) -> list[tuple[int, float]]:
+        """(position, likeness) of the ``n`` searched FAQs whose published questions are most like ``question``
+        (ingest/published.py), most alike first."""
+        return [(p, likeness) for p, likeness in self.published.likeness(question) if self._kept(p)][:n]
 
     def entry_digest(self, doc_id: str) -> str:
         """The served version of one entry (ingest/learned.py); "" when it is not served."""
@@ -164,9 +192,25 @@ class LiveIndex:
         return [Hit(p, s) for p, s in list(hits.items())[:k]]
 
     def dense_by_view(self, query_vector: list[float], k: int) -> dict[str, list[Hit]]:
-        """One query over every view; the hits of each view, best first (at most k per view)."""
+        """The hits of each view, best first (at most k per view). Without an adapter, one query over every view.
+        With one, the question-and-answer view is ranked by the adapted vector (what the adapter was fitted for),
+        each hit keeping the question's own cosine as its ``similarity``: the adapter is fitted to pull a
+        published question away from every other entry, so adapted similarities would read the corpus's baseline
+        (unanswerable searches by those very questions) as lower than it is. The question view is searched with
+        the question's own vector (question to question, as the model reads both)."""
+        pool = k + len(self.excluded)
+        if self.adapter is None or self._passages is None:
+            return self._by_view(self._nearest(query_vector, 2 * pool, None), k)
+        question = np.asarray(query_vector, dtype=np.float32)
+        adapted = adapter.adapt(question, self.adapter).tolist()
+        by_view = self._by_view(self._nearest(query_vector, pool, "q"), k)
+        qa = self._by_view(self._nearest(adapted, pool, "qa"), k).get("qa", [])
+        by_view["qa"] = [Hit(h.position, h.score, float(self._passages[h.position] @ question)) for h in qa]
+        return by_view
+
+    def _by_view(self, nearest: list[tuple[int, str, float]], k: int) -> dict[str, list[Hit]]:
         by_view: dict[str, list[Hit]] = {}
-        for position, view, similarity in self._nearest(query_vector, 2 * (k + len(self.excluded)), None):
+        for position, view, similarity in nearest:
             hits = by_view.setdefault(view, [])
             if len(hits) < k and self._kept(position):
                 hits.append(Hit(position, similarity))
@@ -215,7 +259,39 @@ def open_generation(path: Path, chroma_url: str | None = None) -> LiveIndex:
             f"the generation {path.name} is inconsistent: {len(learned)} learned phrasings, "
             f"{len(manifest.get('learned', []))} in its manifest"
         )
-    return LiveIndex(manifest, chunks, lexical, collection, path, learned=learned, vectors=stored)
+    fitted, passages = _adapter_of(path, manifest, chunks)
+    return LiveIndex(
+        manifest,
+        chunks,
+        lexical,
+        collection,
+        path,
+        learned=learned,
+        vectors=stored,
+        adapter=fitted,
+        passages=passages,
+    )
+
+
+def _adapter_of(
+    path: Path, manifest: dict[str, Any], chunks: list[Chunk]
+) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+    """The generation's adapter and each chunk's question-and-answer vector (the question's own similarity to a
+    hit is read from it); (None, None) when the build kept no adapter."""
+    if not manifest.get("adapter", {}).get("kept"):
+        return None, None
+    spec = manifest["spec"]
+    try:
+        fitted = np.load(path / adapter.FILE)
+        with np.load(path / "vectors.npz") as stored:
+            rows = {key: row for row, key in enumerate(stored["keys"].tolist())}
+            keys = [text_key(spec["embedding_model"], view_texts(c, spec["answer_chars"])["qa"]) for c in chunks]
+            passages = stored["vectors"][[rows[key] for key in keys]].astype(np.float32)
+    except Exception as error:  # a missing or truncated file, a vector that is not there
+        raise IndexUnavailable(f"the generation {path.name} is incomplete: {_describe(error, path)}") from error
+    if fitted.shape != (passages.shape[1], passages.shape[1]):
+        raise IndexUnavailable(f"the generation {path.name} is inconsistent: an adapter of shape {fitted.shape}")
+    return fitted, passages
 
 
 def _positions_of(chunks: list[Chunk]) -> dict[str, list[int]]:

@@ -20,7 +20,8 @@ class IngestReport:
     skipped: list[Rejection] = field(default_factory=list)  # documentation files (README, LICENSE)
     learned: int = 0  # learned phrasings kept with the generation (ingest/learned.py)
     learned_dropped: list[str] = field(default_factory=list)  # ids of those whose entry changed or went
-    embedded: int = 0  # texts sent to the embedder (chunks with a new digest, times their views)
+    adapter: dict[str, Any] = field(default_factory=dict)  # the adapter's check (ingest/adapter.py)
+    embedded: int = 0  # texts sent to the embedder (new chunks' views, new FAQs' questions as asked)
     generation: str | None = None  # the live generation after this ingest
     promoted: bool = False  # whether this ingest made a new generation live
     seconds: float = 0.0
@@ -42,6 +43,7 @@ class IngestReport:
             "embedded": self.embedded,
             "learned": self.learned,
             "learned_dropped": self.learned_dropped,
+            "adapter": self.adapter,
             "generation": self.generation,
             "promoted": self.promoted,
             "seconds": round(self.seconds, 3),
@@ -66,9 +68,24 @@ class IngestReport:
             lines.append(
                 f"  learned phrasings: {self.learned} kept, {len(self.learned_dropped)} dropped (entry changed)"
             )
+        if self.adapter:
+            lines.append(f"  adapter: {describe_adapter(self.adapter)}")
         lines += [f"  skipped {skipped}" for skipped in self.skipped]
         for label, ids in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
             if ids:
                 shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
                 lines.append(f"  {label}: {shown}")
         return "\n".join(lines)
+
+
+def describe_adapter(check: dict[str, Any]) -> str:
+    """One line for the adapter's check: kept or not, why, and the held-out entries' figures."""
+    state = "kept" if check.get("kept") else "not used"
+    if not check.get("held_out"):
+        return f"{state} ({check.get('reason')})"
+    return (
+        f"{state}: {check['reason']} (loss {check['loss_without']:.3f} -> {check['loss_with']:.3f}, MRR "
+        f"{check['mrr_without']:.3f} -> {check['mrr_with']:.3f}, first "
+        f"{check['first_without']:.3f} -> {check['first_with']:.3f} over {check['held_out']} held-out entries; "
+        f"{check['pairs']} pairs, {check['seconds']:.1f} s)"
+    )

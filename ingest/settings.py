@@ -32,6 +32,11 @@ class IngestSettings(BaseSettings):
     answer_chars: int = Field(
         100, ge=0, description="Characters of an FAQ answer embedded with its question (0: question only)."
     )
+    adapter: bool = Field(
+        True,
+        description="Fit a per-corpus adapter on question vectors with each build, kept only when the build's "
+        "check on held-out entries gains (ADR 0011). false: questions are embedded as the model makes them.",
+    )
     keep_generations: int = Field(3, ge=1, description="Index generations kept on disk, the live one included.")
     admin_token: SecretStr | None = Field(
         None,
@@ -47,7 +52,7 @@ class IngestSettings(BaseSettings):
     @property
     def spec(self) -> IndexSpec:
         """What decides a generation's vectors; derived here and nowhere else."""
-        return IndexSpec(self.embedding_model, self.answer_chars, self.chroma_url)
+        return IndexSpec(self.embedding_model, self.answer_chars, self.chroma_url, self.adapter)
 
     @field_validator("chroma_url")
     @classmethod

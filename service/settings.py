@@ -123,7 +123,7 @@ class Settings(IngestSettings):
         "two entries to offer is handed to a person.",
     )
     sibling_margin: float = Field(
-        0.3,
+        0.05,
         ge=0,
         le=1,
         description="A confident best entry is still asked about when a second related entry's confidence is "
@@ -150,6 +150,21 @@ class Settings(IngestSettings):
         le=1,
         description="The best entry alone is also offered as a confirmation when no other entry is related and its "
         "confidence reaches this, though it shares less of the question's words (1: never).",
+    )
+    match_likeness: float = Field(
+        0.9,
+        ge=0,
+        le=1.01,
+        description="A question whose words are at least this like one FAQ's published question (idf-weighted "
+        "Dice: ingest/published.py) and clearly more than any other's (match_margin) is answered from that entry "
+        "(1.01: only a question asked word for word). A published question asked as written always is.",
+    )
+    match_margin: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="How much more like the question the best published question must be than the next one for "
+        "match_likeness to answer from it.",
     )
     learned_similarity: float = Field(
         0.9,

@@ -15,7 +15,7 @@ them into the confidence. The best entry is answered from when its confidence re
 it is in scope (``dense_share`` at least ``out_of_scope_share``) with no related sibling close to it; otherwise
 the likely entries are offered as choices (service/answer/ask_back.py), or a person takes over. A question that
 names a row of an open-data list (service/answer/lookup.py) is answered from it, and so is a question that is
-one FAQ's own published question, word for word.
+one FAQ's own published question, word for word or clearly more alike than any other's (ingest/published.py).
 """
 
 from __future__ import annotations
@@ -97,12 +97,27 @@ def learned_entries(ctx: Context) -> list[Likely]:
     return found
 
 
+def published_match(services: Services, question: str) -> int | None:
+    """The position of the entry whose published question the question is, word for word, or is like clearly
+    more than any other's (``match_likeness``, ``match_margin``: ingest/published.py); None otherwise."""
+    index, settings = services.index, services.settings
+    exact = index.asked_as_published(question)
+    if exact is not None:
+        return exact
+    alike = index.published_alike(question, 2)
+    if not alike:
+        return None
+    (best, likeness), second = alike[0], (alike[1][1] if len(alike) > 1 else 0.0)
+    clear = likeness >= settings.match_likeness and likeness - second >= settings.match_margin
+    return best if clear else None
+
+
 def answer_as_published(ctx: Context) -> bool:
-    """The question is one entry's published question, word for word (ingest/live.py ``asked_as_published``):
-    that entry is answered from, first among the candidates, with its own confidence. Nothing is ambiguous about
-    a question the city itself wrote for one entry (issue 42: such questions were asked back)."""
+    """The question is one entry's published question (``published_match``): that entry is answered from, first
+    among the candidates, with its own confidence. Nothing is ambiguous about a question the city itself wrote
+    for one entry (issue 42: such questions were asked back); Sakata et al. (2019) trust such a match first."""
     services = ctx.services
-    position = services.index.asked_as_published(ctx.question)
+    position = published_match(services, ctx.question)
     if position is None:
         return False
     found = next((c for c in ctx.candidates if c.position == position), None)

@@ -91,7 +91,7 @@ def search_index(
             if search_name == "lexical":
                 candidate.lexical = hit.score
             else:
-                candidate.dense = max(candidate.dense, hit.score)
+                candidate.dense = max(candidate.dense, hit.cosine)
     for candidate in candidates.values():
         weight = 1.0 if candidate.chunk.lang == lang else settings.other_language_weight
         candidate.score *= weight / len(SEARCHES)

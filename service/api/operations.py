@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -13,7 +14,7 @@ from service.api.deps import LiveDep, ServicesDep
 from service.api.limits import limited
 from service.api.metrics import exposition
 from service.api.schemas.common import ErrorBody
-from service.api.schemas.operations import Health, Status
+from service.api.schemas.operations import AdapterStatus, Health, Status
 
 router = APIRouter(tags=["operations"])
 
@@ -61,7 +62,16 @@ def status(services: ServicesDep) -> Status:
         chunks=len(index.chunks),
         model=index.embedding_model,
         languages=dict(Counter(chunk.lang for chunk in index.chunks)),
+        adapter=adapter_status(index.manifest.get("adapter")),
     )
+
+
+def adapter_status(check: dict[str, Any] | None) -> AdapterStatus | None:
+    """What the build's check said of the adapter (None for a generation built before adapters)."""
+    if not check:
+        return None
+    fields = ("reason", "held_out", "loss_without", "loss_with", "mrr_without", "mrr_with")
+    return AdapterStatus(used=bool(check.get("kept")), **{k: check[k] for k in fields if k in check})
 
 
 @router.get(

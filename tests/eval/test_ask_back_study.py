@@ -18,6 +18,8 @@ def test_the_study_decides_as_the_service_does(services):
         settings.choices_max,
         settings.single_choice_coverage,
         settings.confirm_confidence,
+        settings.match_likeness,
+        settings.match_margin,
     )
     questions = [q for q in load_queries(SAMPLE_QUESTIONS) if not q.get("context")][:24]
     records = ask_back_study.collect(services, questions, "own")

@@ -34,8 +34,10 @@ def test_the_sample_corpus_ingests(sample_index):
     index = open_live(index_dir)
     records = sum(chunk.kind == "record" for chunk in index.chunks)
     assert records == 30  # the open-data tables' rows
-    # a question view and a question-and-answer view per FAQ or article, one view per table row
-    assert report.embedded == 2 * report.chunks - records
+    # a question view and a question-and-answer view per FAQ or article, one view per table row, and each FAQ's
+    # question embedded as a question (the adapter's pairs)
+    faqs = sum(chunk.kind == "faq" for chunk in index.chunks)
+    assert report.embedded == 2 * report.chunks - records + faqs
     assert index.generation == report.generation == live_generation(index_dir)
     assert len(index.chunks) == report.chunks == index.lexical.size
     assert index.collection.count() == 2 * report.chunks - records
@@ -54,7 +56,7 @@ def test_one_edited_faq_reembeds_only_that_chunk(working_index, default_spec):
     edit_faq(corpus, "en-waste-bags", question="Where do I buy the city's garbage bags and what do they cost?")
     report = ingest(corpus, index_dir, default_spec, progress=False)
     assert report.changed == ["en-waste-bags"] and report.added == report.removed == []
-    assert report.embedded == 2  # its two views; every other vector is reused
+    assert report.embedded == 3  # its two views and its new question as asked; every other vector is reused
     assert report.promoted and live_generation(index_dir) == report.generation
 
 

@@ -27,6 +27,12 @@ def test_status_describes_the_live_generation(server, sample_index):
     assert (body["documents"], body["chunks"]) == (report.documents, report.chunks)
     assert body["model"] == open_live(index_dir).embedding_model
     assert body["languages"]["ja"] > 120 and body["languages"]["en"] > 120
+    check = report.adapter  # the build's check of its adapter, as the ingest report gave it
+    assert body["adapter"]["used"] == check["kept"] and body["adapter"]["reason"] == check["reason"]
+    assert (body["adapter"]["loss_without"], body["adapter"]["loss_with"]) == (
+        check["loss_without"],
+        check["loss_with"],
+    )
 
 
 def test_without_an_index_the_service_starts_and_says_index_unavailable(tmp_path):

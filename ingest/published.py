@@ -1,0 +1,50 @@
+"""The FAQs' published questions as the city wrote them: the question–question side of retrieval. A resident's
+question that is one entry's published question, word for word, or that shares that question's words clearly
+more than any other entry's, names that entry (the published best on localgovFAQ, Sakata et al. 2019, trusts
+such a match first).
+
+Likeness is the idf-weighted Dice coefficient of the two questions' content words (``tokenize``: Sudachi's
+normalised forms, English words stemmed): 1 when they use the same words, 0 when they share none; a word that
+few chunks use weighs more than one that many do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ingest.chunk import Chunk
+from ingest.text import question_key, tokenize
+
+
+class PublishedQuestions:
+    """Every FAQ's published question, by its words and as written, over one generation's chunks."""
+
+    def __init__(self, chunks: Iterable[tuple[int, Chunk]], idf: Callable[[str], float]) -> None:
+        self._idf = idf
+        self._by_key: dict[str, set[int]] = {}
+        self._by_word: dict[str, list[int]] = {}
+        self._weight: dict[int, float] = {}  # each question's summed word weight
+        for position, chunk in chunks:
+            if chunk.kind != "faq":
+                continue
+            self._by_key.setdefault(question_key(chunk.title), set()).add(position)
+            words = set(tokenize(chunk.title))
+            self._weight[position] = sum(idf(word) for word in words)
+            for word in words:
+                self._by_word.setdefault(word, []).append(position)
+
+    def asked_as(self, question: str) -> set[int]:
+        """The positions of the entries whose published question is ``question`` (as ``question_key`` reads it)."""
+        return self._by_key.get(question_key(question), set())
+
+    def likeness(self, question: str) -> list[tuple[int, float]]:
+        """(position, likeness) of every entry whose published question shares a word with ``question``, most
+        alike first."""
+        words = set(tokenize(question))
+        weights = {word: self._idf(word) for word in words}
+        own = sum(weights.values())
+        shared: dict[int, float] = {}
+        for word in words:
+            for position in self._by_word.get(word, ()):
+                shared[position] = shared.get(position, 0.0) + weights[word]
+        alike = [(p, 2 * s / (own + self._weight[p])) for p, s in shared.items() if own + self._weight[p] > 0]
+        return sorted(alike, key=lambda item: (-item[1], item[0]))

