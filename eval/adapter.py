@@ -36,7 +36,9 @@ def ranking(services: Services, questions: list[dict[str, Any]]) -> dict[str, fl
 
 
 def run(services: Services, questions: list[dict[str, Any]]) -> dict[str, Any]:
-    """The ranking without and with the generation's adapter, and the build's check (its seconds included)."""
+    """The ranking of the questions that have a right entry, without and with the generation's adapter, and the
+    build's check (its seconds included)."""
+    questions = [question for question in questions if relevant_docs(question) and not question.get("context")]
     without = replace(services, index=services.index.unadapted(), searches=Recent(0))
     return {
         "questions": len(questions),

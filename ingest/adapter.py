@@ -8,7 +8,8 @@ the entries outside a held-out fifth (split by a digest of the entry's id), and 
 questions ranked against every passage with and without it. A published question nearly always finds its own
 passage first already (the passage holds it), so ranks alone rarely move: the check also reads how clearly it is
 found (the loss over every passage: the fit's own objective, on entries it never saw), and keeps the adapter when
-that falls. Its ranks are reported beside it."""
+that falls. Its ranks are reported beside it. The city's canary questions (ingest/canaries.py) are a last check:
+one that finds its source lower with the adapter keeps it out (ingest/index.py)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ class AdapterCheck:
     kept: bool
     seconds: float
     reason: str
+    canaries: int = 0  # canary questions checked (canaries.yaml), and how many found their source lower with it
+    canaries_lower: int = 0
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -114,6 +117,20 @@ def ranks(questions: np.ndarray, passages: np.ndarray, own: np.ndarray) -> np.nd
     scores = questions @ passages.T
     mine = scores[np.arange(len(questions)), own]
     return np.asarray((scores > mine[:, None]).sum(axis=1) + 1)
+
+
+def lower_with(matrix: np.ndarray, questions: np.ndarray, passages: np.ndarray, sources: list[set[int]]) -> int:
+    """How many questions rank their best source (``sources[i]``: rows of ``passages``) lower through the
+    adapter ``matrix`` than without it."""
+    questions, passages = unit(questions.astype(np.float32)), unit(passages.astype(np.float32))
+    lower = 0
+    for question, rows in zip(questions, sources, strict=True):
+        ranks = []
+        for vector in (question, adapt(question, matrix)):
+            scores = passages @ vector
+            ranks.append(int((scores > max(scores[row] for row in rows)).sum()))
+        lower += ranks[1] > ranks[0]
+    return lower
 
 
 def loss(questions: np.ndarray, passages: np.ndarray, own: np.ndarray, temperature: float) -> float:

@@ -26,7 +26,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
 from ingest import adapter, vectors
+from ingest.canaries import Canary, load_canaries
 from ingest.chunk import Chunk, chunk_corpus
 from ingest.embed import embed_queries, make_embedder
 from ingest.errors import BuildInProgressError, GenerationNotFoundError, IngestError
@@ -42,6 +43,7 @@ from ingest.learned import STORED, LearnedIndex, Phrasing, current, read_phrasin
 from ingest.lexical import LexicalIndex, lexical_text
 from ingest.load import Rejection, load_corpus
 from ingest.report import IngestReport
+from ingest.text import question_key
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +100,7 @@ def ingest(
         learned_dropped=dropped,
     )
     report.rejections += _duplicate_chunks(chunks)
+    canaries = load_canaries(corpus_dir) if corpus_dir.is_dir() else []
     if report.rejections:
         report.seconds = time.perf_counter() - started
         raise IngestError("corpus_invalid", str(report), report)
@@ -119,7 +122,17 @@ def ingest(
         else:
             generation = _new_generation_id()
             _build(
-                index_dir, generation, chunks, phrasings, corpus.directory, spec, live, report, progress, on_progress
+                index_dir,
+                generation,
+                chunks,
+                phrasings,
+                canaries,
+                corpus.directory,
+                spec,
+                live,
+                report,
+                progress,
+                on_progress,
             )
             if verify:
                 _verify(index_dir, generation, spec, verify)
@@ -164,6 +177,7 @@ def _build(
     generation: str,
     chunks: list[Chunk],
     phrasings: list[Phrasing],
+    canaries: list[Canary],
     directory: dict[str, Any],
     spec: IndexSpec,
     live: dict[str, Any] | None,
@@ -183,9 +197,12 @@ def _build(
                 metadatas.append({"pos": position, "chunk_id": chunk.id, "view": view, "lang": chunk.lang})
         matrix = _embed_missing(keys, texts, cached, spec.embedding_model, report, progress, on_progress)
         learned_keys, learned_matrix = _embed_phrasings(phrasings, cached, spec.embedding_model, matrix.shape[1])
-        asked_keys, asked_matrix = _embed_published_questions(chunks, cached, spec, report, matrix.shape[1])
+        # each FAQ's published question and each canary question, embedded as questions: the adapter's pairs and
+        # its check (none without an adapter)
+        asked = [c.title for c in chunks if c.kind == "faq"] + [c.question for c in canaries] if spec.adapter else []
+        asked_keys, asked_matrix = _embed_questions(asked, cached, spec.embedding_model, report, matrix.shape[1])
         passages = matrix[[row for row, m in enumerate(metadatas) if m["view"] == "qa"]]  # one per chunk, in order
-        fitted, check = _fit_adapter(spec, chunks, passages, asked_matrix, phrasings, learned_matrix)
+        fitted, check = _fit_adapter(spec, chunks, passages, asked_matrix, phrasings, learned_matrix, canaries)
         report.adapter = check.to_json()
         if fitted is not None:
             np.save(target / adapter.FILE, fitted)
@@ -198,7 +215,12 @@ def _build(
             keys=np.array(keys + learned_keys + asked_keys),
             vectors=np.concatenate([matrix, learned_matrix, asked_matrix]),
         )
-        LearnedIndex([p.id for p in phrasings], [p.entry_id for p in phrasings], learned_matrix).save(target / STORED)
+        LearnedIndex(
+            [p.id for p in phrasings],
+            [p.entry_id for p in phrasings],
+            learned_matrix,
+            [question_key(p.text) for p in phrasings],
+        ).save(target / STORED)
         lexical = LexicalIndex.build([lexical_text(c.title, c.heading, c.text) for c in chunks])
         lexical.save(target / "lexical")
         client = vectors.open_client(target, spec.chroma_url)
@@ -273,15 +295,12 @@ def _embed_phrasings(
     return keys, matrix.astype(np.float32)
 
 
-def _embed_published_questions(
-    chunks: list[Chunk], cached: dict[str, np.ndarray], spec: IndexSpec, report: IngestReport, dimensions: int
+def _embed_questions(
+    texts: list[str], cached: dict[str, np.ndarray], model: str, report: IngestReport, dimensions: int
 ) -> tuple[list[str], np.ndarray]:
-    """(keys, vectors) of every FAQ's published question embedded as a question (the adapter's training side;
-    reused by key where the live generation has one; none when the adapter is switched off)."""
-    model = spec.embedding_model
-    titles = [chunk.title for chunk in chunks if chunk.kind == "faq"] if spec.adapter else []
-    keys = [text_key(model, f"\0query\0{title}") for title in titles]
-    missing = {k: title for k, title in zip(keys, titles, strict=True) if k not in cached}
+    """(keys, vectors) of ``texts`` embedded as questions (reused by key where the live generation has one)."""
+    keys = [text_key(model, f"\0query\0{text}") for text in texts]
+    missing = {k: text for k, text in zip(keys, texts, strict=True) if k not in cached}
     report.embedded += len(missing)
     if missing:
         embedded = embed_queries(make_embedder(model), list(missing.values()))
@@ -297,10 +316,13 @@ def _fit_adapter(
     asked: np.ndarray,
     phrasings: list[Phrasing],
     learned: np.ndarray,
+    canaries: list[Canary],
 ) -> tuple[np.ndarray | None, adapter.AdapterCheck]:
     """The adapter for this generation's question vectors, and its check. Its pairs: each FAQ's published
     question with its passage (question and answer; ``passages`` holds each chunk's, in order), and for training
-    only, each learned phrasing (a person confirmed it) with its entry's first passage."""
+    only, each learned phrasing (a person confirmed it) with its entry's first passage. ``asked`` holds the FAQs'
+    questions, then the canaries' (their vectors as questions): a canary whose source ranks lower with the
+    adapter than without keeps it out, whatever the held-out check said."""
     if not spec.adapter:
         return None, adapter.AdapterCheck(0, 0, 0, 0, 0, 0, 0, 0, False, 0.0, "switched off (MADOGUCHI_ADAPTER=false)")
     faqs = [position for position, chunk in enumerate(chunks) if chunk.kind == "faq"]
@@ -309,7 +331,16 @@ def _fit_adapter(
         first.setdefault(chunk.doc_id, position)
     confirmed = [(row, first[p.entry_id]) for row, p in enumerate(phrasings) if p.entry_id in first]
     extra = (learned[[row for row, _ in confirmed]], passages[[p for _, p in confirmed]]) if confirmed else None
-    return adapter.fit_checked([chunks[p].doc_id for p in faqs], asked, passages[faqs], extra)
+    fitted, check = adapter.fit_checked([chunks[p].doc_id for p in faqs], asked[: len(faqs)], passages[faqs], extra)
+    sources = [{p for p, c in enumerate(chunks) if canary.expected in (c.id, c.doc_id)} for canary in canaries]
+    found = [(row, rows) for row, rows in enumerate(sources, start=len(faqs)) if rows]
+    if fitted is None or not found:
+        return fitted, check
+    lower = adapter.lower_with(fitted, asked[[row for row, _ in found]], passages, [rows for _, rows in found])
+    if lower:
+        reason = f"{lower} of {len(found)} canary questions find their source lower with it"
+        return None, replace(check, kept=False, reason=reason, canaries=len(found), canaries_lower=lower)
+    return fitted, replace(check, canaries=len(found))
 
 
 def _cached_vectors(index_dir: Path, live: dict[str, Any] | None, spec: IndexSpec) -> dict[str, np.ndarray]:

@@ -83,8 +83,11 @@ def current(phrasings: list[Phrasing], chunks: list[Chunk]) -> tuple[list[Phrasi
 class LearnedIndex:
     """A generation's learned phrasings: their entries and unit vectors, searched by one matrix product."""
 
-    def __init__(self, ids: list[str], entry_ids: list[str], vectors: np.ndarray) -> None:
+    def __init__(
+        self, ids: list[str], entry_ids: list[str], vectors: np.ndarray, keys: list[str] | None = None
+    ) -> None:
         self.ids, self.entry_ids = ids, entry_ids
+        self.keys = keys if keys is not None else []  # each phrasing as question_key reads it (a build's own)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(ids) else np.ones((0, 1))
         self.vectors = vectors / np.maximum(norms, 1e-12) if len(ids) else vectors
 
@@ -96,7 +99,13 @@ class LearnedIndex:
         return cls([], [], np.zeros((0, 1), dtype=np.float32))
 
     def save(self, path: Path) -> None:
-        np.savez(path, ids=np.array(self.ids), entry_ids=np.array(self.entry_ids), vectors=self.vectors)
+        np.savez(
+            path,
+            ids=np.array(self.ids),
+            entry_ids=np.array(self.entry_ids),
+            vectors=self.vectors,
+            keys=np.array(self.keys),
+        )
 
     @classmethod
     def load(cls, path: Path) -> LearnedIndex:
@@ -104,7 +113,12 @@ class LearnedIndex:
         if not path.is_file():
             return cls.empty()
         with np.load(path) as stored:
-            return cls(stored["ids"].tolist(), stored["entry_ids"].tolist(), stored["vectors"])
+            keys = stored["keys"].tolist() if "keys" in stored.files else None
+            return cls(stored["ids"].tolist(), stored["entry_ids"].tolist(), stored["vectors"], keys)
+
+    def entries_asked_as(self, key: str) -> set[str]:
+        """The entries with a phrasing that is, as ``question_key`` reads it, ``key``."""
+        return {entry for entry, phrasing in zip(self.entry_ids, self.keys, strict=False) if phrasing == key}
 
     def nearest(self, vector: list[float], at_least: float, leave_out: Collection[str] = ()) -> list[tuple[str, float]]:
         """The entries with a phrasing at least ``at_least`` similar to ``vector`` (cosine), each once with its

@@ -19,7 +19,7 @@ from ingest.index import generations_dir, live_generation, read_manifest, text_k
 from ingest.learned import STORED, LearnedIndex, entry_digest
 from ingest.lexical import LexicalIndex, lexical_text
 from ingest.published import PublishedQuestions
-from ingest.text import passage_terms
+from ingest.text import passage_terms, question_key
 
 
 class IndexUnavailable(Exception):
@@ -112,8 +112,13 @@ class LiveIndex:
 
     def asked_as_published(self, question: str) -> int | None:
         """The position of the one searched FAQ whose published question is ``question`` (as ``question_key``
-        reads both); None when none is, or when several entries publish the same question."""
+        reads both), or else of the one searched entry (its first chunk) with a learned phrasing that is: a
+        person confirmed that residents ask it so (ingest/learned.py). None when none is, or several are."""
         found = [p for p in self.published.asked_as(question) if self._kept(p)]
+        if not found:
+            entries = self.learned.entries_asked_as(question_key(question))
+            firsts = (self._positions.get(entry, [None])[0] for entry in entries)
+            found = [p for p in firsts if p is not None and self._kept(p)]
         return found[0] if len(found) == 1 else None
 
     def published_alike(self, question: str, n: int = 2) -> list[tuple[int, float]]:

@@ -9,10 +9,20 @@ few chunks use weighs more than one that many do."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from ingest.chunk import Chunk
 from ingest.text import question_key, tokenize
+
+_SENTENCE_END = re.compile(r"(?<=[。？！?!])")
+
+
+def sentences(question: str) -> list[str]:
+    """The questions one published question asks (「住民票の写しはどこで取れますか。手数料はいくらですか。」 asks
+    two); none when it asks one."""
+    parts = [part.strip() for part in _SENTENCE_END.split(question) if question_key(part)]
+    return parts if len(parts) > 1 else []
 
 
 class PublishedQuestions:
@@ -26,14 +36,16 @@ class PublishedQuestions:
         for position, chunk in chunks:
             if chunk.kind != "faq":
                 continue
-            self._by_key.setdefault(question_key(chunk.title), set()).add(position)
+            for written in {chunk.title, *sentences(chunk.title)}:  # a published question of two asks is two
+                self._by_key.setdefault(question_key(written), set()).add(position)
             words = set(tokenize(chunk.title))
             self._weight[position] = sum(idf(word) for word in words)
             for word in words:
                 self._by_word.setdefault(word, []).append(position)
 
     def asked_as(self, question: str) -> set[int]:
-        """The positions of the entries whose published question is ``question`` (as ``question_key`` reads it)."""
+        """The positions of the entries whose published question, or one sentence of it, is ``question`` (as
+        ``question_key`` reads them)."""
         return self._by_key.get(question_key(question), set())
 
     def likeness(self, question: str) -> list[tuple[int, float]]:

@@ -9,6 +9,9 @@ ask-back-study`; README "Asking back"): wrong direct answers .038 and .000 in th
 .456 and .521 (from .367).
 
 The rule, every edge a setting:
+- a question that is one entry's published question or a learned phrasing a person confirmed, word for word,
+  or whose words are clearly like one published question (``match_likeness``, ``match_margin``;
+  ingest/published.py), is answered from that entry (ADR 0011);
 - answer directly only when the best entry's confidence is at least ``answer_threshold``, it is not out of scope,
   and no related sibling comes within ``sibling_margin`` of it;
 - otherwise offer the related entries (each speaking of at least ``choice_coverage`` of what the question is

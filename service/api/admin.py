@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from ingest.canaries import load_canaries
 from ingest.errors import BuildInProgressError
 from ingest.index import list_generations, live_generation, rollback
 from ingest.live import IndexUnavailable, LiveIndex, open_generation
@@ -50,7 +51,7 @@ from service.api.schemas.common import ErrorBody
 from service.api.schemas.staff import ProposalOut, Proposals, ProposalStatus
 from service.errors import ConflictError, MadoguchiError, NotFoundError
 from service.live import replicas
-from service.live.reload import Reloader, load_canaries
+from service.live.reload import Reloader
 from service.store.notices import described
 from service.store.proposals import ProposalBox
 from service.store.switches import SwitchBoard

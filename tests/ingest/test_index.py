@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from ingest.canaries import load_canaries
 from ingest.embed import make_embedder
 from ingest.index import IndexSpec, IngestError, generations_dir, ingest, live_generation
 from ingest.live import open_live
 from service.answer.baseline import read as read_baseline
 from service.settings import Settings
-from tests.helpers import PYTHON, ROOT, eventually
+from tests.helpers import CORPUS, PYTHON, ROOT, eventually
 
 FAQ_FILE = Path("faq/en/garbage.jsonl")
 
@@ -35,9 +36,9 @@ def test_the_sample_corpus_ingests(sample_index):
     records = sum(chunk.kind == "record" for chunk in index.chunks)
     assert records == 30  # the open-data tables' rows
     # a question view and a question-and-answer view per FAQ or article, one view per table row, and each FAQ's
-    # question embedded as a question (the adapter's pairs)
+    # question and each canary question embedded as a question (the adapter's pairs and its check)
     faqs = sum(chunk.kind == "faq" for chunk in index.chunks)
-    assert report.embedded == 2 * report.chunks - records + faqs
+    assert report.embedded == 2 * report.chunks - records + faqs + len(load_canaries(CORPUS))
     assert index.generation == report.generation == live_generation(index_dir)
     assert len(index.chunks) == report.chunks == index.lexical.size
     assert index.collection.count() == 2 * report.chunks - records

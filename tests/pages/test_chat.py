@@ -80,9 +80,9 @@ def test_a_japanese_question_gets_an_answer_with_a_citation_link(chat, chat_serv
 
 
 def test_an_unsure_question_offers_its_likely_entries_as_buttons_picked_by_keyboard(chat, chat_server):
-    reply = ask(chat, "住民票の写しはどこで取れますか")
+    reply = ask(chat, "住民票の写しはどこでもらえますか")
     buttons = reply.find_elements(By.CSS_SELECTOR, "ul.choices button")
-    offered = chat_server.http.post("/v1/ask", json={"question": "住民票の写しはどこで取れますか"}).json()["choices"]
+    offered = chat_server.http.post("/v1/ask", json={"question": "住民票の写しはどこでもらえますか"}).json()["choices"]
     assert [b.text for b in buttons[:-1]] == [c["title"] for c in offered] and buttons[-1].text == "この中にはない"
     assert chat.switch_to.active_element == buttons[0]  # the keyboard is on the first choice
     heading = reply.find_element(By.CSS_SELECTOR, "h3")

@@ -47,14 +47,14 @@ def test_a_run_until_assess_has_the_confidence_but_no_answer(services):
 
 
 def test_a_picked_choice_is_answered_from_that_entry_and_none_of_them_hands_off(services):
-    asked = answer(context(services, "住民票の写しはどこで取れますか"))
+    asked = answer(context(services, "住民票の写しはどこでもらえますか"))
     assert asked.outcome == "clarify" and len(asked.choices) >= 2
     second = asked.choices[1].id
-    picked = context(services, "住民票の写しはどこで取れますか")
+    picked = context(services, "住民票の写しはどこでもらえますか")
     picked.chosen = second
     outcome = answer(picked)
     assert outcome.outcome == "answered" and outcome.citations[0].id.split("#")[0] == second
-    refused = context(services, "住民票の写しはどこで取れますか")
+    refused = context(services, "住民票の写しはどこでもらえますか")
     refused.chosen = "none"
     handed = answer(refused)
     assert handed.outcome == "handoff_low_confidence" and handed.suggestions

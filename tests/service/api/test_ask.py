@@ -118,12 +118,12 @@ def test_a_follow_up_uses_the_previous_turn(server):
 
 
 def test_none_of_the_choices_hands_off_with_the_choices_in_the_staffs_transcript(server):
-    asked = ask(server, "住民票の写しはどこで取れますか")
+    asked = ask(server, "住民票の写しはどこでもらえますか")
     body = pick(server, asked, "none")
     assert body["outcome"] == "handoff_low_confidence" and body["handoff"]["case_id"] and body["suggestions"]
     case = CaseQueue(Store(server.database_url, 30).engine).get(body["handoff"]["case_id"])
     offered = " / ".join(choice["id"] for choice in asked["choices"])
-    assert case["transcript"][0] == f"住民票の写しはどこで取れますか → {offered}"
+    assert case["transcript"][0] == f"住民票の写しはどこでもらえますか → {offered}"
 
 
 @pytest.mark.parametrize(
@@ -139,7 +139,7 @@ def test_a_pick_without_choices_to_pick_from_is_refused(server, payload, status,
 
 
 def test_a_pick_of_an_entry_that_was_not_offered_is_refused(server):
-    asked = ask(server, "住民票の写しはどこで取れますか")
+    asked = ask(server, "住民票の写しはどこでもらえますか")
     response = server.http.post(
         "/v1/ask", json={"choice": "ja-waste-bulky", "conversation_id": asked["conversation_id"]}
     )
@@ -178,12 +178,12 @@ def test_malformed_json_is_an_invalid_request(server):
 
 
 def test_control_characters_become_spaces_before_anything_reads_the_question(server):
-    body = ask(server, "住民票の写し\x00はどこで\x07取れますか")
+    body = ask(server, "住民票の写し\x00はどこで\x07もらえますか")
     assert body["outcome"] == "clarify" and body["choices"][0]["id"] == "ja-cert-juminhyo"
     record = next(
         r for r in Store(server.database_url, 30).audit.records(limit=50) if r["answer_id"] == body["answer_id"]
     )
-    assert record["question"] == "住民票の写し はどこで 取れますか"
+    assert record["question"] == "住民票の写し はどこで もらえますか"
 
 
 def test_every_step_is_timed(server):
@@ -237,7 +237,7 @@ def strict_server(sample_index, tmp_path, request):
 def test_each_gate_hands_off_with_its_reason_and_names_the_department(
     strict_server, outcome, reason, department, phone
 ):
-    body = ask(strict_server, "住民票の写しはどこで取れますか")
+    body = ask(strict_server, "住民票の写しはどこでもらえますか")  # no published question: the gates decide
     assert (body["outcome"], body["handoff"]["reason"]) == (outcome, reason)
     assert body["citations"] == [] and body["suggestions"][0]["id"] == "ja-cert-juminhyo"
     assert body["handoff"]["department"] == department and phone in body["handoff"]["contact"]

@@ -265,7 +265,7 @@ def test_a_handoff_says_why_with_the_door_and_the_reference_to_quote(line, doubl
 
 def test_a_choice_is_offered_as_quick_replies_and_a_pick_is_answered_from_that_entry(line, double):
     someone = user("choice")
-    send(line, text_event(someone, "粗大ごみの出し方を教えてください"))
+    send(line, text_event(someone, "住民票の写しはどこでもらえますか"))  # 住民票 first, with its siblings
     answers(double, someone)
     offered = double.to(someone)[0].body["messages"][-1]["quickReply"]["items"]
     first = offered[0]["action"]
