@@ -126,6 +126,18 @@ class LiveIndex:
         (ingest/published.py), most alike first."""
         return [(p, likeness) for p, likeness in self.published.likeness(question) if self._kept(p)][:n]
 
+    def asked_vectors(self, texts: list[str]) -> dict[str, list[float]]:
+        """The vectors the build kept of ``texts`` embedded as questions (each FAQ's question and each canary's,
+        ingest/index.py), by text; a text it did not embed so is absent."""
+        wanted = {text_key(self.embedding_model, f"\0query\0{text}"): text for text in texts}
+        try:
+            with np.load(self.path / "vectors.npz") as stored:
+                keys, vectors = stored["keys"], stored["vectors"]
+        except OSError:  # a generation without its vectors file: nothing kept
+            return {}
+        rows = np.flatnonzero(np.isin(keys, list(wanted)))
+        return {wanted[str(keys[row])]: vectors[row].tolist() for row in rows}
+
     def entry_digest(self, doc_id: str) -> str:
         """The served version of one entry (ingest/learned.py); "" when it is not served."""
         return entry_digest((self.chunks[p] for p in self._positions.get(doc_id, [])), doc_id)

@@ -45,6 +45,7 @@ from service.store.proposals import ProposalBox
 
 logger = logging.getLogger(__name__)
 
+
 class Reloader:
     """The serving side: accepts a reload, starts its build process, and notices builds that died."""
 
