@@ -11,9 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from ingest.chunk import Chunk
 from ingest.text import question_key, tokenize
+
+
+@lru_cache(maxsize=1024)
+def question_words(question: str) -> frozenset[str]:
+    """A question's content words (``tokenize``), remembered: the most asked questions are asked all day."""
+    return frozenset(tokenize(question))
+
 
 _SENTENCE_END = re.compile(r"(?<=[。？！?!])")
 
@@ -51,7 +59,7 @@ class PublishedQuestions:
     def likeness(self, question: str) -> list[tuple[int, float]]:
         """(position, likeness) of every entry whose published question shares a word with ``question``, most
         alike first."""
-        words = set(tokenize(question))
+        words = question_words(question)
         weights = {word: self._idf(word) for word in words}
         own = sum(weights.values())
         shared: dict[int, float] = {}
