@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import itertools
 import random
-from typing import Any
+from dataclasses import asdict
+from typing import Any, NamedTuple
 
 from eval.answers import question_context, relevant_docs
-from service.answer import pipeline
+from service.answer import ask_back, pipeline
+from service.answer.ask_back import Edges, clear_match
 from service.answer.assess import features_of, likely_entries
 from service.answer.context import Services
 from service.answer.lookup import lookup
 
-# (answer_threshold, handoff_threshold, sibling_margin, choice_coverage, choices_max, single_choice_coverage,
-#  confirm_confidence, match_likeness, match_margin); a confirmation edge of 1 never confirms on confidence alone,
-#  a likeness edge over 1 matches only a question asked word for word
-GRID = list(
-    itertools.product(
+# Edges(answer, offer, sibling, coverage, most, single, confirm, likeness, margin): a confirmation edge of 1 never
+# confirms on confidence alone, a likeness edge over 1 matches only a question asked word for word
+GRID = [
+    Edges(*edges)
+    for edges in itertools.product(
         (0.5, 0.6, 0.7, 0.8, 0.9),
         (0.05, 0.1),
         (0.0, 0.05, 0.1, 0.2, 0.3),
@@ -35,8 +37,7 @@ GRID = list(
         (0.6, 0.7, 0.8, 1.01),
         (0.1, 0.3),
     )
-)
-Edges = tuple[float, float, float, float, int, float, float, float, float]
+]
 Record = dict[str, Any]
 
 
@@ -69,44 +70,27 @@ def collect(services: Services, questions: list[dict[str, Any]], name: str, abla
     return records
 
 
+class Weighed(NamedTuple):
+    """A record's entry as the service's rule reads it."""
+
+    entry: str
+    confidence: float
+    coverage: float
+
+
 def decide(record: Record, edges: Edges) -> tuple[str, list[str]]:
-    """The service's rule (service/answer/assess.py) replayed on a record: (outcome, entries shown)."""
-    answer_at, offer_at, sibling, coverage, most, single, confirm_at, likeness, margin = edges
-    entries = record["entries"]
+    """The service's own rule (service/answer/ask_back.py: ``clear_match``, ``decide``) on a record: (outcome,
+    entries shown)."""
     if record["ended"]:
         return "handoff", []
-    matched = _matched(record, likeness, margin)
+    matched = None if record["follow_up"] else record["exact"] or clear_match(record["alike"], edges)
     if matched:
         return "answer", [matched]
-    if not entries:
-        return "handoff", []
-    first, confidence = entries[0][0], entries[0][1]
-    related = [e for e in entries if e[2] >= coverage]
-    second = next((e for e in related if e[0] != first), None)
-    confident = confidence >= answer_at and not record["out_of_scope"]
-    if confident and (second is None or second[1] < confidence - sibling):
-        return "answer", [first]
-    offered = [e for e in related if e[1] >= offer_at][:most]
-    if len(offered) >= 2:
-        return "clarify", [e[0] for e in offered]
-    if len(offered) == 1 and offered[0][0] == first and offered[0][2] >= single:
-        return "clarify", [first]
-    if len(offered) < 2 and not record["out_of_scope"] and confidence >= max(confirm_at, offer_at) and not confident:
-        return "clarify", [first]
-    return ("answer", [first]) if confident else ("handoff", [])
-
-
-def _matched(record: Record, likeness: float, margin: float) -> str | None:
-    """The entry a published-question match answers from (service/answer/assess.py ``published_match``)."""
-    if record["follow_up"]:
-        return None
-    if record["exact"]:
-        return str(record["exact"])
-    alike = record["alike"]
-    if not alike:
-        return None
-    second = alike[1][1] if len(alike) > 1 else 0.0
-    return str(alike[0][0]) if alike[0][1] >= likeness and alike[0][1] - second >= margin else None
+    entries = [Weighed(*entry) for entry in record["entries"]]
+    decision = ask_back.decide(entries, [], record["out_of_scope"], edges, may_ask=True)
+    if decision.action == "ask":
+        return "clarify", [e.entry for e in decision.offered]
+    return ("answer", [entries[0].entry]) if decision.action == "answer" else ("handoff", [])
 
 
 def measure(records: list[Record], edges: Edges) -> dict[str, float]:
@@ -162,5 +146,5 @@ def cross_validate(records: list[Record], seed: int = 7) -> dict[str, Any]:
         held = [r for r in records if ((r["set"].removesuffix("_ablated"), r["id"]) in half) != fold]
         fitted = groups(fit)
         best = max(GRID, key=lambda edges: score({k: measure(v, edges) for k, v in fitted.items()}))
-        folds.append({"edges": best, "held_out": {k: measure(v, best) for k, v in groups(held).items()}})
+        folds.append({"edges": asdict(best), "held_out": {k: measure(v, best) for k, v in groups(held).items()}})
     return {"folds": folds}

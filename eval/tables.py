@@ -5,11 +5,11 @@ off, collection days by district, English questions, and the time each question 
 from __future__ import annotations
 
 import time
-import uuid
 from statistics import median
 from typing import Any
 
-from service.answer.context import Context, Services
+from eval.answers import question_context
+from service.answer.context import Services
 from service.answer.pipeline import run
 
 
@@ -18,7 +18,7 @@ def run_questions(services: Services, questions: list[dict[str, Any]]) -> dict[s
     misses: list[dict[str, Any]] = []
     times = []
     for question in questions:
-        ctx = Context(question["query"], question["lang"], uuid.uuid4().hex, services)
+        ctx = question_context(services, question)
         started = time.perf_counter()
         outcome = run(ctx)
         times.append((time.perf_counter() - started) * 1000)

@@ -52,12 +52,16 @@ def imports_of(path: Path) -> set[str]:
     return found
 
 
-def module_graph() -> dict[str, set[str]]:
-    files = {
+def module_files() -> dict[str, Path]:
+    return {
         ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
         for package in PACKAGES
         for path in (ROOT / package).rglob("*.py")
     }
+
+
+def module_graph() -> dict[str, set[str]]:
+    files = module_files()
     return {name: {m for m in imports_of(path) if m in files and m != name} for name, path in files.items()}
 
 
@@ -103,3 +107,28 @@ def test_no_module_imports_itself_through_others():
     for module in sorted(graph):
         visit(module, [module], {module})
     assert loops == []
+
+
+ROUTERS = {  # the modules that answer HTTP: each is a seam of its own, none reaches into another
+    name for name, path in module_files().items() if "APIRouter(" in path.read_text("utf-8")
+}
+# Where a question's Context is built: the one door of the service, and the eval's harness (which asks its sets
+# as fresh conversations, in process).
+CONTEXT_BUILDERS = {"service.api.door", "eval.answers"}
+
+
+def test_no_router_imports_another_router():
+    graph = module_graph()
+    assert {"service.api.residents", "service.api.line.webhook", "service.api.staff"} <= ROUTERS
+    assert sorted(f"{r} imports {d}" for r in ROUTERS for d in graph[r] if d in ROUTERS) == []
+
+
+def contexts_built(path: Path) -> int:
+    """How many times a file calls ``Context(…)``."""
+    calls = [node for node in ast.walk(ast.parse(path.read_text("utf-8"))) if isinstance(node, ast.Call)]
+    return sum(isinstance(call.func, ast.Name) and call.func.id == "Context" for call in calls)
+
+
+def test_a_question_context_is_built_only_at_the_door_and_in_the_eval_harness():
+    built = {name for name, path in module_files().items() if contexts_built(path)}
+    assert built == CONTEXT_BUILDERS

@@ -24,19 +24,22 @@ The rule, every edge a setting:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Generic, Literal, Protocol, TypeVar
 
 from ingest.chunk import Chunk
 from service.answer.context import Candidate, Context
 from service.answer.outcomes import (
     CLARIFY,
     CLARIFY_MESSAGES,
-    PLACE,
     PLACE_MESSAGES,
     ROW_MESSAGES,
     Choice,
     Outcome,
 )
+from service.answer.pick import Pick
+from service.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,102 @@ class Likely:
     candidate: Candidate
     confidence: float
     coverage: float
+
+    @property
+    def entry(self) -> str:
+        return self.candidate.chunk.doc_id
+
+
+class Weighed(Protocol):
+    """An entry as the rule reads it (a ``Likely`` in the service, a record's entry in the eval's study)."""
+
+    @property
+    def entry(self) -> str: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def coverage(self) -> float: ...
+
+
+W = TypeVar("W", bound=Weighed)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Edges:
+    """The rule's edges (settings of the same names; the eval's study replays a grid of them)."""
+
+    answer: float  # answer_threshold
+    offer: float  # handoff_threshold
+    sibling: float  # sibling_margin
+    coverage: float  # choice_coverage
+    most: int  # choices_max
+    single: float  # single_choice_coverage
+    confirm: float  # confirm_confidence
+    likeness: float  # match_likeness
+    margin: float  # match_margin
+
+    @classmethod
+    def of(cls, settings: Settings) -> Edges:
+        return cls(
+            settings.answer_threshold,
+            settings.handoff_threshold,
+            settings.sibling_margin,
+            settings.choice_coverage,
+            settings.choices_max,
+            settings.single_choice_coverage,
+            settings.confirm_confidence,
+            settings.match_likeness,
+            settings.match_margin,
+        )
+
+
+@dataclass(frozen=True)
+class Decision(Generic[W]):
+    """Answer from the first entry, ask back offering ``offered``, or hand off."""
+
+    action: Literal["answer", "ask", "hand_off"]
+    offered: list[W] = field(default_factory=list)
+
+
+def clear_match(alike: Sequence[tuple[T, float]], edges: Edges) -> T | None:
+    """The entry whose published question the question is like, when clearly: at least ``likeness`` alike and
+    ``margin`` more than the next one (``alike``: best first)."""
+    if not alike:
+        return None
+    (best, likeness), second = alike[0], (alike[1][1] if len(alike) > 1 else 0.0)
+    return best if likeness >= edges.likeness and likeness - second >= edges.margin else None
+
+
+def decide(likely: Sequence[W], learned: Sequence[W], out_of_scope: bool, edges: Edges, may_ask: bool) -> Decision[W]:
+    """The rule (above) on the first distinct entries weighed for a question, best first, and the entries learned
+    phrasings point to; ``may_ask``: the conversation has not been asked back too often in a row."""
+    first = likely[0].entry if likely else None
+    confidence = likely[0].confidence if likely else 0.0
+    related = [e for e in likely if e.coverage >= edges.coverage]
+    sibling = next((e for e in related if e.entry != first), None)
+    taught_other = any(e.entry != first for e in learned)  # residents found another entry
+    confident = confidence >= edges.answer and not out_of_scope
+    if confident and not taught_other and (sibling is None or sibling.confidence < confidence - edges.sibling):
+        return Decision("answer")
+    offered = _distinct([*learned, *(e for e in related if e.confidence >= edges.offer)])[: edges.most]
+    alone = len(offered) == 1 and offered[0].entry == first
+    confirmable = alone and offered[0].coverage >= edges.single  # "is it about …?"
+    if len(offered) < 2 and not learned and not confirmable and not confident and not out_of_scope:
+        # likely enough, though in other words than the question's: the best entry alone, to confirm
+        confirmable = bool(likely) and confidence >= max(edges.confirm, edges.offer)
+        offered = list(likely[:1]) if confirmable else offered
+    if (len(offered) >= 2 or confirmable or learned) and may_ask:
+        return Decision("ask", offered)
+    return Decision("answer" if confident else "hand_off")
+
+
+def _distinct(entries: list[W]) -> list[W]:
+    """Each entry once, where it first appears."""
+    first: dict[str, W] = {}
+    for entry in entries:
+        first.setdefault(entry.entry, entry)
+    return list(first.values())
 
 
 def asks_back_in_a_row(ctx: Context) -> int:
@@ -76,7 +175,7 @@ def ask_back(ctx: Context, entries: list[Likely]) -> Outcome:
 def ask_for_place(ctx: Context, districts: list[str]) -> Outcome:
     """The slot question of a question about where to evacuate that names no place: which district (the
     evacuation lists' own districts, as buttons); the pick is asked again with the district named."""
-    choices = [Choice(id=f"{PLACE}{district}", title=district) for district in districts]
+    choices = [Choice(id=Pick.of_place(district).id, title=district) for district in districts]
     return Outcome(CLARIFY, answer=PLACE_MESSAGES[ctx.lang], choices=choices)
 
 

@@ -23,11 +23,11 @@ from __future__ import annotations
 import math
 
 from ingest.text import topic_terms
-from service.answer.ask_back import Likely, ask_back, asks_back_in_a_row
+from service.answer.ask_back import Edges, Likely, ask_back, asks_back_in_a_row, clear_match, decide
 from service.answer.calibration import FEATURES
 from service.answer.context import Candidate, Context, Services
 from service.answer.hand_off import hand_off
-from service.answer.outcomes import HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, NONE_OF_THESE, Outcome
+from service.answer.outcomes import HANDOFF_LOW_CONFIDENCE, HANDOFF_OUT_OF_SCOPE, Outcome
 
 LOOKED_AT = 8  # distinct entries weighed for the choices
 
@@ -104,12 +104,7 @@ def published_match(services: Services, question: str) -> int | None:
     exact = index.asked_as_published(question)
     if exact is not None:
         return exact
-    alike = index.published_alike(question, 2)
-    if not alike:
-        return None
-    (best, likeness), second = alike[0], (alike[1][1] if len(alike) > 1 else 0.0)
-    clear = likeness >= settings.match_likeness and likeness - second >= settings.match_margin
-    return best if clear else None
+    return clear_match(index.published_alike(question, 2), Edges.of(settings))
 
 
 def answer_as_published(ctx: Context) -> bool:
@@ -133,7 +128,7 @@ def assess(ctx: Context) -> Outcome | None:
     settings = ctx.services.settings
     ctx.features = features_of(ctx)
     ctx.confidence = ctx.services.calibration.probability(ctx.features)
-    if ctx.chosen == NONE_OF_THESE:  # none of the entries offered fits: a person takes over
+    if ctx.chosen and ctx.chosen.none:  # none of the entries offered fits: a person takes over
         return hand_off(ctx, HANDOFF_LOW_CONFIDENCE)
     if ctx.chosen:  # the resident picked this entry from the choices offered
         return None
@@ -143,37 +138,10 @@ def assess(ctx: Context) -> Outcome | None:
         ctx.confidence = max(ctx.confidence, ctx.services.settings.named_row_confidence)  # no similarity says more
         return None
     out_of_scope = ctx.features["dense_share"] < settings.out_of_scope_share
-    likely = likely_entries(ctx)
-    related = [e for e in likely if e.coverage >= settings.choice_coverage]
-    first = ctx.candidates[0].chunk.doc_id if ctx.candidates else None
-    sibling = next((e for e in related if e.candidate.chunk.doc_id != first), None)
-    learned = learned_entries(ctx)
-    taught_other = any(e.candidate.chunk.doc_id != first for e in learned)  # residents found another entry
-    confident = ctx.confidence >= settings.answer_threshold and not out_of_scope
-    if (
-        confident
-        and not taught_other
-        and (sibling is None or sibling.confidence < ctx.confidence - settings.sibling_margin)
-    ):
-        return None
-    offered = _distinct(learned + [e for e in related if e.confidence >= settings.handoff_threshold])
-    offered = offered[: settings.choices_max]
-    alone = len(offered) == 1 and offered[0].candidate.chunk.doc_id == first
-    confirmable = alone and offered[0].coverage >= settings.single_choice_coverage  # "is it about …?"
-    if len(offered) < 2 and not learned and not confirmable and not confident and not out_of_scope:
-        # likely enough, though in other words than the question's: the best entry alone, to confirm
-        confirmable = bool(likely) and ctx.confidence >= max(settings.confirm_confidence, settings.handoff_threshold)
-        offered = likely[:1] if confirmable else offered
-    if (len(offered) >= 2 or confirmable or learned) and asks_back_in_a_row(ctx) < settings.asks_back_max:
-        return ask_back(ctx, offered)
-    if confident:
+    may_ask = asks_back_in_a_row(ctx) < settings.asks_back_max
+    decision = decide(likely_entries(ctx), learned_entries(ctx), out_of_scope, Edges.of(settings), may_ask)
+    if decision.action == "ask":
+        return ask_back(ctx, decision.offered)
+    if decision.action == "answer":
         return None
     return hand_off(ctx, HANDOFF_OUT_OF_SCOPE if out_of_scope else HANDOFF_LOW_CONFIDENCE)
-
-
-def _distinct(entries: list[Likely]) -> list[Likely]:
-    """Each entry once, where it first appears."""
-    first: dict[str, Likely] = {}
-    for entry in entries:
-        first.setdefault(entry.candidate.chunk.doc_id, entry)
-    return list(first.values())

@@ -13,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.chunk import Chunk
 from ingest.live import LiveIndex
 from service.answer.calibration import Baseline, Calibration
+from service.answer.pick import Pick
 from service.answer.query_cache import Recent
 from service.answer.rows import RowIndex, asks_where_to_evacuate
 from service.answer.screening import Screening
@@ -84,7 +85,7 @@ class Context:
     conversation_id: str  # what is stored; the resident holds the token it is derived from
     services: Services
     conversation_token: str = ""  # returned to the resident to continue the conversation
-    continued: bool = True  # False: the question stands alone (no turns are read for a follow-up)
+    stands_alone: bool = False  # True: no turns are read for a follow-up (a location names its own question)
     fresh: bool = False  # the server started this conversation with this question: no turn or case of it exists
     personal_data: list[str] = field(default_factory=list)
     history: list[Turn] = field(default_factory=list)
@@ -100,7 +101,7 @@ class Context:
     composer: ComposerTrace = field(default_factory=ComposerTrace)
     on_token: Callable[[str], None] | None = None  # hears a generative composer's words as they come
     answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # what feedback on this answer refers to
-    chosen: str | None = None  # the entry the resident picked from the choices offered ("none": none of them)
+    chosen: Pick | None = None  # what the resident picked from the choices offered (service/answer/pick.py)
     channel: str = "api"  # web (the chat page), api or line: what an off switch may pause
     location: tuple[float, float] | None = None  # where the resident is (latitude, longitude), when they sent it
     distances: dict[int, float] = field(default_factory=dict)  # candidate position -> metres from ``location``

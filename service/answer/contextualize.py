@@ -23,7 +23,7 @@ def is_follow_up(question: str, max_words: int) -> bool:
 
 def contextualize(ctx: Context) -> Outcome | None:
     settings = ctx.services.settings
-    if not ctx.history and ctx.continued:
+    if not ctx.history and not (ctx.fresh or ctx.stands_alone):
         ctx.history = ctx.services.store.conversations.history(ctx.conversation_id, settings.history_turns)
     ctx.query = ctx.question
     if ctx.chosen:  # a pick from the choices offered for this very question: nothing to add

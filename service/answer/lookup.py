@@ -55,7 +55,7 @@ def lookup(ctx: Context) -> Outcome | None:
     groups = rows.named(ctx.question)
     if groups:
         named, fitting = _by_qualifier(groups[0], chunks, ctx.question)
-        picked = [position for position in named if chunks[position].doc_id == ctx.chosen]
+        picked = [position for position in named if ctx.chosen and chunks[position].doc_id == ctx.chosen.entry]
         if picked:  # the resident said which row: the answer is from it alone
             named, fitting = picked, True
         elif not fitting and ctx.chosen is None and asks_back_in_a_row(ctx) < settings.asks_back_max:

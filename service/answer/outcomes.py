@@ -8,8 +8,6 @@ from pydantic import BaseModel, Field
 
 ANSWERED = "answered"
 CLARIFY = "clarify"  # the likely entries offered as choices: the resident picks one, or none of them
-NONE_OF_THESE = "none"  # the pick that says no choice fits: a person takes over
-PLACE = "place:"  # a choice that names a district: the question is asked again with it
 HANDOFF_LOW_CONFIDENCE = "handoff_low_confidence"
 HANDOFF_OUT_OF_SCOPE = "handoff_out_of_scope"
 HANDOFF_SENSITIVE = "handoff_sensitive"

@@ -17,7 +17,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.live import LiveIndex
 from service.answer.context import Candidate, Context, Services
 from service.answer.hand_off import hand_off
-from service.answer.outcomes import HANDOFF_OUT_OF_SCOPE, NONE_OF_THESE, Outcome
+from service.answer.outcomes import HANDOFF_OUT_OF_SCOPE, Outcome
 from service.settings import Settings
 
 SEARCHES = ("dense_q", "dense_qa", "lexical")
@@ -28,11 +28,12 @@ def retrieve(ctx: Context) -> Outcome | None:
     step_back = ctx.history[-1].chunk_id if ctx.follow_up and ctx.history else None
     ctx.query_vector = ctx.services.embedder.embed_query(ctx.query)
     ctx.candidates = search(ctx.services, ctx.query, ctx.lang, step_back=step_back, vector=ctx.query_vector)
-    if ctx.chosen and ctx.chosen != NONE_OF_THESE:  # the resident picked this entry: its passages, best first
-        ctx.candidates = [c for c in ctx.candidates if c.chunk.doc_id == ctx.chosen] or [
+    picked = ctx.chosen.entry if ctx.chosen else None
+    if picked:  # the resident picked this entry: its passages, best first
+        ctx.candidates = [c for c in ctx.candidates if c.chunk.doc_id == picked] or [
             Candidate(position, chunk)
             for position, chunk in enumerate(ctx.services.index.chunks)
-            if chunk.doc_id == ctx.chosen
+            if chunk.doc_id == picked
         ]
     if not ctx.candidates:
         return hand_off(ctx, HANDOFF_OUT_OF_SCOPE)

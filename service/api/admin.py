@@ -22,7 +22,7 @@ from service.answer.retrieve import search
 from service.api.auth import token_errors, token_guard
 from service.api.deps import LiveDep, NoticesDep, ReloaderDep, ServicesDep, SettingsDep, SwitchesDep
 from service.api.drafts import check_draft
-from service.api.line.webhook import LineDep
+from service.api.line.channel import LineDep
 from service.api.schemas.admin import (
     ApproveRequest,
     FirstSource,

@@ -56,7 +56,7 @@ def said_to_staff(ctx: Context) -> str:
     if ctx.location is not None:
         return LOCATION_SENT[ctx.lang if ctx.lang in LOCATION_SENT else "ja"]
     if ctx.chosen is not None:
-        return " → ".join(part for part in (ctx.question, ctx.chosen) if part)
+        return " → ".join(part for part in (ctx.question, ctx.chosen.id) if part)
     return ctx.question
 
 

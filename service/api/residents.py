@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import queue
-import secrets
 import threading
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -14,18 +12,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from ingest.text import detect_lang, normalize
-from service.answer.compose import cite
-from service.answer.context import Candidate, Context, Services
-from service.answer.hand_off import general_desk
-from service.answer.outcomes import CLARIFY, NONE_OF_THESE, PLACE
-from service.answer.pipeline import answer
+from ingest.text import normalize
+from service.answer.pick import Pick
 from service.answer.privacy import mask_personal_data
 from service.api.auth import checked_token
-from service.api.deps import NoticesDep, ServicesDep, SettingsDep, clean_question
+from service.api.deps import NoticesDep, ServicesDep, SettingsDep
+from service.api.door import Said, answered, conversation_key, enter, hear
 from service.api.handover import handed_over, thread_of
 from service.api.limits import limited, rate_limits_of
-from service.api.respond import respond
 from service.api.schemas.common import ErrorBody
 from service.api.schemas.residents import (
     Answer,
@@ -39,12 +33,11 @@ from service.api.schemas.residents import (
     Thread,
 )
 from service.api.thread_events import thread_events
+from service.api.wrong_answers import report_wrong
 from service.errors import ConflictError, InternalError, error_body
 from service.report.starting_points import starting_points
-from service.store.cases import NewCase
 
 logger = logging.getLogger(__name__)
-WRONG_SAID = {"ja": "住民からの誤りの指摘", "en": "The resident says it is wrong"}
 ASK_ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorBody, "description": "nothing_to_choose or choice_not_offered (a pick of a choice)"},
     422: {"model": ErrorBody, "description": "question_empty, question_too_long or invalid_request"},
@@ -63,8 +56,7 @@ def ask(request: AskRequest, services: ServicesDep, channel: ChannelHeader = Non
     """Answer a resident's question from the city's own sources, or hand it to a person. While the conversation
     is handed to staff, the message goes to them instead (outcome ``with_staff``); while operators have paused
     the AI answers, the resident is told so (outcome ``paused``)."""
-    ctx = question_context(request, services, channel)
-    return handed_over(ctx) or respond(ctx, answer(ctx))
+    return hear(said_of(request, channel), services)
 
 
 @router.post(
@@ -78,7 +70,7 @@ def ask_stream(request: AskRequest, services: ServicesDep, channel: ChannelHeade
     sentence that has passed the grounding check on its own (nothing after a sentence that fails); then one
     `done` event with the whole answer, checked (it replaces the sentences: after a failed check it is the
     extractive answer). Without a generative composer there is only the `done` event."""
-    ctx = question_context(request, services, channel)
+    ctx = enter(said_of(request, channel), services)
     if (passed := handed_over(ctx)) is not None:
         done = f"event: done\ndata: {passed.model_dump_json()}\n\n"
         return StreamingResponse(iter([done]), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
@@ -87,7 +79,7 @@ def ask_stream(request: AskRequest, services: ServicesDep, channel: ChannelHeade
 
     def work() -> None:
         try:
-            finished.append(respond(ctx, answer(ctx, on_token=tokens.put)))
+            finished.append(answered(ctx, on_token=tokens.put))
         except Exception:
             logger.exception("streamed answer failed")
         finally:
@@ -134,37 +126,6 @@ def give_feedback(
     answered = services.cases.add_feedback(body.answer_id, helpful, comment, source, body.wrong)
     reference = report_wrong(services, body.answer_id, answered, comment)[1] if body.wrong else None
     return FeedbackAccepted(source=source, reference=reference)
-
-
-def report_wrong(services: Services, answer_id: str, answered: dict[str, Any], comment: str | None) -> tuple[str, str]:
-    """Open the case of an answer reported wrong: the masked question, what the resident said, and the answer's
-    sources as staff see them, for the department of its first source (else the general desk). Its id and
-    reference."""
-    cited = {chunk.id: chunk for chunk in services.index.chunks if chunk.id in set(answered["cited"])}
-    sources = [cited[chunk_id] for chunk_id in answered["cited"] if chunk_id in cited]
-    lang = answered["lang"] if answered["lang"] in ("ja", "en") else "ja"
-    if sources and sources[0].department:
-        door = (sources[0].department, sources[0].contact)
-    else:
-        door = general_desk(services.index.manifest, lang)
-    said = [f"{WRONG_SAID[lang]}: {comment}"] if comment else []
-    case_id, reference = services.cases.open(
-        NewCase(
-            reason="wrong_answer",
-            lang=lang,
-            conversation_id=answered["conversation_id"],
-            answer_id=answer_id,
-            question=answered["question"],
-            transcript=[answered["question"], *said],
-            suggestions=[
-                cite(Candidate(0, chunk), chunk.title, services.settings.snippet_chars).model_dump()
-                for chunk in sources
-            ],
-            department=" ".join(part for part in door if part),
-        )
-    )
-    logger.info("an answer was reported wrong: case %s", reference)
-    return case_id, reference
 
 
 @router.get(
@@ -220,75 +181,16 @@ def rate_resolution(conversation_id: str, body: RatingRequest, services: Service
     return FeedbackAccepted(source="resident")
 
 
-def question_context(request: AskRequest, services: Services, channel: str | None = None) -> Context:
-    ctx = pick_context(request, services) if request.choice is not None else new_question(request, services)
-    ctx.channel = "web" if channel == "web" else "api"
-    return ctx
-
-
-def new_question(request: AskRequest, services: Services) -> Context:
-    question = clean_question(request.question or "", services.settings.question_max_chars)
-    token = request.conversation_id or ""
-    known = bool(token) and conversation_known(services, conversation_key(token))
-    if not known:
-        token = secrets.token_urlsafe(24)  # only the server starts a conversation
-    return Context(
-        question=question,
-        lang=request.lang or detect_lang(question),
-        conversation_id=conversation_key(token),
-        conversation_token=token,
-        continued=known,
-        fresh=not known,
-        services=services,
+def said_of(request: AskRequest, channel: str | None) -> Said:
+    """What the web API's request says: a pick of a choice, or a question."""
+    pick = Pick.parse(request.choice) if request.choice is not None else None
+    return Said(
+        channel="web" if channel == "web" else "api",
+        token=request.conversation_id or "",
+        question=None if pick else request.question,
+        pick=pick,
+        lang=request.lang,
     )
-
-
-def conversation_known(services: Services, key: str) -> bool:
-    """Whether a conversation goes on: it has turns within their retention, or a case that staff hold or are to
-    take (kept whatever the retention: their reply must reach the conversation the resident reads)."""
-    return services.store.conversations.exists(key) or services.store.threads.active(key) is not None
-
-
-def pick_context(request: AskRequest, services: Services) -> Context:
-    """A pick of one of the choices the conversation's last answer offered: its question again, answered from
-    the picked entry (or handed off: none of them fits)."""
-    token = request.conversation_id or ""
-    key = conversation_key(token)
-    history = services.store.conversations.history(key, services.settings.history_turns)
-    offered = history[-1] if history and history[-1].outcome == CLARIFY else None
-    if offered is None or request.choice not in (*offered.choices, NONE_OF_THESE):
-        if (case := services.store.threads.active(key)) is not None:  # with staff: the tap goes to them
-            return Context("", case.lang, key, services, conversation_token=token, chosen=request.choice)
-        if offered is None:
-            raise ConflictError(
-                "nothing_to_choose", "The conversation's last answer offered no choices: ask a question."
-            )
-        raise ConflictError("choice_not_offered", "Pick one of the choices offered, or 'none'.")
-    if request.choice.startswith(PLACE):  # the slot question's answer: the question again, the place named
-        place = request.choice.removeprefix(PLACE)
-        return Context(
-            question=f"{place} {offered.question}",
-            lang=offered.lang,
-            conversation_id=key,
-            conversation_token=token,
-            services=services,
-            history=history,
-        )
-    return Context(
-        question=offered.question,
-        lang=offered.lang,
-        conversation_id=key,
-        conversation_token=token,
-        services=services,
-        history=history,
-        chosen=request.choice,
-    )
-
-
-def conversation_key(token: str) -> str:
-    """What the database knows a conversation by: a digest of the secret only the resident's browser holds, so
-    neither a chosen id nor one seen in the staff's queue continues somebody else's conversation."""
-    return hashlib.sha256(token.encode()).hexdigest()[:64]
 
 
 @router.get("/v1/starting-points", response_model=StartingPoints, dependencies=[Depends(limited("read"))])

@@ -10,7 +10,7 @@ import time
 
 from service.answer.context import Context
 from service.answer.contextualize import is_follow_up
-from service.answer.outcomes import ANSWERED, CLARIFY, NONE_OF_THESE, NOTICE, REFERENCE_LINE, UNANSWERED, Outcome
+from service.answer.outcomes import ANSWERED, CLARIFY, NOTICE, REFERENCE_LINE, UNANSWERED, Outcome
 from service.answer.privacy import learnable
 from service.answer.staff_hours import away
 from service.api.metrics import observe_answer
@@ -125,9 +125,8 @@ def remember_pick(ctx: Context, outcome: Outcome) -> None:
         if not ctx.fresh:  # a conversation the server has just started has picked nothing yet
             learned.void_conversation(ctx.conversation_id)
         return
-    picked = ctx.chosen not in (None, NONE_OF_THESE) and outcome.outcome == ANSWERED
-    if picked and learnable(ctx.question) and not is_follow_up(ctx.question, settings.follow_up_max_words):
-        entry = str(ctx.chosen)
+    entry = ctx.chosen.entry if ctx.chosen and outcome.outcome == ANSWERED else None
+    if entry and learnable(ctx.question) and not is_follow_up(ctx.question, settings.follow_up_max_words):
         learned.pick(entry, ctx.question, ctx.services.index.entry_digest(entry), ctx.conversation_id)
 
 

@@ -23,7 +23,7 @@ from service.api.auth import token_errors, token_guard
 from service.api.deps import ServicesDep, clean_question
 from service.api.drafts import check_draft
 from service.api.handover import shown
-from service.api.line.webhook import line_or_none
+from service.api.line.channel import line_or_none
 from service.api.line.worker import LineChannel
 from service.api.schemas.common import ErrorBody, Lang
 from service.api.schemas.residents import ThreadMessage

@@ -5,22 +5,12 @@ from eval import ask_back_study
 from eval.answers import question_context
 from eval.embedders import load_queries
 from eval.harness import SAMPLE_QUESTIONS
+from service.answer.ask_back import Edges
 from service.answer.pipeline import answer
 
 
 def test_the_study_decides_as_the_service_does(services):
-    settings = services.settings
-    edges = (
-        settings.answer_threshold,
-        settings.handoff_threshold,
-        settings.sibling_margin,
-        settings.choice_coverage,
-        settings.choices_max,
-        settings.single_choice_coverage,
-        settings.confirm_confidence,
-        settings.match_likeness,
-        settings.match_margin,
-    )
+    edges = Edges.of(services.settings)
     questions = [q for q in load_queries(SAMPLE_QUESTIONS) if not q.get("context")][:24]
     records = ask_back_study.collect(services, questions, "own")
     compared = 0

@@ -14,7 +14,7 @@ from selenium.webdriver.common.keys import Keys
 from sqlalchemy import create_engine, select
 
 from ingest.index import IndexSpec, ingest
-from service.api.residents import conversation_key
+from service.api.door import conversation_key
 from service.store.cases import CaseQueue
 from service.store.database import Store
 from service.store.notices import NoticeBoard

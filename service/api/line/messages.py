@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.text import detect_lang
-from service.answer.outcomes import NONE_OF_THESE, NOTICE, PLACE, Citation
+from service.answer.outcomes import NOTICE, Citation
+from service.answer.pick import Pick
 from service.api.schemas.residents import Answer
 
 TEXT_MAX = 5000
@@ -127,13 +128,13 @@ def choice_buttons(answer: Answer, lang: str) -> list[Message]:
     """The choices as quick-reply buttons (postback ``choose=<n>``), "none of these" last; a question about
     where to evacuate first offers "send my location"."""
     buttons: list[Message] = []
-    if any(choice.id.startswith(PLACE) for choice in answer.choices):
+    if any(Pick.parse(choice.id).kind == "place" for choice in answer.choices):
         buttons.append({"type": "action", "action": {"type": "location", "label": LOCATION_LABEL[lang]}})
     room = QUICK_REPLIES_MAX - len(buttons) - 1
     for n, choice in enumerate(answer.choices[:room], 1):
         title = _choice_title(choice.id, choice.title, choice.section)
         buttons.append(postback(f"{n}. {title}", f"{CHOOSE}{n - 1}", title))
-    buttons.append(postback(NONE_LABEL[lang], f"{CHOOSE}{NONE_OF_THESE}", NONE_LABEL[lang]))
+    buttons.append(postback(NONE_LABEL[lang], f"{CHOOSE}{Pick('none').id}", NONE_LABEL[lang]))
     return buttons
 
 
@@ -216,7 +217,7 @@ def _head(text: str, most: int) -> str:
 
 
 def _choice_title(choice_id: str, title: str, section: str) -> str:
-    shown = title or choice_id.removeprefix(PLACE)
+    shown = title or Pick.parse(choice_id).value
     return f"{shown} {section}".strip() if section and section not in shown else shown
 
 

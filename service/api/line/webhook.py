@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
-from service.api.deps import on_the_loop, settings_of
-from service.api.line.worker import LineChannel
+from service.api.line.channel import LineDep
 from service.api.schemas.common import ErrorBody
-from service.errors import MadoguchiError, NotFoundError
+from service.errors import MadoguchiError
 
 router = APIRouter(tags=["line"])
 
@@ -38,25 +37,6 @@ def well_formed(event: Any) -> bool:
         return False
     stamp = event.get("timestamp", 0)
     return isinstance(stamp, int) and not isinstance(stamp, bool) and 0 <= stamp < MAX_TIMESTAMP_MS
-
-
-def line_of(request: Request) -> LineChannel:
-    channel: LineChannel | None = getattr(request.app.state, "line", None)
-    if channel is None or settings_of(request).line_channel_secret is None:
-        raise NotFoundError(
-            "channel_disabled",
-            "The LINE channel is off: set MADOGUCHI_LINE_CHANNEL_SECRET and MADOGUCHI_LINE_CHANNEL_ACCESS_TOKEN.",
-        )
-    return channel
-
-
-def line_or_none(request: Request) -> LineChannel | None:
-    """The LINE channel of this app, when it is on."""
-    channel: LineChannel | None = getattr(request.app.state, "line", None)
-    return channel
-
-
-LineDep = Annotated[LineChannel, Depends(on_the_loop(line_of))]
 
 
 @router.post(

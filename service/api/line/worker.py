@@ -20,19 +20,16 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from ingest.text import detect_lang
-from service.answer.context import Context, Services
+from service.answer.context import Services
 from service.answer.hand_off import general_desk
-from service.answer.pipeline import answer
-from service.answer.rows import asks_where_to_evacuate
-from service.api.deps import clean_question
+from service.answer.pick import Pick
+from service.api import door
+from service.api.door import Said, conversation_key, enter
 from service.api.handover import handed_over
 from service.api.limits import RateLimits
 from service.api.line import messages as say
 from service.api.line.platform import LinePlatform, LineRejected
-from service.api.residents import conversation_key, pick_context, report_wrong
-from service.api.respond import respond
-from service.api.schemas.residents import AskRequest
+from service.api.wrong_answers import report_wrong
 from service.errors import ConflictError, MadoguchiError, NotFoundError, QuestionTooLongError
 from service.live.services import LiveServices
 from service.settings import Settings
@@ -42,7 +39,6 @@ from service.store.threads import Message
 
 logger = logging.getLogger(__name__)
 GIVE_UP_AFTER = 5  # tries of one event (each after a lease) before it is logged as failed and left
-WHERE_TO_EVACUATE = {"ja": "避難場所はどこですか", "en": "Where are the evacuation sites?"}
 
 
 @dataclass
@@ -163,7 +159,8 @@ class LineChannel:
                 return Reply(say.in_language(say.SLOW_DOWN, said))
             return self.report_wrong(services, data.removeprefix(say.WRONG), user_id)
         try:
-            ctx = self.context(services, token, kind, payload)
+            sent = self.said(services, token, kind, payload)
+            ctx = enter(sent, services) if sent else None
         except ConflictError:
             return Reply(say.in_language(say.STALE_CHOICE, said))
         except QuestionTooLongError:
@@ -173,10 +170,9 @@ class LineChannel:
             return Reply([])  # an empty message, a location LINE never sends: nothing to answer
         if ctx is None:
             return Reply([])
-        ctx.channel = "line"
         if (passed := handed_over(ctx)) is not None:  # with staff: they read it, the bot keeps quiet
             return Reply(say.answer_messages(passed))
-        made = respond(ctx, answer(ctx))
+        made = door.answered(ctx)
         if made.handoff.case_id:  # staff replies to this case are pushed to the user
             services.store.threads.reach(made.handoff.case_id, user_id)
         return Reply(say.answer_messages(made), made.answer_id)
@@ -196,55 +192,20 @@ class LineChannel:
         services.store.threads.reach(case_id, user_id)  # staff replies to it are pushed, as after a handoff
         return Reply([say.text_message(say.WRONG_THANKS[lang].format(reference=reference))])
 
-    def context(self, services: Services, token: str, kind: str, payload: dict[str, Any]) -> Context | None:
-        """The question an event asks, as the pipeline reads it."""
-        key = conversation_key(token)
+    def said(self, services: Services, token: str, kind: str, payload: dict[str, Any]) -> Said | None:
+        """What an event says, for the door (service/api/door.py); None: nothing to answer (a rating of a case)."""
         if kind == "postback":
             data = str((payload.get("postback") or {}).get("data", ""))
             if data.startswith(say.RESOLVED):
-                services.store.threads.rate(key, data.removeprefix(say.RESOLVED) == "yes")
+                services.store.threads.rate(conversation_key(token), data.removeprefix(say.RESOLVED) == "yes")
                 return None
             if not data.startswith(say.CHOOSE):
                 return None
-            return self.pick(services, token, data.removeprefix(say.CHOOSE))
+            return Said("line", token, pick=quick_reply_pick(data.removeprefix(say.CHOOSE)))
         message = payload["message"]
         if kind == "location":
-            return self.location_context(services, token, message)
-        question = clean_question(str(message.get("text", "")), services.settings.question_max_chars)
-        return Context(
-            question=question,
-            lang=detect_lang(question),
-            conversation_id=key,
-            conversation_token=token,
-            continued=services.store.conversations.exists(key),
-            services=services,
-        )
-
-    def pick(self, services: Services, token: str, picked: str) -> Context:
-        """A quick-reply button: the choice at that position of the last answer's choices, or none of them."""
-        history = services.store.conversations.history(conversation_key(token), services.settings.history_turns)
-        offered = history[-1].choices if history else []
-        if picked.isascii() and picked.isdecimal() and int(picked) < len(offered):
-            choice = offered[int(picked)]
-        else:  # "none", or a button no longer offered: pick_context refuses it (or passes it to staff)
-            choice = picked[:64] or "?"
-        return pick_context(AskRequest(conversation_id=token, choice=choice), services)
-
-    def location_context(self, services: Services, token: str, message: dict[str, Any]) -> Context:
-        """A location: the evacuation question the conversation asked last (its hazard), or where to evacuate."""
-        key = conversation_key(token)
-        history = services.store.conversations.history(key, services.settings.history_turns)
-        asked = next((turn for turn in reversed(history) if asks_where_to_evacuate(turn.question)), None)
-        lang = asked.lang if asked else "ja"
-        return Context(
-            question=asked.question if asked else WHERE_TO_EVACUATE[lang],
-            lang=lang,
-            conversation_id=key,
-            conversation_token=token,
-            continued=False,  # the question stands alone: no follow-up of the turn before it
-            services=services,
-            location=coordinates(message),
-        )
+            return Said("line", token, location=coordinates(message))
+        return Said("line", token, question=str(message.get("text", "")))
 
     def deliver(self, event: LineEvent, messages: list[dict[str, Any]]) -> str:
         """Through the reply token when it is still good (first try, within the reply window), else by push."""
@@ -278,6 +239,13 @@ class LineChannel:
         body = "\n\n".join(texts[lang] for lang in ("ja", "en") if texts.get(lang))
         text = say.NOTICES["ja"] + "\n" + body + (f"\n{link}" if link else "")
         self.platform.broadcast([say.text_message(text)], retry_key=f"notice:{notice_id}")
+
+
+def quick_reply_pick(picked: str) -> Pick:
+    """A quick reply's button: the choice at its position of the last answer's choices, or none of them."""
+    if picked.isascii() and picked.isdecimal():
+        return Pick("at", picked)
+    return Pick.parse(picked[:64] or "?")
 
 
 def coordinates(message: dict[str, Any]) -> tuple[float, float]:

@@ -8,6 +8,7 @@ import uuid
 from service.answer.assess import assess
 from service.answer.compose import compose, passage, section_label
 from service.answer.context import Context
+from service.answer.pick import Pick
 from service.answer.pipeline import run
 from service.answer.retrieve import search
 
@@ -15,7 +16,7 @@ from service.answer.retrieve import search
 def composed(services, question: str, lang: str = "ja"):
     """The answer composed from the question's likeliest entry (picked, where the service would ask back)."""
     ctx = Context(question=question, lang=lang, conversation_id=uuid.uuid4().hex, services=services)
-    ctx.chosen = search(services, question, lang)[0].chunk.doc_id
+    ctx.chosen = Pick.parse(search(services, question, lang)[0].chunk.doc_id)
     assert run(ctx, until=assess) is None
     return compose(ctx)
 

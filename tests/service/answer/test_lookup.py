@@ -14,6 +14,7 @@ from ingest.index import ingest
 from ingest.live import open_live
 from service.answer.context import Context, Services
 from service.answer.outcomes import NO_COORDINATES
+from service.answer.pick import Pick
 from service.answer.pipeline import run
 from service.answer.rows import RowIndex, distance_m, suits
 from service.live.services import open_services
@@ -101,7 +102,7 @@ def test_an_item_whose_rows_differ_by_a_condition_is_asked_which_then_answered_f
     offered = {choice.title: choice.id for choice in outcome.choices}
     assert set(rows) <= set(offered) and len(offered) >= 2  # the rows that differ, as the list names them
     ctx = Context(question=question, lang=lang, conversation_id=uuid.uuid4().hex, services=garbage)
-    ctx.chosen = offered[picked]  # what the resident's pick asks
+    ctx.chosen = Pick.parse(offered[picked])  # what the resident's pick asks
     answered = run(ctx)
     assert answered.outcome == "answered" and [c.title for c in answered.citations] == [picked]
     assert ctx.candidates[0].chunk.text in answered.answer
@@ -184,7 +185,7 @@ def test_none_of_the_districts_goes_to_the_disaster_desk(garbage):
     ctx = Context(
         question="洪水のときはどこに避難すればいいですか", lang="ja", conversation_id=uuid.uuid4().hex, services=garbage
     )
-    ctx.chosen = "none"
+    ctx.chosen = Pick.parse("none")
     outcome = run(ctx)
     assert outcome.outcome.startswith("handoff") and outcome.department == "防災の担当課"
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from service.answer.assess import assess
 from service.answer.context import Context, Services
+from service.answer.pick import Pick
 from service.answer.pipeline import STEPS, answer, run
 from service.answer.retrieve import retrieve
 from service.api.respond import respond
@@ -51,11 +52,11 @@ def test_a_picked_choice_is_answered_from_that_entry_and_none_of_them_hands_off(
     assert asked.outcome == "clarify" and len(asked.choices) >= 2
     second = asked.choices[1].id
     picked = context(services, "住民票の写しはどこでもらえますか")
-    picked.chosen = second
+    picked.chosen = Pick.parse(second)
     outcome = answer(picked)
     assert outcome.outcome == "answered" and outcome.citations[0].id.split("#")[0] == second
     refused = context(services, "住民票の写しはどこでもらえますか")
-    refused.chosen = "none"
+    refused.chosen = Pick.parse("none")
     handed = answer(refused)
     assert handed.outcome == "handoff_low_confidence" and handed.suggestions
 

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, select, update
 from ingest.chunk import chunk_corpus
 from ingest.load import load_corpus
 from ingest.report import IngestReport
-from service.api.residents import conversation_key
+from service.api.door import conversation_key
 from service.store.tables import audit, cases, feedback
 from tests.conftest import Server, fresh_postgres_database, server_on
 from tests.helpers import CORPUS, Stream, answered

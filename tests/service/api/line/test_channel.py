@@ -21,8 +21,8 @@ from sqlalchemy.engine import Engine
 from ingest.report import IngestReport
 from service.answer.context import Services
 from service.answer.rows import distance_m
+from service.api.door import conversation_key
 from service.api.line.worker import line_token, user_key
-from service.api.residents import conversation_key
 from service.store.audit import WITHDRAWN
 from service.store.tables import audit, cases, line_events, turns
 from tests.conftest import Server, server_on

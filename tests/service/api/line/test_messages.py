@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from service.answer.compose import passage
 from service.answer.context import Candidate
-from service.answer.outcomes import NOTICE, PLACE, Choice, Citation
+from service.answer.outcomes import NOTICE, Choice, Citation
+from service.answer.pick import PLACE
 from service.api.line.messages import answer_messages, greeting, split_text, units, unreadable
 from service.api.schemas.residents import Answer, Handoff, ShownNotice
 from tests.line_double import MESSAGES_MAX, problems
