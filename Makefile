@@ -67,7 +67,7 @@ test-fast: install-dev system-deps
 	$(PY) -m pytest -m "not bench and not slow and not llm and not chroma_server" --ignore=tests/pages $(PYTEST_ARGS)
 
 # The quality floors on the whole external benchmark sets (localgovFAQ, CLINC150), read from MADOGUCHI_BENCH_DATA
-# (README, "Benchmark data"): a set that is absent fails, naming its path.
+# (docs/figures.md, "Benchmark data"): a set that is absent fails, naming its path.
 bench-gate: install-dev
 	$(PY) -m pytest -m bench $(PYTEST_ARGS)
 

@@ -1,4 +1,4 @@
-"""Pure retrieval metrics over graded relevance judgements (the definitions of the README, "Benchmark data")."""
+"""Pure retrieval metrics over graded relevance judgements (the definitions of docs/figures.md, "Benchmark data")."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ class BenchDataMissingError(Exception):
 class EvalSettings(Settings):
     bench_data: Path = Field(
         Path("bench-data"),
-        description="Folder of the external benchmark sets: localgovfaq/, clinc150/, takamatsu/ (README, "
+        description="Folder of the external benchmark sets: localgovfaq/, clinc150/, takamatsu/ (docs/figures.md, "
         "'Benchmark data'). Relative paths are from the working directory.",
     )
     eval_cache: Path = Field(Path("var/eval-cache"), description="Indexes the eval keeps between runs.")
@@ -34,6 +34,6 @@ class EvalSettings(Settings):
         if not path.is_dir():
             raise BenchDataMissingError(
                 f"the benchmark set {name} ({BENCH_SETS[name]}) is absent: no folder {path.resolve()}. "
-                "Set MADOGUCHI_BENCH_DATA to the folder that holds it (README, 'Benchmark data')."
+                "Set MADOGUCHI_BENCH_DATA to the folder that holds it (docs/figures.md, 'Benchmark data')."
             )
         return path

@@ -287,7 +287,7 @@ def yield_to_serving(priority: str) -> None:
 USAGE = """usage: python -m service.reload --build
 
 Build, check and promote a generation of the corpus (MADOGUCHI_CORPUS_DIR) into the index (MADOGUCHI_INDEX_DIR),
-as POST /v1/admin/reload does; the settings are the service's (README, "Settings")."""
+as POST /v1/admin/reload does; the settings are the service's (docs/settings.md)."""
 
 
 def main(argv: list[str]) -> int:

@@ -1,4 +1,4 @@
-"""Regression floors, a little under what `python -m eval answers` measures today (see README).
+"""Regression floors, a little under what `python -m eval answers` measures today (see docs/figures.md).
 They run the service's own pipeline in process over the real indexes, so a change that hurts retrieval,
 confidence or screening fails CI."""
 

@@ -27,6 +27,6 @@ def test_dense_and_lexical_search_each_find_relevant_faqs_for_real_questions(loc
         dense.append(recall_at([index.chunks[h.position].id for h in index.dense(vector, 10)], query["relevant"], 10))
         found = index.lexical_search(query["query"], 10)
         lexical.append(recall_at([index.chunks[h.position].id for h in found], query["relevant"], 10))
-    # Floors a little under what these 50 questions measure today (see README); a broken index scores ~0.
+    # Floors a little under what these 50 questions measure today (see docs/figures.md); a broken index scores ~0.
     assert sum(dense) / len(dense) > 0.5
     assert sum(lexical) / len(lexical) > 0.45

@@ -95,12 +95,14 @@ def test_ingest_refuses_a_bad_setting_and_names_the_key(tmp_path):
     assert "Traceback" not in result.stderr and not (tmp_path / "index").exists()
 
 
-def test_the_readme_documents_every_setting():
+def test_the_settings_reference_is_the_one_the_settings_generate():
     from eval.settings import EvalSettings  # the service's, and the eval's own
+    from eval.settings_reference import reference
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name in EvalSettings.model_fields:
-        assert f"`MADOGUCHI_{name.upper()}`" in readme, name
+    written = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert written == reference(), "run: python -m eval.settings_reference > docs/settings.md"
+    for name in EvalSettings.model_fields:  # every setting, the eval's own included
+        assert f"| `MADOGUCHI_{name.upper()}` |" in written, name
 
 
 def test_the_chat_page_is_served_at_the_front_door_and_frames_only_for_its_own_pages(server):

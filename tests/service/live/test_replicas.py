@@ -268,7 +268,7 @@ def test_two_replicas_build_once_and_follow_reloads_restarts_and_rollbacks_witho
     with store.engine.connect() as connection:
         sizes = connection.execute(select(func.length(published.c.archive))).scalars().all()
     store.engine.dispose()
-    ARTIFACTS.mkdir(exist_ok=True)  # the figures of the README's "Running on several machines"
+    ARTIFACTS.mkdir(exist_ok=True)  # the figures of docs/deployment.md, "Running on several machines"
     figures = {**seconds, "questions": load.asked, "failed": len(load.failures), "archive_bytes": sizes}
     (ARTIFACTS / "replicas.json").write_text(json.dumps(figures, indent=1))
 
