@@ -29,7 +29,7 @@ import numpy as np
 from sqlalchemy import create_engine, func, select
 
 from eval.bench import _free_port, wait_until_ready
-from service.store.tables import line_events
+from service.store.schema import line_events
 
 if TYPE_CHECKING:
     from tests.line_double import LineDouble

@@ -19,7 +19,7 @@ from typing import Any
 from eval.bench import _free_port, wait_until_ready
 from ingest.embed import cores
 from ingest.index import generations_dir, live_generation
-from service.answer.baseline import build as build_baseline
+from service.live.baseline import build as build_baseline
 from service.settings import Settings
 
 BURN = "while True: pass"

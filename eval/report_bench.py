@@ -19,7 +19,7 @@ from eval.harness import NEAR_MISS_QUESTIONS, SAMPLE_QUESTIONS
 from service.answer.context import Services
 from service.report.monthly import monthly, public
 from service.store.database import Store
-from service.store.tables import audit, cases, feedback
+from service.store.schema import audit, cases, feedback
 
 BATCH = 20_000
 WORDINGS = ("", "？", "について教えて", "はどこですか", "の手続き", " please", "を知りたい", "の窓口")

@@ -14,7 +14,7 @@ from ingest.errors import IngestError
 from ingest.index import IndexSpec, ingest
 from ingest.remote import ReloadRefused, reload_remote
 from ingest.settings import load_settings_or_exit
-from service.answer.baseline import build as build_baseline
+from service.live.baseline import build as build_baseline
 from service.settings import Settings
 
 

@@ -21,7 +21,7 @@ from service.api.limits import RateLimits
 from service.api.line import webhook as line_webhook
 from service.api.line.worker import LineChannel
 from service.api.pages import STATIC
-from service.live.reload import Reloader
+from service.live.reloader import Reloader
 from service.live.services import LiveServices
 from service.settings import Settings
 from service.store.database import Store

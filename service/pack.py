@@ -1,5 +1,5 @@
 """``python -m service.pack --out DIR [--tenant NAME] [--date YYYY-MM-DD]``: write the procurement pack
-(service/report/pack.py) from this installation's settings, live generation, database and evaluation results."""
+(service/report/procurement.py) from this installation's settings, live generation, database and evaluation results."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.settings import load_settings_or_exit
-from service.report.pack import RESULTS, gather, write_pack
+from service.report.procurement import RESULTS, gather, write_pack
 from service.settings import Settings
 
 

@@ -187,7 +187,7 @@ class Settings(IngestSettings):
         ge=0,
         le=1,
         description="A question whose best passage is less similar than this share of the corpus's own "
-        "unanswerable baseline searches is out of scope (service/answer/baseline.py).",
+        "unanswerable baseline searches is out of scope (service/live/baseline.py).",
     )
     baseline_searches: int = Field(
         200, ge=20, le=5000, description="Searches that measure a generation's baseline when it is first opened."

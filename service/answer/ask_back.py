@@ -5,8 +5,8 @@ or none of them (a person takes over).
 Why: on a real city's corpus (localgovFAQ) the wrong first entries are siblings of the right one (児童手当 /
 児童扶養手当) and no bundled signal separates them, so a service that must pick one entry answered about 14 % of
 real residents' questions from a wrong one. Measured with this rule on held-out halves (`python -m eval
-ask-back-study`; docs/answering.md "Asking back"): wrong direct answers .038 and .000 in the two folds, a right entry shown
-.456 and .521 (from .367).
+ask-back-study`; docs/answering.md, "Asking back"): wrong direct answers .038 and .000 in the two folds, a right
+entry shown .456 and .521 (from .367).
 
 The rule, every edge a setting:
 - a question that is one entry's published question or a learned phrasing a person confirmed, word for word,

@@ -3,7 +3,7 @@ on any city's corpus, and two gates (settings) that hand the question to a perso
 
 The evidence, each 0..1:
 - ``dense_share`` and ``fused_share``: the best passage's dense similarity and fused score as shares of the
-  corpus's own baseline of unanswerable searches (service/answer/baseline.py): how unusual this match is *here*.
+  corpus's own baseline of unanswerable searches (service/live/baseline.py): how unusual this match is *here*.
 - ``topic_coverage``: how much of what the question is about the passage speaks of: the question's topic terms
   (nouns; English content words), weighted by how specific they are to few chunks (idf), found in the passage
   as the same word or a synonym (Sudachi's synonym groups: 判子 and 印鑑).

@@ -1,6 +1,6 @@
 """What the confidence reads evidence against: the logistic calibration fitted by ``python -m eval calibrate``
 (``service/data/calibration.json``; ADR 0005), and a generation's baseline of unanswerable searches (measured by
-service/answer/baseline.py). Data only: the assess step (service/answer/assess.py) uses them."""
+service/live/baseline.py). Data only: the assess step (service/answer/assess.py) uses them."""
 
 from __future__ import annotations
 

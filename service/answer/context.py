@@ -45,7 +45,7 @@ class Services:
     screening: Screening
     calibration: Calibration
     cases: CaseQueue
-    baseline: Baseline  # the corpus's own scores when it holds no answer (service/answer/baseline.py)
+    baseline: Baseline  # the corpus's own scores when it holds no answer (service/live/baseline.py)
     rows: RowIndex  # the items and places the corpus's open-data lists name (service/answer/rows.py)
     composer: Composer | None = None  # None: extractive answers only
     notices: NoticeBoard | None = None  # the emergency notices of the service's database (none in evaluation)

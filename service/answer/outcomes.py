@@ -21,7 +21,7 @@ HANDOFF_REASONS = {
     HANDOFF_SENSITIVE: "sensitive",
 }
 
-NOTICE = {
+AI_NOTICE = {
     "ja": "これはAIによる自動回答です。市が公開している情報だけをもとにお答えしています。"
     "正確な内容は出典をご確認ください。",
     "en": "This is an automated answer by AI, based only on information the city has published. "

@@ -51,11 +51,11 @@ from service.api.schemas.common import ErrorBody
 from service.api.schemas.staff import ProposalOut, Proposals, ProposalStatus
 from service.errors import ConflictError, MadoguchiError, NotFoundError
 from service.live import replicas
-from service.live.reload import Reloader
+from service.live.reloader import Reloader
 from service.store.notices import described
 from service.store.proposals import ProposalBox
+from service.store.schema import utc_now
 from service.store.switches import SwitchBoard
-from service.store.tables import utc_now
 
 ADMIN_ERRORS = token_errors("admin")
 

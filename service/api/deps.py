@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from ingest.text import normalize, without_invisible
 from service.answer.context import Services
 from service.errors import IndexUnavailableError, QuestionEmptyError, QuestionTooLongError
-from service.live.reload import Reloader
+from service.live.reloader import Reloader
 from service.live.services import LiveServices
 from service.settings import Settings
 from service.store.notices import NoticeBoard

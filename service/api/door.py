@@ -2,7 +2,7 @@
 service/api/line/worker.py) says what the resident sent as a ``Said``: a question, a pick of a choice, or a
 location, with its channel and conversation. ``enter`` reads the conversation once and builds the question's
 Context (the only place in the service that does); ``hear`` answers it: while the conversation is with staff the
-message goes to them (service/api/handover.py), otherwise the pipeline answers and ``respond`` records it."""
+message goes to them (service/api/with_staff.py), otherwise the pipeline answers and ``respond`` records it."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from service.answer.pick import Pick
 from service.answer.pipeline import answer
 from service.answer.rows import asks_where_to_evacuate
 from service.api.deps import clean_question
-from service.api.handover import handed_over
 from service.api.respond import respond
 from service.api.schemas.residents import Answer
+from service.api.with_staff import handed_over
 from service.errors import ConflictError
 
 CHANNELS = ("web", "api", "line")  # what an off switch may pause

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from service.answer.hand_off import general_desk
 from service.api.deps import ServicesDep
 from service.api.limits import limited
-from service.report.pack import Facts, as_html, notice_to_residents, terms_of_use
+from service.report.procurement import Facts, as_html, notice_to_residents, terms_of_use
 
 STATIC = Path(__file__).parent.parent / "static"
 router = APIRouter(include_in_schema=False)

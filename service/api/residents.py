@@ -18,7 +18,6 @@ from service.answer.privacy import mask_personal_data
 from service.api.auth import checked_token
 from service.api.deps import NoticesDep, ServicesDep, SettingsDep
 from service.api.door import Said, answered, conversation_key, enter, hear
-from service.api.handover import handed_over, thread_of
 from service.api.limits import limited, rate_limits_of
 from service.api.schemas.common import ErrorBody
 from service.api.schemas.residents import (
@@ -33,6 +32,7 @@ from service.api.schemas.residents import (
     Thread,
 )
 from service.api.thread_events import thread_events
+from service.api.with_staff import handed_over, thread_of
 from service.api.wrong_answers import report_wrong
 from service.errors import ConflictError, InternalError, error_body
 from service.report.starting_points import starting_points

@@ -10,11 +10,11 @@ import time
 
 from service.answer.context import Context
 from service.answer.contextualize import is_follow_up
-from service.answer.outcomes import ANSWERED, CLARIFY, NOTICE, REFERENCE_LINE, UNANSWERED, Outcome
+from service.answer.outcomes import AI_NOTICE, ANSWERED, CLARIFY, REFERENCE_LINE, UNANSWERED, Outcome
 from service.answer.privacy import learnable
-from service.answer.staff_hours import away
 from service.api.metrics import observe_answer
 from service.api.schemas.residents import Answer, Handoff, ShownNotice
+from service.report.office_hours import away
 from service.store.audit import AuditRecord
 from service.store.cases import NewCase
 from service.store.conversations import Turn
@@ -106,7 +106,7 @@ def respond(ctx: Context, outcome: Outcome) -> Answer:
         lang=ctx.lang,
         conversation_id=ctx.conversation_token or ctx.conversation_id,
         generation=services.index.generation,
-        notice=NOTICE[ctx.lang],
+        notice=AI_NOTICE[ctx.lang],
         notices=shown,
         timings_ms=ctx.timings_ms,
         answer_id=ctx.answer_id,

@@ -18,11 +18,9 @@ from service.answer.context import Candidate, Services
 from service.answer.outcomes import CLOSING_MESSAGES
 from service.answer.privacy import learnable, mask_personal_data
 from service.answer.retrieve import search
-from service.answer.staff_hours import overdue
 from service.api.auth import token_errors, token_guard
 from service.api.deps import ServicesDep, clean_question
 from service.api.drafts import check_draft
-from service.api.handover import shown
 from service.api.line.channel import line_or_none
 from service.api.line.worker import LineChannel
 from service.api.schemas.common import ErrorBody, Lang
@@ -48,7 +46,9 @@ from service.api.schemas.staff import (
     Suggestions,
     SuggestRequest,
 )
+from service.api.with_staff import shown
 from service.errors import ConflictError, MadoguchiError, NotFoundError, QuestionEmptyError, QuestionTooLongError
+from service.report.office_hours import overdue
 from service.report.review import review
 from service.store.cases import CaseQuery, decode_cursor
 from service.store.proposals import Draft, ProposalBox

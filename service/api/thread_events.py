@@ -22,8 +22,8 @@ from collections.abc import AsyncIterator
 from starlette.concurrency import run_in_threadpool
 
 from service.answer.context import Services
-from service.api.handover import thread_of
-from service.store.tables import utc_now
+from service.api.with_staff import thread_of
+from service.store.schema import utc_now
 from service.store.threads import BOT, Threads
 
 logger = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from ingest.index import generations_dir, live_generation, read_manifest, write_atomically
-from service.store.tables import live, published, utc_now
+from service.store.schema import live, published, utc_now
 
 logger = logging.getLogger(__name__)
 

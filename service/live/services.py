@@ -16,7 +16,6 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.embed import cores, make_embedder, use_threads
 from ingest.live import LiveIndex, open_live
-from service.answer.baseline import baseline_of
 from service.answer.calibration import Baseline, Calibration
 from service.answer.context import Services
 from service.answer.generate import GenerativeComposer
@@ -24,6 +23,7 @@ from service.answer.query_cache import QueryCache, Recent
 from service.answer.rows import RowIndex
 from service.answer.screening import Screening
 from service.live import replicas
+from service.live.baseline import baseline_of
 from service.live.replicas import Follower
 from service.settings import Settings
 from service.store.cases import CaseQueue

@@ -24,12 +24,12 @@ from sqlalchemy import case, func, or_, select
 from ingest.text import normalize
 from service.answer.context import Services
 from service.answer.outcomes import OUTCOMES, UNANSWERED
-from service.answer.staff_hours import overdue
 from service.errors import MadoguchiError
 from service.report.disclosure import Sum, hidden_figures
+from service.report.office_hours import overdue
 from service.report.review import REVIEWED_KINDS
+from service.store.schema import as_utc, audit, case_messages, cases, feedback
 from service.store.switches import SwitchBoard
-from service.store.tables import as_utc, audit, case_messages, cases, feedback
 from service.store.threads import RESIDENT, STAFF, department_name
 
 CONFIDENCE_BINS = 10

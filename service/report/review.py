@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from service.answer.context import Services
-from service.store.tables import audit, feedback, utc_now
+from service.store.schema import audit, feedback, utc_now
 
 REVIEWED_KINDS = ("faq", "regulation")  # a table's rows are the city's dataset, refreshed as a whole
 

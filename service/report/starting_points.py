@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from service.answer.context import Services
 from service.answer.outcomes import ANSWERED
-from service.store.tables import audit
+from service.store.schema import audit
 
 _kept: dict[tuple[str, str, str], tuple[float, list[dict[str, str]]]] = {}
 

@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from service.store.tables import audit, question_key, question_vectors, turns, utc_now
+from service.store.schema import audit, question_key, question_vectors, turns, utc_now
 
 WITHDRAWN = "（送信取消）"  # the question of an answer whose message its sender took back
 

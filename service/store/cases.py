@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from service.errors import ConflictError, MadoguchiError, NotFoundError
-from service.store.tables import as_utc, audit, cases, feedback, utc_now
+from service.store.schema import as_utc, audit, cases, feedback, utc_now
 
 REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B)
 

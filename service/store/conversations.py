@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from service.store.tables import turns, utc_now
+from service.store.schema import turns, utc_now
 
 
 @dataclass

@@ -23,7 +23,7 @@ from service.store.audit import AuditLog
 from service.store.conversations import Conversations
 from service.store.jobs import Jobs
 from service.store.learned import LearnedBox
-from service.store.tables import (
+from service.store.schema import (
     audit,
     case_messages,
     cases,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from service.store.tables import as_utc, jobs, utc_now
+from service.store.schema import as_utc, jobs, utc_now
 
 
 class Jobs:

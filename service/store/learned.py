@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from ingest.learned import Phrasing
 from ingest.text import normalize
 from service.errors import ConflictError, NotFoundError
-from service.store.tables import as_utc, learned, utc_now
+from service.store.schema import as_utc, learned, utc_now
 
 
 def phrasing_id(entry_id: str, phrasing: str) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from service.store.tables import as_utc, line_events, utc_now
+from service.store.schema import as_utc, line_events, utc_now
 
 PENDING, WORKING, DONE, STANDBY, REMOVED = "pending", "working", "done", "standby", "removed"
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select, update
 
 from service.errors import ConflictError
 from service.store.database import Store
-from service.store.tables import as_utc, notices, utc_now
+from service.store.schema import as_utc, notices, utc_now
 
 SEVERITIES = ("info", "warning", "emergency")
 

@@ -24,7 +24,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
 from service.errors import ConflictError, MadoguchiError, NotFoundError
-from service.store.tables import as_utc, proposals, utc_now
+from service.store.schema import as_utc, proposals, utc_now
 
 APPROVED_DIR = "approved"  # under the corpus directory
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select
 
 from service.store.database import Store
-from service.store.tables import as_utc, switches, utc_now
+from service.store.schema import as_utc, switches, utc_now
 
 CHANNELS = ("web", "api", "line")
 TARGETS = ("all", *CHANNELS, "generative")

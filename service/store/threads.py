@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
-from service.store.tables import as_utc, case_messages, cases, utc_now
+from service.store.schema import as_utc, case_messages, cases, utc_now
 
 BOT, WAITING, WITH_STAFF = "bot", "waiting", "with_staff"
 _CONTACT = re.compile(r"\s+(?=[+(]?\d[\d\-() ]{5,})")  # where a door's phone number begins

@@ -12,7 +12,7 @@ from ingest.canaries import load_canaries
 from ingest.embed import make_embedder
 from ingest.index import IndexSpec, IngestError, generations_dir, ingest, live_generation
 from ingest.live import open_live
-from service.answer.baseline import read as read_baseline
+from service.live.baseline import read as read_baseline
 from service.settings import Settings
 from tests.helpers import CORPUS, PYTHON, ROOT, eventually
 

@@ -18,7 +18,7 @@ from service.api.door import conversation_key
 from service.store.cases import CaseQueue
 from service.store.database import Store
 from service.store.notices import NoticeBoard
-from service.store.tables import cases, feedback
+from service.store.schema import cases, feedback
 from tests.conftest import Server, screenshot, server_on
 from tests.helpers import answered, axe_violations, page_wait
 

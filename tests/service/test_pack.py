@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from ingest.report import IngestReport
-from service.report.pack import FILL, gather, write_pack
+from service.report.procurement import FILL, gather, write_pack
 from service.settings import Settings
 
 MADE = dt.date(2026, 12, 5)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.text import detect_lang
-from service.answer.outcomes import NOTICE, Citation
+from service.answer.outcomes import AI_NOTICE, Citation
 from service.answer.pick import Pick
 from service.api.schemas.residents import Answer
 
@@ -86,7 +86,7 @@ def text_message(text: str, quick_reply: list[Message] | None = None) -> Message
 
 def answer_messages(answer: Answer) -> list[Message]:
     """An answer as the messages of one reply (at most five, each within LINE's limits)."""
-    lang = answer.lang if answer.lang in NOTICE else "ja"
+    lang = answer.lang if answer.lang in AI_NOTICE else "ja"
     parts = [answer.answer]
     if answer.choices:
         parts.append(
@@ -94,7 +94,7 @@ def answer_messages(answer: Answer) -> list[Message]:
         )
     if answer.citations:
         parts.append(sources(answer.citations, lang))
-    parts.append(NOTICE[lang])
+    parts.append(AI_NOTICE[lang])
     body = "\n\n".join(part for part in parts if part)
     messages: list[Message] = []
     emergency = answer.handoff.reason == "sensitive"
@@ -156,7 +156,7 @@ RESOLVED_LABELS = {"ja": ("解決した", "解決していない"), "en": ("Reso
 
 def thread_messages(message: Any, lang: str) -> list[Message]:
     """A staff member's reply (with the entry they attached) or their close (with "was this resolved?" buttons)."""
-    lang = lang if lang in NOTICE else "ja"
+    lang = lang if lang in AI_NOTICE else "ja"
     if message.author == "closing":
         yes, no = RESOLVED_LABELS[lang]
         buttons = [postback(yes, f"{RESOLVED}yes", yes), postback(no, f"{RESOLVED}no", no)]

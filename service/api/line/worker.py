@@ -25,16 +25,16 @@ from service.answer.hand_off import general_desk
 from service.answer.pick import Pick
 from service.api import door
 from service.api.door import Said, conversation_key, enter
-from service.api.handover import handed_over
 from service.api.limits import RateLimits
 from service.api.line import messages as say
 from service.api.line.platform import LinePlatform, LineRejected
+from service.api.with_staff import handed_over
 from service.api.wrong_answers import report_wrong
 from service.errors import ConflictError, MadoguchiError, NotFoundError, QuestionTooLongError
 from service.live.services import LiveServices
 from service.settings import Settings
 from service.store.line_events import LineEvent, LineInbox
-from service.store.tables import utc_now
+from service.store.schema import utc_now
 from service.store.threads import Message
 
 logger = logging.getLogger(__name__)

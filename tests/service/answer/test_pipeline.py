@@ -17,7 +17,7 @@ from service.answer.pick import Pick
 from service.answer.pipeline import STEPS, answer, run
 from service.answer.retrieve import retrieve
 from service.api.respond import respond
-from service.store.tables import audit, cases
+from service.store.schema import audit, cases
 
 
 def context(services: Services, question: str, lang: str = "ja") -> Context:

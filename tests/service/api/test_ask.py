@@ -9,7 +9,7 @@ from service.answer.pipeline import STEPS
 from service.answer.privacy import is_my_number
 from service.store.cases import CaseQueue
 from service.store.database import Store
-from service.store.tables import turns
+from service.store.schema import turns
 from tests.conftest import server_on
 
 

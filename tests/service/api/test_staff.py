@@ -17,7 +17,7 @@ from ingest.chunk import chunk_corpus
 from ingest.load import load_corpus
 from ingest.report import IngestReport
 from service.api.door import conversation_key
-from service.store.tables import audit, cases, feedback
+from service.store.schema import audit, cases, feedback
 from tests.conftest import Server, fresh_postgres_database, server_on
 from tests.helpers import CORPUS, Stream, answered
 

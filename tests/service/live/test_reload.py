@@ -6,7 +6,7 @@ import os
 import sqlite3
 import subprocess
 
-from service.live.reload import Reloader
+from service.live.reloader import Reloader
 from service.settings import Settings
 from service.store.database import Store
 from tests.helpers import PYTHON, ROOT

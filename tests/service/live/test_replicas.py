@@ -25,7 +25,7 @@ from ingest.index import generations_dir, ingest, live_generation
 from ingest.live import open_live
 from service.live import replicas
 from service.store.database import Store
-from service.store.tables import published
+from service.store.schema import published
 from tests.conftest import ARTIFACTS, Server, fresh_postgres_database
 from tests.helpers import PYTHON, ROOT, Stream, eventually
 

@@ -6,7 +6,7 @@ import os
 import threading
 
 from ingest.embed import cores
-from service.live.reload import yield_to_serving
+from service.live.reloader import yield_to_serving
 from service.live.services import embedder_threads
 from service.settings import Settings
 

@@ -22,7 +22,7 @@ from service.live.services import open_services
 from service.report.monthly import as_csv, month_of, monthly, public, topics
 from service.report.page import monthly_html, public_html
 from service.settings import Settings
-from service.store.tables import audit, case_messages, cases, feedback, switches
+from service.store.schema import audit, case_messages, cases, feedback, switches
 
 UTC = dt.UTC
 BULKY = "ja-waste-bulky"

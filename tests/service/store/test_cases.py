@@ -21,7 +21,7 @@ from service.settings import Retention
 from service.store.audit import AuditRecord
 from service.store.cases import CaseQuery, CaseQueue, NewCase, decode_cursor
 from service.store.database import Store
-from service.store.tables import audit, cases, feedback, metadata, question_key, question_vectors, turns
+from service.store.schema import audit, cases, feedback, metadata, question_key, question_vectors, turns
 
 
 def new_case(question: str = "パスポートの申請は? [PHONE]") -> NewCase:

@@ -11,7 +11,7 @@ from service.errors import ConflictError, NotFoundError
 from service.settings import Retention
 from service.store.database import Store
 from service.store.learned import phrasing_id
-from service.store.tables import learned
+from service.store.schema import learned
 
 ENTRY, ASKED = "ja-waste-bulky", "古いソファを捨てたい"
 

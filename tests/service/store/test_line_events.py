@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from service.store.database import Store
 from service.store.line_events import LineInbox
-from service.store.tables import line_events
+from service.store.schema import line_events
 from tests.line_double import event, text_event
 
 

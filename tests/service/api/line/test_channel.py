@@ -24,7 +24,7 @@ from service.answer.rows import distance_m
 from service.api.door import conversation_key
 from service.api.line.worker import line_token, user_key
 from service.store.audit import WITHDRAWN
-from service.store.tables import audit, cases, line_events, turns
+from service.store.schema import audit, cases, line_events, turns
 from tests.conftest import Server, server_on
 from tests.helpers import ROOT, eventually
 from tests.line_double import LineDouble, event, signature, text_event, webhook_body

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from service.answer.compose import passage
 from service.answer.context import Candidate
-from service.answer.outcomes import NOTICE, Choice, Citation
+from service.answer.outcomes import AI_NOTICE, Choice, Citation
 from service.answer.pick import PLACE
 from service.api.line.messages import answer_messages, greeting, split_text, units, unreadable
 from service.api.schemas.residents import Answer, Handoff, ShownNotice
@@ -49,7 +49,7 @@ def made(
         lang=lang,
         conversation_id="c",
         generation="g",
-        notice=NOTICE[lang],
+        notice=AI_NOTICE[lang],
         notices=shown,
         answer_id=uuid.uuid4().hex,
         choices=offered,

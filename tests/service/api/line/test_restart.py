@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, select
 
 from ingest.report import IngestReport
 from service.answer.context import Services
-from service.store.tables import line_events
+from service.store.schema import line_events
 from tests.conftest import server_on
 from tests.helpers import eventually
 from tests.line_double import LineDouble, signature, text_event, webhook_body

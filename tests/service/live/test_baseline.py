@@ -9,8 +9,8 @@ import shutil
 
 from ingest.index import ingest
 from ingest.live import open_generation, open_live
-from service.answer.baseline import baseline_of, measure, read
 from service.answer.calibration import Baseline
+from service.live.baseline import baseline_of, measure, read
 from service.live.services import open_services
 from tests.helpers import copy_corpus
 
@@ -52,7 +52,7 @@ def test_a_new_generation_with_few_changes_shares_the_live_baseline(services, sa
     def verify(generation_dir):  # as a reload does before promotion, while the old generation is live
         opened.append(open_services(settings, open_generation(generation_dir), services.store, services.embedder))
 
-    with caplog.at_level(logging.INFO, logger="service.answer.baseline"):
+    with caplog.at_level(logging.INFO, logger="service.live.baseline"):
         report = ingest(corpus, index_dir, settings.spec, progress=False, verify=verify)
     assert report.changed and report.promoted
     assert opened[0].baseline == live.baseline

@@ -8,10 +8,10 @@ import logging
 import uuid
 
 from service.answer.context import Context, Services
-from service.answer.outcomes import LOCATION_SENT, NOTICE, WITH_STAFF, WITH_STAFF_MESSAGES
+from service.answer.outcomes import AI_NOTICE, LOCATION_SENT, WITH_STAFF, WITH_STAFF_MESSAGES
 from service.answer.privacy import mask_personal_data
-from service.answer.staff_hours import away
 from service.api.schemas.residents import Answer, Handoff, Thread, ThreadMessage
+from service.report.office_hours import away
 from service.store.threads import BOT, RESIDENT, WAITING, Message
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def handed_over(ctx: Context) -> Answer | None:
         lang=lang,
         conversation_id=ctx.conversation_token,
         generation=services.index.generation,
-        notice=NOTICE[lang],
+        notice=AI_NOTICE[lang],
         timings_ms={},
         answer_id=uuid.uuid4().hex,
     )
