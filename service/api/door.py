@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.text import detect_lang
+from service.answer.catalogue import texts
 from service.answer.context import Context, Services
 from service.answer.outcomes import CLARIFY
 from service.answer.pick import Pick
@@ -24,7 +25,7 @@ from service.api.with_staff import handed_over
 from service.errors import ConflictError
 
 CHANNELS = ("web", "api", "line")  # what an off switch may pause
-WHERE_TO_EVACUATE = {"ja": "避難場所はどこですか", "en": "Where are the evacuation sites?"}
+WHERE_TO_EVACUATE = texts("where_to_evacuate")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.text import detect_lang
+from service.answer.catalogue import LANGUAGES, texts
 from service.answer.outcomes import AI_NOTICE, Citation
 from service.answer.pick import Pick
 from service.api.schemas.residents import Answer
@@ -29,52 +30,20 @@ RESOLVED = "resolved="  # after staff closed a case: resolved=yes or resolved=no
 
 Message = dict[str, Any]
 
-SOURCES = {"ja": "出典", "en": "Sources"}
-AS_OF = {"ja": "{date}時点", "en": "as of {date}"}
-NONE_LABEL = {"ja": "この中にはない", "en": "None of these"}
-LOCATION_LABEL = {"ja": "現在地を送る", "en": "Send my location"}
-NOTICES = {"ja": "【市からのお知らせ】", "en": "[Notice from the city]"}
-CUT = {"ja": "…（続きは出典をご覧ください）", "en": "… (please read the rest in the source)"}
-GREETING = {
-    "ja": "友だち追加ありがとうございます。市の問い合わせ窓口のAI自動応答です。"
-    "市が公開しているFAQや条例などの情報だけをもとに、AIが自動でお答えします（職員が個別にお返事するものでは"
-    "ありません）。答えには出典を添えます。\n\n"
-    "・氏名、住所、電話番号、マイナンバーなどの個人情報は送らないでください。\n"
-    "・職員に相談したいときは{desk}へお電話ください。\n"
-    "・緊急の場合は 119 番（火事・救急）、110 番（警察）へ電話してください。\n\n"
-    "知りたいことを文章で送ってください。避難場所は、位置情報を送ると近い順にお知らせします。",
-    "en": "Thank you for adding us. This is the city's automated AI answering service: it answers only from "
-    "information the city has published, with its sources, and no member of staff reads or replies to your "
-    "messages here. Please do not send personal data (your name, address, phone number or My Number). "
-    "To talk to a person, call {desk}. In an emergency call 119 (fire, ambulance) or 110 (police). "
-    "Ask your question in a message.",
-}
-UNREADABLE = (
-    "申し訳ありません。スタンプや画像、音声、動画、ファイルは読み取れません。知りたいことを文章で送ってください"
-    "（避難場所は位置情報も受け付けます）。\n"
-    "Sorry, I can only read text messages (and a location, for evacuation sites). Please type your question."
-)
-SLOW_DOWN = {
-    "ja": "短い時間に多くのメッセージが届きました。少し時間をおいてから送ってください。",
-    "en": "You have sent many messages in a short time. Please wait a little before sending more.",
-}
-WRONG_LABEL = {"ja": "回答の誤りを報告", "en": "Report as wrong"}
-WRONG_THANKS = {
-    "ja": "ご指摘ありがとうございます。担当課が確認します（受付番号 {reference}）。",
-    "en": "Thank you. The department will check it (reference {reference}).",
-}
-ALREADY_REPORTED = {
-    "ja": "この回答へのご意見はすでに受け付けています。ありがとうございます。",
-    "en": "Your feedback on this answer has already been received. Thank you.",
-}
-STALE_CHOICE = {
-    "ja": "この選択肢は受付を終了しました。もう一度、質問を送ってください。",
-    "en": "That choice has expired. Please send your question again.",
-}
-TOO_LONG = {
-    "ja": "メッセージが長すぎます。{chars}文字以内にまとめて送ってください。",
-    "en": "Your message is too long. Please keep it within {chars} characters.",
-}
+SOURCES = texts("line_sources")
+AS_OF = texts("line_as_of")
+NONE_LABEL = texts("line_none_of_these")
+LOCATION_LABEL = texts("line_send_location")
+NOTICES = texts("line_notices")
+CUT = texts("line_cut")
+GREETING = texts("line_greeting")
+UNREADABLE = "\n".join(texts("line_unreadable").values())  # in both languages: nothing says which
+SLOW_DOWN = texts("line_slow_down")
+WRONG_LABEL = texts("line_report_wrong")
+WRONG_THANKS = texts("line_wrong_thanks")
+ALREADY_REPORTED = texts("line_already_reported")
+STALE_CHOICE = texts("line_stale_choice")
+TOO_LONG = texts("line_too_long")
 
 
 def text_message(text: str, quick_reply: list[Message] | None = None) -> Message:
@@ -150,8 +119,8 @@ def postback(label: str, data: str, shown: str) -> Message:
     }
 
 
-STAFF_SAYS = {"ja": "【{department}の職員より】", "en": "[From staff of {department}]"}
-RESOLVED_LABELS = {"ja": ("解決した", "解決していない"), "en": ("Resolved", "Not resolved")}
+STAFF_SAYS = texts("line_staff_says")
+RESOLVED_LABELS = {lang: (texts("line_resolved")[lang], texts("line_not_resolved")[lang]) for lang in LANGUAGES}
 
 
 def thread_messages(message: Any, lang: str) -> list[Message]:
