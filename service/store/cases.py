@@ -184,9 +184,9 @@ class CaseQueue:
 
     def add_feedback(
         self, answer_id: str, helpful: bool, comment: str | None, source: str, wrong: bool = False
-    ) -> dict[str, Any]:
-        """Keep one feedback per answer and source; the answer's audit record (its masked question, language,
-        conversation and citations), for a report that it is wrong."""
+    ) -> Answered:
+        """Keep one feedback per answer and source; what the answer's audit record says of it, for a report
+        that it is wrong."""
         answered = select(audit.c.conversation_id, audit.c.lang, audit.c.question, audit.c.cited)
         with self.engine.begin() as connection:
             known = connection.execute(answered.where(audit.c.answer_id == answer_id)).mappings().first()
@@ -207,8 +207,21 @@ class CaseQueue:
                             wrong=wrong,
                         )
                     )
-                    return {**known, "cited": json.loads(known["cited"])}
+                    return Answered(
+                        known["conversation_id"], known["lang"], known["question"], json.loads(known["cited"])
+                    )
         raise ConflictError("feedback_exists", "Feedback on this answer has already been given. Thank you.")
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer as its audit record keeps it: the conversation, the language, the masked question, the ids of
+    the chunks it cited."""
+
+    conversation_id: str
+    lang: str
+    question: str
+    cited: list[str]
 
 
 def _case(row: Any) -> dict[str, Any]:

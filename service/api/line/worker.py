@@ -187,7 +187,7 @@ class LineChannel:
             if error.code == "nothing_answered":
                 return Reply(say.in_language(say.STALE_CHOICE))
             return Reply(say.in_language(say.ALREADY_REPORTED))
-        lang = answered["lang"] if answered["lang"] in ("ja", "en") else "ja"
+        lang = answered.lang if answered.lang in ("ja", "en") else "ja"
         case_id, reference = report_wrong(services, answer_id[:32], answered, None)
         services.store.threads.reach(case_id, user_id)  # staff replies to it are pushed, as after a handoff
         return Reply([say.text_message(say.WRONG_THANKS[lang].format(reference=reference))])
