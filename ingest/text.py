@@ -75,10 +75,11 @@ ANALYSER_PIECE_CHARS = 4000  # Sudachi refuses input over 49,149 bytes; 4,000 ch
 _BREAK = re.compile(r"[\s。．.!?！？、,]")
 
 
-def _morphemes(text: str) -> Iterator[sudachipy.Morpheme]:
-    """The morphemes of a text of any length: a long one is analysed in pieces cut at a space or punctuation
-    (or anywhere, when there is none) so that it stays within the analyser's input limit."""
-    rest = normalize(text).lower()
+def _morphemes(text: str, as_written: bool = False) -> Iterator[sudachipy.Morpheme]:
+    """The morphemes of a text of any length (normalised and in lower case, unless ``as_written``): a long one is
+    analysed in pieces cut at a space or punctuation (or anywhere, when there is none) so that it stays within
+    the analyser's input limit."""
+    rest = text if as_written else normalize(text).lower()
     while rest:
         piece = rest
         if len(rest) > ANALYSER_PIECE_CHARS:
@@ -124,6 +125,15 @@ def words(text: str) -> tuple[Word, ...]:
         )
         for m in _morphemes(text)
     )
+
+
+def readings(text: str) -> list[tuple[str, str]]:
+    """Each morpheme of a text exactly as written, with its reading in hiragana (住民票 -> じゅうみんひょう); a
+    word the dictionary does not know reads as written."""
+    return [
+        (m.surface(), (m.reading_form() or m.surface()).translate(KATAKANA_TO_HIRAGANA))
+        for m in _morphemes(text, as_written=True)
+    ]
 
 
 def question_key(text: str) -> str:

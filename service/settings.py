@@ -107,6 +107,13 @@ class Settings(IngestSettings):
     )
     history_turns: int = Field(3, ge=1, le=20, description="Earlier turns of a conversation kept at hand.")
     snippet_chars: int = Field(300, ge=50, le=5000, description="Characters of a cited passage shown as its snippet.")
+    furigana_grade: int = Field(
+        2,
+        ge=0,
+        le=6,
+        description="やさしい日本語: kanji taught up to this school grade are read without furigana; every other kanji "
+        "of an answer gets its reading (0: every kanji).",
+    )
     suggestions: int = Field(3, ge=1, le=20, description="Passages returned to staff with a handoff.")
     answer_threshold: float = Field(
         0.9,

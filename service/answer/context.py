@@ -102,6 +102,7 @@ class Context:
     on_token: Callable[[str], None] | None = None  # hears a generative composer's words as they come
     answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # what feedback on this answer refers to
     chosen: Pick | None = None  # what the resident picked from the choices offered (service/answer/pick.py)
+    easy_japanese: bool = False  # a Japanese answer comes with the readings of its harder kanji (furigana)
     channel: str = "api"  # web (the chat page), api or line: what an off switch may pause
     location: tuple[float, float] | None = None  # where the resident is (latitude, longitude), when they sent it
     distances: dict[int, float] = field(default_factory=dict)  # candidate position -> metres from ``location``

@@ -32,7 +32,7 @@ WHERE_TO_EVACUATE = texts("where_to_evacuate")
 class Said:
     """What a resident sent, as its channel read it: exactly one of ``question``, ``pick`` and ``location``.
     ``token`` is the conversation's token as the resident's side holds it ("" for none); ``lang`` the language
-    the channel was told (else the question's own)."""
+    the channel was told (else the question's own); ``easy_japanese``: readings beside the harder kanji."""
 
     channel: str
     token: str = ""
@@ -40,6 +40,7 @@ class Said:
     pick: Pick | None = None
     location: tuple[float, float] | None = None
     lang: str | None = None
+    easy_japanese: bool = False
 
 
 def hear(said: Said, services: Services) -> Answer:
@@ -65,6 +66,7 @@ def enter(said: Said, services: Services) -> Context:
     else:
         ctx = _asked(said, services)
     ctx.channel = said.channel
+    ctx.easy_japanese = said.easy_japanese
     return ctx
 
 

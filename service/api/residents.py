@@ -190,6 +190,7 @@ def said_of(request: AskRequest, channel: str | None) -> Said:
         question=None if pick else request.question,
         pick=pick,
         lang=request.lang,
+        easy_japanese=request.easy_japanese,
     )
 
 

@@ -11,6 +11,7 @@ import time
 
 from service.answer.context import Context
 from service.answer.contextualize import is_follow_up
+from service.answer.furigana import furigana
 from service.answer.outcomes import AI_NOTICE, ANSWERED, CLARIFY, REFERENCE_LINE, UNANSWERED, Outcome
 from service.answer.privacy import learnable
 from service.api.metrics import observe_answer
@@ -68,6 +69,7 @@ def reply(ctx: Context, outcome: Outcome, case: tuple[str, str] | None, later: s
     if shown and ctx.asks_where_to_evacuate:  # the city's word in an emergency comes first
         text = "\n".join(notice.text for notice in shown) + "\n\n" + text
     trace = ctx.composer
+    easy = ctx.easy_japanese and ctx.lang == "ja"  # やさしい日本語: readings beside the harder kanji
     return Answer(
         answer=text,
         citations=outcome.citations,
@@ -92,6 +94,7 @@ def reply(ctx: Context, outcome: Outcome, case: tuple[str, str] | None, later: s
         composer=trace.composer,
         composer_fallback=trace.fallback,
         choices=outcome.choices,
+        furigana=furigana(text, ctx.services.settings.furigana_grade) if easy else None,
     )
 
 

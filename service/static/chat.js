@@ -7,6 +7,7 @@ const TEXT = {
     skip: "質問の入力へ移動", title: "市役所 AI 案内窓口", conversation: "会話",
     noticeLink: "AIの利用について（保存する情報・お問い合わせ先）",
     notice: "このチャットはAI（人工知能）が市の公開情報をもとに自動で回答します。回答には出典を示します。確かでないときや緊急のときは、職員や窓口をご案内します。個人情報は入力しないでください。",
+    easy: "やさしい日本語（むずかしい漢字に ふりがな）",
     question: "ご質問", hint: "例: 粗大ごみの出し方を教えてください", send: "送信", restart: "新しい会話",
     you: "あなた", assistant: "AI 案内", sources: "出典", asOf: "{date}時点", thinking: "回答を準備しています…",
     answered: "回答が届きました。", helpful: "役に立った", notHelpful: "役に立たなかった",
@@ -24,6 +25,7 @@ const TEXT = {
     skip: "Skip to the question box", title: "City Hall AI help desk", conversation: "Conversation",
     noticeLink: "About the AI (what is kept, whom to contact)",
     notice: "This chat is answered automatically by AI (artificial intelligence) from the city's published information, and shows its sources. When it is unsure, or it is urgent, it tells you whom to contact. Please do not type personal information.",
+    easy: "Easy Japanese: readings (furigana) over harder kanji in Japanese answers",
     question: "Your question", hint: "For example: How do I put out bulky garbage?", send: "Send", restart: "New conversation",
     you: "You", assistant: "AI help desk", sources: "Sources", asOf: "as of {date}", thinking: "Preparing an answer…",
     answered: "An answer has arrived.", helpful: "Helpful", notHelpful: "Not helpful",
@@ -45,6 +47,22 @@ function message(kind, langOfText) {
   if (langOfText) item.lang = langOfText;
   $("messages").append(item);
   return item;
+}
+
+// The answer's text; with やさしい日本語, its harder kanji under <ruby> with their readings (the text is the same).
+function answerText(body) {
+  if (!body.furigana) return el("p", body.answer, "answer");
+  const paragraph = el("p", undefined, "answer");
+  for (const piece of body.furigana) {
+    if (!piece.reading) {
+      paragraph.append(document.createTextNode(piece.text));
+      continue;
+    }
+    const ruby = document.createElement("ruby");
+    ruby.append(document.createTextNode(piece.text), el("rt", piece.reading));
+    paragraph.append(ruby);
+  }
+  return paragraph;
 }
 
 function renderSources(item, citations) {
@@ -72,7 +90,7 @@ function renderHandoff(item, body) {
     box.append(el("p", body.handoff.contact, "contact"));  // the emergency number first, and large
   }
   // The server's words, in the question's language: what happens next, whom to call, the reference to quote.
-  box.append(el("p", body.answer, "answer"));
+  box.append(answerText(body));
   item.append(box);
 }
 
@@ -165,7 +183,7 @@ async function fetchAnswer(payload, onToken) {
 
 // The likely entries, when the service asks back: a list of buttons under a heading, "none of these" last.
 function renderChoices(item, body) {
-  item.append(el("p", body.answer, "answer"));
+  item.append(answerText(body));
   const heading = el("h3", t("choicesTitle"), "who");
   heading.id = `choices-${body.answer_id}`;
   const list = el("ul", undefined, "choices");
@@ -200,6 +218,7 @@ async function ask(event) {
 
 // Sends a question or a pick, and shows what the resident sent and the reply.
 async function send(payload, shown) {
+  if ($("easy").checked) payload.easy_japanese = true;  // やさしい日本語: the answer comes with its readings
   $("starting").hidden = true;
   message("resident").append(el("p", shown, "answer"));
   $("send").disabled = true;
@@ -228,7 +247,7 @@ async function send(payload, shown) {
     if (body.handoff.needed) {
       renderHandoff(item, body);
     } else {
-      item.append(el("p", body.answer, "answer"));
+      item.append(answerText(body));
       renderSources(item, body.citations);
     }
     if (body.outcome !== "with_staff") renderFeedback(item, body.answer_id);  // staff, not the AI, answer now

@@ -68,6 +68,22 @@ def answer_of(driver, question: str):
     )
 
 
+def test_easy_japanese_puts_the_readings_of_harder_kanji_over_the_answer_and_keeps_its_words(chat):
+    chat.find_element(By.ID, "easy").click()
+    reply = answer_of(chat, "粗大ごみを出したいです")
+    answer = reply.find_element(By.CSS_SELECTOR, ".answer")
+    readings = {rt.get_attribute("textContent") for rt in answer.find_elements(By.CSS_SELECTOR, "ruby rt")}
+    assert "そだい" in readings and "ごみ" not in readings  # kana are never read again
+    without_readings = chat.execute_script(
+        "const p = arguments[0].cloneNode(true); p.querySelectorAll('rt').forEach((rt) => rt.remove());"
+        "return p.textContent;",
+        answer,
+    )
+    assert "粗大ごみ受付センター" in without_readings
+    screenshot(chat, "chat-easy-japanese")
+    assert axe_violations(chat) == []
+
+
 def test_a_japanese_question_gets_an_answer_with_a_citation_link(chat, chat_server):
     reply = answer_of(chat, "粗大ごみを出したいです")
     screenshot(chat, "chat-answer-ja")

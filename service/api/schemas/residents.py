@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from service.answer.furigana import Ruby
 from service.answer.outcomes import Choice, Citation
 from service.api.schemas.common import QUESTION_PATTERN, Incoming, Lang
 
@@ -46,6 +47,11 @@ class AskRequest(Incoming):
         pattern=r"^[A-Za-z0-9_-]+$",
         json_schema_extra={"pattern": r"^[A-Za-z0-9_-]+$"},
         description="Continue a conversation (follow-up questions use its earlier turns).",
+    )
+    easy_japanese: bool = Field(
+        False,
+        description="やさしい日本語: a Japanese answer comes with `furigana`, the readings of its kanji beyond "
+        "MADOGUCHI_FURIGANA_GRADE (the text itself is unchanged).",
     )
 
     @model_validator(mode="after")
@@ -104,6 +110,11 @@ class Answer(BaseModel):
     )
     composer_fallback: str | None = Field(
         None, description="Why a generated answer was not shown (check_<reason>, llm_timeout, llm_unreachable)."
+    )
+    furigana: list[Ruby] | None = Field(
+        None,
+        description="With `easy_japanese` and a Japanese answer: `answer` in pieces, in order, each with the reading "
+        "of its kanji (hiragana) or null; joined, the pieces' texts are `answer`.",
     )
 
 

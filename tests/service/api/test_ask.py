@@ -259,3 +259,13 @@ def answer_log_lines(server) -> list[dict]:
     """The service's one log line per answer, parsed."""
     lines = [line for line in server.log().splitlines() if "service.api.respond: answer " in line]
     return [json.loads(line.split("answer ", 1)[1]) for line in lines]
+
+
+def test_easy_japanese_brings_the_readings_of_the_harder_kanji_and_leaves_the_answer_as_it_is(server):
+    plain = answered_from(server, "粗大ごみを出したいです", "ja-waste-bulky")
+    easy = answered_from(server, "粗大ごみを出したいです", "ja-waste-bulky", easy_japanese=True)
+    assert plain["furigana"] is None and easy["answer"] == plain["answer"]
+    assert "".join(piece["text"] for piece in easy["furigana"]) == easy["answer"]
+    assert {"text": "粗大", "reading": "そだい"} in easy["furigana"]
+    english = answered_from(server, "How do I put out bulky garbage?", "en-waste-bulky", easy_japanese=True)
+    assert english["lang"] == "en" and english["furigana"] is None
