@@ -57,12 +57,17 @@ class Chunk:
     source: str = ""  # corpus file (and line) it came from
     closes: str = ""  # ISO date after which it is no longer served (an FAQ's close date); "" never
     fields: dict[str, str] = field(default_factory=dict)  # a record's values by column (ingest/tables.py)
+    easy: str = ""  # an FAQ's answer in やさしい日本語, as the city wrote it ("": none)
 
     @property
     def digest(self) -> str:
         """Changes whenever anything a resident could see changes."""
         fields = asdict(self)
-        for name in ("closes", "fields"):  # digests stay as they were before these existed, where they are empty
+        for name in (
+            "closes",
+            "fields",
+            "easy",
+        ):  # digests stay as they were before these existed, where they are empty
             if not fields[name]:
                 del fields[name]
         payload = json.dumps(fields, ensure_ascii=False, sort_keys=True)
@@ -132,6 +137,7 @@ def _faq_chunk(where: str, faq: Faq, departments: dict[str, dict[str, Any]]) -> 
         contact=contact,
         source=where,
         closes=faq.closes,
+        easy=faq.easy,
     )
 
 

@@ -53,6 +53,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "url": ("url", "link", "リンク", "ページurl", "参照url", "関連url"),
     "updated": ("updated", "updatedat", "lastmodified", "更新日", "最終更新日", "更新日時", "公開日", "publishdate"),
     "closes": ("closes", "closedate", "enddate", "unpublishdate", "公開終了日", "掲載終了日", "終了日"),
+    "easy": ("easy", "easyanswer", "やさしい日本語", "やさしい日本語の回答", "やさしいにほんご"),
     "lang": ("lang", "language", "言語"),
     "email": ("email", "mail", "メール", "メールアドレス"),
 }

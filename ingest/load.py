@@ -2,7 +2,7 @@
 
 Layout of a corpus directory (searched recursively, hidden files skipped):
 - ``*.jsonl`` / ``*.csv`` / ``*.xlsx``: FAQs, one entry per line or row: ``question, answer`` required (and
-  ``id`` in JSONL); ``lang, category, department, contact, url, updated, closes`` optional. CSV and xlsx files
+  ``id`` in JSONL); ``lang, category, department, contact, url, updated, closes, easy`` optional. CSV and xlsx files
   may use the headers cities' exports use (質問, 回答, 担当課, …: ``ingest/exports.py``), any supported
   encoding, and HTML answers.
 - ``README*``, ``LICENSE*``, ``COPYING*``: documentation of the corpus, skipped (and said so).
@@ -88,6 +88,7 @@ class Faq(_Entry):
     contact: str = ""
     updated: str = ""
     closes: str = ""  # ISO date after which the entry is no longer served
+    easy: str = ""  # the city's own やさしい日本語 version of the answer, shown to residents who ask for it
 
     @field_validator("closes", "updated")
     @classmethod

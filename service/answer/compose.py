@@ -14,7 +14,7 @@ def compose(ctx: Context) -> Outcome | None:
     """The extractive answer; where a generative composer is configured, its answer if it passes the check."""
     top = ctx.candidates[0]
     shown = [
-        passage(c, ctx.query, ctx.lang, ctx.services.settings.snippet_chars)
+        passage(c, ctx.query, ctx.lang, ctx.services.settings.snippet_chars, easy=ctx.easy_japanese)
         for c in ctx.candidates[: max(1, ctx.named_rows)]
     ]
     if ctx.distances:  # the resident sent where they are: how far each site is, and where on a map
@@ -43,13 +43,15 @@ def how_far(ctx: Context, candidate: Candidate) -> str:
     return DISTANCE[ctx.lang].format(km=f"{metres / 1000:.1f}", map=link)
 
 
-def passage(candidate: Candidate, query: str, lang: str, snippet_chars: int) -> tuple[str, Citation]:
+def passage(
+    candidate: Candidate, query: str, lang: str, snippet_chars: int, easy: bool = False
+) -> tuple[str, Citation]:
     """A candidate's extractive answer (the FAQ answer, or the best paragraph of an article, labelled) with its
-    "as of" date, and its citation."""
+    "as of" date, and its citation. With ``easy``, an FAQ's answer in やさしい日本語 where the city wrote one."""
     citation = cite(candidate, query, snippet_chars)
     chunk = candidate.chunk
     if chunk.kind == "faq":
-        body = chunk.text
+        body = chunk.easy if easy and chunk.easy else chunk.text
     elif chunk.kind == "record":  # a row of an open-data list, as published, named by its list
         label = f"「{chunk.heading}」より"
         if lang == "en":

@@ -11,6 +11,7 @@ import unicodedata
 import pytest
 from openpyxl import Workbook
 
+from ingest.chunk import chunk_corpus
 from ingest.exports import html_to_text
 from ingest.load import load_corpus
 from ingest.text import normalize
@@ -80,6 +81,15 @@ def test_the_one_question_one_answer_format_loads(tmp_path):
     (tmp_path / "qa.csv").write_bytes(as_csv(["ID", "問い合わせ文", "応答文", "カテゴリ"], rows).encode("cp932"))
     corpus = load_corpus(tmp_path)
     assert corpus.rejections == [] and [faq.id for _, faq in corpus.faqs] == ["101", "102", "103"]
+
+
+def test_a_column_of_easy_japanese_answers_becomes_each_entrys_easy_text(tmp_path):
+    faqs = real_faqs(2)
+    easy = "市役所の 市民課で もらえます。"
+    rows = [["1", faqs[0]["question"], faqs[0]["answer"], easy], ["2", faqs[1]["question"], faqs[1]["answer"], ""]]
+    (tmp_path / "qa.csv").write_bytes(as_csv(["ID", "質問", "回答", "やさしい日本語"], rows).encode("cp932"))
+    chunks = {chunk.id: chunk for chunk in chunk_corpus(load_corpus(tmp_path))}
+    assert chunks["1"].easy == easy and chunks["1"].text == normalize(faqs[0]["answer"]) and chunks["2"].easy == ""
 
 
 def test_a_cms_export_with_html_answers_keeps_text_links_and_close_dates(tmp_path):

@@ -261,11 +261,16 @@ def answer_log_lines(server) -> list[dict]:
     return [json.loads(line.split("answer ", 1)[1]) for line in lines]
 
 
-def test_easy_japanese_brings_the_readings_of_the_harder_kanji_and_leaves_the_answer_as_it_is(server):
+def test_easy_japanese_brings_the_citys_easy_text_where_it_wrote_one_and_the_readings_of_the_harder_kanji(server):
     plain = answered_from(server, "粗大ごみを出したいです", "ja-waste-bulky")
     easy = answered_from(server, "粗大ごみを出したいです", "ja-waste-bulky", easy_japanese=True)
-    assert plain["furigana"] is None and easy["answer"] == plain["answer"]
+    assert plain["furigana"] is None and easy["answer"] != plain["answer"]
+    assert easy["answer"].startswith("大きな ごみ（粗大ごみ）の 出し方です。")  # the city's own easy text
+    assert easy["citations"][0]["id"] == plain["citations"][0]["id"] == "ja-waste-bulky"
     assert "".join(piece["text"] for piece in easy["furigana"]) == easy["answer"]
     assert {"text": "粗大", "reading": "そだい"} in easy["furigana"]
+    no_easy_text = answered_from(server, "課税証明書が欲しい", "ja-cert-tax", easy_japanese=True)
+    assert no_easy_text["answer"] == answered_from(server, "課税証明書が欲しい", "ja-cert-tax")["answer"]
+    assert any(piece["reading"] for piece in no_easy_text["furigana"])
     english = answered_from(server, "How do I put out bulky garbage?", "en-waste-bulky", easy_japanese=True)
     assert english["lang"] == "en" and english["furigana"] is None
