@@ -1,6 +1,8 @@
 """What in the corpus needs a person's look: entries whose ``updated`` date is older than a setting, entries
 no answer cited in the last days, and entries residents and staff rated worst (their first citation judged by
-the feedback on the answer). Each with its department, so that it reaches the people who own it."""
+the feedback on the answer); and for やさしい日本語, the Japanese FAQs whose easy text breaks a rule the checker
+reads (service/report/easy_japanese.py) and those without one. Each with its department, so that it reaches the
+people who own it."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from service.answer.context import Services
+from service.report.easy_japanese import problems as easy_problems
 from service.store.schema import audit, feedback, utc_now
 
 REVIEWED_KINDS = ("faq", "regulation")  # a table's rows are the city's dataset, refreshed as a whole
@@ -27,11 +30,13 @@ class Entry:
     helpful: int = 0
     not_helpful: int = 0
     wrong: int = 0  # answers reported wrong whose first source it was
+    easy_problems: tuple[str, ...] = ()  # what the easy-Japanese checker found in its easy text
 
 
 def review(services: Services, older_than_days: int, window_days: int, limit: int) -> dict[str, list[Entry]]:
     """``outdated`` (oldest first), ``uncited`` in the last ``window_days`` and ``poorly_rated`` there (those
-    reported wrong first, then most "not helpful"), at most ``limit`` each."""
+    reported wrong first, then most "not helpful"), ``easy_text_to_check`` (Japanese FAQs whose easy text breaks a
+    rule, most findings first) and ``without_easy_text``, at most ``limit`` each."""
     now = utc_now()
     since = now - dt.timedelta(days=window_days)
     cited, ratings = _usage(services, since)
@@ -48,6 +53,7 @@ def review(services: Services, older_than_days: int, window_days: int, limit: in
                 helpful,
                 unhelpful,
                 wrong,
+                tuple(easy_problems(chunk.easy)) if chunk.easy else (),
             )
     cutoff = (now - dt.timedelta(days=older_than_days)).date().isoformat()
     outdated = sorted((e for e in entries.values() if e.updated and e.updated[:10] < cutoff), key=lambda e: e.updated)
@@ -56,7 +62,21 @@ def review(services: Services, older_than_days: int, window_days: int, limit: in
         (e for e in entries.values() if e.wrong or e.not_helpful > e.helpful),
         key=lambda e: (-e.wrong, -e.not_helpful, e.helpful, e.id),
     )
-    return {"outdated": outdated[:limit], "uncited": uncited[:limit], "poorly_rated": poorly[:limit]}
+    japanese_faqs = {c.doc_id: c for c in services.index.chunks if c.kind == "faq" and c.lang == "ja"}
+    to_check = sorted(
+        (entries[doc] for doc in japanese_faqs if entries[doc].easy_problems),
+        key=lambda e: (-len(e.easy_problems), e.id),
+    )
+    without = sorted(
+        (entries[doc] for doc, c in japanese_faqs.items() if not c.easy), key=lambda e: (e.department, e.id)
+    )
+    return {
+        "outdated": outdated[:limit],
+        "uncited": uncited[:limit],
+        "poorly_rated": poorly[:limit],
+        "easy_text_to_check": to_check[:limit],
+        "without_easy_text": without[:limit],
+    }
 
 
 def _usage(services: Services, since: dt.datetime) -> tuple[Counter[str], dict[str, tuple[int, int, int]]]:

@@ -28,7 +28,8 @@ const TEXT = {
     live: "公開中", drafted: "FAQ案を提出しました。", drafting: "トピックからFAQ案を作成中です。質問と回答を書いてください。",
     generation: "版", because: "理由",
     reviewTitle: "見直しが必要な項目", loadReview: "一覧を表示", outdated: "更新日が古い項目",
-    uncited: "最近引用されていない項目", poorly_rated: "誤りの報告・評価が低い項目", reportedWrong: "誤りの報告 {n}件", updated: "更新日",
+    uncited: "最近引用されていない項目", poorly_rated: "誤りの報告・評価が低い項目",
+    easy_text_to_check: "やさしい日本語の見直し（文の長さ・二重否定・敬語・カタカナ語・和暦）", without_easy_text: "やさしい日本語の文がない項目", reportedWrong: "誤りの報告 {n}件", updated: "更新日",
     operatorTitle: "運用者：FAQ案の承認、AIの停止、お知らせ", adminToken: "運用者トークン", showPending: "承認待ちを表示",
     approve: "承認して公開", reject: "差し戻す", rejectReason: "差し戻しの理由", publishing: "公開処理中 {p}%",
     published: "公開されました（版 {generation}）。", publishFailed: "公開できませんでした: {message}",
@@ -79,7 +80,9 @@ const TEXT = {
     approved: "approved (being published)", rejected: "sent back", live: "live", drafted: "Draft submitted.",
     drafting: "Drafting from a topic: write the question and the answer.", generation: "version", because: "Reason",
     reviewTitle: "Entries to review", loadReview: "Show the lists", outdated: "Not updated for long",
-    uncited: "Not cited recently", poorly_rated: "Reported wrong or rated poorly", reportedWrong: "reported wrong {n}×", updated: "updated",
+    uncited: "Not cited recently", poorly_rated: "Reported wrong or rated poorly",
+    easy_text_to_check: "Easy Japanese to check (sentence length, double negatives, honorifics, katakana, era years)",
+    without_easy_text: "Entries with no easy Japanese text", reportedWrong: "reported wrong {n}×", updated: "updated",
     operatorTitle: "Operators: FAQ drafts, pausing the AI, notices", adminToken: "Operator token", showPending: "Show drafts waiting",
     approve: "Approve and publish", reject: "Send back", rejectReason: "Why it is sent back",
     publishing: "Publishing {p}%", published: "Published (version {generation}).",
@@ -435,13 +438,15 @@ function loadProposals() {
 async function loadReview() {
   try {
     const data = await api("GET", "v1/content/review");
-    const parts = ["outdated", "uncited", "poorly_rated"].map((name) => {
+    const parts = ["outdated", "uncited", "poorly_rated", "easy_text_to_check", "without_easy_text"].map((name) => {
       const part = el("section");
       part.append(el("h3", `${t(name)} (${data[name].length})`));
       const list = el("ul");
       data[name].forEach((e) => {
         const reported = e.wrong ? ` · ${t("reportedWrong", { n: e.wrong })}` : "";
-        list.append(el("li", `${e.title} — ${e.department} · ${t("updated")} ${e.updated}${reported}`));
+        const item = el("li", `${e.title} — ${e.department} · ${t("updated")} ${e.updated}${reported}`);
+        if (e.easy_problems && e.easy_problems.length) item.append(el("p", e.easy_problems.join(" / "), "meta"));
+        list.append(item);
       });
       if (!data[name].length) list.append(el("li", t("none")));
       part.append(list);

@@ -181,3 +181,13 @@ def test_the_console_page_allows_only_its_own_scripts(console_server):
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "<script>" not in response.text  # no inline script: only <script src=...>
+
+
+def test_the_content_review_shows_what_the_easy_japanese_checker_found(console):
+    sign_in_with_the_keyboard(console)
+    console.find_element(By.ID, "load-review").click()
+    sections = wait(console).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#review section")) == 5 and d)
+    review = sections.find_element(By.ID, "review").text
+    assert "やさしい日本語の見直し" in review and "katakana_loanword: インターネット" in review
+    assert "やさしい日本語の文がない項目" in review
+    assert axe_violations(console) == []

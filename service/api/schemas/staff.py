@@ -97,6 +97,11 @@ class ReviewEntry(BaseModel):
     helpful: int
     not_helpful: int
     wrong: int = Field(0, description="Answers it was the first source of that were reported wrong in the window.")
+    easy_problems: list[str] = Field(
+        default_factory=list,
+        description="What the やさしい日本語 checker found in its easy text, each `code: what` (long_sentence, "
+        "double_negative, honorific, katakana_loanword, era_without_western_year).",
+    )
 
 
 class Review(BaseModel):
@@ -104,6 +109,12 @@ class Review(BaseModel):
     uncited: list[ReviewEntry] = Field(description="Cited by no answer in the window.")
     poorly_rated: list[ReviewEntry] = Field(
         description="Reported wrong, or more 'not helpful' than 'helpful', in the window: those reported wrong first."
+    )
+    easy_text_to_check: list[ReviewEntry] = Field(
+        default_factory=list, description="Japanese FAQs whose やさしい日本語 text breaks a rule, most findings first."
+    )
+    without_easy_text: list[ReviewEntry] = Field(
+        default_factory=list, description="Japanese FAQs with no やさしい日本語 text, by department."
     )
 
 

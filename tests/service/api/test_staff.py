@@ -171,6 +171,15 @@ def test_content_review_lists_outdated_uncited_and_poorly_rated_entries_with_the
     assert staff_server.http.get("/v1/content/review").status_code == 401
 
 
+def test_content_review_lists_the_easy_texts_to_check_with_their_findings_and_the_entries_without_one(staff_server):
+    review = staff_server.http.get("/v1/content/review", headers=STAFF).json()
+    to_check = {entry["id"]: entry["easy_problems"] for entry in review["easy_text_to_check"]}
+    assert "katakana_loanword: インターネット" in to_check["ja-waste-bulky"]  # the sample's easy text, as written
+    without = {entry["id"] for entry in review["without_easy_text"]}
+    assert "ja-cert-tax" in without and not without & {"ja-waste-bulky", "ja-cert-juminhyo"}
+    assert all(entry.startswith("ja-") for entry in without | set(to_check))
+
+
 def handed_to_staff(server: Server) -> dict:
     body = server.http.post("/v1/ask", json={"question": OUT_OF_SCOPE}).json()
     assert body["handoff"]["needed"] and body["handoff"]["case_id"]
