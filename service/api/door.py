@@ -41,6 +41,7 @@ class Said:
     location: tuple[float, float] | None = None
     lang: str | None = None
     easy_japanese: bool = False
+    again: bool = False  # the conversation's last question, asked again (LINE's やさしい日本語 button)
 
 
 def hear(said: Said, services: Services) -> Answer:
@@ -59,7 +60,9 @@ def enter(said: Said, services: Services) -> Context:
     new one (only the server starts a conversation: a token the resident made up is replaced, except on LINE,
     whose token the server derives from the user). Raises ConflictError for a pick nothing offered."""
     assert said.channel in CHANNELS, said.channel
-    if said.pick is not None:
+    if said.again:
+        ctx = _asked_again(said, services)
+    elif said.pick is not None:
         ctx = _picked(said, said.pick, services)
     elif said.location is not None:
         ctx = _located(said, said.location, services)
@@ -118,6 +121,24 @@ def _picked(said: Said, pick: Pick, services: Services) -> Context:
         services=services,
         history=history,
         chosen=pick,
+    )
+
+
+def _asked_again(said: Said, services: Services) -> Context:
+    """The conversation's last question once more, with the turns before it (a follow-up stays one)."""
+    key = conversation_key(said.token)
+    history = services.store.conversations.history(key, services.settings.history_turns + 1)
+    if not history:
+        raise ConflictError("nothing_to_ask_again", "The conversation has no question to ask again: ask one.")
+    last = history[-1]
+    return Context(
+        question=last.question,
+        lang=last.lang,
+        conversation_id=key,
+        conversation_token=said.token,
+        services=services,
+        history=history[:-1],
+        stands_alone=len(history) == 1,  # its turn is the conversation's first: nothing before it to lean on
     )
 
 

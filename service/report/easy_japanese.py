@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-SENTENCE_MAX = 30  # characters, spaces and the full stop aside: the guideline asks for short sentences, one piece of information each
+SENTENCE_MAX = 30  # characters, spaces and the full stop aside: short sentences, one piece of information each
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _DOUBLE_NEGATIVE = re.compile(

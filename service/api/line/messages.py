@@ -25,6 +25,7 @@ QUICK_REPLIES_MAX = 13
 LABEL_MAX = 20
 DATA_MAX = 300
 WRONG = "wrong="  # the postback of "this answer is wrong": wrong=<answer id>
+EASY = "easy="  # the quick reply under a Japanese answer: the same question again, in やさしい日本語
 CHOOSE = "choose="  # a quick reply's postback data: choose=<position of the choice>, or choose=none
 RESOLVED = "resolved="  # after staff closed a case: resolved=yes or resolved=no
 
@@ -44,6 +45,7 @@ WRONG_THANKS = texts("line_wrong_thanks")
 ALREADY_REPORTED = texts("line_already_reported")
 STALE_CHOICE = texts("line_stale_choice")
 TOO_LONG = texts("line_too_long")
+EASY_LABEL = texts("line_easy_japanese")
 
 
 def text_message(text: str, quick_reply: list[Message] | None = None) -> Message:
@@ -56,7 +58,7 @@ def text_message(text: str, quick_reply: list[Message] | None = None) -> Message
 def answer_messages(answer: Answer) -> list[Message]:
     """An answer as the messages of one reply (at most five, each within LINE's limits)."""
     lang = answer.lang if answer.lang in AI_NOTICE else "ja"
-    parts = [answer.answer]
+    parts = [with_readings(answer)]
     if answer.choices:
         parts.append(
             "\n".join(f"{n}. {_choice_title(c.id, c.title, c.section)}" for n, c in enumerate(answer.choices, 1))
@@ -76,9 +78,18 @@ def answer_messages(answer: Answer) -> list[Message]:
     if answer.choices:
         messages[-1]["quickReply"] = {"items": choice_buttons(answer, lang)}
     elif answer.outcome == "answered":  # an answer from the sources may be reported wrong
-        report = postback(WRONG_LABEL[lang], f"{WRONG}{answer.answer_id}", WRONG_LABEL[lang])
-        messages[-1]["quickReply"] = {"items": [report]}
+        items = [postback(WRONG_LABEL[lang], f"{WRONG}{answer.answer_id}", WRONG_LABEL[lang])]
+        if lang == "ja" and answer.furigana is None:  # once more, with the readings of the harder kanji
+            items.append(postback(EASY_LABEL[lang], EASY, EASY_LABEL[lang]))
+        messages[-1]["quickReply"] = {"items": items}
     return messages
+
+
+def with_readings(answer: Answer) -> str:
+    """The answer's text; in やさしい日本語, each harder word followed by its reading: 住民票（じゅうみんひょう）."""
+    if not answer.furigana:
+        return answer.answer
+    return "".join(piece.text + (f"（{piece.reading}）" if piece.reading else "") for piece in answer.furigana)
 
 
 def sources(citations: list[Citation], lang: str) -> str:

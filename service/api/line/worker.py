@@ -199,6 +199,8 @@ class LineChannel:
             if data.startswith(say.RESOLVED):
                 services.store.threads.rate(conversation_key(token), data.removeprefix(say.RESOLVED) == "yes")
                 return None
+            if data == say.EASY:  # the last question again, in やさしい日本語
+                return Said("line", token, again=True, easy_japanese=True)
             if not data.startswith(say.CHOOSE):
                 return None
             return Said("line", token, pick=quick_reply_pick(data.removeprefix(say.CHOOSE)))

@@ -48,6 +48,12 @@ def test_a_pick_where_nothing_was_offered_is_refused(services):
     assert refused.value.code == "nothing_to_choose"
 
 
+def test_asking_again_needs_a_question_asked_before(services):
+    with pytest.raises(ConflictError) as refused:
+        enter(Said("line", "line-" + "b" * 48, again=True, easy_japanese=True), services)
+    assert refused.value.code == "nothing_to_ask_again"
+
+
 def test_a_picked_choice_is_answered_from_that_entry(services):
     asked = hear(Said("api", question="住民票の写しはどこでもらえますか"), services)
     assert asked.outcome == "clarify" and len(asked.choices) >= 2

@@ -136,8 +136,9 @@ def test_an_answer_has_a_quick_reply_to_report_it_wrong_which_opens_a_case(line,
     someone = user("wrong")
     send(line, text_event(someone, "フライパンは何ごみですか"))
     answers(double, someone)
-    [report] = double.to(someone)[0].body["messages"][-1]["quickReply"]["items"]
+    report, easy = double.to(someone)[0].body["messages"][-1]["quickReply"]["items"]  # and やさしい日本語
     assert report["action"]["data"].startswith("wrong=") and report["action"]["label"] == "回答の誤りを報告"
+    assert easy["action"]["data"] == "easy="
     send(line, event("postback", someone, postback={"data": report["action"]["data"]}))
     thanked = answers(double, someone, 2)[1]
     reference = re.search(r"受付番号 (MD-\w{6})", thanked).group(1)
@@ -146,6 +147,21 @@ def test_an_answer_has_a_quick_reply_to_report_it_wrong_which_opens_a_case(line,
     assert reason == "wrong_answer"
     send(line, event("postback", someone, postback={"data": report["action"]["data"]}))  # a second tap
     assert "すでに受け付けています" in answers(double, someone, 3)[2]
+
+
+def test_easy_japanese_asks_the_last_question_again_with_the_readings_in_brackets(line, double):
+    someone = user("easy")
+    send(line, text_event(someone, "粗大ごみを出したいです"))
+    first = answers(double, someone)[0]
+    items = double.to(someone)[0].body["messages"][-1]["quickReply"]["items"]
+    [easy] = [item for item in items if item["action"]["data"] == "easy="]
+    assert easy["action"]["label"] == "やさしい日本語で" and "（そだい）" not in first
+    send(line, event("postback", someone, postback={"data": "easy="}))
+    again = answers(double, someone, 2)[1]
+    assert again.startswith("大きな ごみ（粗大（そだい）ごみ）の 出し方です。")  # the city's easy text, with readings
+    assert "出典\n[1] 粗大ごみを出したいです" in again
+    last = double.to(someone)[1].body["messages"][-1]["quickReply"]["items"]
+    assert all(item["action"]["data"] != "easy=" for item in last)  # asked in easy Japanese already
 
 
 def test_an_english_question_is_answered_in_english_with_its_sources(line, double):
