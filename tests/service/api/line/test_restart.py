@@ -59,7 +59,9 @@ def test_an_event_acknowledged_before_a_kill_is_pushed_once_by_the_next_server(
         engine.dispose()
         assert [call.path for call in pushed] == ["/v2/bot/message/push"]
         assert "燃やさないごみ" in pushed[0].body["messages"][0]["text"]
-        assert row == ("done", "push", 2)
+        # tried by the killed server, then by the next one; on a busy machine the next one's first answer can
+        # outlast the 1-s lease and be claimed once more, and LINE's retry key keeps it one push
+        assert row[:2] == ("done", "push") and row[2] >= 2
     finally:
         second.close()
         double.close()
