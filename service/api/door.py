@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ingest.text import detect_lang
 from service.answer.catalogue import texts
@@ -105,23 +106,8 @@ def _picked(said: Said, pick: Pick, services: Services) -> Context:
             )
         raise ConflictError("choice_not_offered", "Pick one of the choices offered, or 'none'.")
     if pick.kind == "place":
-        return Context(
-            question=f"{pick.value} {offered.question}",
-            lang=offered.lang,
-            conversation_id=key,
-            conversation_token=said.token,
-            services=services,
-            history=history,
-        )
-    return Context(
-        question=offered.question,
-        lang=offered.lang,
-        conversation_id=key,
-        conversation_token=said.token,
-        services=services,
-        history=history,
-        chosen=pick,
-    )
+        return _in_conversation(said, f"{pick.value} {offered.question}", offered.lang, services, history=history)
+    return _in_conversation(said, offered.question, offered.lang, services, history=history, chosen=pick)
 
 
 def _asked_again(said: Said, services: Services) -> Context:
@@ -131,14 +117,9 @@ def _asked_again(said: Said, services: Services) -> Context:
     if not history:
         raise ConflictError("nothing_to_ask_again", "The conversation has no question to ask again: ask one.")
     last = history[-1]
-    return Context(
-        question=last.question,
-        lang=last.lang,
-        conversation_id=key,
-        conversation_token=said.token,
-        services=services,
-        history=history[:-1],
-        stands_alone=len(history) == 1,  # its turn is the conversation's first: nothing before it to lean on
+    # its turn the conversation's first: nothing before it to lean on
+    return _in_conversation(
+        said, last.question, last.lang, services, history=history[:-1], stands_alone=len(history) == 1
     )
 
 
@@ -149,15 +130,14 @@ def _located(said: Said, location: tuple[float, float], services: Services) -> C
     history = services.store.conversations.history(key, services.settings.history_turns)
     asked = next((turn for turn in reversed(history) if asks_where_to_evacuate(turn.question)), None)
     lang = asked.lang if asked else "ja"
-    return Context(
-        question=asked.question if asked else WHERE_TO_EVACUATE[lang],
-        lang=lang,
-        conversation_id=key,
-        conversation_token=said.token,
-        stands_alone=True,
-        services=services,
-        location=location,
-    )
+    question = asked.question if asked else WHERE_TO_EVACUATE[lang]
+    return _in_conversation(said, question, lang, services, stands_alone=True, location=location)
+
+
+def _in_conversation(said: Said, question: str, lang: str, services: Services, **more: Any) -> Context:
+    """The Context of a question in the conversation ``said`` names."""
+    key = conversation_key(said.token)
+    return Context(question, lang, key, services, conversation_token=said.token, **more)
 
 
 def conversation_known(services: Services, key: str) -> bool:
