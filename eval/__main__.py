@@ -46,8 +46,8 @@ from eval.harness import (
 )
 from eval.results import save_results
 from eval.settings import BENCH_SETS, BenchDataMissingError, EvalSettings
+from ingest.languages import detect
 from ingest.settings import load_settings_or_exit
-from ingest.text import detect_lang
 
 
 @dataclass
@@ -198,7 +198,7 @@ def run_retrieval(args: argparse.Namespace, settings: EvalSettings) -> Result:
     queries = load_queries(args.queries)
     by_lang: dict[str, list[dict[str, Any]]] = {}
     for query in queries:
-        by_lang.setdefault(str(query.get("lang") or detect_lang(str(query["query"]))), []).append(query)
+        by_lang.setdefault(str(query.get("lang") or detect(str(query["query"]))), []).append(query)
     metrics = {"all": answers.retrieval(services, queries, args.k)}
     metrics.update({lang: answers.retrieval(services, group, args.k) for lang, group in by_lang.items()})
     figure = plots.recall_curve({name: group["recall_curve"] for name, group in metrics.items()})

@@ -12,7 +12,7 @@ from typing import Any
 from sklearn.metrics import roc_auc_score
 
 from eval.metrics import mrr_at, ndcg_at, recall_at
-from ingest.text import detect_lang
+from ingest.languages import detect
 from service.answer import pipeline
 from service.answer.context import Context, Services
 from service.answer.pipeline import answer
@@ -27,7 +27,7 @@ def question_context(services: Services, question: dict[str, Any], ablate: bool 
     searches, so the question becomes unanswerable."""
     if ablate:
         services = replace(services, index=services.index.excluding(relevant_docs(question)))
-    lang = question.get("lang") or detect_lang(question["query"])
+    lang = question.get("lang") or detect(question["query"])
     conversation = uuid.uuid4().hex
     history: list[Turn] = []
     for earlier in question.get("context", []):

@@ -58,6 +58,18 @@ class Chunk:
     closes: str = ""  # ISO date after which it is no longer served (an FAQ's close date); "" never
     fields: dict[str, str] = field(default_factory=dict)  # a record's values by column (ingest/tables.py)
     easy: str = ""  # an FAQ's answer in やさしい日本語, as the city wrote it ("": none)
+    # an FAQ's question (and answer) in other languages, as the city wrote them: lang -> {"question", "answer"}
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def asked_as(self) -> list[str]:
+        """Every question the city wrote for this chunk: its own, then its translations'."""
+        return [self.title, *(t["question"] for t in self.translations.values())]
+
+    def answer_in(self, lang: str) -> str:
+        """The city's answer in ``lang``: its own, a translation's, or "" when the city wrote none in it."""
+        if lang == self.lang:
+            return self.text
+        return self.translations.get(lang, {}).get("answer", "")
 
     @property
     def digest(self) -> str:
@@ -67,6 +79,7 @@ class Chunk:
             "closes",
             "fields",
             "easy",
+            "translations",
         ):  # digests stay as they were before these existed, where they are empty
             if not fields[name]:
                 del fields[name]
@@ -138,6 +151,7 @@ def _faq_chunk(where: str, faq: Faq, departments: dict[str, dict[str, Any]]) -> 
         source=where,
         closes=faq.closes,
         easy=faq.easy,
+        translations={lang: t.model_dump() for lang, t in sorted(faq.translations.items())},
     )
 
 

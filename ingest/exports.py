@@ -21,6 +21,8 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
+from ingest.languages import LANGUAGES
+
 # Each field, and the headers cities and CMS exports give it (compared after folding: NFKC, lower case, no
 # spaces, no "#", no "_" or "-").
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -58,6 +60,30 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "email": ("email", "mail", "メール", "メールアドレス"),
 }
 _ALIASES = {alias: field for field, aliases in HEADERS.items() for alias in aliases}
+# A column of a translation: a question or answer header, then a language by its code or its Japanese name
+# (質問_vi, question (zh-Hans), 回答（ベトナム語）): ``question:vi``, ``answer:vi``.
+LANGUAGE_NAMES = {
+    "英語": "en",
+    "中国語簡体字": "zh-Hans",
+    "簡体字": "zh-Hans",
+    "中国語": "zh-Hans",
+    "中国語繁体字": "zh-Hant",
+    "繁体字": "zh-Hant",
+    "韓国語": "ko",
+    "韓国朝鮮語": "ko",
+    "ベトナム語": "vi",
+    "タガログ語": "tl",
+    "フィリピノ語": "tl",
+    "ポルトガル語": "pt",
+    "ネパール語": "ne",
+    "インドネシア語": "id",
+    "ミャンマー語": "my",
+    "ビルマ語": "my",
+    "スペイン語": "es",
+    "タイ語": "th",
+}
+_BRACKETED = re.compile(r"^(.+?)\s*[(\[](.+)[)\]]$")  # 回答(ベトナム語), question (zh-Hans), 質問(中国語(簡体字))
+_SUFFIXED = re.compile(r"^(.+?)[\s_:\-]+([A-Za-z]{2}(?:-[A-Za-z]{4})?)$")  # 質問_vi, question-pt (not "id": ID)
 _FOLD = re.compile(r"[\s#＿_\-・()（）]")
 _BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
 ENCODINGS = ("utf-8", "cp932", "euc_jp")  # tried after a BOM; cp932 is Shift_JIS as Windows writes it
@@ -111,9 +137,23 @@ def _line_of(data: bytes, offset: int) -> int:
 
 
 def header_field(header: str) -> str | None:
-    """Our field name for a column header, or None when it is not one we know."""
+    """Our field name for a column header (``question:vi`` for a translation's), or None when it is not one we know."""
     folded = _FOLD.sub("", unicodedata.normalize("NFKC", header or "")).lower()
-    return _ALIASES.get(folded)
+    return _ALIASES.get(folded) or _translated_field(unicodedata.normalize("NFKC", header or "").strip())
+
+
+def _translated_field(header: str) -> str | None:
+    """``question:<lang>`` or ``answer:<lang>`` for a translation's column; None for any other header."""
+    found = _BRACKETED.match(header) or _SUFFIXED.match(header)
+    if not found:
+        return None
+    base = _ALIASES.get(_FOLD.sub("", found.group(1)).lower())
+    named = _FOLD.sub("", found.group(2))
+    codes = {_FOLD.sub("", code).lower(): code for code in LANGUAGES}
+    lang = LANGUAGE_NAMES.get(named) or codes.get(named.lower())
+    if lang == "id" and found.re is _SUFFIXED:  # "Question ID" names an id column, not Indonesian
+        return None
+    return f"{base}:{lang}" if base in ("question", "answer") and lang else None
 
 
 def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -156,7 +196,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def records(rows: Iterator[tuple[int, list[str]]], stem: str) -> Iterator[tuple[int, dict[str, str]]]:
+def records(rows: Iterator[tuple[int, list[str]]], stem: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """FAQ records from a table's rows: the first non-empty row is the header; columns we do not know are
     ignored; a row without an id gets ``<file stem>-<row>``; HTML answers become text with their links."""
     header: list[str | None] | None = None
@@ -175,9 +215,12 @@ def records(rows: Iterator[tuple[int, list[str]]], stem: str) -> Iterator[tuple[
             continue
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
             raise UnreadableFile("more cells than header columns", number)
-        record: dict[str, str] = {}
+        record: dict[str, Any] = {}
         for name, cell in zip(header, cells, strict=False):
-            if name and cell.strip() and name not in record:
+            if name and ":" in name and cell.strip():  # a translation's question or answer
+                part, lang = name.split(":")
+                record.setdefault("translations", {}).setdefault(lang, {})[part] = cell.strip()
+            elif name and cell.strip() and name not in record:
                 record[name] = cell.strip()
         if "answer" in record and looks_like_html(record["answer"]):
             record["answer"], links = html_to_text(record["answer"])

@@ -69,7 +69,8 @@ def view_texts(chunk: Chunk, answer_chars: int) -> dict[str, str]:
         return {"qa": f"{chunk.heading} {chunk.title}"}
     head = chunk.title if chunk.kind == "faq" else " ".join(filter(None, (chunk.title, chunk.section, chunk.heading)))
     body = chunk.text[:answer_chars]
-    return {"q": head, "qa": f"{head}\n{body}" if body else head}
+    translated = {f"q.{lang}": t["question"] for lang, t in chunk.translations.items()}  # searched as questions
+    return {"q": head, "qa": f"{head}\n{body}" if body else head, **translated}
 
 
 def ingest(
@@ -194,7 +195,9 @@ def _build(
             for view, text in view_texts(chunk, spec.answer_chars).items():
                 keys.append(text_key(spec.embedding_model, text))
                 texts.append(text)
-                metadatas.append({"pos": position, "chunk_id": chunk.id, "view": view, "lang": chunk.lang})
+                metadatas.append(
+                    {"pos": position, "chunk_id": chunk.id, "view": view.partition(".")[0], "lang": chunk.lang}
+                )
         matrix = _embed_missing(keys, texts, cached, spec.embedding_model, report, progress, on_progress)
         learned_keys, learned_matrix = _embed_phrasings(phrasings, cached, spec.embedding_model, matrix.shape[1])
         # each FAQ's published question and each canary question, embedded as questions: the adapter's pairs and
@@ -221,7 +224,7 @@ def _build(
             learned_matrix,
             [question_key(p.text) for p in phrasings],
         ).save(target / STORED)
-        lexical = LexicalIndex.build([lexical_text(c.title, c.heading, c.text) for c in chunks])
+        lexical = LexicalIndex.build([lexical_text(c.title, c.heading, c.text, c.translations) for c in chunks])
         lexical.save(target / "lexical")
         client = vectors.open_client(target, spec.chroma_url)
         collection = vectors.create_collection(client, generation)

@@ -157,7 +157,9 @@ class LiveIndex:
         found = self._terms.get(position)
         if found is None:
             chunk = self.chunks[position]
-            found = self._terms[position] = passage_terms(lexical_text(chunk.title, chunk.heading, chunk.text))
+            found = self._terms[position] = passage_terms(
+                lexical_text(chunk.title, chunk.heading, chunk.text, chunk.translations)
+            )
         return found
 
     def _kept(self, position: int) -> bool:
@@ -198,7 +200,8 @@ class LiveIndex:
         nearest = []
         for stored_id, distance in zip(found["ids"][0], found["distances"][0], strict=True):  # type: ignore[index]
             chunk_id, _, stored_view = stored_id.rpartition("::")
-            nearest.append((self._chunk_positions[chunk_id], stored_view, 1.0 - float(distance)))
+            view = stored_view.partition(".")[0]  # "q.vi", a translation's question, is a question view
+            nearest.append((self._chunk_positions[chunk_id], view, 1.0 - float(distance)))
         return nearest
 
     def dense(self, query_vector: list[float], k: int, view: str | None = None) -> list[Hit]:
@@ -227,9 +230,11 @@ class LiveIndex:
 
     def _by_view(self, nearest: list[tuple[int, str, float]], k: int) -> dict[str, list[Hit]]:
         by_view: dict[str, list[Hit]] = {}
+        seen: set[tuple[str, int]] = set()  # a chunk once per view: by its best question where it has several
         for position, view, similarity in nearest:
             hits = by_view.setdefault(view, [])
-            if len(hits) < k and self._kept(position):
+            if len(hits) < k and self._kept(position) and (view, position) not in seen:
+                seen.add((view, position))
                 hits.append(Hit(position, similarity))
         return by_view
 

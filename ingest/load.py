@@ -5,6 +5,10 @@ Layout of a corpus directory (searched recursively, hidden files skipped):
   ``id`` in JSONL); ``lang, category, department, contact, url, updated, closes, easy`` optional. CSV and xlsx files
   may use the headers cities' exports use (質問, 回答, 担当課, …: ``ingest/exports.py``), any supported
   encoding, and HTML answers.
+- Translations of an entry (its question, or question and answer) in any of ``ingest/languages.py: LANGUAGES``:
+  ``translations: {"vi": {"question": …, "answer": …}}`` in the entry, a line ``{"translation_of": <id>, "lang":
+  "vi", "question": …, "answer": …}`` in any FAQ file (a file per language, as cities export them), or a column
+  per language in a CSV or xlsx export (``質問_vi``, ``回答（ベトナム語）``: ``ingest/exports.py``).
 - ``README*``, ``LICENSE*``, ``COPYING*``: documentation of the corpus, skipped (and said so).
 - ``*.md``: one regulation each, YAML front matter ``id, title, lang, url, effective``, then its articles.
 - ``departments.yaml`` (optional): department key -> names, phone and opening hours, so that an FAQ's
@@ -30,8 +34,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ingest import exports, office_hours, tables
+from ingest.languages import LANGUAGES, detect
 from ingest.tables import Record
-from ingest.text import detect_lang, normalize, visible
+from ingest.text import normalize, visible
 
 FAQ_SUFFIXES = (".jsonl",)
 TABLE_SUFFIXES = (".csv", ".xlsx")  # FAQ exports or open-data tables, told apart by their columns
@@ -66,9 +71,23 @@ class _Entry(BaseModel):
     def _known_lang(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
-        if value not in ("ja", "en"):
-            raise ValueError("lang must be 'ja' or 'en'")
+        if value not in LANGUAGES:
+            raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}")
         return value
+
+
+class Translation(BaseModel):
+    """An entry's question (and answer, where the city translated it) in another language, as the city wrote it."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    question: str = Field(min_length=1)
+    answer: str = ""
+
+    @field_validator("question")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        return visible(value)
 
 
 class Faq(_Entry):
@@ -89,6 +108,15 @@ class Faq(_Entry):
     updated: str = ""
     closes: str = ""  # ISO date after which the entry is no longer served
     easy: str = ""  # the city's own やさしい日本語 version of the answer, shown to residents who ask for it
+    translations: dict[str, Translation] = Field(default_factory=dict)  # by language
+
+    @field_validator("translations")
+    @classmethod
+    def _translated_into_known_languages(cls, value: dict[str, Translation]) -> dict[str, Translation]:
+        unknown = sorted(set(value) - set(LANGUAGES))
+        if unknown:
+            raise ValueError(f"unknown language {unknown[0]!r}: one of {', '.join(LANGUAGES)}")
+        return value
 
     @field_validator("closes", "updated")
     @classmethod
@@ -120,6 +148,7 @@ class Corpus:
     rejections: list[Rejection] = field(default_factory=list)
     skipped: list[Rejection] = field(default_factory=list)  # documentation files, and table rows left out
     records: list[tuple[str, Record, str]] = field(default_factory=list)  # (file:row, row, attribution)
+    translations: list[tuple[str, str, str, Translation]] = field(default_factory=list)  # (where, of, lang, text)
 
     @property
     def documents(self) -> int:
@@ -166,6 +195,7 @@ def load_corpus(root: Path) -> Corpus:
         except _FileError as error:
             corpus.rejections.append(error.rejection)
     _reject_duplicate_ids(corpus)
+    _attach_translations(corpus)
     if not corpus.rejections and corpus.documents == 0:
         corpus.rejections.append(Rejection(str(root), None, "the corpus holds no FAQ or regulation"))
     return corpus
@@ -257,14 +287,47 @@ def faq_problem(raw: dict[str, Any]) -> str | None:
 
 
 def _add_faq(corpus: Corpus, name: str, line: int, raw: dict[str, Any]) -> None:
+    if "translation_of" in raw:
+        _add_translation(corpus, name, line, raw)
+        return
     try:
         faq = Faq.model_validate(raw)
     except ValidationError as error:
         corpus.rejections.append(Rejection(name, line, _explain(error)))
         return
     faq.question, faq.answer = normalize(faq.question), normalize(faq.answer)
-    faq.lang = faq.lang or detect_lang(faq.question + faq.answer)
+    faq.lang = faq.lang or detect(faq.question + faq.answer)
+    for translation in faq.translations.values():
+        translation.question, translation.answer = normalize(translation.question), normalize(translation.answer)
     corpus.faqs.append((f"{name}:{line}", faq))
+
+
+def _add_translation(corpus: Corpus, name: str, line: int, raw: dict[str, Any]) -> None:
+    """A line that translates another entry: kept until every file is read (its entry may come later)."""
+    try:
+        translation = Translation.model_validate(raw)
+    except ValidationError as error:
+        corpus.rejections.append(Rejection(name, line, _explain(error)))
+        return
+    translation.question, translation.answer = normalize(translation.question), normalize(translation.answer)
+    lang = str(raw.get("lang") or detect(translation.question + translation.answer))
+    if lang not in LANGUAGES:
+        corpus.rejections.append(Rejection(name, line, f"lang must be one of {', '.join(LANGUAGES)}"))
+        return
+    corpus.translations.append((f"{name}:{line}", str(raw["translation_of"]), lang, translation))
+
+
+def _attach_translations(corpus: Corpus) -> None:
+    """Each translation line onto the entry it names; one that names no entry is a rejection of its line."""
+    entries = {faq.id: faq for _, faq in corpus.faqs}
+    for where, of, lang, translation in corpus.translations:
+        file, _, line = where.rpartition(":")
+        if of not in entries:
+            corpus.rejections.append(Rejection(file, int(line), f"translation_of {of!r} names no FAQ entry"))
+        elif lang == entries[of].lang:
+            corpus.rejections.append(Rejection(file, int(line), f"{of!r} is itself in {lang}"))
+        else:
+            entries[of].translations[lang] = translation
 
 
 def _read_regulation(path: Path, name: str) -> Regulation:
@@ -281,7 +344,7 @@ def _read_regulation(path: Path, name: str) -> Regulation:
         regulation = Regulation.model_validate({**fields, "body": post.content})
     except ValidationError as error:
         raise _FileError(name, 1, f"invalid front matter: {_explain(error)}") from error
-    regulation.lang = regulation.lang or detect_lang(regulation.title + regulation.body)
+    regulation.lang = regulation.lang or detect(regulation.title + regulation.body)
     return regulation
 
 

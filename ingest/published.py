@@ -34,22 +34,27 @@ def sentences(question: str) -> list[str]:
 
 
 class PublishedQuestions:
-    """Every FAQ's published question, by its words and as written, over one generation's chunks."""
+    """Every FAQ's published questions (its own and the city's translations of it), by their words and as
+    written, over one generation's chunks."""
 
     def __init__(self, chunks: Iterable[tuple[int, Chunk]], idf: Callable[[str], float]) -> None:
         self._idf = idf
         self._by_key: dict[str, set[int]] = {}
-        self._by_word: dict[str, list[int]] = {}
-        self._weight: dict[int, float] = {}  # each question's summed word weight
+        self._by_word: dict[str, list[int]] = {}  # word -> the questions (by number) that use it
+        self._position: list[int] = []  # each question's entry
+        self._weight: list[float] = []  # each question's summed word weight
         for position, chunk in chunks:
             if chunk.kind != "faq":
                 continue
-            for written in {chunk.title, *sentences(chunk.title)}:  # a published question of two asks is two
-                self._by_key.setdefault(question_key(written), set()).add(position)
-            words = set(tokenize(chunk.title))
-            self._weight[position] = sum(idf(word) for word in words)
-            for word in words:
-                self._by_word.setdefault(word, []).append(position)
+            for question in chunk.asked_as():
+                for written in {question, *sentences(question)}:  # a published question of two asks is two
+                    self._by_key.setdefault(question_key(written), set()).add(position)
+                words = set(tokenize(question))
+                number = len(self._position)
+                self._position.append(position)
+                self._weight.append(sum(idf(word) for word in words))
+                for word in words:
+                    self._by_word.setdefault(word, []).append(number)
 
     def asked_as(self, question: str) -> set[int]:
         """The positions of the entries whose published question, or one sentence of it, is ``question`` (as
@@ -57,14 +62,19 @@ class PublishedQuestions:
         return self._by_key.get(question_key(question), set())
 
     def likeness(self, question: str) -> list[tuple[int, float]]:
-        """(position, likeness) of every entry whose published question shares a word with ``question``, most
-        alike first."""
+        """(position, likeness) of every entry one of whose published questions shares a word with ``question``
+        (its most alike), most alike first."""
         words = question_words(question)
         weights = {word: self._idf(word) for word in words}
         own = sum(weights.values())
         shared: dict[int, float] = {}
         for word in words:
-            for position in self._by_word.get(word, ()):
-                shared[position] = shared.get(position, 0.0) + weights[word]
-        alike = [(p, 2 * s / (own + self._weight[p])) for p, s in shared.items() if own + self._weight[p] > 0]
-        return sorted(alike, key=lambda item: (-item[1], item[0]))
+            for number in self._by_word.get(word, ()):
+                shared[number] = shared.get(number, 0.0) + weights[word]
+        alike: dict[int, float] = {}
+        for number, weight in shared.items():
+            total = own + self._weight[number]
+            position = self._position[number]
+            if total > 0:
+                alike[position] = max(alike.get(position, 0.0), 2 * weight / total)
+        return sorted(alike.items(), key=lambda item: (-item[1], item[0]))

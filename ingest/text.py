@@ -14,7 +14,6 @@ import sudachipy
 from sudachipy import dictionary
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9'\-]*$")
 # Parts of speech that carry no topic: particles, auxiliary verbs, symbols, blanks.
 _DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
@@ -48,11 +47,6 @@ def visible(value: str) -> str:
     if not without_invisible(value).strip():
         raise ValueError("must hold visible text, not only blanks")
     return value
-
-
-def detect_lang(text: str) -> str:
-    """'ja' when the text holds kana or kanji, else 'en'. Good enough for FAQ-length text."""
-    return "ja" if _JAPANESE.search(text) else "en"
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,9 @@ import tomllib
 from functools import cache
 from importlib import resources
 
-LANGUAGES = ("ja", "en")
+from ingest.languages import LANGUAGES
+
+__all__ = ["LANGUAGES", "catalogue", "texts"]
 
 
 @cache
@@ -20,5 +22,5 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 def texts(key: str) -> dict[str, str]:
-    """One text in every language: ``{"ja": …, "en": …}``."""
+    """One text in every language: ``{"ja": …, "en": …, "vi": …}``."""
     return {lang: catalogue(lang)[key] for lang in LANGUAGES}

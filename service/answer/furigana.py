@@ -3,7 +3,7 @@ resident who reads kana can read the city's own answer. Nothing is rewritten: th
 word, with readings from Sudachi's dictionary beside the words that need them (the chat page draws <ruby>; the
 national guideline for やさしい日本語 asks for furigana on kanji).
 
-Which kanji are learnt by which grade: service/data/kanji_grades.tsv (学年別漢字配当表)."""
+Which kanji are learnt by which grade: ingest/data/kanji_grades.tsv (学年別漢字配当表)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class Ruby(BaseModel):
 @cache
 def learnt_by(grade: int) -> frozenset[str]:
     """The kanji taught up to and including ``grade`` (0: none)."""
-    table = resources.files("service").joinpath("data/kanji_grades.tsv").read_text("utf-8")
+    table = resources.files("ingest").joinpath("data/kanji_grades.tsv").read_text("utf-8")
     rows = (line.split("\t") for line in table.splitlines() if line and not line.startswith("#"))
     return frozenset(kanji for taught, kanjis in rows if int(taught) <= grade for kanji in kanjis)
 

@@ -14,8 +14,9 @@ from fastapi import APIRouter, Depends, Query
 from ingest.canaries import load_canaries
 from ingest.errors import BuildInProgressError
 from ingest.index import list_generations, live_generation, rollback
+from ingest.languages import detect
 from ingest.live import IndexUnavailable, LiveIndex, open_generation
-from ingest.text import detect_lang, normalize
+from ingest.text import normalize
 from service.answer.context import Services
 from service.answer.privacy import learnable, mask_personal_data
 from service.answer.retrieve import search
@@ -315,7 +316,7 @@ def _entry_of(proposal: dict[str, Any]) -> dict[str, Any]:
 
 def _first_source(services: Services, question: str, expected: str | None) -> FirstSource:
     text = normalize(question)
-    candidates = search(services, text, detect_lang(text))
+    candidates = search(services, text, detect(text))
     first = candidates[0].chunk if candidates else None
     return FirstSource(
         question=question,

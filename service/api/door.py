@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.text import detect_lang
+from ingest.languages import detect
 from service.answer.catalogue import texts
 from service.answer.context import Context, Services
 from service.answer.outcomes import CLARIFY
@@ -82,7 +82,7 @@ def _asked(said: Said, services: Services) -> Context:
         token = secrets.token_urlsafe(24)
     return Context(
         question=question,
-        lang=said.lang or detect_lang(question),
+        lang=said.lang or detect(question),
         conversation_id=conversation_key(token),
         conversation_token=token,
         fresh=not known and said.channel != "line",

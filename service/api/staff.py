@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from ingest.text import detect_lang
+from ingest.languages import detect
 from service.answer.assess import features_for
 from service.answer.compose import cite, passage
 from service.answer.context import Candidate, Services
@@ -68,7 +68,7 @@ def suggest(request: SuggestRequest, services: ServicesDep) -> Suggestions:
     handoff logic: staff judge for themselves."""
     settings = services.settings
     question, _ = mask_personal_data(clean_question(request.question, settings.question_max_chars))
-    lang = request.lang or detect_lang(question)
+    lang = request.lang or detect(question)
     candidates = search(services, question, lang)
     distinct, seen = [], set()
     for candidate in candidates:

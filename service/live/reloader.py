@@ -31,10 +31,11 @@ from ingest.canaries import Canary, load_canaries
 from ingest.embed import use_threads
 from ingest.errors import IngestError
 from ingest.index import ingest
+from ingest.languages import detect
 from ingest.learned import write_phrasings
 from ingest.live import LiveIndex, open_generation
 from ingest.settings import load_settings_or_exit
-from ingest.text import detect_lang, normalize
+from ingest.text import normalize
 from service.answer.retrieve import search
 from service.errors import ConflictError
 from service.live import replicas
@@ -220,7 +221,7 @@ def verify_generation(
     missed, shadowed = [], []
     for canary in canaries:
         question = normalize(canary.question)
-        candidates = search(services, question, detect_lang(question))
+        candidates = search(services, question, detect(question))
         found = {name for c in candidates[: settings.canary_top_k] for name in (c.chunk.id, c.chunk.doc_id)}
         if canary.expected not in found:
             missed.append(canary)

@@ -88,7 +88,7 @@ def test_a_missing_required_field_is_named(tmp_path):
 
 def test_an_unknown_language_is_refused(tmp_path):
     write(tmp_path / "faq.jsonl", faq_line(lang="fr"))
-    assert "lang must be 'ja' or 'en'" in only_rejection(tmp_path).message
+    assert "lang must be one of ja, en, zh-Hans" in only_rejection(tmp_path).message
 
 
 def test_invalid_front_matter_is_refused(tmp_path):

@@ -1,6 +1,7 @@
 import threading
 
-from ingest.text import detect_lang, normalize, tokenize
+from ingest.languages import detect
+from ingest.text import normalize, tokenize
 
 
 def test_normalize_folds_full_width_digits_and_letters():
@@ -25,9 +26,9 @@ def test_english_tokens_are_lower_case_without_stopwords_or_plurals():
     assert tokenize("Where are the Certificates and taxes?") == ["certificate", "tax"]
 
 
-def test_language_is_detected_from_the_script():
-    assert detect_lang("住民票の写し") == "ja"
-    assert detect_lang("resident record") == "en"
+def test_the_corpus_languages_are_detected_from_the_script():
+    assert detect("住民票の写し") == "ja"
+    assert detect("resident record") == "en"
 
 
 def test_tokenize_is_safe_from_many_threads_at_once():

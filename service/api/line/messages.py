@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.text import detect_lang
+from ingest.languages import detect
 from service.answer.catalogue import LANGUAGES, texts
 from service.answer.outcomes import AI_NOTICE, Citation
 from service.answer.pick import Pick
@@ -38,7 +38,7 @@ LOCATION_LABEL = texts("line_send_location")
 NOTICES = texts("line_notices")
 CUT = texts("line_cut")
 GREETING = texts("line_greeting")
-UNREADABLE = "\n".join(texts("line_unreadable").values())  # in both languages: nothing says which
+UNREADABLE = "\n".join(texts("line_unreadable")[lang] for lang in ("ja", "en"))  # nothing says which language
 SLOW_DOWN = texts("line_slow_down")
 WRONG_LABEL = texts("line_report_wrong")
 WRONG_THANKS = texts("line_wrong_thanks")
@@ -160,8 +160,8 @@ def unreadable() -> list[Message]:
 
 def in_language(texts: dict[str, str], said: str = "", **values: Any) -> list[Message]:
     """A short notice in the language of what the resident wrote (Japanese when unknown)."""
-    lang = detect_lang(said) if said else "ja"
-    return [text_message(texts["en" if lang == "en" else "ja"].format(**values))]
+    lang = detect(said) if said else "ja"
+    return [text_message(texts[lang].format(**values))]
 
 
 def split_text(text: str, most: int, pieces: int, cut: str) -> list[str]:

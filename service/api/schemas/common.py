@@ -31,7 +31,9 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-Lang = Literal["ja", "en"]
+Lang = Literal["ja", "en"]  # what staff and operators read
+# what residents may write and read (ingest/languages.py: LANGUAGES)
+ResidentLang = Literal["ja", "en", "zh-Hans", "zh-Hant", "ko", "vi", "tl", "pt", "ne", "id", "my", "es", "th"]
 
 
 QUESTION_PATTERN = r"[^\s\x00-\x1f\x7f-\x9f]"  # at least one visible character

@@ -9,7 +9,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from service.answer.furigana import Ruby
 from service.answer.outcomes import Choice, Citation
-from service.api.schemas.common import QUESTION_PATTERN, Incoming, Lang
+from service.api.schemas.common import QUESTION_PATTERN, Incoming, ResidentLang
 
 
 class AskRequest(Incoming):
@@ -40,7 +40,11 @@ class AskRequest(Incoming):
         "entry), or `none` (none of them fits: a person takes over). Needs `conversation_id`; 409 "
         "nothing_to_choose when its last answer offered no choices, 409 choice_not_offered for another id.",
     )
-    lang: Lang | None = Field(None, description="Language of the question; detected when absent.")
+    lang: ResidentLang | None = Field(
+        None,
+        description="The resident's language (ja, en, zh-Hans, zh-Hant, ko, vi, tl, pt, ne, id, my, es, th): the "
+        "answer's messages are in it, and its text where the city published one; detected when absent.",
+    )
     conversation_id: str | SkipJsonSchema[None] = Field(
         None,
         max_length=64,
@@ -96,7 +100,12 @@ class Answer(BaseModel):
         description="With `clarify`: the entries the question may be about, best first; pick one with "
         "`choice` (or `none`).",
     )
-    lang: Lang
+    lang: ResidentLang = Field(description="The resident's language: every message the service writes is in it.")
+    answer_lang: ResidentLang | None = Field(
+        None,
+        description="The language `answer` quotes the city in: the resident's where the city published the entry "
+        "in it, else the entry's own (a note in the resident's language says so, with the multilingual desk).",
+    )
     conversation_id: str
     generation: str = Field(description="The index generation that answered.")
     notice: str = Field(description="Says this is an automated answer from the city's published information.")
