@@ -228,6 +228,10 @@ def run_outcomes(args: argparse.Namespace, settings: EvalSettings) -> Result:
     ``--ablate`` the questions' relevant entries are removed first (the unanswerable version)."""
     services = index_services(args.corpus, settings)
     questions = load_queries(args.questions)
+    if args.lang:
+        questions = [q for q in questions if q.get("lang") in args.lang.split(",")]
+    if args.half:
+        questions = [q for q in questions if q.get("half") == args.half]
     if args.fold:
         fold, folds = (int(part) for part in args.fold.split("/"))
         questions = learning.in_fold(questions, fold, folds)
@@ -237,7 +241,12 @@ def run_outcomes(args: argparse.Namespace, settings: EvalSettings) -> Result:
     metrics = answers.outcome_rates(answers.run(services, questions))
     if args.ablate:
         metrics = {"present": metrics, "ablated": answers.outcome_rates(answers.run(services, questions, ablate=True))}
-    config = corpus_config(args, settings) | {"learn_from": args.learn_from and str(args.learn_from), "fold": args.fold}
+    config = corpus_config(args, settings) | {
+        "learn_from": args.learn_from and str(args.learn_from),
+        "fold": args.fold,
+        "lang": args.lang,
+        "half": args.half,
+    }
     return Result(metrics, config, json.dumps(metrics, ensure_ascii=False, indent=1))
 
 
@@ -328,6 +337,8 @@ def parser(settings: EvalSettings) -> tuple[argparse.ArgumentParser, dict[str, R
         "--learn-from", type=Path, help="first teach the phrasings these questions would (eval/learning.py)"
     )
     sub.add_argument("--fold", help="measure one fold only, e.g. 1/2 (split by a digest of the question ids)")
+    sub.add_argument("--lang", help="only the questions in these languages, e.g. vi or vi,ko (their `lang`)")
+    sub.add_argument("--half", choices=["dev", "held_out"], help="only this half of a set that marks them (`half`)")
     sub = task("adapter", run_adapter, "P@1, in first 3 / 5, MRR of the ranking with and without the adapter")
     sub.add_argument("--corpus", type=Path, default=localgov / "faqs.jsonl")
     sub.add_argument("--questions", type=Path, default=localgov / "dev.jsonl")

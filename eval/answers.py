@@ -19,6 +19,9 @@ from service.answer.pipeline import answer
 from service.answer.retrieve import retrieve
 from service.store.conversations import Turn
 
+UNSPACED_SCRIPTS = (("\u0e00", "\u0e7f"), ("\u1000", "\u109f"), ("\u3040", "\u9fff"))  # Thai, Burmese, CJK
+LONG_QUESTION_WORDS = 5  # issue 44: the response language must be right for questions this long
+
 
 def question_context(services: Services, question: dict[str, Any], ablate: bool = False) -> Context:
     """A fresh conversation for one evaluated question. Earlier turns listed in its ``context`` are asked
@@ -27,7 +30,7 @@ def question_context(services: Services, question: dict[str, Any], ablate: bool 
     searches, so the question becomes unanswerable."""
     if ablate:
         services = replace(services, index=services.index.excluding(relevant_docs(question)))
-    lang = question.get("lang") or detect(question["query"])
+    lang = detect(question["query"])  # as the service reads a resident who does not say (the file's is expected)
     conversation = uuid.uuid4().hex
     history: list[Turn] = []
     for earlier in question.get("context", []):
@@ -65,6 +68,8 @@ def run(services: Services, questions: list[dict[str, Any]], ablate: bool = Fals
             {
                 "id": question["id"],
                 "lang": ctx.lang,
+                "lang_expected": question.get("lang"),
+                "words": words(question["query"]),
                 "kind": "out_of_scope" if ablate else kind,
                 "outcome": outcome.outcome,
                 "confidence": round(ctx.confidence, 4),
@@ -79,6 +84,16 @@ def run(services: Services, questions: list[dict[str, Any]], ablate: bool = Fals
             }
         )
     return records
+
+
+def words(text: str) -> int:
+    """How many words a question has: its spaced words, or for a script written without spaces (Japanese,
+    Chinese, Thai, Burmese) one word to every two characters."""
+    spaced = len(text.split())
+    unspaced = sum(
+        1 for c in text if "\u0e00" <= c <= "\u0e7f" or "\u1000" <= c <= "\u109f" or "\u3040" <= c <= "\u9fff"
+    )
+    return max(spaced, unspaced // 2)
 
 
 def expected_doors(services: Services, question: dict[str, Any], lang: str, ablate: bool) -> set[str]:
@@ -153,6 +168,20 @@ def _outcome_rates(records: list[dict[str, Any]]) -> dict[str, Any]:
         "right_shown": round(sum(r["correct"] or r["right_offered"] for r in records) / total, 3),
         "mean_choices": round(mean(len(r["choices"]) for r in clarified), 2) if clarified else 0.0,
         "handed_off": round(sum(r["outcome"].startswith("handoff") for r in records) / total, 3),
+        **language_rates(records),
+    }
+
+
+def language_rates(records: list[dict[str, Any]]) -> dict[str, float]:
+    """Where the questions say their language: the share answered in it (the language the service read them in),
+    of all of them and of those of five words or more."""
+    said = [r for r in records if r.get("lang_expected")]
+    longer = [r for r in said if r["words"] >= LONG_QUESTION_WORDS]
+    if not said:
+        return {}
+    return {
+        "lang_right": round(mean(r["lang"] == r["lang_expected"] for r in said), 3),
+        "lang_right_5_words": round(mean(r["lang"] == r["lang_expected"] for r in longer), 3) if longer else 1.0,
     }
 
 

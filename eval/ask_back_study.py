@@ -50,8 +50,8 @@ def collect(services: Services, questions: list[dict[str, Any]], name: str, abla
         ended = pipeline.run(ctx, until=lookup)
         entries = likely_entries(ctx) if ended is None and ctx.candidates else []
         index = services.index
-        exact = index.asked_as_published(ctx.question)
-        alike = [(index.chunks[p].doc_id, likeness) for p, likeness in index.published_alike(ctx.question, 2)]
+        exact = index.asked_as_published(ctx.question, ctx.lang)
+        alike = [(index.chunks[p].doc_id, likeness) for p, likeness in index.published_alike(ctx.question, 2, ctx.lang)]
         out_of_scope = bool(ctx.candidates) and features_of(ctx)["dense_share"] < services.settings.out_of_scope_share
         records.append(
             {

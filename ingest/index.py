@@ -47,6 +47,8 @@ from ingest.text import question_key
 
 logger = logging.getLogger(__name__)
 
+LAYOUT = 2  # how a generation stores its views (2: each says which questions it serves, "for"); another rebuilds
+EVERY_LANGUAGE = "*"  # a view's "for" when it serves questions in every language (Chroma keeps no empty value)
 VIEWS = ("q", "qa")  # what is embedded per chunk: its question (or heading), and question plus answer
 EMBED_BATCH = 32
 
@@ -115,6 +117,7 @@ def ingest(
         if (
             live
             and live["spec"] == asdict(spec)
+            and live.get("layout") == LAYOUT
             and same_departments
             and live.get("learned", []) == sorted(p.id for p in phrasings)
             and not (report.added or report.changed or report.removed)
@@ -190,13 +193,16 @@ def _build(
     target.mkdir(parents=True)
     try:
         cached = _cached_vectors(index_dir, live, spec)
-        keys, texts, metadatas = [], [], []
+        keys, texts, metadatas, ids = [], [], [], []
         for position, chunk in enumerate(chunks):
             for view, text in view_texts(chunk, spec.answer_chars).items():
+                ids.append(f"{chunk.id}::{view}")  # q.vi: a translation's question, searched as a question view
                 keys.append(text_key(spec.embedding_model, text))
                 texts.append(text)
+                kind, _, translated = view.partition(".")  # "for": the only language a translation's view serves
+                served = translated or EVERY_LANGUAGE
                 metadatas.append(
-                    {"pos": position, "chunk_id": chunk.id, "view": view.partition(".")[0], "lang": chunk.lang}
+                    {"pos": position, "chunk_id": chunk.id, "view": kind, "lang": chunk.lang, "for": served}
                 )
         matrix = _embed_missing(keys, texts, cached, spec.embedding_model, report, progress, on_progress)
         learned_keys, learned_matrix = _embed_phrasings(phrasings, cached, spec.embedding_model, matrix.shape[1])
@@ -224,17 +230,17 @@ def _build(
             learned_matrix,
             [question_key(p.text) for p in phrasings],
         ).save(target / STORED)
-        lexical = LexicalIndex.build([lexical_text(c.title, c.heading, c.text, c.translations) for c in chunks])
+        lexical = LexicalIndex.build([lexical_text(c.title, c.heading, c.text) for c in chunks])
         lexical.save(target / "lexical")
         client = vectors.open_client(target, spec.chroma_url)
         collection = vectors.create_collection(client, generation)
-        ids = [f"{m['chunk_id']}::{m['view']}" for m in metadatas]
         vectors.write_vectors(client, collection, ids, matrix.tolist(), metadatas)
 
         if collection.count() != len(ids) or lexical.size != len(chunks) or not chunks:
             raise IngestError("index_check_failed", f"generation {generation} is incomplete; not promoted")
         manifest = {
             "generation": generation,
+            "layout": LAYOUT,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "spec": asdict(spec),
             "documents": report.documents,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
 from pathlib import Path
 
 import bm25s
@@ -16,12 +15,10 @@ logger = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
-def lexical_text(
-    title: str, heading: str, text: str, translations: Mapping[str, Mapping[str, str]] | None = None
-) -> str:
-    """What the lexical index reads of a chunk: its title, heading and text, and the city's translations of them."""
-    translated = [part for t in (translations or {}).values() for part in (t.get("question", ""), t.get("answer", ""))]
-    return "\n".join(part for part in (title, heading, text, *translated) if part)
+def lexical_text(title: str, heading: str, text: str) -> str:
+    """What the lexical index reads of a chunk (never its translations: the lexical side reads Japanese and
+    English only, and a translation must not bring its entry to questions in other languages)."""
+    return "\n".join(part for part in (title, heading, text) if part)
 
 
 class LexicalIndex:

@@ -15,7 +15,7 @@ from chromadb.api.models.Collection import Collection
 
 from ingest import adapter, vectors
 from ingest.chunk import Chunk
-from ingest.index import generations_dir, live_generation, read_manifest, text_key, view_texts
+from ingest.index import EVERY_LANGUAGE, generations_dir, live_generation, read_manifest, text_key, view_texts
 from ingest.learned import STORED, LearnedIndex, entry_digest
 from ingest.lexical import LexicalIndex, lexical_text
 from ingest.published import PublishedQuestions
@@ -68,6 +68,9 @@ class LiveIndex:
         self._chunk_positions = (  # each chunk's position by its id (a stored vector's id names its chunk)
             chunk_positions if chunk_positions is not None else {c.id: p for p, c in enumerate(chunks)}
         )
+        # the languages the city wrote in: its chunks' own and its translations'
+        self.languages = frozenset(c.lang for c in chunks) | {lang for c in chunks for lang in c.translations}
+        self.translated = any(c.translations for c in chunks)  # built with translations' views ("for": their language)
 
     def excluding(self, doc_ids: Names[str]) -> LiveIndex:
         """The same generation with ``doc_ids`` left out of every search; itself when there are none."""
@@ -110,21 +113,21 @@ class LiveIndex:
             self._published = PublishedQuestions(enumerate(self.chunks), self.lexical.idf)
         return self._published
 
-    def asked_as_published(self, question: str) -> int | None:
+    def asked_as_published(self, question: str, lang: str | None = None) -> int | None:
         """The position of the one searched FAQ whose published question is ``question`` (as ``question_key``
         reads both), or else of the one searched entry (its first chunk) with a learned phrasing that is: a
         person confirmed that residents ask it so (ingest/learned.py). None when none is, or several are."""
-        found = [p for p in self.published.asked_as(question) if self._kept(p)]
+        found = [p for p in self.published.asked_as(question, lang) if self._kept(p)]
         if not found:
             entries = self.learned.entries_asked_as(question_key(question))
             firsts = (self._positions.get(entry, [None])[0] for entry in entries)
             found = [p for p in firsts if p is not None and self._kept(p)]
         return found[0] if len(found) == 1 else None
 
-    def published_alike(self, question: str, n: int = 2) -> list[tuple[int, float]]:
+    def published_alike(self, question: str, n: int = 2, lang: str | None = None) -> list[tuple[int, float]]:
         """(position, likeness) of the ``n`` searched FAQs whose published questions are most like ``question``
         (ingest/published.py), most alike first."""
-        return [(p, likeness) for p, likeness in self.published.likeness(question) if self._kept(p)][:n]
+        return [(p, likeness) for p, likeness in self.published.likeness(question, lang) if self._kept(p)][:n]
 
     def asked_vectors(self, texts: list[str]) -> dict[str, list[float]]:
         """The vectors the build kept of ``texts`` embedded as questions (each FAQ's question and each canary's,
@@ -157,9 +160,7 @@ class LiveIndex:
         found = self._terms.get(position)
         if found is None:
             chunk = self.chunks[position]
-            found = self._terms[position] = passage_terms(
-                lexical_text(chunk.title, chunk.heading, chunk.text, chunk.translations)
-            )
+            found = self._terms[position] = passage_terms(lexical_text(chunk.title, chunk.heading, chunk.text))
         return found
 
     def _kept(self, position: int) -> bool:
@@ -187,14 +188,20 @@ class LiveIndex:
             self._vectors = self.collection.count()
         return self._vectors
 
-    def _nearest(self, query_vector: list[float], n: int, view: str | None) -> list[tuple[int, str, float]]:
-        """One Chroma query: (chunk position, view, cosine similarity) of each stored view, best first. Only the
-        distances are fetched; a stored id names its chunk and view (reading the metadata back cost as much as
-        the search)."""
+    def _nearest(
+        self, query_vector: list[float], n: int, view: str | None, lang: str | None = None
+    ) -> list[tuple[int, str, float]]:
+        """One Chroma query: (chunk position, view, cosine similarity) of each stored view, best first, a
+        translation's question only for a question in its language (``lang``). Only the distances are fetched; a
+        stored id names its chunk and view (reading the metadata back cost as much as the search)."""
+        where: dict[str, Any] | None = {"view": view} if view else None
+        if self.translated:
+            served = {"for": {"$in": [EVERY_LANGUAGE, lang] if lang else [EVERY_LANGUAGE]}}
+            where = {"$and": [where, served]} if where else served
         found = self.collection.query(
             query_embeddings=[query_vector],  # type: ignore[arg-type]
             n_results=min(n, self.vectors),
-            where={"view": view} if view else None,
+            where=where,  # type: ignore[arg-type]
             include=["distances"],
         )
         nearest = []
@@ -211,7 +218,7 @@ class LiveIndex:
             hits.setdefault(position, similarity)
         return [Hit(p, s) for p, s in list(hits.items())[:k]]
 
-    def dense_by_view(self, query_vector: list[float], k: int) -> dict[str, list[Hit]]:
+    def dense_by_view(self, query_vector: list[float], k: int, lang: str | None = None) -> dict[str, list[Hit]]:
         """The hits of each view, best first (at most k per view). Without an adapter, one query over every view.
         With one, the question-and-answer view is ranked by the adapted vector (what the adapter was fitted for),
         each hit keeping the question's own cosine as its ``similarity``: the adapter is fitted to pull a
@@ -220,10 +227,10 @@ class LiveIndex:
         the question's own vector (question to question, as the model reads both)."""
         pool = k + len(self.excluded)
         if self.adapter is None or self._passages is None:
-            return self._by_view(self._nearest(query_vector, 2 * pool, None), k)
+            return self._by_view(self._nearest(query_vector, 2 * pool, None, lang), k)
         question = np.asarray(query_vector, dtype=np.float32)
         adapted = adapter.adapt(question, self.adapter).tolist()
-        by_view = self._by_view(self._nearest(query_vector, pool, "q"), k)
+        by_view = self._by_view(self._nearest(query_vector, pool, "q", lang), k)
         qa = self._by_view(self._nearest(adapted, pool, "qa"), k).get("qa", [])
         by_view["qa"] = [Hit(h.position, h.score, float(self._passages[h.position] @ question)) for h in qa]
         return by_view

@@ -39,38 +39,43 @@ class PublishedQuestions:
 
     def __init__(self, chunks: Iterable[tuple[int, Chunk]], idf: Callable[[str], float]) -> None:
         self._idf = idf
-        self._by_key: dict[str, set[int]] = {}
+        self._by_key: dict[str, set[tuple[int, str]]] = {}  # (position, the translation's language or "")
         self._by_word: dict[str, list[int]] = {}  # word -> the questions (by number) that use it
         self._position: list[int] = []  # each question's entry
+        self._for: list[str] = []  # each question's language where it is a translation's ("": the entry's own)
         self._weight: list[float] = []  # each question's summed word weight
         for position, chunk in chunks:
             if chunk.kind != "faq":
                 continue
-            for question in chunk.asked_as():
+            own = [("", chunk.title)] + [(lang, t["question"]) for lang, t in chunk.translations.items()]
+            for translated, question in own:
                 for written in {question, *sentences(question)}:  # a published question of two asks is two
-                    self._by_key.setdefault(question_key(written), set()).add(position)
+                    self._by_key.setdefault(question_key(written), set()).add((position, translated))
                 words = set(tokenize(question))
                 number = len(self._position)
                 self._position.append(position)
+                self._for.append(translated)
                 self._weight.append(sum(idf(word) for word in words))
                 for word in words:
                     self._by_word.setdefault(word, []).append(number)
 
-    def asked_as(self, question: str) -> set[int]:
+    def asked_as(self, question: str, lang: str | None = None) -> set[int]:
         """The positions of the entries whose published question, or one sentence of it, is ``question`` (as
-        ``question_key`` reads them)."""
-        return self._by_key.get(question_key(question), set())
+        ``question_key`` reads them): their own, or their translation into ``lang``."""
+        found = self._by_key.get(question_key(question), set())
+        return {position for position, translated in found if translated in ("", lang)}
 
-    def likeness(self, question: str) -> list[tuple[int, float]]:
-        """(position, likeness) of every entry one of whose published questions shares a word with ``question``
-        (its most alike), most alike first."""
+    def likeness(self, question: str, lang: str | None = None) -> list[tuple[int, float]]:
+        """(position, likeness) of every entry one of whose published questions (its own, or its translation into
+        ``lang``) shares a word with ``question`` (its most alike), most alike first."""
         words = question_words(question)
         weights = {word: self._idf(word) for word in words}
         own = sum(weights.values())
         shared: dict[int, float] = {}
         for word in words:
             for number in self._by_word.get(word, ()):
-                shared[number] = shared.get(number, 0.0) + weights[word]
+                if self._for[number] in ("", lang):
+                    shared[number] = shared.get(number, 0.0) + weights[word]
         alike: dict[int, float] = {}
         for number, weight in shared.items():
             total = own + self._weight[number]

@@ -163,7 +163,7 @@ def ask_back(ctx: Context, entries: list[Likely]) -> Outcome:
     choices = [
         Choice(
             id=e.candidate.chunk.doc_id,
-            title=e.candidate.chunk.title,
+            title=e.candidate.chunk.translations.get(ctx.lang, {}).get("question") or e.candidate.chunk.title,
             section=e.candidate.chunk.section,
             department=e.candidate.chunk.department,
         )

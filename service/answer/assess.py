@@ -97,14 +97,14 @@ def learned_entries(ctx: Context) -> list[Likely]:
     return found
 
 
-def published_match(services: Services, question: str) -> int | None:
+def published_match(services: Services, question: str, lang: str | None = None) -> int | None:
     """The position of the entry whose published question the question is, word for word, or is like clearly
     more than any other's (``match_likeness``, ``match_margin``: ingest/published.py); None otherwise."""
     index, settings = services.index, services.settings
-    exact = index.asked_as_published(question)
+    exact = index.asked_as_published(question, lang)
     if exact is not None:
         return exact
-    return clear_match(index.published_alike(question, 2), Edges.of(settings))
+    return clear_match(index.published_alike(question, 2, lang), Edges.of(settings))
 
 
 def answer_as_published(ctx: Context) -> bool:
@@ -112,7 +112,7 @@ def answer_as_published(ctx: Context) -> bool:
     among the candidates, with its own confidence. Nothing is ambiguous about a question the city itself wrote
     for one entry (issue 42: such questions were asked back); Sakata et al. (2019) trust such a match first."""
     services = ctx.services
-    position = published_match(services, ctx.question)
+    position = published_match(services, ctx.question, ctx.lang)
     if position is None:
         return False
     found = next((c for c in ctx.candidates if c.position == position), None)
@@ -121,6 +121,22 @@ def answer_as_published(ctx: Context) -> bool:
     ctx.features = features_for(services, ctx.query, candidate)
     ctx.confidence = services.calibration.probability(ctx.features)
     return True
+
+
+READ = ("ja", "en")  # the languages the lexical evidence and the calibration read
+
+
+def across_languages(ctx: Context) -> Outcome | None:
+    """A question in a language the evidence does not read (ADR 0012): the cross-language similarity of the
+    embedder sits below the corpus's baseline by an amount that depends on the language, and the topic terms are
+    not the passages' words, so neither the confidence nor the out-of-scope gate means what it means in Japanese
+    or English. Nothing is answered from them: the likely entries are offered as choices (the resident picks
+    one, or none of them and a person takes over); a question that is one of the city's own questions, in any
+    language it wrote them in, was answered before this."""
+    settings = ctx.services.settings
+    if asks_back_in_a_row(ctx) >= settings.asks_back_max:
+        return hand_off(ctx, HANDOFF_LOW_CONFIDENCE)
+    return ask_back(ctx, likely_entries(ctx)[: settings.choices_max])
 
 
 def assess(ctx: Context) -> Outcome | None:
@@ -137,6 +153,8 @@ def assess(ctx: Context) -> Outcome | None:
     if ctx.named_rows:  # service/answer/lookup.py found the row the question names; no gate applies
         ctx.confidence = max(ctx.confidence, ctx.services.settings.named_row_confidence)  # no similarity says more
         return None
+    if ctx.lang not in READ:
+        return across_languages(ctx)
     out_of_scope = ctx.features["dense_share"] < settings.out_of_scope_share
     may_ask = asks_back_in_a_row(ctx) < settings.asks_back_max
     decision = decide(likely_entries(ctx), learned_entries(ctx), out_of_scope, Edges.of(settings), may_ask)

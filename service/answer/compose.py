@@ -1,13 +1,26 @@
 """Compose: the extractive answer. The best FAQ answer, or the regulation paragraph that matches best,
 verbatim, with its citation and "as of" date. Deterministic; nothing is written that the source does not say.
+An FAQ is quoted in the resident's language where the city translated its answer; otherwise in its own, under a
+line that says so in the resident's and over the city's multilingual consultation desk.
 Where a city runs a language model, the generative composer (service/answer/generate.py) may replace it, checked."""
 
 from __future__ import annotations
 
 from ingest.chunk import Chunk
+from ingest.languages import NAMES
 from ingest.text import tokenize
 from service.answer.context import Candidate, Context
-from service.answer.outcomes import ANSWERED, AS_OF, DISTANCE, NEAREST, Citation, Outcome
+from service.answer.desks import multilingual_desk
+from service.answer.outcomes import (
+    ANSWERED,
+    AS_OF,
+    DISTANCE,
+    MULTILINGUAL_DESK,
+    NEAREST,
+    UNTRANSLATED,
+    Citation,
+    Outcome,
+)
 
 
 def compose(ctx: Context) -> Outcome | None:
@@ -21,12 +34,19 @@ def compose(ctx: Context) -> Outcome | None:
         far = [how_far(ctx, candidate) for candidate in ctx.candidates[: len(shown)]]
         shown = [(f"{text}\n{where}", citation) for (text, citation), where in zip(shown, far, strict=True)]
     lead = [NEAREST[ctx.lang]] if ctx.distances else []
+    quoted = quoted_in(top.chunk, ctx.lang)
+    after = []
+    if quoted != ctx.lang and top.chunk.kind != "record":  # the city did not publish it in the resident's language
+        lead.append(UNTRANSLATED[ctx.lang].format(official=NAMES[quoted]))
+        desk = multilingual_desk(ctx.services.index.manifest, ctx.lang)
+        after = [MULTILINGUAL_DESK[ctx.lang].format(desk=desk)] if desk else []
     extractive = Outcome(
         ANSWERED,
-        answer="\n\n".join(lead + [text for text, _ in shown]),  # rows of a list the question could mean: each of them
+        answer="\n\n".join(lead + [text for text, _ in shown] + after),  # rows of a list it could mean: each
         citations=[citation for _, citation in shown],
         department=top.chunk.department,
         contact=top.chunk.contact,
+        answer_lang=quoted,
     )
     composer, notices, switches = ctx.services.composer, ctx.services.notices, ctx.services.switches
     if composer is None or (notices is not None and notices.emergency()):  # an emergency: verbatim only
@@ -34,6 +54,12 @@ def compose(ctx: Context) -> Outcome | None:
     if switches is not None and switches.generative_off():  # operators switched the generative composer off
         return extractive
     return composer.compose(ctx, extractive)
+
+
+def quoted_in(chunk: Chunk, lang: str) -> str:
+    """The language a chunk's answer is quoted in for a resident who reads ``lang``: theirs where the city wrote
+    the answer in it, else the chunk's own."""
+    return lang if chunk.kind == "faq" and chunk.answer_in(lang) else chunk.lang
 
 
 def how_far(ctx: Context, candidate: Candidate) -> str:
@@ -51,7 +77,7 @@ def passage(
     citation = cite(candidate, query, snippet_chars)
     chunk = candidate.chunk
     if chunk.kind == "faq":
-        body = chunk.easy if easy and chunk.easy else chunk.text
+        body = chunk.easy if easy and chunk.easy else (chunk.answer_in(lang) or chunk.text)
     elif chunk.kind == "record":  # a row of an open-data list, as published, named by its list
         label = f"「{chunk.heading}」より"
         if lang == "en":

@@ -4,10 +4,9 @@ question's language, the door (department and contact) and the passages staff wi
 
 from __future__ import annotations
 
-from typing import Any
-
 from service.answer.compose import cite
 from service.answer.context import Context
+from service.answer.desks import general_desk
 from service.answer.outcomes import CONTACT_LINE, HANDOFF_LOW_CONFIDENCE, HANDOFF_MESSAGES, Outcome
 
 
@@ -46,15 +45,3 @@ def door(ctx: Context, outcome: str) -> tuple[str, str]:
 def general_enquiries(ctx: Context) -> tuple[str, str]:
     """The city's general enquiries desk from the corpus's departments.yaml, or City Hall."""
     return general_desk(ctx.services.index.manifest, ctx.lang)
-
-
-def general_desk(manifest: dict[str, Any], lang: str) -> tuple[str, str]:
-    """The general enquiries desk of a generation's departments.yaml in ``lang``: its name, and its phone with
-    its hours; City Hall without one."""
-    general = manifest.get("departments", {}).get("general", {})
-    names = general.get(lang, {}) if isinstance(general, dict) else {}
-    if not names:
-        return ("市役所" if lang == "ja" else "City Hall"), ""
-    hours = names.get("hours", "")
-    phone = str(general.get("phone", ""))
-    return names.get("name", ""), f"{phone} ({hours})" if hours else phone

@@ -47,6 +47,8 @@ PAUSED_MESSAGES = texts("paused")
 CONTACT_LINE = texts("contact_line")
 REFERENCE_LINE = texts("reference_line")
 AS_OF = texts("as_of")
+UNTRANSLATED = texts("untranslated")
+MULTILINGUAL_DESK = texts("multilingual_desk")
 
 
 class Citation(BaseModel):
@@ -78,6 +80,7 @@ class Outcome:
     department: str = ""
     contact: str = ""
     choices: list[Choice] = field(default_factory=list)  # for ``clarify``: the likely entries, best first
+    answer_lang: str = ""  # the language the answer quotes the city in, where it quotes the city
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:

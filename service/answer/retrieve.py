@@ -1,8 +1,9 @@
 """Retrieve: dense (question view and question-and-answer view, in Chroma) and lexical (BM25 over Sudachi
 tokens) searches, fused by their normalised scores (CombSUM). Each search's scores are scaled to 0..1 over
 the candidates it returned, so a clear lead in one search counts, where a fusion of ranks alone would treat a
-near tie and a wide gap alike. Sources in the question's language are preferred; the other language still
-counts, with less weight, so that a question finds an answer in either.
+near tie and a wide gap alike. Sources in the question's language (their own, or a translation the city wrote)
+are preferred; another language still counts, with less weight, so that a question finds an answer in either. A
+question in a language the city wrote nothing in prefers none.
 
 ``search`` is the whole of it for callers that only retrieve (staff suggestions, reload canaries, eval)."""
 
@@ -73,7 +74,7 @@ def search_index(
     """``search`` on one generation with this embedder, nothing kept (a build measures its baseline with it)."""
     index = index.excluding(exclude)
     vector = vector or embedder.embed_query(query)
-    dense = index.dense_by_view(vector, settings.retrieval_pool)
+    dense = index.dense_by_view(vector, settings.retrieval_pool, lang)
     results = {
         "dense_q": dense.get("q", []),
         "dense_qa": dense.get("qa", []),
@@ -93,8 +94,11 @@ def search_index(
                 candidate.lexical = hit.score
             else:
                 candidate.dense = max(candidate.dense, hit.cosine)
+    written_in = lang in index.languages
     for candidate in candidates.values():
-        weight = 1.0 if candidate.chunk.lang == lang else settings.other_language_weight
+        chunk = candidate.chunk
+        ours = chunk.lang == lang or lang in chunk.translations or not written_in
+        weight = 1.0 if ours else settings.other_language_weight
         candidate.score *= weight / len(SEARCHES)
         if step_back and candidate.chunk.id == step_back:
             candidate.score *= settings.follow_up_repeat_weight

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from service.answer.hand_off import general_desk
+from service.answer.desks import general_desk
 from service.api.deps import ServicesDep
 from service.api.limits import limited
 from service.report.procurement import Facts, as_html, notice_to_residents, terms_of_use

@@ -204,6 +204,6 @@ def starting(services: ServicesDep, lang: str = "ja") -> StartingPoints:
 
 @router.get("/v1/notices", response_model=list[ShownNotice], dependencies=[Depends(limited("read"))])
 def running_notices(board: NoticesDep, lang: str = "ja") -> list[ShownNotice]:
-    """The city's emergency notices running now, the most severe first, in ``lang`` (ja or en)."""
-    shown = "en" if lang == "en" else "ja"
-    return [ShownNotice(severity=n.severity, text=n.text[shown], link=n.link) for n in board.running()]
+    """The city's emergency notices running now, the most severe first, in ``lang`` where the city wrote them in
+    it (Japanese and English), else in English."""
+    return [ShownNotice(severity=n.severity, text=n.text_in(lang), link=n.link) for n in board.running()]

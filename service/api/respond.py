@@ -65,7 +65,7 @@ def reply(ctx: Context, outcome: Outcome, case: tuple[str, str] | None, later: s
         text += "\n" + REFERENCE_LINE[ctx.lang].format(reference=reference)
     if later:
         text += "\n" + later
-    shown = [ShownNotice(severity=n.severity, text=n.text[ctx.lang], link=n.link) for n in running]
+    shown = [ShownNotice(severity=n.severity, text=n.text_in(ctx.lang), link=n.link) for n in running]
     if shown and ctx.asks_where_to_evacuate:  # the city's word in an emergency comes first
         text = "\n".join(notice.text for notice in shown) + "\n\n" + text
     trace = ctx.composer
@@ -85,6 +85,7 @@ def reply(ctx: Context, outcome: Outcome, case: tuple[str, str] | None, later: s
         ),
         outcome=outcome.outcome,
         lang=ctx.lang,
+        answer_lang=outcome.answer_lang or None,
         conversation_id=ctx.conversation_token or ctx.conversation_id,
         generation=ctx.services.index.generation,
         notice=AI_NOTICE[ctx.lang],

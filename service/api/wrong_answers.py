@@ -7,7 +7,7 @@ import logging
 
 from service.answer.compose import cite
 from service.answer.context import Candidate, Services
-from service.answer.hand_off import general_desk
+from service.answer.desks import general_desk
 from service.store.cases import Answered, NewCase
 
 logger = logging.getLogger(__name__)

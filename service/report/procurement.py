@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ingest.live import open_live
-from service.answer.hand_off import general_desk
+from service.answer.desks import general_desk
 from service.settings import Settings
 from service.store.database import Store
 from service.store.switches import SwitchBoard

@@ -39,6 +39,10 @@ class Notice:
     def running(self, now: dt.datetime) -> bool:
         return self.starts_at <= now < self.ends_at and self.ended_at is None
 
+    def text_in(self, lang: str) -> str:
+        """The notice in ``lang`` where the city wrote it so (Japanese and English), else in English."""
+        return self.text.get(lang) or self.text.get("en") or self.text["ja"]
+
 
 class NoticeBoard:
     """The notices of one database, with the running ones remembered for ``refresh_s`` seconds."""

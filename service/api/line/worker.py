@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.answer.context import Services
-from service.answer.hand_off import general_desk
+from service.answer.desks import general_desk
 from service.answer.pick import Pick
 from service.api import door
 from service.api.door import Said, conversation_key, enter
