@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from service.answer.compose import cite
 from service.answer.context import Context
-from service.answer.desks import general_desk
-from service.answer.outcomes import CONTACT_LINE, HANDOFF_LOW_CONFIDENCE, HANDOFF_MESSAGES, Outcome
+from service.answer.desks import general_desk, multilingual_desk
+from service.answer.outcomes import CONTACT_LINE, HANDOFF_LOW_CONFIDENCE, HANDOFF_MESSAGES, MULTILINGUAL_DESK, Outcome
 
 
 def hand_off(ctx: Context, outcome: str, message: str = "", department: str = "", contact: str = "") -> Outcome:
@@ -20,6 +20,9 @@ def hand_off(ctx: Context, outcome: str, message: str = "", department: str = ""
         message = HANDOFF_MESSAGES[outcome][ctx.lang]
         if department:
             message += "\n" + CONTACT_LINE[ctx.lang].format(department=department, contact=contact)
+        desk = multilingual_desk(ctx.services.index.manifest, ctx.lang) if ctx.lang not in ("ja", "en") else ""
+        if desk:  # the departments speak Japanese (and English): the city's desk for the resident's language
+            message += "\n" + MULTILINGUAL_DESK[ctx.lang].format(desk=desk)
     return Outcome(
         outcome,
         answer=message,

@@ -5,6 +5,7 @@ import json
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from service.answer.catalogue import catalogue
 from service.answer.pipeline import STEPS
 from service.answer.privacy import is_my_number
 from service.store.cases import CaseQueue
@@ -52,6 +53,20 @@ def test_an_english_question_is_answered_from_an_english_source(server):
     body = ask(server, "how do I put out big furniture as garbage")
     assert body["outcome"] == "answered" and body["lang"] == "en"
     assert body["citations"][0]["id"] == "en-waste-bulky"
+
+
+def test_a_question_in_another_language_is_read_in_it_and_answered_in_it(server):
+    body = ask(server, "주민표 사본은 어디에서 발급받을 수 있나요? 수수료는 얼마인가요?")  # the city's Korean question
+    assert body["lang"] == "ko" and body["outcome"] == "answered" and body["answer_lang"] == "ko"
+    assert body["citations"][0]["id"] == "ja-cert-juminhyo" and "300엔" in body["answer"]
+    assert body["notice"] == catalogue("ko")["ai_notice"]
+    given = ask(server, "¿Dónde saco una copia del certificado de residencia?", lang="es")
+    assert given["lang"] == "es" and given["outcome"] == "clarify" and given["answer"] == catalogue("es")["clarify"]
+
+
+def test_a_language_the_service_does_not_speak_is_refused(server):
+    response = server.http.post("/v1/ask", json={"question": "Où est la mairie ?", "lang": "fr"})
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
 
 
 def test_a_regulation_answer_cites_article_and_paragraph(server):
