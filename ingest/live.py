@@ -201,7 +201,7 @@ class LiveIndex:
         found = self.collection.query(
             query_embeddings=[query_vector],  # type: ignore[arg-type]
             n_results=min(n, self.vectors),
-            where=where,  # type: ignore[arg-type]
+            where=where,
             include=["distances"],
         )
         nearest = []

@@ -74,6 +74,7 @@ class LineDouble:
         self.retry_keys: set[str] = set()
         self.delay_s = 0.0
         self.odd_bodies: set[str] = set()  # users whose replies and pushes LINE accepts with a body of another shape
+        self.languages: dict[str, str] = {}  # the language each user set in LINE (the profile's; absent: none)
         self.lock = threading.Lock()
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -140,6 +141,28 @@ class LineDouble:
         double = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                """A user's profile, as LINE documents it: ``language`` only where the user set one."""
+                headers = {key.lower(): value for key, value in self.headers.items()}
+                user = self.path.removeprefix("/v2/bot/profile/")
+                with double.lock:
+                    double.arrived.append(self.path)
+                    if headers.get("authorization") != f"Bearer {double.access_token}":
+                        status, answer = 401, {"message": "Authentication failed"}
+                    elif not self.path.startswith("/v2/bot/profile/") or not user.startswith("U"):
+                        status, answer = 404, {"message": "Not found"}
+                    else:
+                        status, answer = 200, {"userId": user, "displayName": "住民"}
+                        if user in double.languages:
+                            answer["language"] = double.languages[user]
+                    double.calls.append(Call(self.path, {}, headers, status))
+                payload = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", "0"))
                 raw = self.rfile.read(length)

@@ -197,8 +197,8 @@ def said_of(request: AskRequest, channel: str | None) -> Said:
 @router.get("/v1/starting-points", response_model=StartingPoints, dependencies=[Depends(limited("read"))])
 def starting(services: ServicesDep, lang: str = "ja") -> StartingPoints:
     """What the chat page offers before the first question: the entries residents asked about most this month
-    (each by at least MADOGUCHI_REPORT_MIN_CELL questions), in ``lang`` (ja or en)."""
-    shown = "en" if lang == "en" else "ja"
+    (each by at least MADOGUCHI_REPORT_MIN_CELL questions), in ``lang`` (ja or en; English for another)."""
+    shown = lang if lang in ("ja", "en") else "en"
     return StartingPoints(entries=[StartingPoint(**entry) for entry in starting_points(services, shown)])
 
 

@@ -22,7 +22,20 @@ function applyLanguage() {
   document.title = t("title");
 }
 
-// The language chosen earlier in this tab, else `fallback`; the 日本語 / English buttons switch it.
+// The first of the browser's languages (what it sends as Accept-Language) that the page speaks, else Japanese.
+function preferredLanguage(spoken) {
+  const aliases = { "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh-hans": "zh-Hans", "zh": "zh-Hans", "zh-tw": "zh-Hant",
+    "zh-hk": "zh-Hant", "zh-mo": "zh-Hant", "zh-hant": "zh-Hant", "fil": "tl" };
+  for (const wanted of navigator.languages || [navigator.language || "ja"]) {
+    const tag = wanted.toLowerCase();
+    const found = aliases[tag] || aliases[tag.split("-").slice(0, 2).join("-")] || aliases[tag.split("-")[0]]
+      || spoken.find((lang) => lang.toLowerCase() === tag.split("-")[0]);
+    if (found && spoken.includes(found)) return found;
+  }
+  return "ja";
+}
+
+// The language chosen earlier in this tab, else `fallback`; the language buttons switch it.
 function setUpLanguage(text, fallback, onChange) {
   page.text = text;
   page.lang = sessionStorage.getItem("madoguchi-lang") || fallback;

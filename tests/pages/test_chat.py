@@ -14,6 +14,7 @@ from selenium.webdriver.common.keys import Keys
 from sqlalchemy import create_engine, select
 
 from ingest.index import IndexSpec, ingest
+from ingest.languages import LANGUAGES
 from service.api.door import conversation_key
 from service.store.cases import CaseQueue
 from service.store.database import Store
@@ -151,6 +152,39 @@ def test_english_switches_the_page_and_the_answer(chat):
     screenshot(chat, "chat-answer-en")
     assert reply.find_element(By.CSS_SELECTOR, ".sources a").get_attribute("href").startswith("https://")
     assert "as of" in reply.find_element(By.CSS_SELECTOR, ".sources").text
+
+
+def labels(driver) -> dict[str, str]:
+    """The page's own labels as shown, by their key."""
+    return {node.get_attribute("data-i18n"): node.text for node in driver.find_elements(By.CSS_SELECTOR, "[data-i18n]")}
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "ja"])
+def test_each_language_of_the_menu_switches_the_whole_page_and_keeps_it_accessible(chat, lang):
+    japanese = {
+        node.get_attribute("data-i18n"): node.text for node in chat.find_elements(By.CSS_SELECTOR, "[data-i18n]")
+    }
+    chat.find_element(By.CSS_SELECTOR, f"button.lang[data-lang='{lang}']").click()
+    assert chat.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
+    shown = labels(chat)
+    assert all(shown[key] and shown[key] != japanese[key] for key in ("title", "notice", "question", "send"))
+    assert axe_violations(chat) == []
+
+
+def test_the_browsers_language_chooses_the_page_and_a_vietnamese_question_is_answered_in_vietnamese(chat, chat_server):
+    agent = chat.execute_script("return navigator.userAgent")
+    chat.execute_cdp_cmd("Network.setUserAgentOverride", {"userAgent": agent, "acceptLanguage": "vi-VN,vi,en"})
+    try:
+        chat.execute_script("sessionStorage.clear()")
+        chat.get(chat_server.base_url + "/")
+        assert chat.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi"
+        reply = ask(chat, "Lấy bản sao phiếu cư trú (juminhyo) ở đâu? Lệ phí bao nhiêu?")  # the city's own
+        screenshot(chat, "chat-answer-vi")
+        assert reply.get_attribute("lang") == "vi" and "300 yên" in reply.text
+        assert reply.find_element(By.CSS_SELECTOR, ".sources a").get_attribute("href").startswith("https://")
+        assert axe_violations(chat) == []
+    finally:
+        chat.execute_cdp_cmd("Network.setUserAgentOverride", {"userAgent": agent})
 
 
 def test_the_page_links_the_notice_to_residents_written_from_the_services_settings(chat, chat_server):

@@ -38,7 +38,7 @@ LOCATION_LABEL = texts("line_send_location")
 NOTICES = texts("line_notices")
 CUT = texts("line_cut")
 GREETING = texts("line_greeting")
-UNREADABLE = "\n".join(texts("line_unreadable")[lang] for lang in ("ja", "en"))  # nothing says which language
+UNREADABLE = texts("line_unreadable")
 SLOW_DOWN = texts("line_slow_down")
 WRONG_LABEL = texts("line_report_wrong")
 WRONG_THANKS = texts("line_wrong_thanks")
@@ -147,21 +147,23 @@ def thread_messages(message: Any, lang: str) -> list[Message]:
     return [text_message("\n".join(parts))]
 
 
-def greeting(desks: dict[str, str]) -> list[Message]:
-    """What a new follower reads first, in Japanese and English: an automated AI answer from published
-    information, no personal data, how to reach a person (the national guideline on public bodies' LINE use
-    expects this)."""
-    return [text_message(GREETING[lang].format(desk=desks[lang])) for lang in ("ja", "en")]
+def greeting(desks: dict[str, str], lang: str | None = None) -> list[Message]:
+    """What a new follower reads first, in the language their LINE is set to and in Japanese (Japanese and
+    English when that is one of them, or unknown): an automated AI answer from published information, no
+    personal data, how to reach a person (the national guideline on public bodies' LINE use expects this)."""
+    langs = ("ja", "en") if lang in (None, "ja", "en") else (lang, "ja")
+    return [text_message(GREETING[x].format(desk=desks.get(x) or desks["en"])) for x in langs]
 
 
-def unreadable() -> list[Message]:
-    return [text_message(UNREADABLE)]
+def unreadable(lang: str | None = None) -> list[Message]:
+    """A sticker or an image: in the user's LINE language, else in Japanese and English (nothing else says)."""
+    return [text_message(UNREADABLE[lang] if lang else "\n".join(UNREADABLE[x] for x in ("ja", "en")))]
 
 
-def in_language(texts: dict[str, str], said: str = "", **values: Any) -> list[Message]:
-    """A short notice in the language of what the resident wrote (Japanese when unknown)."""
-    lang = detect(said) if said else "ja"
-    return [text_message(texts[lang].format(**values))]
+def in_language(texts: dict[str, str], said: str = "", lang: str | None = None, **values: Any) -> list[Message]:
+    """A short notice in the language of what the resident wrote, else of their LINE (``lang``), else Japanese."""
+    shown = detect(said) if said.strip() else lang or "ja"
+    return [text_message(texts[shown].format(**values))]
 
 
 def split_text(text: str, most: int, pieces: int, cut: str) -> list[str]:

@@ -14,6 +14,7 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from ingest.languages import LANGUAGES
 from service.settings import Settings
 
 if TYPE_CHECKING:
@@ -81,6 +82,16 @@ class LinePlatform:
         except Exception as error:
             logger.warning("LINE loading animation failed: %s", type(error).__name__)
 
+    def language(self, user_id: str) -> str | None:
+        """The language the user set in LINE (``GET /v2/bot/profile/{userId}``, ``language``), as one of ours
+        (ingest/languages.py); None where LINE does not say, says one we do not speak, or cannot be asked now."""
+        try:
+            profile = self.api.get_profile(user_id, _request_timeout=self.timeout_s)
+        except Exception as error:
+            logger.warning("LINE profile not read: %s", type(error).__name__)
+            return None
+        return ours(getattr(profile, "language", None) or "")
+
     def signed(self, body: str, signature: str) -> bool:
         """Whether ``signature`` is LINE's signature of ``body`` under the channel secret (the SDK's check)."""
         return bool(self.validator.validate(body, signature))
@@ -90,6 +101,18 @@ class LinePlatform:
 
     def _messages(self, messages: list[dict[str, Any]]) -> list[Message]:
         return [self.sdk.Message.from_dict(message) for message in messages]
+
+
+def ours(tag: str) -> str | None:
+    """A language tag as LINE or a browser writes it (ja, en, zh-Hant, zh-TW, pt-BR, fil) as one of ours."""
+    lowered = tag.replace("_", "-").lower()
+    aliases = {"zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-hant": "zh-Hant", "zh-cn": "zh-Hans", "zh": "zh-Hans"}
+    aliases |= {"zh-hans": "zh-Hans", "fil": "tl", "in": "id"}  # Android still writes Indonesian as "in"
+    if lowered in aliases:
+        return aliases[lowered]
+    primary = lowered.split("-")[0]
+    found = aliases.get(primary) or next((lang for lang in LANGUAGES if lang == primary), None)
+    return found
 
 
 def key_of(what: str) -> str:

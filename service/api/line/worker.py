@@ -134,7 +134,7 @@ class LineChannel:
             raise RuntimeError("no live index")
         token = line_token(event.user_key)
         if event.kind == "follow":
-            return Reply(say.greeting(_desks(services)))
+            return Reply(say.greeting(_desks(services), self.platform.language(user_id)))
         if event.kind == "unfollow":
             self.forget(services, event.user_key, token)
             return Reply([])
@@ -148,7 +148,7 @@ class LineChannel:
         message = payload.get("message") or {}
         kind = message.get("type") if event.kind == "message" else "postback"
         if kind not in ("text", "location", "postback"):
-            return Reply(say.unreadable())
+            return Reply(say.unreadable(self.platform.language(user_id)))
         said = str(message.get("text", ""))
         if not self.limits.allows("line", event.user_key):
             return Reply(say.in_language(say.SLOW_DOWN, said))

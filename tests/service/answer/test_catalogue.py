@@ -26,4 +26,11 @@ def test_the_web_and_line_read_the_same_catalogue():
     assert AI_NOTICE["ja"] == catalogue("ja")["ai_notice"]
     assert HANDOFF_MESSAGES[HANDOFF_LOW_CONFIDENCE]["en"] == catalogue("en")["handoff_low_confidence"]
     assert line.GREETING["en"] == catalogue("en")["line_greeting"] and "{desk}" in line.GREETING["ja"]
-    assert line.UNREADABLE.startswith(catalogue("ja")["line_unreadable"])
+    assert line.UNREADABLE["ja"] == catalogue("ja")["line_unreadable"]
+
+
+def test_lines_button_labels_fit_its_limit_in_every_language():
+    """A quick reply's label is at most 20 characters as LINE counts them (UTF-16 code units)."""
+    buttons = ("line_none_of_these", "line_send_location", "line_report_wrong", "line_easy_japanese")
+    for key in (*buttons, "line_resolved", "line_not_resolved"):
+        assert all(len(text.encode("utf-16-le")) // 2 <= 20 for text in texts(key).values()), key

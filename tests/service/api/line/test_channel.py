@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 
 from ingest.report import IngestReport
+from service.answer.catalogue import catalogue
 from service.answer.context import Services
 from service.answer.rows import distance_m
 from service.api.door import conversation_key
@@ -264,6 +265,31 @@ def test_a_sticker_is_answered_with_what_the_service_can_read(line, double):
     someone = user("sticker")
     send(line, event("message", someone, message={"id": "s1", "type": "sticker", "packageId": "1", "stickerId": "1"}))
     assert "文章で送ってください" in answers(double, someone)[0]
+
+
+def test_a_follower_whose_line_is_in_vietnamese_is_greeted_in_vietnamese_and_in_japanese(line, double):
+    someone = user("follow-vi")
+    double.languages[someone] = "vi"
+    send(line, event("follow", someone))
+    greeting = answers(double, someone)[0]
+    assert greeting.startswith(catalogue("vi")["line_greeting"].split("{")[0]) and "個人情報" in greeting
+    assert "personal data" not in greeting
+    assert double.sent(f"/v2/bot/profile/{someone}")  # asked LINE, as LINE documents the profile
+
+
+def test_a_sticker_is_answered_in_the_language_of_the_users_line(line, double):
+    someone = user("sticker-ko")
+    double.languages[someone] = "ko"
+    send(line, event("message", someone, message={"id": "s2", "type": "sticker", "packageId": "1", "stickerId": "1"}))
+    assert answers(double, someone)[0] == catalogue("ko")["line_unreadable"]
+
+
+def test_the_language_a_resident_writes_in_overrides_the_language_of_their_line(line, double):
+    someone = user("writes-ko")
+    double.languages[someone] = "vi"
+    send(line, text_event(someone, "주민표 사본은 어디에서 발급받을 수 있나요? 수수료는 얼마인가요?"))
+    answer = answers(double, someone)[0]
+    assert "300엔" in answer and catalogue("ko")["line_sources"] in answer
 
 
 def test_an_emergency_shows_119_first(line, double):

@@ -8,11 +8,13 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ingest.languages import LANGUAGES
 from service.answer.compose import passage
 from service.answer.context import Candidate
 from service.answer.outcomes import AI_NOTICE, Choice, Citation
 from service.answer.pick import PLACE
 from service.api.line.messages import answer_messages, greeting, split_text, units, unreadable
+from service.api.line.platform import ours
 from service.api.schemas.residents import Answer, Handoff, ShownNotice
 from tests.line_double import MESSAGES_MAX, problems
 
@@ -63,7 +65,7 @@ def made(
     cited=st.lists(citations, max_size=12),
     offered=st.lists(choices, max_size=25),
     shown=st.lists(notices, max_size=5),
-    lang=st.sampled_from(["ja", "en"]),
+    lang=st.sampled_from(LANGUAGES),
     reason=st.sampled_from([None, "low_confidence", "sensitive"]),
 )
 def test_any_answer_renders_within_lines_limits(text, cited, offered, shown, lang, reason):
@@ -108,3 +110,21 @@ def test_every_entry_of_the_bundled_corpus_renders_as_an_answer_within_lines_lim
 def test_the_greeting_and_the_unreadable_notice_fit():
     assert problems(greeting({"ja": "市役所総合案内 0465-00-1000", "en": "City Hall 0465-00-1000"})) == []
     assert problems(unreadable()) == []
+    for lang in LANGUAGES:  # in every language a LINE profile may name
+        assert problems(greeting({"ja": "市役所総合案内 0465-00-1000", "en": "City Hall 0465-00-1000"}, lang)) == []
+        assert problems(unreadable(lang)) == []
+
+
+def test_the_language_a_line_profile_names_is_read_as_one_of_ours():
+    assert [ours(tag) for tag in ("ja", "en", "zh-TW", "zh-Hant", "zh-CN", "pt-BR", "fil", "in", "th")] == [
+        "ja",
+        "en",
+        "zh-Hant",
+        "zh-Hant",
+        "zh-Hans",
+        "pt",
+        "tl",
+        "id",
+        "th",
+    ]
+    assert ours("fr") is None and ours("") is None
