@@ -144,11 +144,14 @@ def _rates(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 def outcome_rates(records: list[dict[str, Any]]) -> dict[str, Any]:
     """``_outcome_rates`` of all questions and, where a set mixes kinds (in scope, out of scope, sensitive), of
-    each kind under ``by_kind``."""
+    each kind under ``by_kind``; where its questions say more than two languages, of each under ``by_lang``."""
     rates = _outcome_rates(records)
     kinds = sorted({r["kind"] for r in records})
     if len(kinds) > 1:
         rates["by_kind"] = {kind: _outcome_rates([r for r in records if r["kind"] == kind]) for kind in kinds}
+    langs = sorted({r["lang_expected"] for r in records if r.get("lang_expected")})
+    if len(langs) > 2:
+        rates["by_lang"] = {x: _outcome_rates([r for r in records if r.get("lang_expected") == x]) for x in langs}
     return rates
 
 

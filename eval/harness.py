@@ -19,6 +19,7 @@ from service.live.services import open_services
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_QUESTIONS = ROOT / "eval" / "questions" / "sample.jsonl"
 NEAR_MISS_QUESTIONS = ROOT / "eval" / "questions" / "near_miss.jsonl"  # topics the sample corpus does not cover
+LANGUAGE_QUESTIONS = ROOT / "eval" / "questions" / "languages.jsonl"  # 24 in each of eleven languages
 
 
 def index_services(

@@ -14,6 +14,7 @@ import io
 import json
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import case, func, or_, select
 
+from ingest.languages import LANGUAGES
 from ingest.text import normalize
 from service.answer.context import Services
 from service.answer.outcomes import OUTCOMES, UNANSWERED
@@ -99,8 +101,11 @@ def monthly(services: Services, name: str) -> dict[str, Any]:
         "generation": services.index.generation,
         "model": services.index.embedding_model,
         "questions": total,
-        "days": [{"day": day, "ja": counts["ja"], "en": counts["en"]} for day, counts in days.items()],
-        "languages": {lang: sum(counts[lang] for counts in days.values()) for lang in ("ja", "en")},
+        "days": [
+            {"day": day, "ja": counts["ja"], "en": counts["en"], "other": counts.total() - counts["ja"] - counts["en"]}
+            for day, counts in days.items()
+        ],
+        "languages": counted_languages(sum(days.values(), Counter())),
         "outcomes": {outcome: outcomes[outcome] for outcome in OUTCOMES},
         "confidence": [
             {"low": round(i / CONFIDENCE_BINS, 2), "high": round((i + 1) / CONFIDENCE_BINS, 2), "answers": n}
@@ -207,6 +212,11 @@ def _staff_replies(services: Services, month: Month) -> int:
         return int(connection.execute(query).scalar_one())
 
 
+def counted_languages(counts: Mapping[str, int]) -> dict[str, int]:
+    """Questions per language: Japanese and English always, every other language residents wrote in."""
+    return {lang: int(counts.get(lang, 0)) for lang in LANGUAGES if lang in ("ja", "en") or counts.get(lang)}
+
+
 def monthly_figures(services: Services, name: str) -> dict[str, Any]:
     """The aggregates the public report is made of: counted in the database, no question read."""
     zone = services.settings.zone
@@ -230,7 +240,7 @@ def monthly_figures(services: Services, name: str) -> dict[str, Any]:
     return {
         "questions": sum(outcomes.values()),
         "outcomes": {outcome: int(outcomes.get(outcome, 0)) for outcome in OUTCOMES},
-        "languages": {lang: int(languages.get(lang, 0)) for lang in ("ja", "en")},
+        "languages": counted_languages(languages),
         "categories": categories.most_common(),
         "model": services.index.embedding_model,
         "generation": services.index.generation,

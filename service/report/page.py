@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from ingest.languages import NAMES
+
 LABELS = {
     "ja": {
         "title": "窓口 AI 回答の月次報告",
@@ -165,13 +167,13 @@ def monthly_html(report: dict[str, Any], lang: str) -> str:
     """The staff's report as an HTML fragment (the console shows it): each unanswered topic has a button to
     draft an FAQ entry from it."""
     t = LABELS[lang]
-    per_day = [(day["day"][5:], day["ja"] + day["en"]) for day in report["days"]]
+    per_day = [(day["day"][5:], day["ja"] + day["en"] + day.get("other", 0)) for day in report["days"]]
     outcomes = [(t[outcome], n) for outcome, n in report["outcomes"].items()]
     bands = [(f"{band['low']:.1f}–{band['high']:.1f}", band["answers"]) for band in report["confidence"]]
     parts = [
         f"<h2 id='report-title'>{t['title']} {escape(report['month'])}</h2>",
         f"<p>{t['questions']}: <strong>{report['questions']}</strong> "
-        f"({t['ja']} {report['languages']['ja']}, {t['en']} {report['languages']['en']})</p>",
+        f"({', '.join(f'{escape(t.get(x, NAMES[x]))} {n}' for x, n in report['languages'].items())})</p>",
         chart("per-day", t["per_day"], t["day"], t["count"], per_day),
         chart("outcomes", t["outcomes"], t["outcome"], t["count"], outcomes),
         chart("confidence", t["confidence"], t["band"], t["count"], bands),

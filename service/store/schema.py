@@ -37,7 +37,7 @@ turns = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("conversation_id", String(64), nullable=False, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
-    Column("lang", String(2), nullable=False),
+    Column("lang", String(8), nullable=False),  # one of ingest/languages.py: LANGUAGES (zh-Hant)
     Column("question", Text, nullable=False),  # masked
     Column("chunk_id", String(300)),
     Column("outcome", String(40)),  # how the turn ended
@@ -51,7 +51,7 @@ audit = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
     Column("conversation_id", String(64), nullable=False),
-    Column("lang", String(2), nullable=False),
+    Column("lang", String(8), nullable=False),  # one of ingest/languages.py: LANGUAGES (zh-Hant)
     Column("question", Text, nullable=False),  # masked
     Column("outcome", String(40), nullable=False),
     Column("confidence", Float, nullable=False),
@@ -88,7 +88,7 @@ cases = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("status", String(16), nullable=False, index=True),  # open, claimed, resolved
     Column("reason", String(32), nullable=False),
-    Column("lang", String(2), nullable=False),
+    Column("lang", String(8), nullable=False),  # one of ingest/languages.py: LANGUAGES (zh-Hant)
     Column("conversation_id", String(64), nullable=False, index=True),  # is it with staff? (every continued ask)
     Column("answer_id", String(32), nullable=False),
     Column("question", Text, nullable=False),  # masked

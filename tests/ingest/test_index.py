@@ -35,13 +35,17 @@ def test_the_sample_corpus_ingests(sample_index):
     index = open_live(index_dir)
     records = sum(chunk.kind == "record" for chunk in index.chunks)
     assert records == 30  # the open-data tables' rows
-    # a question view and a question-and-answer view per FAQ or article, one view per table row, and each FAQ's
-    # question and each canary question embedded as a question (the adapter's pairs and its check)
+    # a question view and a question-and-answer view per FAQ or article, one view per table row, one per question
+    # the city translated (vi, zh-Hans, ko, pt), and each FAQ's question and each canary question embedded as a
+    # question (the adapter's pairs and its check)
     faqs = sum(chunk.kind == "faq" for chunk in index.chunks)
-    assert report.embedded == 2 * report.chunks - records + faqs + len(load_canaries(CORPUS))
+    translated = sum(len(chunk.translations) for chunk in index.chunks)
+    assert translated == 4 * 48
+    views = 2 * report.chunks - records + translated
+    assert report.embedded == views + faqs + len(load_canaries(CORPUS))
     assert index.generation == report.generation == live_generation(index_dir)
     assert len(index.chunks) == report.chunks == index.lexical.size
-    assert index.collection.count() == 2 * report.chunks - records
+    assert index.collection.count() == views
 
 
 def test_reingesting_an_unchanged_corpus_embeds_nothing_and_keeps_the_generation(working_index, default_spec):

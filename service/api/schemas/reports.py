@@ -13,6 +13,7 @@ class DayCount(BaseModel):
     day: str = Field(description="The city's date (MADOGUCHI_TIMEZONE).")
     ja: int
     en: int
+    other: int = Field(0, description="Questions in the other languages residents wrote in (see `languages`).")
 
 
 class ConfidenceBand(BaseModel):

@@ -4,11 +4,13 @@ which stays word for word."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from ingest.text import normalize
 from service.answer.furigana import furigana, learnt_by
-from tests.helpers import ROOT
+from tests.helpers import CORPUS, ROOT
 
 
 def read(pieces):
@@ -50,3 +52,23 @@ def test_every_japanese_answer_of_the_sample_corpus_joins_back_into_itself():
 @pytest.mark.parametrize("text", ["", "AI", "123", "ごみ"])
 def test_text_without_kanji_is_one_plain_piece(text):
     assert read(furigana(text, 2)) == ([(text, None)] if text else [])
+
+
+def test_the_readings_are_right_for_the_hand_checked_words_of_the_sample_answers():
+    """Issue 44: at least .97 of 100 kanji words of the sample corpus's answers read as a person reads them."""
+    answers = {
+        record["id"]: record["answer"]
+        for path in sorted((CORPUS / "faq" / "ja").glob("*.jsonl"))
+        for record in map(json.loads, path.read_text("utf-8").splitlines())
+    }
+    checked = [
+        line.split("\t")
+        for line in (Path(__file__).parents[2] / "data" / "furigana_readings.tsv").read_text("utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert len(checked) == 100
+    right = 0
+    for entry, word, reading in checked:
+        read = {piece.text: piece.reading for piece in furigana(normalize(answers[entry]), 0)}
+        right += read.get(word) == reading
+    assert right >= 97, right

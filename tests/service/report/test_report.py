@@ -67,19 +67,21 @@ def test_the_report_counts_days_languages_outcomes_and_confidence_in_the_citys_t
     add_answer(reporting, dt.datetime(2026, 10, 31, 16, tzinfo=UTC))  # 1 November, 01:00 in Tokyo
     add_answer(reporting, dt.datetime(2026, 11, 3, 2, tzinfo=UTC), lang="en", question="bulky waste")
     add_answer(reporting, dt.datetime(2026, 11, 3, 3, tzinfo=UTC), "handoff_out_of_scope", question="パスポート")
+    add_answer(reporting, dt.datetime(2026, 11, 4, 3, tzinfo=UTC), lang="zh-Hant", question="大型垃圾要怎麼丟？")
     add_answer(reporting, dt.datetime(2026, 11, 30, 16, tzinfo=UTC))  # 1 December in Tokyo: not counted
 
     report = monthly(reporting, "2026-11")
 
-    assert report["questions"] == 3
+    assert report["questions"] == 4
     days = {day["day"]: day for day in report["days"]}
     assert len(days) == 30
-    assert days["2026-11-01"] == {"day": "2026-11-01", "ja": 1, "en": 0}
-    assert days["2026-11-03"] == {"day": "2026-11-03", "ja": 1, "en": 1}
-    assert report["languages"] == {"ja": 2, "en": 1}
-    assert report["outcomes"]["answered"] == 2 and report["outcomes"]["handoff_out_of_scope"] == 1
-    assert [band["answers"] for band in report["confidence"]] == [0, 0, 1, 0, 0, 0, 0, 0, 0, 2]
-    assert report["most_cited"][0] == {**report["most_cited"][0], "id": BULKY, "citations": 2}
+    assert days["2026-11-01"] == {"day": "2026-11-01", "ja": 1, "en": 0, "other": 0}
+    assert days["2026-11-03"] == {"day": "2026-11-03", "ja": 1, "en": 1, "other": 0}
+    assert days["2026-11-04"] == {"day": "2026-11-04", "ja": 0, "en": 0, "other": 1}
+    assert report["languages"] == {"ja": 2, "en": 1, "zh-Hant": 1}  # every language residents wrote in
+    assert report["outcomes"]["answered"] == 3 and report["outcomes"]["handoff_out_of_scope"] == 1
+    assert [band["answers"] for band in report["confidence"]] == [0, 0, 1, 0, 0, 0, 0, 0, 0, 3]
+    assert report["most_cited"][0] == {**report["most_cited"][0], "id": BULKY, "citations": 3}
     assert BULKY not in {source["id"] for source in report["never_cited"]}
     assert "ja-housing-apply" in {source["id"] for source in report["never_cited"]}
 
@@ -88,7 +90,7 @@ def test_in_a_zone_with_half_hours_the_months_first_minutes_count_for_its_first_
     kolkata = replace(reporting, settings=reporting.settings.model_copy(update={"timezone": "Asia/Kolkata"}))
     add_answer(kolkata, dt.datetime(2026, 10, 31, 18, 45, tzinfo=UTC))  # 1 November, 00:15 in Kolkata
     report = monthly(kolkata, "2026-11")
-    assert report["questions"] == 1 and report["days"][0] == {"day": "2026-11-01", "ja": 1, "en": 0}
+    assert report["questions"] == 1 and report["days"][0] == {"day": "2026-11-01", "ja": 1, "en": 0, "other": 0}
 
 
 def case_row(opened: dt.datetime, answer_id: str) -> dict:
