@@ -44,11 +44,11 @@ from ingest.lexical import LexicalIndex, lexical_text
 from ingest.load import Rejection, load_corpus
 from ingest.report import IngestReport
 from ingest.text import question_key
+from ingest.translated import STORED as TRANSLATED
+from ingest.translated import TranslatedQuestions
 
 logger = logging.getLogger(__name__)
 
-LAYOUT = 2  # how a generation stores its views (2: each says which questions it serves, "for"); another rebuilds
-EVERY_LANGUAGE = "*"  # a view's "for" when it serves questions in every language (Chroma keeps no empty value)
 VIEWS = ("q", "qa")  # what is embedded per chunk: its question (or heading), and question plus answer
 EMBED_BATCH = 32
 
@@ -71,8 +71,7 @@ def view_texts(chunk: Chunk, answer_chars: int) -> dict[str, str]:
         return {"qa": f"{chunk.heading} {chunk.title}"}
     head = chunk.title if chunk.kind == "faq" else " ".join(filter(None, (chunk.title, chunk.section, chunk.heading)))
     body = chunk.text[:answer_chars]
-    translated = {f"q.{lang}": t["question"] for lang, t in chunk.translations.items()}  # searched as questions
-    return {"q": head, "qa": f"{head}\n{body}" if body else head, **translated}
+    return {"q": head, "qa": f"{head}\n{body}" if body else head}
 
 
 def ingest(
@@ -117,7 +116,6 @@ def ingest(
         if (
             live
             and live["spec"] == asdict(spec)
-            and live.get("layout") == LAYOUT
             and same_departments
             and live.get("learned", []) == sorted(p.id for p in phrasings)
             and not (report.added or report.changed or report.removed)
@@ -193,18 +191,21 @@ def _build(
     target.mkdir(parents=True)
     try:
         cached = _cached_vectors(index_dir, live, spec)
-        keys, texts, metadatas, ids = [], [], [], []
+        keys, texts, metadatas = [], [], []
         for position, chunk in enumerate(chunks):
             for view, text in view_texts(chunk, spec.answer_chars).items():
-                ids.append(f"{chunk.id}::{view}")  # q.vi: a translation's question, searched as a question view
                 keys.append(text_key(spec.embedding_model, text))
                 texts.append(text)
-                kind, _, translated = view.partition(".")  # "for": the only language a translation's view serves
-                served = translated or EVERY_LANGUAGE
-                metadatas.append(
-                    {"pos": position, "chunk_id": chunk.id, "view": kind, "lang": chunk.lang, "for": served}
-                )
+                metadatas.append({"pos": position, "chunk_id": chunk.id, "view": view, "lang": chunk.lang})
+        # the city's translated questions, embedded as the question view is, kept beside the collection
+        translated = [(p, lang, t["question"]) for p, c in enumerate(chunks) for lang, t in c.translations.items()]
+        keys += [text_key(spec.embedding_model, text) for _, _, text in translated]
+        texts += [text for _, _, text in translated]
         matrix = _embed_missing(keys, texts, cached, spec.embedding_model, report, progress, on_progress)
+        matrix, translated_matrix = matrix[: len(metadatas)], matrix[len(metadatas) :]
+        TranslatedQuestions.of(
+            [p for p, _, _ in translated], [lang for _, lang, _ in translated], translated_matrix
+        ).save(target / TRANSLATED)
         learned_keys, learned_matrix = _embed_phrasings(phrasings, cached, spec.embedding_model, matrix.shape[1])
         # each FAQ's published question and each canary question, embedded as questions: the adapter's pairs and
         # its check (none without an adapter)
@@ -222,7 +223,7 @@ def _build(
         np.savez(
             target / "vectors.npz",
             keys=np.array(keys + learned_keys + asked_keys),
-            vectors=np.concatenate([matrix, learned_matrix, asked_matrix]),
+            vectors=np.concatenate([matrix, translated_matrix, learned_matrix, asked_matrix]),
         )
         LearnedIndex(
             [p.id for p in phrasings],
@@ -234,13 +235,13 @@ def _build(
         lexical.save(target / "lexical")
         client = vectors.open_client(target, spec.chroma_url)
         collection = vectors.create_collection(client, generation)
+        ids = [f"{m['chunk_id']}::{m['view']}" for m in metadatas]
         vectors.write_vectors(client, collection, ids, matrix.tolist(), metadatas)
 
         if collection.count() != len(ids) or lexical.size != len(chunks) or not chunks:
             raise IngestError("index_check_failed", f"generation {generation} is incomplete; not promoted")
         manifest = {
             "generation": generation,
-            "layout": LAYOUT,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "spec": asdict(spec),
             "documents": report.documents,

@@ -15,11 +15,13 @@ from chromadb.api.models.Collection import Collection
 
 from ingest import adapter, vectors
 from ingest.chunk import Chunk
-from ingest.index import EVERY_LANGUAGE, generations_dir, live_generation, read_manifest, text_key, view_texts
+from ingest.index import generations_dir, live_generation, read_manifest, text_key, view_texts
 from ingest.learned import STORED, LearnedIndex, entry_digest
 from ingest.lexical import LexicalIndex, lexical_text
 from ingest.published import PublishedQuestions
 from ingest.text import passage_terms, question_key
+from ingest.translated import STORED as TRANSLATED
+from ingest.translated import TranslatedQuestions
 
 
 class IndexUnavailable(Exception):
@@ -54,6 +56,7 @@ class LiveIndex:
         chunk_positions: dict[str, int] | None = None,
         adapter: np.ndarray | None = None,
         passages: np.ndarray | None = None,
+        translated: TranslatedQuestions | None = None,
     ):
         self.manifest, self.chunks, self.lexical, self.collection = manifest, chunks, lexical, collection
         self.path = path  # the generation's directory
@@ -70,7 +73,7 @@ class LiveIndex:
         )
         # the languages the city wrote in: its chunks' own and its translations'
         self.languages = frozenset(c.lang for c in chunks) | {lang for c in chunks for lang in c.translations}
-        self.translated = any(c.translations for c in chunks)  # built with translations' views ("for": their language)
+        self.translated = translated or TranslatedQuestions.empty()  # the city's translated questions (ADR 0012)
 
     def excluding(self, doc_ids: Names[str]) -> LiveIndex:
         """The same generation with ``doc_ids`` left out of every search; itself when there are none."""
@@ -93,6 +96,7 @@ class LiveIndex:
             self._passages,
         )
         narrower._published = self._published  # the same published questions, once read
+        narrower.translated = self.translated
         return narrower
 
     def unadapted(self) -> LiveIndex:
@@ -188,27 +192,20 @@ class LiveIndex:
             self._vectors = self.collection.count()
         return self._vectors
 
-    def _nearest(
-        self, query_vector: list[float], n: int, view: str | None, lang: str | None = None
-    ) -> list[tuple[int, str, float]]:
-        """One Chroma query: (chunk position, view, cosine similarity) of each stored view, best first, a
-        translation's question only for a question in its language (``lang``). Only the distances are fetched; a
-        stored id names its chunk and view (reading the metadata back cost as much as the search)."""
-        where: dict[str, Any] | None = {"view": view} if view else None
-        if self.translated:
-            served = {"for": {"$in": [EVERY_LANGUAGE, lang] if lang else [EVERY_LANGUAGE]}}
-            where = {"$and": [where, served]} if where else served
+    def _nearest(self, query_vector: list[float], n: int, view: str | None) -> list[tuple[int, str, float]]:
+        """One Chroma query: (chunk position, view, cosine similarity) of each stored view, best first. Only the
+        distances are fetched; a stored id names its chunk and view (reading the metadata back cost as much as
+        the search)."""
         found = self.collection.query(
             query_embeddings=[query_vector],  # type: ignore[arg-type]
             n_results=min(n, self.vectors),
-            where=where,
+            where={"view": view} if view else None,
             include=["distances"],
         )
         nearest = []
         for stored_id, distance in zip(found["ids"][0], found["distances"][0], strict=True):  # type: ignore[index]
             chunk_id, _, stored_view = stored_id.rpartition("::")
-            view = stored_view.partition(".")[0]  # "q.vi", a translation's question, is a question view
-            nearest.append((self._chunk_positions[chunk_id], view, 1.0 - float(distance)))
+            nearest.append((self._chunk_positions[chunk_id], stored_view, 1.0 - float(distance)))
         return nearest
 
     def dense(self, query_vector: list[float], k: int, view: str | None = None) -> list[Hit]:
@@ -224,25 +221,43 @@ class LiveIndex:
         each hit keeping the question's own cosine as its ``similarity``: the adapter is fitted to pull a
         published question away from every other entry, so adapted similarities would read the corpus's baseline
         (unanswerable searches by those very questions) as lower than it is. The question view is searched with
-        the question's own vector (question to question, as the model reads both)."""
+        the question's own vector (question to question, as the model reads both), and for a question in ``lang``
+        the city's questions translated into it are searched with it as well (ingest/translated.py)."""
         pool = k + len(self.excluded)
         if self.adapter is None or self._passages is None:
-            return self._by_view(self._nearest(query_vector, 2 * pool, None, lang), k)
+            return self._with_translations(
+                self._by_view(self._nearest(query_vector, 2 * pool, None), k), query_vector, k, lang
+            )
         question = np.asarray(query_vector, dtype=np.float32)
         adapted = adapter.adapt(question, self.adapter).tolist()
-        by_view = self._by_view(self._nearest(query_vector, pool, "q", lang), k)
+        by_view = self._with_translations(
+            self._by_view(self._nearest(query_vector, pool, "q"), k), query_vector, k, lang
+        )
         qa = self._by_view(self._nearest(adapted, pool, "qa"), k).get("qa", [])
         by_view["qa"] = [Hit(h.position, h.score, float(self._passages[h.position] @ question)) for h in qa]
         return by_view
 
     def _by_view(self, nearest: list[tuple[int, str, float]], k: int) -> dict[str, list[Hit]]:
         by_view: dict[str, list[Hit]] = {}
-        seen: set[tuple[str, int]] = set()  # a chunk once per view: by its best question where it has several
         for position, view, similarity in nearest:
             hits = by_view.setdefault(view, [])
-            if len(hits) < k and self._kept(position) and (view, position) not in seen:
-                seen.add((view, position))
+            if len(hits) < k and self._kept(position):
                 hits.append(Hit(position, similarity))
+        return by_view
+
+    def _with_translations(
+        self, by_view: dict[str, list[Hit]], query_vector: list[float], k: int, lang: str | None
+    ) -> dict[str, list[Hit]]:
+        """The question view's hits with the city's questions translated into ``lang`` among them: an entry by
+        its closest question, its own or a translation (nothing changes for a language translated into none)."""
+        translated = self.translated.nearest(query_vector, lang) if lang else []
+        if not translated:
+            return by_view
+        best = {hit.position: hit.score for hit in by_view.get("q", [])}
+        for position, cosine in translated:
+            if self._kept(position):
+                best[position] = max(best.get(position, -1.0), cosine)
+        by_view["q"] = [Hit(p, s) for p, s in sorted(best.items(), key=lambda item: -item[1])[:k]]
         return by_view
 
     def lexical_search(self, query: str, k: int) -> list[Hit]:
@@ -289,6 +304,10 @@ def open_generation(path: Path, chroma_url: str | None = None) -> LiveIndex:
             f"{len(manifest.get('learned', []))} in its manifest"
         )
     fitted, passages = _adapter_of(path, manifest, chunks)
+    try:
+        translated = TranslatedQuestions.load(path / TRANSLATED)
+    except Exception as error:  # a truncated or unreadable file
+        raise IndexUnavailable(f"the generation {path.name} is incomplete: {_describe(error, path)}") from error
     return LiveIndex(
         manifest,
         chunks,
@@ -299,6 +318,7 @@ def open_generation(path: Path, chroma_url: str | None = None) -> LiveIndex:
         vectors=stored,
         adapter=fitted,
         passages=passages,
+        translated=translated,
     )
 
 

@@ -35,14 +35,13 @@ def test_the_sample_corpus_ingests(sample_index):
     index = open_live(index_dir)
     records = sum(chunk.kind == "record" for chunk in index.chunks)
     assert records == 30  # the open-data tables' rows
-    # a question view and a question-and-answer view per FAQ or article, one view per table row, one per question
-    # the city translated (vi, zh-Hans, ko, pt), and each FAQ's question and each canary question embedded as a
-    # question (the adapter's pairs and its check)
+    # a question view and a question-and-answer view per FAQ or article, one view per table row, each question
+    # the city translated (vi, zh-Hans, ko, pt; kept beside the collection), and each FAQ's question and each
+    # canary question embedded as a question (the adapter's pairs and its check)
     faqs = sum(chunk.kind == "faq" for chunk in index.chunks)
-    translated = sum(len(chunk.translations) for chunk in index.chunks)
-    assert translated == 4 * 48
-    views = 2 * report.chunks - records + translated
-    assert report.embedded == views + faqs + len(load_canaries(CORPUS))
+    assert len(index.translated) == sum(len(chunk.translations) for chunk in index.chunks) == 4 * 48
+    views = 2 * report.chunks - records
+    assert report.embedded == views + len(index.translated) + faqs + len(load_canaries(CORPUS))
     assert index.generation == report.generation == live_generation(index_dir)
     assert len(index.chunks) == report.chunks == index.lexical.size
     assert index.collection.count() == views

@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from ingest.chunk import chunk_corpus
 from ingest.load import load_corpus
+from ingest.translated import TranslatedQuestions
 from tests.helpers import CORPUS
 
 ENTRY = {
@@ -101,3 +105,14 @@ def test_a_translated_question_serves_questions_in_its_language_only(services):
     assert index.chunks[best.position].doc_id == "ja-waste-bulky"
     assert best.score > max(hit.score for hit in unseen) + 0.03  # its own words, not the Japanese ones
     assert {"ja", "en", "vi", "zh-Hans", "ko", "pt"} <= index.languages and "es" not in index.languages
+
+
+def test_translated_questions_are_searched_by_language_and_a_generation_without_any_reads_as_none(tmp_path):
+    vectors = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]], dtype=np.float32)
+    kept = TranslatedQuestions.of([7, 7, 9], ["vi", "vi", "ko"], vectors * 3)  # any length: kept as unit rows
+    kept.save(tmp_path / "translations.npz")
+    loaded = TranslatedQuestions.load(tmp_path / "translations.npz")
+    nearest = loaded.nearest([0.0, 2.0], "vi")
+    assert [p for p, _ in nearest] == [7] and nearest[0][1] == pytest.approx(0.8)  # its closest question
+    assert loaded.nearest([0.0, 1.0], "ko") == [(9, pytest.approx(1.0))]
+    assert loaded.nearest([0.0, 1.0], "es") == [] and len(TranslatedQuestions.load(tmp_path / "none.npz")) == 0
