@@ -87,7 +87,12 @@ class Translation(BaseModel):
     @field_validator("question")
     @classmethod
     def _visible(cls, value: str) -> str:
-        return visible(value)
+        return normalize(visible(value))
+
+    @field_validator("answer")
+    @classmethod
+    def _normalized(cls, value: str) -> str:
+        return normalize(value)
 
 
 class Faq(_Entry):
@@ -297,8 +302,6 @@ def _add_faq(corpus: Corpus, name: str, line: int, raw: dict[str, Any]) -> None:
         return
     faq.question, faq.answer = normalize(faq.question), normalize(faq.answer)
     faq.lang = faq.lang or detect(faq.question + faq.answer)
-    for translation in faq.translations.values():
-        translation.question, translation.answer = normalize(translation.question), normalize(translation.answer)
     corpus.faqs.append((f"{name}:{line}", faq))
 
 
@@ -309,7 +312,6 @@ def _add_translation(corpus: Corpus, name: str, line: int, raw: dict[str, Any]) 
     except ValidationError as error:
         corpus.rejections.append(Rejection(name, line, _explain(error)))
         return
-    translation.question, translation.answer = normalize(translation.question), normalize(translation.answer)
     lang = str(raw.get("lang") or detect(translation.question + translation.answer))
     if lang not in LANGUAGES:
         corpus.rejections.append(Rejection(name, line, f"lang must be one of {', '.join(LANGUAGES)}"))
