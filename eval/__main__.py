@@ -32,6 +32,7 @@ from eval import (
     ready_bench,
     reload_bench,
     report_bench,
+    scale,
     tables,
 )
 from eval import bench as http_bench
@@ -170,6 +171,13 @@ def run_ready_bench(args: argparse.Namespace, settings: EvalSettings) -> Result:
     index_dir = cached_index(ROOT / "corpus", settings)
     metrics = ready_bench.run(index_dir, settings, args.repeats, args.burners, args.limit)
     config = {"settings": settings.model_dump(mode="json"), "repeats": args.repeats}
+    return Result(metrics, config, json.dumps(metrics, indent=1))
+
+
+def run_scale(args: argparse.Namespace, settings: EvalSettings) -> Result:
+    questions = [q["query"] for q in load_queries(SAMPLE_QUESTIONS)]
+    metrics = scale.run(args.corpus, args.chunks, questions, args.clients, args.seconds)
+    config = {"corpus": str(args.corpus), "chunks": args.chunks, "clients": args.clients, "seconds": args.seconds}
     return Result(metrics, config, json.dumps(metrics, indent=1))
 
 
@@ -370,6 +378,11 @@ def parser(settings: EvalSettings) -> tuple[argparse.ArgumentParser, dict[str, R
     sub.add_argument("--repeats", type=int, default=3)
     sub.add_argument("--burners", type=int, default=0, help="busy processes (0: one per core)")
     sub.add_argument("--limit", type=float, default=300.0, help="seconds after which a start counts as never")
+    sub = task("scale", run_scale, "build, reload, ready, latency and memory on a corpus of N chunks made here")
+    sub.add_argument("--chunks", type=int, default=2000, help="how many distinct chunks the corpus holds")
+    sub.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="the text recombined into it")
+    sub.add_argument("--clients", type=int, default=4)
+    sub.add_argument("--seconds", type=float, default=15.0)
     sub = task("reload-bench", run_reload_bench, "reload time and asks served during reloads under load; rollback")
     sub.add_argument("--clients", type=int, default=2)
     sub.add_argument("--seconds", type=float, default=10.0, help="quiet phase before the reloads")

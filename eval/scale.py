@@ -1,0 +1,89 @@
+"""How the service grows with a city's corpus (issue 45). A corpus of ``chunks`` distinct chunks is made here from
+text the repository ships (the sample corpus's FAQ entries and ordinance articles, recombined: no downloads), then
+measured as a city would meet it: the full build (the real ``python -m ingest``: seconds and peak memory), the
+build after one 例規 file changes, the seconds a new worker takes to be ready, one client's p50/p95 and four
+clients' throughput on our own questions, and a worker's peak memory.
+
+Every chunk is distinct: FAQ ``i`` is the sample entry ``i mod F``'s question with its answer and the answer of
+entry ``i div F``; article ``i`` joins three sample articles chosen by the digits of ``i`` in base ``A``. Six in
+ten chunks are FAQ entries, the rest articles, fifty to a 例規 file (cities publish one file per 例規)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from eval import bench, ingest_bench, ready_bench
+from ingest.chunk import chunk_corpus
+from ingest.load import load_corpus
+
+FAQ_SHARE = 0.6
+ARTICLES_PER_FILE = 50
+
+
+def make_corpus(source: Path, target: Path, chunks: int) -> None:
+    """A corpus of ``chunks`` distinct chunks under ``target``, recombined from the corpus at ``source``."""
+    loaded = load_corpus(source)
+    faqs = [faq for _, faq in loaded.faqs]
+    articles = [c for c in chunk_corpus(loaded) if c.kind == "regulation" and c.lang == "ja" and c.text]
+    if not faqs or not articles:
+        raise ValueError(f"{source} holds no FAQ or no Japanese article to recombine")
+    faq_count = round(chunks * FAQ_SHARE)
+    if faq_count > len(faqs) ** 2 or chunks - faq_count > len(articles) ** 3:
+        raise ValueError(f"{source} is too small to make {chunks} distinct chunks")
+    (target / "faq").mkdir(parents=True)
+    with (target / "faq" / "faq.jsonl").open("w", encoding="utf-8") as out:
+        for i in range(faq_count):
+            base, other = faqs[i % len(faqs)], faqs[i // len(faqs)]
+            record = base.model_dump(exclude={"translations"}) | {"id": f"faq-{i}"}
+            record["answer"] = f"{base.answer}\n{other.answer}" if other is not base else base.answer
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    (target / "reiki").mkdir()
+    for first in range(0, chunks - faq_count, ARTICLES_PER_FILE):
+        count = min(ARTICLES_PER_FILE, chunks - faq_count - first)
+        body = [_article(n + 1, first + n, articles) for n in range(count)]
+        number = first // ARTICLES_PER_FILE
+        head = f"---\nid: reiki-{number}\ntitle: 例規第{number}号\nlang: ja\neffective: 2026-04-01\n---\n"
+        (target / "reiki" / f"reiki-{number}.md").write_text(head + "\n".join(body) + "\n", encoding="utf-8")
+
+
+def _article(number: int, index: int, articles: list[Any]) -> str:
+    size = len(articles)
+    picked = [articles[index % size], articles[(index // size) % size], articles[(index // size // size) % size]]
+    return f"第{number}条（{picked[0].heading or '規定'}）\n" + "\n".join(a.text.replace("\n", " ") for a in picked)
+
+
+def _change_one_file(corpus: Path) -> None:
+    """One 例規 amended: a sentence added to the last article of its first file, as an operator would."""
+    path = sorted((corpus / "reiki").glob("*.md"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + "この条は改正されました。\n", encoding="utf-8")
+
+
+def run(source: Path, chunks: int, questions: list[str], clients: int, seconds: float) -> dict[str, Any]:
+    """The figures of one corpus size, as one flat record."""
+    scratch = Path(tempfile.mkdtemp(prefix="madoguchi-scale-"))
+    try:
+        corpus, index_dir = scratch / "corpus", scratch / "index"
+        make_corpus(source, corpus, chunks)
+        built = ingest_bench._ingest(corpus, index_dir, {})
+        _change_one_file(corpus)
+        changed = ingest_bench._ingest(corpus, index_dir, {})
+        ready = ready_bench.ready_s(index_dir, 300)
+        one = bench.load(index_dir, questions, 1, seconds)
+        many = bench.load(index_dir, questions, clients, seconds)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return {
+        "chunks": built["chunks"],
+        "build_s": built["wall_seconds"],
+        "build_peak_mb": built["peak_rss_mb"],
+        "reload_one_s": changed["wall_seconds"],
+        "ready_s": ready,
+        "p50_ms": one["p50_ms"],
+        "p95_ms": one["p95_ms"],
+        f"rps_{clients}_clients": many["rps"],
+        "worker_rss_mb": max(one["rss_mb"], many["rss_mb"]),
+    }
