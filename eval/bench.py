@@ -94,12 +94,18 @@ def mixed(questions: list[str], mix: str, count: int = 20_000, seed: int = 11) -
 
 
 def load(
-    index_dir: Path, questions: list[str], clients: int, seconds: float, warm: list[str] | None = None
+    index_dir: Path,
+    questions: list[str],
+    clients: int,
+    seconds: float,
+    warm: list[str] | None = None,
+    extra: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """``clients`` asking ``questions`` in turn for ``seconds`` against a fresh server that was first asked
-    ``warm`` (by default the first ten questions) one at a time."""
+    """``clients`` asking ``questions`` in turn for ``seconds`` against a fresh server (with ``extra`` settings)
+    that was first asked ``warm`` (by default the first ten questions) one at a time."""
     scratch = tempfile.mkdtemp(prefix="madoguchi-bench-")
     settings = {"MADOGUCHI_INDEX_DIR": str(index_dir), "MADOGUCHI_DATABASE_URL": f"sqlite:///{scratch}/db"}
+    settings |= extra or {}
     with running_service(settings) as (base, pid):
         with httpx.Client(base_url=base, timeout=30) as asked_first:
             for question in questions[:10] if warm is None else warm:
