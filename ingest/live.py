@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 from collections.abc import Collection as Names
 from dataclasses import dataclass
@@ -71,9 +72,12 @@ class LiveIndex:
         self._chunk_positions = (  # each chunk's position by its id (a stored vector's id names its chunk)
             chunk_positions if chunk_positions is not None else {c.id: p for p, c in enumerate(chunks)}
         )
-        # the languages the city wrote in: its chunks' own and its translations'
-        self.languages = frozenset(c.lang for c in chunks) | {lang for c in chunks for lang in c.translations}
         self.translated = translated or TranslatedQuestions.empty()  # the city's translated questions (ADR 0012)
+
+    @functools.cached_property
+    def languages(self) -> frozenset[str]:
+        """The languages the city wrote in: its chunks' own and its translations' (read once, when first asked)."""
+        return frozenset(c.lang for c in self.chunks) | {lang for c in self.chunks for lang in c.translations}
 
     def excluding(self, doc_ids: Names[str]) -> LiveIndex:
         """The same generation with ``doc_ids`` left out of every search; itself when there are none."""

@@ -344,3 +344,18 @@ def test_at_and_dots_and_waves_in_ordinary_sentences_are_left_alone(text):
 def test_an_address_after_a_space_and_an_account_number_after_a_long_label_are_masked(text, kind, secret):
     masked, kinds = mask_personal_data(text)
     assert kind in kinds and secret not in masked, masked
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Số điện thoại của tôi là 090-1234-5678, tôi muốn hỏi về thuế", "090-1234-5678"),
+        ("Meu e-mail é maria.silva@example.com, como pago o imposto?", "maria.silva@example.com"),
+        ("我的电话是 09012345678，请问住民票怎么办？", "09012345678"),
+        ("제 전화번호는 080 1234 5678 입니다", "080 1234 5678"),
+        ("Mi teléfono es +81 90 1234 5678", "90 1234 5678"),
+    ],
+)
+def test_phones_and_emails_inside_questions_in_other_languages_are_masked(text, kept):
+    masked, found = mask_personal_data(text)
+    assert kept not in masked and found  # issue 44: residents write in thirteen languages
