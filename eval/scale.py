@@ -5,8 +5,9 @@ build after one 例規 file changes, the seconds a new worker takes to be ready,
 clients' throughput on our own questions with no question remembered (every one searched), and a worker's peak
 memory.
 
-Every chunk is distinct: FAQ ``i`` is the sample entry ``i mod F``'s question with its answer and the answer of
-entry ``i div F``; article ``i`` joins three sample articles chosen by the digits of ``i`` in base ``A``. Six in
+Every chunk and every text embedded for it is distinct, as a city's are: FAQ ``i`` is the sample entry ``i mod F``'s
+question, asked of district ``i div F`` from the second round on, with its answer and the answer of entry
+``i div F``; article ``i`` joins three sample articles chosen by the digits of ``i`` in base ``A``. Six in
 ten chunks are FAQ entries, the rest articles, fifty to a 例規 file (cities publish one file per 例規)."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from eval import bench, ingest_bench, ready_bench
 from ingest.chunk import chunk_corpus
+from ingest.languages import detect
 from ingest.load import load_corpus
 
 UNCACHED = {"MADOGUCHI_QUERY_CACHE_SIZE": "0"}  # every question searched: the path that grows with the corpus
@@ -40,7 +42,10 @@ def make_corpus(source: Path, target: Path, chunks: int) -> None:
     with (target / "faq" / "faq.jsonl").open("w", encoding="utf-8") as out:
         for i in range(faq_count):
             base, other = faqs[i % len(faqs)], faqs[i // len(faqs)]
-            record = base.model_dump(exclude={"translations"}) | {"id": f"faq-{i}"}
+            record = base.model_dump(exclude={"translations"}) | {
+                "id": f"faq-{i}",
+                "question": _asked_of(base, i // len(faqs)),
+            }
             record["answer"] = f"{base.answer}\n{other.answer}" if other is not base else base.answer
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     (target / "reiki").mkdir()
@@ -50,6 +55,17 @@ def make_corpus(source: Path, target: Path, chunks: int) -> None:
         number = first // ARTICLES_PER_FILE
         head = f"---\nid: reiki-{number}\ntitle: 例規第{number}号\nlang: ja\neffective: 2026-04-01\n---\n"
         (target / "reiki" / f"reiki-{number}.md").write_text(head + "\n".join(body) + "\n", encoding="utf-8")
+
+
+def _asked_of(faq: Any, district: int) -> str:
+    """The entry's question as residents of one district ask it (round 0: as published)."""
+    if not district:
+        return str(faq.question)
+    return (
+        f"{faq.question}（第{district}地区）"
+        if (faq.lang or detect(faq.question)) == "ja"
+        else f"{faq.question} (district {district})"
+    )
 
 
 def _article(number: int, index: int, articles: list[Any]) -> str:
