@@ -11,7 +11,7 @@ Layout of an index directory::
         learned.npz              the learned phrasings' entries and vectors (ingest/learned.py)
         adapter.npy              the corpus's adapter on question vectors, when its check kept it (ingest/adapter.py)
         lexical/                 BM25 over Sudachi / English tokens
-        chroma/                  the dense store (absent when a Chroma server is used)
+        chroma/                  the dense store, a collection per view (absent when a Chroma server is used)
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ from ingest.translated import TranslatedQuestions
 
 logger = logging.getLogger(__name__)
 
-VIEWS = ("q", "qa")  # what is embedded per chunk: its question (or heading), and question plus answer
 EMBED_BATCH = 32
+LAYOUT = 2  # how a generation is stored: 2, a Chroma collection per view (an older generation is rebuilt)
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,7 @@ def ingest(
         same_departments = live is not None and all(live.get(k) == v for k, v in corpus.directory.items())
         if (
             live
+            and live.get("layout") == LAYOUT
             and live["spec"] == asdict(spec)
             and same_departments
             and live.get("learned", []) == sorted(p.id for p in phrasings)
@@ -234,14 +235,17 @@ def _build(
         lexical = LexicalIndex.build([lexical_text(c.title, c.heading, c.text) for c in chunks])
         lexical.save(target / "lexical")
         client = vectors.open_client(target, spec.chroma_url)
-        collection = vectors.create_collection(client, generation)
-        ids = [f"{m['chunk_id']}::{m['view']}" for m in metadatas]
-        vectors.write_vectors(client, collection, ids, matrix.tolist(), metadatas)
+        collections = vectors.create_collections(client, generation)
+        for view, collection in collections.items():
+            rows = [row for row, m in enumerate(metadatas) if m["view"] == view]
+            ids = [f"{metadatas[row]['chunk_id']}::{view}" for row in rows]
+            vectors.write_vectors(client, collection, ids, matrix[rows].tolist(), [metadatas[row] for row in rows])
 
-        if collection.count() != len(ids) or lexical.size != len(chunks) or not chunks:
+        if sum(c.count() for c in collections.values()) != len(metadatas) or lexical.size != len(chunks) or not chunks:
             raise IngestError("index_check_failed", f"generation {generation} is incomplete; not promoted")
         manifest = {
             "generation": generation,
+            "layout": LAYOUT,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "spec": asdict(spec),
             "documents": report.documents,
@@ -447,7 +451,7 @@ def _prune(index_dir: Path, spec: IndexSpec, keep: int) -> None:
 
 def _discard(path: Path, spec: IndexSpec, generation: str) -> None:
     try:
-        vectors.drop_collection(path, spec.chroma_url, generation)
+        vectors.drop_collections(path, spec.chroma_url, generation)
     except Exception:  # the server may be the thing that failed; the directory still goes
         logger.warning("could not drop the vectors of generation %s", generation, exc_info=True)
     shutil.rmtree(path, ignore_errors=True)

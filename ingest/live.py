@@ -1,4 +1,5 @@
-"""The live index, opened once: chunks, the lexical index and the dense store of one generation."""
+"""The live index, opened once: chunks, the lexical index and the dense store (a collection per view) of one
+generation."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from chromadb.api.models.Collection import Collection
 
 from ingest import adapter, vectors
 from ingest.chunk import Chunk
-from ingest.index import generations_dir, live_generation, read_manifest, text_key, view_texts
+from ingest.index import LAYOUT, generations_dir, live_generation, read_manifest, text_key, view_texts
 from ingest.learned import STORED, LearnedIndex, entry_digest
 from ingest.lexical import LexicalIndex, lexical_text
 from ingest.published import PublishedQuestions
@@ -47,25 +48,25 @@ class LiveIndex:
         manifest: dict[str, Any],
         chunks: list[Chunk],
         lexical: LexicalIndex,
-        collection: Collection,
+        collections: dict[str, Collection],
         path: Path,
         excluded: frozenset[str] = frozenset(),
         terms: dict[int, tuple[frozenset[str], frozenset[int]]] | None = None,
         learned: LearnedIndex | None = None,
         positions: dict[str, list[int]] | None = None,
-        vectors: int | None = None,
+        counts: dict[str, int] | None = None,
         chunk_positions: dict[str, int] | None = None,
         adapter: np.ndarray | None = None,
         passages: np.ndarray | None = None,
         translated: TranslatedQuestions | None = None,
     ):
-        self.manifest, self.chunks, self.lexical, self.collection = manifest, chunks, lexical, collection
+        self.manifest, self.chunks, self.lexical, self.collections = manifest, chunks, lexical, collections
         self.path = path  # the generation's directory
         self.excluded = excluded  # documents its searches leave out (evaluation by ablation only)
         self._terms = {} if terms is None else terms  # passage_terms of the chunks asked about so far
         self.learned = learned or LearnedIndex.empty()  # residents' own words for entries (ingest/learned.py)
         self._positions = positions if positions is not None else _positions_of(chunks)  # each document's chunks
-        self._vectors = vectors  # the stored views, counted once: a generation's vectors never change
+        self._counts = counts  # the vectors stored per view, counted once: a generation's vectors never change
         self.adapter = adapter  # the corpus's map on question vectors (ingest/adapter.py), when the build kept one
         self._passages = passages  # each chunk's question-and-answer vector, by position (with an adapter)
         self._published: PublishedQuestions | None = None  # the FAQs' own questions, made when first asked
@@ -88,13 +89,13 @@ class LiveIndex:
             self.manifest,
             self.chunks,
             self.lexical,
-            self.collection,
+            self.collections,
             self.path,
             excluded,
             self._terms,
             self.learned,
             self._positions,
-            self.vectors,
+            self.counts,
             self._chunk_positions,
             self.adapter,
             self._passages,
@@ -191,26 +192,38 @@ class LiveIndex:
         return int(self.manifest["documents"])
 
     @property
+    def counts(self) -> dict[str, int]:
+        """The vectors stored per view."""
+        if self._counts is None:
+            self._counts = {view: collection.count() for view, collection in self.collections.items()}
+        return self._counts
+
+    @property
     def vectors(self) -> int:
-        if self._vectors is None:
-            self._vectors = self.collection.count()
-        return self._vectors
+        return sum(self.counts.values())
+
+    def stored_vectors(self) -> np.ndarray:
+        """Every stored vector, of every view (a report's clustering centres on their mean)."""
+        stored = [c.get(include=["embeddings"])["embeddings"] for c in self.collections.values() if c.count()]
+        return np.concatenate([np.asarray(rows, dtype=np.float32) for rows in stored])
 
     def _nearest(self, query_vector: list[float], n: int, view: str | None) -> list[tuple[int, str, float]]:
-        """One Chroma query: (chunk position, view, cosine similarity) of each stored view, best first. Only the
-        distances are fetched; a stored id names its chunk and view (reading the metadata back cost as much as
-        the search)."""
-        found = self.collection.query(
-            query_embeddings=[query_vector],  # type: ignore[arg-type]
-            n_results=min(n, self.vectors),
-            where={"view": view} if view else None,
-            include=["distances"],
-        )
+        """(chunk position, view, cosine similarity) of the ``n`` nearest stored views, of ``view`` or of any,
+        best first: a Chroma query per view searched. Only the distances are fetched; a stored id names its
+        chunk (reading the metadata back cost as much as the search)."""
         nearest = []
-        for stored_id, distance in zip(found["ids"][0], found["distances"][0], strict=True):  # type: ignore[index]
-            chunk_id, _, stored_view = stored_id.rpartition("::")
-            nearest.append((self._chunk_positions[chunk_id], stored_view, 1.0 - float(distance)))
-        return nearest
+        for searched in (view,) if view else tuple(self.collections):
+            if not (stored := min(n, self.counts.get(searched, 0))):
+                continue
+            found = self.collections[searched].query(
+                query_embeddings=[query_vector],  # type: ignore[arg-type]
+                n_results=stored,
+                include=["distances"],
+            )
+            for stored_id, distance in zip(found["ids"][0], found["distances"][0], strict=True):  # type: ignore[index]
+                chunk_id = stored_id.rpartition("::")[0]
+                nearest.append((self._chunk_positions[chunk_id], searched, 1.0 - float(distance)))
+        return sorted(nearest, key=lambda found: -found[2])[:n]
 
     def dense(self, query_vector: list[float], k: int, view: str | None = None) -> list[Hit]:
         """The k nearest chunks by cosine similarity, each chunk once (its best view when view is None)."""
@@ -285,12 +298,18 @@ def open_generation(path: Path, chroma_url: str | None = None) -> LiveIndex:
     if manifest is None:
         raise IndexUnavailable(f"the generation {path.name} has no manifest")
     generation = str(manifest["generation"])
+    if manifest.get("layout") != LAYOUT:
+        raise IndexUnavailable(
+            f"the generation {path.name} was stored by an earlier version: run `python -m ingest` to store it again "
+            "(its vectors are reused, nothing is embedded again)"
+        )
     try:
         with (path / "chunks.jsonl").open(encoding="utf-8") as lines:
             chunks = [Chunk.from_record(json.loads(line)) for line in lines]
         lexical = LexicalIndex.load(path / "lexical")
-        collection = vectors.open_collection(vectors.open_client(path, chroma_url), generation)
-        stored = collection.count()
+        collections = vectors.open_collections(vectors.open_client(path, chroma_url), generation)
+        counts = {view: collection.count() for view, collection in collections.items()}
+        stored = sum(counts.values())
     except Exception as error:  # a missing file, a truncated one, a store that will not open
         raise IndexUnavailable(f"the generation {path.name} is incomplete: {_describe(error, path)}") from error
     if len(chunks) != manifest.get("chunk_count", len(chunks)) or not stored or lexical.size != len(chunks):
@@ -316,10 +335,10 @@ def open_generation(path: Path, chroma_url: str | None = None) -> LiveIndex:
         manifest,
         chunks,
         lexical,
-        collection,
+        collections,
         path,
         learned=learned,
-        vectors=stored,
+        counts=counts,
         adapter=fitted,
         passages=passages,
         translated=translated,

@@ -1,7 +1,10 @@
-"""The dense store: one Chroma collection per generation, holding our own embeddings only.
+"""The dense store: a Chroma collection per view of a generation, holding our own embeddings only.
 
-A local store lives inside the generation's directory; with a Chroma server URL every generation is a
-collection named ``madoguchi-<generation>`` on that server. Chroma's default embedding function is never
+A search reads one view (a chunk's question, or its question and answer), and a collection of its own keeps
+that search on the index: a metadata filter over one collection of both views made Chroma walk every stored
+view's metadata first (12 ms a search at 4,000 views, ten times that at 40,000; 2 ms without). A local store
+lives inside the generation's directory; with a Chroma server URL a generation's collections are named
+``madoguchi-<generation>-<view>`` on that server. Chroma's default embedding function is never
 used (it would download a model): every vector is computed by our embedder and passed in.
 """
 
@@ -22,8 +25,11 @@ def _chroma_settings() -> ChromaSettings:
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
-def collection_name(generation: str) -> str:
-    return f"madoguchi-{generation}"
+VIEWS = ("q", "qa")  # what is embedded per chunk: its question (or heading), and question plus answer
+
+
+def collection_name(generation: str, view: str) -> str:
+    return f"madoguchi-{generation}-{view}"
 
 
 def open_client(generation_dir: Path, chroma_url: str | None) -> ClientAPI:
@@ -38,14 +44,19 @@ def open_client(generation_dir: Path, chroma_url: str | None) -> ClientAPI:
     return chromadb.PersistentClient(path=str(generation_dir / "chroma"), settings=_chroma_settings())
 
 
-def create_collection(client: ClientAPI, generation: str) -> Collection:
-    return client.create_collection(
-        collection_name(generation), configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
-    )
+def create_collections(client: ClientAPI, generation: str) -> dict[str, Collection]:
+    """A new generation's empty collections, by view."""
+    return {
+        view: client.create_collection(
+            collection_name(generation, view), configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+        for view in VIEWS
+    }
 
 
-def open_collection(client: ClientAPI, generation: str) -> Collection:
-    return client.get_collection(collection_name(generation), embedding_function=None)
+def open_collections(client: ClientAPI, generation: str) -> dict[str, Collection]:
+    """A generation's collections, by view."""
+    return {view: client.get_collection(collection_name(generation, view), embedding_function=None) for view in VIEWS}
 
 
 def write_vectors(
@@ -61,9 +72,11 @@ def write_vectors(
         collection.add(ids=ids[start:end], embeddings=vectors[start:end], metadatas=metadatas[start:end])  # type: ignore[arg-type]
 
 
-def drop_collection(generation_dir: Path, chroma_url: str | None, generation: str) -> None:
+def drop_collections(generation_dir: Path, chroma_url: str | None, generation: str) -> None:
     """Forget a generation's vectors on a server (a local store goes with its directory)."""
     if chroma_url:
         client = open_client(generation_dir, chroma_url)
-        if collection_name(generation) in {c.name for c in client.list_collections()}:
-            client.delete_collection(collection_name(generation))
+        stored = {c.name for c in client.list_collections()}
+        for name in (collection_name(generation, view) for view in VIEWS):
+            if name in stored:
+                client.delete_collection(name)

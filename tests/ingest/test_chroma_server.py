@@ -7,7 +7,7 @@ import pytest
 from ingest.embed import make_embedder
 from ingest.index import IndexSpec, ingest
 from ingest.live import open_live
-from ingest.vectors import collection_name, open_client
+from ingest.vectors import VIEWS, collection_name, open_client
 from tests.helpers import CORPUS
 
 pytestmark = pytest.mark.chroma_server
@@ -26,7 +26,7 @@ def test_ingest_writes_each_generation_to_its_own_collection_on_the_server(tmp_p
 
     assert not (tmp_path / "index" / "generations" / report.generation / "chroma").exists()
     index = open_live(tmp_path / "index", chroma_url)
-    assert index.collection.name == collection_name(report.generation)
+    assert {c.name for c in index.collections.values()} == {collection_name(report.generation, v) for v in VIEWS}
     vector = make_embedder(spec.embedding_model).embed_query("粗大ごみの手数料はいくらですか")
     best = index.chunks[index.dense(vector, k=3)[0].position]
     assert best.doc_id in ("ja-reg-waste", "ja-reg-fees")
@@ -43,5 +43,5 @@ def test_pruned_generations_are_dropped_from_the_server(tmp_path, chroma_url, de
         )
         generations.append(ingest(corpus, tmp_path / "index", spec, keep=1, progress=False).generation)
     names = {c.name for c in open_client(tmp_path, chroma_url).list_collections()}
-    assert collection_name(generations[-1]) in names
-    assert not {collection_name(g) for g in generations[:-1]} & names
+    assert {collection_name(generations[-1], view) for view in VIEWS} <= names
+    assert not {collection_name(g, view) for g in generations[:-1] for view in VIEWS} & names

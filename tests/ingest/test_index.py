@@ -11,7 +11,7 @@ import pytest
 from ingest.canaries import load_canaries
 from ingest.embed import make_embedder
 from ingest.index import IndexSpec, IngestError, generations_dir, ingest, live_generation
-from ingest.live import open_live
+from ingest.live import IndexUnavailable, open_live
 from service.live.baseline import read as read_baseline
 from service.settings import Settings
 from tests.helpers import CORPUS, PYTHON, ROOT, eventually
@@ -44,7 +44,7 @@ def test_the_sample_corpus_ingests(sample_index):
     assert report.embedded == views + len(index.translated) + faqs + len(load_canaries(CORPUS))
     assert index.generation == report.generation == live_generation(index_dir)
     assert len(index.chunks) == report.chunks == index.lexical.size
-    assert index.collection.count() == views
+    assert index.counts == {"q": report.chunks - records, "qa": report.chunks} and index.vectors == views
 
 
 def test_reingesting_an_unchanged_corpus_embeds_nothing_and_keeps_the_generation(working_index, default_spec):
@@ -53,6 +53,24 @@ def test_reingesting_an_unchanged_corpus_embeds_nothing_and_keeps_the_generation
     report = ingest(corpus, index_dir, default_spec, progress=False)
     assert (report.embedded, report.promoted, report.generation) == (0, False, before)
     assert report.unchanged == report.chunks and not (report.added or report.changed or report.removed)
+
+
+def test_a_generation_stored_by_an_earlier_version_is_refused_and_the_next_ingest_stores_it_again(
+    working_index, default_spec
+):
+    corpus, index_dir = working_index
+    before = live_generation(index_dir)
+    manifest_path = generations_dir(index_dir) / before / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest_path.write_text(json.dumps({k: v for k, v in manifest.items() if k != "layout"}))
+    with pytest.raises(IndexUnavailable, match="earlier version: run `python -m ingest`"):
+        open_live(index_dir)
+
+    report = ingest(corpus, index_dir, default_spec, progress=False)
+    assert report.promoted and report.generation != before and report.embedded == 0
+    assert open_live(index_dir).vectors == manifest["chunk_count"] * 2 - sum(
+        c.kind == "record" for c in open_live(index_dir).chunks
+    )
 
 
 def test_one_edited_faq_reembeds_only_that_chunk(working_index, default_spec):
