@@ -193,11 +193,11 @@ def _build(
     try:
         cached = _cached_vectors(index_dir, live, spec)
         keys, texts, metadatas = [], [], []
-        for position, chunk in enumerate(chunks):
+        for chunk in chunks:
             for view, text in view_texts(chunk, spec.answer_chars).items():
                 keys.append(text_key(spec.embedding_model, text))
                 texts.append(text)
-                metadatas.append({"pos": position, "chunk_id": chunk.id, "view": view, "lang": chunk.lang})
+                metadatas.append({"chunk_id": chunk.id, "view": view, "lang": chunk.lang})
         # the city's translated questions, embedded as the question view is, kept beside the collection
         translated = [(p, lang, t["question"]) for p, c in enumerate(chunks) for lang, t in c.translations.items()]
         keys += [text_key(spec.embedding_model, text) for _, _, text in translated]
@@ -213,7 +213,10 @@ def _build(
         asked = [c.title for c in chunks if c.kind == "faq"] + [c.question for c in canaries] if spec.adapter else []
         asked_keys, asked_matrix = _embed_questions(asked, cached, spec.embedding_model, report, matrix.shape[1])
         passages = matrix[[row for row, m in enumerate(metadatas) if m["view"] == "qa"]]  # one per chunk, in order
-        fitted, check = _fit_adapter(spec, chunks, passages, asked_matrix, phrasings, learned_matrix, canaries)
+        earlier = generations_dir(index_dir) / live["generation"] if live else None
+        fitted, check, pairs = _fit_adapter(
+            spec, chunks, passages, asked_matrix, phrasings, learned_matrix, canaries, live, earlier
+        )
         report.adapter = check.to_json()
         if fitted is not None:
             np.save(target / adapter.FILE, fitted)
@@ -232,16 +235,13 @@ def _build(
             learned_matrix,
             [question_key(p.text) for p in phrasings],
         ).save(target / STORED)
-        lexical = LexicalIndex.build([lexical_text(c.title, c.heading, c.text) for c in chunks])
+        lexical = LexicalIndex.build(
+            [lexical_text(c.title, c.heading, c.text) for c in chunks], earlier / "lexical" if earlier else None
+        )
         lexical.save(target / "lexical")
-        client = vectors.open_client(target, spec.chroma_url)
-        collections = vectors.create_collections(client, generation)
-        for view, collection in collections.items():
-            rows = [row for row, m in enumerate(metadatas) if m["view"] == view]
-            ids = [f"{metadatas[row]['chunk_id']}::{view}" for row in rows]
-            vectors.write_vectors(client, collection, ids, matrix[rows].tolist(), [metadatas[row] for row in rows])
+        stored = _store_vectors(target, generation, spec, live, earlier, report, metadatas, matrix)
 
-        if sum(c.count() for c in collections.values()) != len(metadatas) or lexical.size != len(chunks) or not chunks:
+        if stored != len(metadatas) or lexical.size != len(chunks) or not chunks:
             raise IngestError("index_check_failed", f"generation {generation} is incomplete; not promoted")
         manifest = {
             "generation": generation,
@@ -254,11 +254,82 @@ def _build(
             **directory,  # departments and holidays
             "learned": sorted(p.id for p in phrasings),
             "adapter": check.to_json(),
+            "adapter_pairs": pairs,
         }
         write_atomically(target / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     except BaseException:
         _discard(target, spec, generation)
         raise
+
+
+def _store_vectors(
+    target: Path,
+    generation: str,
+    spec: IndexSpec,
+    live: dict[str, Any] | None,
+    earlier: Path | None,
+    report: IngestReport,
+    metadatas: list[dict[str, str]],
+    matrix: np.ndarray,
+) -> int:
+    """Write the generation's vectors to its collections, by view; the number stored. A local store starts as a
+    copy of the live generation's (same layout, model and answer length), so that only the views of chunks added
+    or changed are written and those of chunks removed deleted: one changed 例規 among 20,000 chunks writes a
+    hundred vectors, not 40,000. Where that cannot be done (a server, another model, a copy that does not add
+    up) every vector is written to new collections."""
+    by_view = {view: [row for row, m in enumerate(metadatas) if m["view"] == view] for view in vectors.VIEWS}
+    copied = (
+        earlier is not None
+        and live is not None
+        and not spec.chroma_url
+        and live.get("layout") == LAYOUT
+        and {k: live["spec"].get(k) for k in ("embedding_model", "answer_chars")}
+        == {"embedding_model": spec.embedding_model, "answer_chars": spec.answer_chars}
+        and (earlier / "chroma").is_dir()
+    )
+    if copied and earlier is not None:
+        try:
+            return _update_copy(target, generation, earlier, report, metadatas, matrix, by_view)
+        except Exception:  # a copy that will not open or does not add up: written whole below
+            logger.warning("could not update a copy of the live vectors; writing every vector", exc_info=True)
+            shutil.rmtree(target / "chroma", ignore_errors=True)
+    client = vectors.open_client(target, spec.chroma_url)
+    collections = vectors.create_collections(client, generation)
+    for view, collection in collections.items():
+        rows = by_view[view]
+        ids = [f"{metadatas[row]['chunk_id']}::{view}" for row in rows]
+        vectors.write_vectors(client, collection, ids, matrix[rows].tolist(), [metadatas[row] for row in rows])
+    return sum(collection.count() for collection in collections.values())
+
+
+def _update_copy(
+    target: Path,
+    generation: str,
+    earlier: Path,
+    report: IngestReport,
+    metadatas: list[dict[str, str]],
+    matrix: np.ndarray,
+    by_view: dict[str, list[int]],
+) -> int:
+    shutil.copytree(earlier / "chroma", target / "chroma")
+    client = vectors.open_client(target, None)
+    rewritten = set(report.added) | set(report.changed)
+    stored = 0
+    for view, collection in vectors.open_collections(client, earlier.name).items():
+        collection.modify(name=vectors.collection_name(generation, view))
+        rows = by_view[view]
+        wanted = {f"{metadatas[row]['chunk_id']}::{view}": row for row in rows}
+        present = set(collection.get(include=[])["ids"])
+        stale = [i for i in present if i not in wanted or i.rpartition("::")[0] in rewritten]
+        for start in range(0, len(stale), client.get_max_batch_size()):
+            collection.delete(ids=stale[start : start + client.get_max_batch_size()])
+        missing = [row for i, row in wanted.items() if i not in present or metadatas[row]["chunk_id"] in rewritten]
+        ids = [f"{metadatas[row]['chunk_id']}::{view}" for row in missing]
+        vectors.write_vectors(client, collection, ids, matrix[missing].tolist(), [metadatas[row] for row in missing])
+        if collection.count() != len(rows):
+            raise IngestError("index_check_failed", f"the copied {view} vectors number {collection.count()}")
+        stored += len(rows)
+    return stored
 
 
 def _embed_missing(
@@ -331,30 +402,62 @@ def _fit_adapter(
     phrasings: list[Phrasing],
     learned: np.ndarray,
     canaries: list[Canary],
-) -> tuple[np.ndarray | None, adapter.AdapterCheck]:
-    """The adapter for this generation's question vectors, and its check. Its pairs: each FAQ's published
-    question with its passage (question and answer; ``passages`` holds each chunk's, in order), and for training
-    only, each learned phrasing (a person confirmed it) with its entry's first passage. ``asked`` holds the FAQs'
-    questions, then the canaries' (their vectors as questions): a canary whose source ranks lower with the
-    adapter than without keeps it out, whatever the held-out check said."""
+    live: dict[str, Any] | None = None,
+    earlier: Path | None = None,
+) -> tuple[np.ndarray | None, adapter.AdapterCheck, str]:
+    """The adapter for this generation's question vectors, its check, and a digest of the pairs it was fitted on.
+    Its pairs: each FAQ's published question with its passage (question and answer; ``passages`` holds each
+    chunk's, in order), and for training only, each learned phrasing (a person confirmed it) with its entry's
+    first passage. The live generation's fit is taken again where its pairs were these (an amended 例規 changes no
+    FAQ's pair). ``asked`` holds the FAQs' questions, then the canaries' (their vectors as questions): a canary
+    whose source ranks lower with the adapter than without keeps it out, whatever the held-out check said."""
     if not spec.adapter:
-        return None, adapter.AdapterCheck(0, 0, 0, 0, 0, 0, 0, 0, False, 0.0, "switched off (MADOGUCHI_ADAPTER=false)")
+        off = adapter.AdapterCheck(0, 0, 0, 0, 0, 0, 0, 0, False, 0.0, "switched off (MADOGUCHI_ADAPTER=false)")
+        return None, off, ""
     faqs = [position for position, chunk in enumerate(chunks) if chunk.kind == "faq"]
     first: dict[str, int] = {}
     for position, chunk in enumerate(chunks):
         first.setdefault(chunk.doc_id, position)
     confirmed = [(row, first[p.entry_id]) for row, p in enumerate(phrasings) if p.entry_id in first]
     extra = (learned[[row for row, _ in confirmed]], passages[[p for _, p in confirmed]]) if confirmed else None
-    fitted, check = adapter.fit_checked([chunks[p].doc_id for p in faqs], asked[: len(faqs)], passages[faqs], extra)
+    entry_ids = [chunks[p].doc_id for p in faqs]
+    pairs = _pairs_digest(entry_ids, asked[: len(faqs)], passages[faqs], extra)
+    fitted, check = _earlier_fit(live, earlier, pairs) or adapter.fit_checked(
+        entry_ids, asked[: len(faqs)], passages[faqs], extra
+    )
     sources = [{p for p, c in enumerate(chunks) if canary.expected in (c.id, c.doc_id)} for canary in canaries]
     found = [(row, rows) for row, rows in enumerate(sources, start=len(faqs)) if rows]
     if fitted is None or not found:
-        return fitted, check
+        return fitted, check, pairs
     lower = adapter.lower_with(fitted, asked[[row for row, _ in found]], passages, [rows for _, rows in found])
     if lower:
         reason = f"{lower} of {len(found)} canary questions find their source lower with it"
-        return None, replace(check, kept=False, reason=reason, canaries=len(found), canaries_lower=lower)
-    return fitted, replace(check, canaries=len(found))
+        return None, replace(check, kept=False, reason=reason, canaries=len(found), canaries_lower=lower), pairs
+    return fitted, replace(check, canaries=len(found)), pairs
+
+
+def _pairs_digest(
+    entry_ids: list[str], questions: np.ndarray, passages: np.ndarray, extra: tuple[np.ndarray, np.ndarray] | None
+) -> str:
+    """What decides an adapter's fit: its pairs, and the fit as this code makes it."""
+    digest = hashlib.sha256(Path(adapter.__file__).read_bytes())
+    digest.update("\0".join(entry_ids).encode())
+    for array in (questions, passages, *(extra or ())):
+        digest.update(np.ascontiguousarray(array, dtype=np.float32).tobytes())
+    return digest.hexdigest()[:24]
+
+
+def _earlier_fit(
+    live: dict[str, Any] | None, earlier: Path | None, pairs: str
+) -> tuple[np.ndarray | None, adapter.AdapterCheck] | None:
+    """The live generation's fit and check, where they were made on these very pairs; None where they were not
+    (or where a canary kept its adapter out: fitted again, and checked again)."""
+    if live is None or earlier is None or live.get("adapter_pairs") != pairs:
+        return None
+    check = adapter.AdapterCheck(**live["adapter"])
+    if check.kept:
+        return np.load(earlier / adapter.FILE), replace(check, canaries=0, canaries_lower=0)
+    return None if check.canaries_lower else (None, check)
 
 
 def _cached_vectors(index_dir: Path, live: dict[str, Any] | None, spec: IndexSpec) -> dict[str, np.ndarray]:

@@ -69,7 +69,12 @@ def write_phrasings(corpus_dir: Path, phrasings: list[Phrasing]) -> None:
 
 def current(phrasings: list[Phrasing], chunks: list[Chunk]) -> tuple[list[Phrasing], list[str]]:
     """(the phrasings whose entry is served as it was when they were taught, the ids of the others)."""
-    digests = {doc_id: entry_digest(chunks, doc_id) for doc_id in {chunk.doc_id for chunk in chunks}}
+    wanted = {phrasing.entry_id for phrasing in phrasings}
+    by_entry: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        if chunk.doc_id in wanted:
+            by_entry.setdefault(chunk.doc_id, []).append(chunk)
+    digests = {doc_id: entry_digest(entry, doc_id) for doc_id, entry in by_entry.items()}
     kept, dropped = [], []
     for phrasing in phrasings:
         served = digests.get(phrasing.entry_id)

@@ -38,7 +38,8 @@ _FILLERS = frozenset("\u3164\u115f\u1160\uffa0")
 def without_invisible(text: str) -> str:
     """The text less what shows nothing: format characters (zero-width spaces and joiners, the BOM, soft
     hyphens) and the Hangul fillers."""
-    return "".join(ch for ch in text if ch not in _FILLERS and unicodedata.category(ch) != "Cf")
+    hidden = {ch for ch in set(text) if ch in _FILLERS or unicodedata.category(ch) == "Cf"}  # each character once
+    return "".join(ch for ch in text if ch not in hidden) if hidden else text
 
 
 def visible(value: str) -> str:
