@@ -90,10 +90,11 @@ def ingest(
     ``verify`` gets the finished generation's directory before promotion and refuses it by raising IngestError;
     ``learned``: the learned phrasings to keep with it (None: those the corpus's ``_learned/`` holds)."""
     started = time.perf_counter()
-    corpus = load_corpus(corpus_dir)
+    corpus = load_corpus(corpus_dir, progress)
     chunks = chunk_corpus(corpus)
     phrasings, dropped = current(read_phrasings(corpus_dir) if learned is None else learned, chunks)
     report = IngestReport(
+        files=corpus.files,
         documents=corpus.documents,
         chunks=len(chunks),
         rejections=list(corpus.rejections),

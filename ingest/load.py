@@ -32,6 +32,7 @@ from typing import Any
 import frontmatter
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from tqdm import tqdm
 
 from ingest import exports, office_hours, tables
 from ingest.languages import LANGUAGES, detect
@@ -154,6 +155,7 @@ class Corpus:
     skipped: list[Rejection] = field(default_factory=list)  # documentation files, and table rows left out
     records: list[tuple[str, Record, str]] = field(default_factory=list)  # (file:row, row, attribution)
     translations: list[tuple[str, str, str, Translation]] = field(default_factory=list)  # (where, of, lang, text)
+    files: int = 0  # the files read (a city's 例規集 is a file per 例規: a thousand or more)
 
     @property
     def documents(self) -> int:
@@ -165,9 +167,9 @@ class Corpus:
         return {"departments": self.departments, "holidays": self.holidays}
 
 
-def load_corpus(root: Path) -> Corpus:
+def load_corpus(root: Path, progress: bool | None = False) -> Corpus:
     """Read every corpus file under ``root`` (a directory, or one FAQ or regulation file); collect rejections
-    instead of stopping at the first."""
+    instead of stopping at the first. ``progress`` shows a bar over the files (None: only on a terminal)."""
     corpus = Corpus()
     if root.is_file():
         files, root = [root], root.parent
@@ -178,7 +180,9 @@ def load_corpus(root: Path) -> Corpus:
         return corpus
     inside = root.resolve()
     mappings = _read_mappings(root / CORPUS_FILE, corpus)
-    for path in files:
+    corpus.files = len(files)
+    bar = tqdm(files, desc="Reading", unit="file", disable=None if progress is None else not progress)
+    for path in bar:
         name = str(path.relative_to(root))
         if not path.resolve().is_relative_to(inside):  # a symbolic link out of the corpus: never read it
             corpus.rejections.append(Rejection(name, None, "a link to a file outside the corpus directory"))

@@ -10,6 +10,7 @@ from ingest.load import Rejection
 
 @dataclass
 class IngestReport:
+    files: int = 0  # corpus files read
     documents: int = 0
     chunks: int = 0
     added: list[str] = field(default_factory=list)
@@ -33,6 +34,8 @@ class IngestReport:
     def to_json(self) -> dict[str, Any]:
         """The machine-readable form: counts first, then the details behind them."""
         return {
+            "files": self.files,
+            "rejected_files": len(self.rejected_files),
             "documents": self.documents,
             "chunks": self.chunks,
             "added": len(self.added),
@@ -52,15 +55,22 @@ class IngestReport:
             "skipped": [asdict(r) for r in self.skipped],
         }
 
+    @property
+    def rejected_files(self) -> set[str]:
+        return {rejection.file for rejection in self.rejections}
+
     def __str__(self) -> str:
         if self.rejections:
-            lines = [f"Ingest refused: {len(self.rejections)} problem(s) in the corpus; nothing was promoted."]
+            lines = [
+                f"Ingest refused: {len(self.rejections)} problem(s) in {len(self.rejected_files)} of {self.files} "
+                "files; nothing was promoted."
+            ]
             lines += [f"  - {rejection}" for rejection in self.rejections]
             return "\n".join(lines)
         state = "promoted" if self.promoted else "unchanged, still live"
         lines = [
             f"Generation {self.generation} ({state}) in {self.seconds:.1f} s",
-            f"  {self.documents} documents -> {self.chunks} chunks; {self.embedded} texts embedded",
+            f"  {self.files} files, {self.documents} documents -> {self.chunks} chunks; {self.embedded} texts embedded",
             f"  added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
             f"unchanged {self.unchanged}",
         ]

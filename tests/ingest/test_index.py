@@ -116,6 +116,28 @@ def test_a_bad_corpus_promotes_nothing_and_the_live_generation_keeps_serving(wor
     assert open_live(index_dir).generation == before
 
 
+def test_a_folder_of_many_regulation_files_is_read_with_a_progress_bar_and_each_broken_file_named_once(
+    working_index, default_spec, capsys
+):
+    corpus, index_dir = working_index
+    folder = corpus / "reiki"
+    folder.mkdir()
+    for number in range(300):
+        head = f"---\nid: reiki-{number}\ntitle: 例規第{number}号\nlang: ja\n---\n"
+        (folder / f"reiki-{number}.md").write_text(head + "第1条（目的）\nこの例規は、試みに定める。\n", "utf-8")
+    for number in (7, 150, 299):  # three broken as cities' exports break: no front matter's end, no id, no text
+        (folder / f"reiki-{number}.md").write_text(("---\nid: x\n", "---\ntitle: t\n---\n第1条 a\n", "")[number % 3])
+    files = sum(1 for p in corpus.rglob("*") if p.is_file() and not p.name.startswith(("_", ".")))
+    with pytest.raises(IngestError) as refused:
+        ingest(corpus, index_dir, default_spec, progress=True)
+
+    report = refused.value.report
+    assert report.files == files and report.rejected_files == {f"reiki/reiki-{n}.md" for n in (7, 150, 299)}
+    assert str(report).startswith(f"Ingest refused: {len(report.rejections)} problem(s) in 3 of {files} files")
+    assert len(report.rejections) == 3
+    assert f"{files}/{files}" in capsys.readouterr().err  # the bar over the files, to the last one
+
+
 def run_ingest_cli(corpus: Path, index_dir: Path) -> subprocess.CompletedProcess[str]:
     command = [PYTHON, "-m", "ingest", str(corpus), "--index", str(index_dir), "--json"]
     env = {**os.environ, "MADOGUCHI_BASELINE_SEARCHES": "20"}
