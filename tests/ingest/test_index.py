@@ -6,11 +6,12 @@ import signal
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ingest.canaries import load_canaries
 from ingest.embed import make_embedder
-from ingest.index import IndexSpec, IngestError, generations_dir, ingest, live_generation
+from ingest.index import IndexSpec, IngestError, generations_dir, ingest, live_generation, view_texts
 from ingest.live import IndexUnavailable, open_live
 from service.live.baseline import read as read_baseline
 from service.settings import Settings
@@ -80,6 +81,26 @@ def test_one_edited_faq_reembeds_only_that_chunk(working_index, default_spec):
     assert report.changed == ["en-waste-bags"] and report.added == report.removed == []
     assert report.embedded == 3  # its two views and its new question as asked; every other vector is reused
     assert report.promoted and live_generation(index_dir) == report.generation
+
+
+def test_a_new_generation_updates_a_copy_of_the_live_store_with_the_changed_entrys_new_vectors(
+    working_index, default_spec, caplog
+):
+    corpus, index_dir = working_index
+    before = open_live(index_dir)
+    edit_faq(corpus, "en-waste-bags", question="Where are the city's garbage bags sold, and for how much?")
+    report = ingest(corpus, index_dir, default_spec, progress=False)
+
+    index = open_live(index_dir)
+    assert "could not update a copy" not in caplog.text  # the copy was updated, not every vector written anew
+    assert index.counts == before.counts
+    changed = next(chunk for chunk in index.chunks if chunk.id == "en-waste-bags")
+    stored = index.collections["q"].get(ids=["en-waste-bags::q"], include=["embeddings"])["embeddings"][0]
+    fresh = make_embedder(default_spec.embedding_model).embed_documents([view_texts(changed, 100)["q"]])[0]
+    assert float(np.dot(stored, fresh)) > 0.9999 and report.changed == ["en-waste-bags"]
+    other = before.collections["qa"].get(ids=["en-waste-sorting::qa"], include=["embeddings"])["embeddings"][0]
+    kept = index.collections["qa"].get(ids=["en-waste-sorting::qa"], include=["embeddings"])["embeddings"][0]
+    assert np.array_equal(other, kept)
 
 
 def test_a_removed_faq_disappears_from_both_indexes(working_index, default_spec):
