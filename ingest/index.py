@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from chromadb.api import ClientAPI
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
@@ -294,13 +295,13 @@ def _store_vectors(
         except Exception:  # a copy that will not open or does not add up: written whole below
             logger.warning("could not update a copy of the live vectors; writing every vector", exc_info=True)
             shutil.rmtree(target / "chroma", ignore_errors=True)
-    client = vectors.open_client(target, spec.chroma_url)
-    collections = vectors.create_collections(client, generation)
-    for view, collection in collections.items():
-        rows = by_view[view]
-        ids = [f"{metadatas[row]['chunk_id']}::{view}" for row in rows]
-        vectors.write_vectors(client, collection, ids, matrix[rows].tolist(), [metadatas[row] for row in rows])
-    return sum(collection.count() for collection in collections.values())
+    with vectors.closed_after(vectors.open_client(target, spec.chroma_url)) as client:
+        collections = vectors.create_collections(client, generation)
+        for view, collection in collections.items():
+            rows = by_view[view]
+            ids = [f"{metadatas[row]['chunk_id']}::{view}" for row in rows]
+            vectors.write_vectors(client, collection, ids, matrix[rows].tolist(), [metadatas[row] for row in rows])
+        return sum(collection.count() for collection in collections.values())
 
 
 def _update_copy(
@@ -313,10 +314,22 @@ def _update_copy(
     by_view: dict[str, list[int]],
 ) -> int:
     shutil.copytree(earlier / "chroma", target / "chroma")
-    client = vectors.open_client(target, None)
+    with vectors.closed_after(vectors.open_client(target, None)) as client:  # also when it fails: the copy goes
+        return _update_collections(client, generation, earlier.name, report, metadatas, matrix, by_view)
+
+
+def _update_collections(
+    client: ClientAPI,
+    generation: str,
+    earlier: str,
+    report: IngestReport,
+    metadatas: list[dict[str, str]],
+    matrix: np.ndarray,
+    by_view: dict[str, list[int]],
+) -> int:
     rewritten = set(report.added) | set(report.changed)
     stored = 0
-    for view, collection in vectors.open_collections(client, earlier.name).items():
+    for view, collection in vectors.open_collections(client, earlier).items():
         collection.modify(name=vectors.collection_name(generation, view))
         rows = by_view[view]
         wanted = {f"{metadatas[row]['chunk_id']}::{view}": row for row in rows}

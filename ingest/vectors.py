@@ -10,6 +10,8 @@ used (it would download a model): every vector is computed by our embedder and p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -42,6 +44,16 @@ def open_client(generation_dir: Path, chroma_url: str | None) -> ClientAPI:
             settings=_chroma_settings(),
         )
     return chromadb.PersistentClient(path=str(generation_dir / "chroma"), settings=_chroma_settings())
+
+
+@contextmanager
+def closed_after(client: ClientAPI) -> Iterator[ClientAPI]:
+    """``client``, closed after use: the next client of its store starts afresh and reads what it wrote (a
+    client left open is shared by every later one of the same path in this process)."""
+    try:
+        yield client
+    finally:
+        client.close()  # type: ignore[attr-defined]
 
 
 def create_collections(client: ClientAPI, generation: str) -> dict[str, Collection]:
