@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.load import Corpus, Faq, Regulation
@@ -87,7 +87,7 @@ class Chunk:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def to_record(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(vars(self))  # its fields (what asdict gives, without copying them: only written out)
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Chunk:

@@ -10,7 +10,8 @@ Layout of an index directory::
         vectors.npz              every embedded text's key and vector, reused by the next build
         learned.npz              the learned phrasings' entries and vectors (ingest/learned.py)
         adapter.npy              the corpus's adapter on question vectors, when its check kept it (ingest/adapter.py)
-        lexical/                 BM25 over Sudachi / English tokens
+        lexical/                 BM25 over Sudachi / English tokens, and each text's words (words.json)
+        published_words.json     each FAQ's published questions' words (ingest/published.py)
         chroma/                  the dense store, a collection per view (absent when a Chroma server is used)
 """
 
@@ -41,8 +42,10 @@ from ingest.chunk import Chunk, chunk_corpus
 from ingest.embed import embed_queries, make_embedder
 from ingest.errors import BuildInProgressError, GenerationNotFoundError, IngestError
 from ingest.learned import STORED, LearnedIndex, Phrasing, current, read_phrasings
-from ingest.lexical import LexicalIndex, lexical_text
+from ingest.lexical import LexicalIndex, analysed, lexical_text, read_words
 from ingest.load import Rejection, load_corpus
+from ingest.published import WORDS as PUBLISHED_WORDS
+from ingest.published import published
 from ingest.report import IngestReport
 from ingest.text import question_key
 from ingest.translated import STORED as TRANSLATED
@@ -241,6 +244,9 @@ def _build(
             [lexical_text(c.title, c.heading, c.text) for c in chunks], earlier / "lexical" if earlier else None
         )
         lexical.save(target / "lexical")
+        earlier_words = read_words(earlier / PUBLISHED_WORDS if earlier else None)
+        questions = analysed(published(chunks), earlier_words)  # read by the service, not analysed on each opening
+        (target / PUBLISHED_WORDS).write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
         stored = _store_vectors(target, generation, spec, live, earlier, report, metadatas, matrix)
 
         if stored != len(metadatas) or lexical.size != len(chunks) or not chunks:

@@ -11,6 +11,7 @@ import math
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -32,22 +33,32 @@ WORDS = "words.json"
 
 
 @lru_cache(maxsize=1)
-def _analyser() -> bytes:
+def _analyser() -> Any:
     """What decides a text's words: this code's analysis and the analyser's and its dictionary's versions."""
-    return Path(analysis.__file__).read_bytes() + version("sudachipy").encode() + version("sudachidict_core").encode()
+    code = Path(analysis.__file__).read_bytes()
+    return hashlib.sha256(code + version("sudachipy").encode() + version("sudachidict_core").encode())
 
 
-def _words_key(text: str) -> str:
-    return hashlib.sha256(_analyser() + text.encode()).hexdigest()[:24]
+def words_key(text: str) -> str:
+    """The key of a text's words: the text, and what analysed it."""
+    digest = _analyser().copy()
+    digest.update(text.encode())
+    return str(digest.hexdigest()[:24])
 
 
-def _earlier_words(path: Path | None) -> dict[str, list[str]]:
-    """The words an earlier generation's index kept, by text; none when it kept none or they will not read."""
+def read_words(path: Path | None) -> dict[str, list[str]]:
+    """Words kept in a file (``words_key`` -> words); none when there is none or it will not read."""
     try:
-        words: dict[str, list[str]] = json.loads((path / WORDS).read_text(encoding="utf-8")) if path else {}
+        words: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8")) if path else {}
     except (OSError, ValueError):
         return {}
     return words
+
+
+def analysed(texts: list[str], earlier: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each text's words by ``words_key``: those ``earlier`` kept, the others analysed now."""
+    keys = [words_key(text) for text in texts]
+    return {key: earlier[key] if key in earlier else tokenize(text) for key, text in zip(keys, texts, strict=True)}
 
 
 class LexicalIndex:
@@ -61,12 +72,9 @@ class LexicalIndex:
     def build(cls, texts: list[str], earlier: Path | None = None) -> LexicalIndex:
         """The index of ``texts``; ``earlier``: an earlier generation's index directory, whose words are reused
         for the texts it held."""
-        known, keys = _earlier_words(earlier), [_words_key(text) for text in texts]
-        words = {
-            key: known[key] if key in known else (tokenize(text) or [""]) for key, text in zip(keys, texts, strict=True)
-        }
+        words = analysed(texts, read_words(earlier / WORDS if earlier else None))
         retriever = bm25s.BM25(k1=1.5, b=0.75)
-        retriever.index([words[key] for key in keys], show_progress=False)
+        retriever.index([words[words_key(text)] or [""] for text in texts], show_progress=False)
         return cls(retriever, words)
 
     def save(self, path: Path) -> None:

@@ -19,7 +19,8 @@ from ingest import adapter, vectors
 from ingest.chunk import Chunk
 from ingest.index import LAYOUT, generations_dir, live_generation, read_manifest, text_key, view_texts
 from ingest.learned import STORED, LearnedIndex, entry_digest
-from ingest.lexical import LexicalIndex, lexical_text
+from ingest.lexical import LexicalIndex, lexical_text, read_words
+from ingest.published import WORDS as PUBLISHED_WORDS
 from ingest.published import PublishedQuestions
 from ingest.text import passage_terms, question_key
 from ingest.translated import STORED as TRANSLATED
@@ -102,6 +103,7 @@ class LiveIndex:
         )
         narrower._published = self._published  # the same published questions, once read
         narrower.translated = self.translated
+        narrower.__dict__["languages"] = self.languages  # read once for the generation, not per copy
         return narrower
 
     def unadapted(self) -> LiveIndex:
@@ -123,7 +125,8 @@ class LiveIndex:
     def published(self) -> PublishedQuestions:
         """The FAQs' published questions (ingest/published.py), read when first asked for."""
         if self._published is None:
-            self._published = PublishedQuestions(enumerate(self.chunks), self.lexical.idf)
+            words = read_words(self.path / PUBLISHED_WORDS)  # as the build analysed them
+            self._published = PublishedQuestions(enumerate(self.chunks), self.lexical.idf, words)
         return self._published
 
     def asked_as_published(self, question: str, lang: str | None = None) -> int | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from ingest.chunk import Chunk
+from ingest.lexical import words_key
 from ingest.text import question_key, tokenize
 
 
@@ -33,12 +34,28 @@ def sentences(question: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
+WORDS = "published_words.json"  # in a generation: each published question's words (read by the service)
+
+
+def published(chunks: Iterable[Chunk]) -> list[str]:
+    """Every published question of the FAQ entries: their own and the city's translations of them."""
+    return [question for chunk in chunks if chunk.kind == "faq" for question in chunk.asked_as()]
+
+
 class PublishedQuestions:
     """Every FAQ's published questions (its own and the city's translations of it), by their words and as
     written, over one generation's chunks."""
 
-    def __init__(self, chunks: Iterable[tuple[int, Chunk]], idf: Callable[[str], float]) -> None:
+    def __init__(
+        self,
+        chunks: Iterable[tuple[int, Chunk]],
+        idf: Callable[[str], float],
+        analysed: dict[str, list[str]] | None = None,
+    ) -> None:
+        """``analysed``: the questions' words as the build analysed them (``ingest.lexical.analysed``); a question
+        not among them is analysed here."""
         self._idf = idf
+        known = analysed or {}
         self._by_key: dict[str, set[tuple[int, str]]] = {}  # (position, the translation's language or "")
         self._by_word: dict[str, list[int]] = {}  # word -> the questions (by number) that use it
         self._position: list[int] = []  # each question's entry
@@ -51,7 +68,8 @@ class PublishedQuestions:
             for translated, question in own:
                 for written in {question, *sentences(question)}:  # a published question of two asks is two
                     self._by_key.setdefault(question_key(written), set()).add((position, translated))
-                words = set(tokenize(question))
+                key = words_key(question)
+                words = set(known[key] if key in known else tokenize(question))
                 number = len(self._position)
                 self._position.append(position)
                 self._for.append(translated)
