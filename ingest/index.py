@@ -301,7 +301,7 @@ def _store_vectors(
         except Exception:  # a copy that will not open or does not add up: written whole below
             logger.warning("could not update a copy of the live vectors; writing every vector", exc_info=True)
             shutil.rmtree(target / "chroma", ignore_errors=True)
-    with vectors.closed_after(vectors.open_client(target, spec.chroma_url)) as client:
+    with vectors.writing(target, spec.chroma_url) as client:
         collections = vectors.create_collections(client, generation)
         for view, collection in collections.items():
             rows = by_view[view]
@@ -320,7 +320,7 @@ def _update_copy(
     by_view: dict[str, list[int]],
 ) -> int:
     shutil.copytree(earlier / "chroma", target / "chroma")
-    with vectors.closed_after(vectors.open_client(target, None)) as client:  # also when it fails: the copy goes
+    with vectors.writing(target, None) as client:  # closed also when it fails: the copy is then removed
         return _update_collections(client, generation, earlier.name, report, metadatas, matrix, by_view)
 
 

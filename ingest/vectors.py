@@ -47,13 +47,16 @@ def open_client(generation_dir: Path, chroma_url: str | None) -> ClientAPI:
 
 
 @contextmanager
-def closed_after(client: ClientAPI) -> Iterator[ClientAPI]:
-    """``client``, closed after use: the next client of its store starts afresh and reads what it wrote (a
-    client left open is shared by every later one of the same path in this process)."""
+def writing(generation_dir: Path, chroma_url: str | None) -> Iterator[ClientAPI]:
+    """A client to write a generation's store with. A local one is closed after use, so that the next client of
+    that store starts afresh and reads what was written (an open one is shared by every later client of the same
+    path in this process, even after its files are removed)."""
+    client = open_client(generation_dir, chroma_url)
     try:
         yield client
     finally:
-        client.close()  # type: ignore[attr-defined]
+        if not chroma_url:
+            client.close()  # type: ignore[attr-defined]
 
 
 def create_collections(client: ClientAPI, generation: str) -> dict[str, Collection]:
