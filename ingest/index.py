@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from chromadb.api import ClientAPI
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
@@ -320,35 +319,25 @@ def _update_copy(
     by_view: dict[str, list[int]],
 ) -> int:
     shutil.copytree(earlier / "chroma", target / "chroma")
-    with vectors.writing(target, None) as client:  # closed also when it fails: the copy is then removed
-        return _update_collections(client, generation, earlier.name, report, metadatas, matrix, by_view)
-
-
-def _update_collections(
-    client: ClientAPI,
-    generation: str,
-    earlier: str,
-    report: IngestReport,
-    metadatas: list[dict[str, str]],
-    matrix: np.ndarray,
-    by_view: dict[str, list[int]],
-) -> int:
     rewritten = set(report.added) | set(report.changed)
     stored = 0
-    for view, collection in vectors.open_collections(client, earlier).items():
-        collection.modify(name=vectors.collection_name(generation, view))
-        rows = by_view[view]
-        wanted = {f"{metadatas[row]['chunk_id']}::{view}": row for row in rows}
-        present = set(collection.get(include=[])["ids"])
-        stale = [i for i in present if i not in wanted or i.rpartition("::")[0] in rewritten]
-        for start in range(0, len(stale), client.get_max_batch_size()):
-            collection.delete(ids=stale[start : start + client.get_max_batch_size()])
-        missing = [row for i, row in wanted.items() if i not in present or metadatas[row]["chunk_id"] in rewritten]
-        ids = [f"{metadatas[row]['chunk_id']}::{view}" for row in missing]
-        vectors.write_vectors(client, collection, ids, matrix[missing].tolist(), [metadatas[row] for row in missing])
-        if collection.count() != len(rows):
-            raise IngestError("index_check_failed", f"the copied {view} vectors number {collection.count()}")
-        stored += len(rows)
+    with vectors.writing(target, None) as client:  # closed also when it fails: the copy is then removed
+        for view, collection in vectors.open_collections(client, earlier.name).items():
+            collection.modify(name=vectors.collection_name(generation, view))
+            rows = by_view[view]
+            wanted = {f"{metadatas[row]['chunk_id']}::{view}": row for row in rows}
+            present = set(collection.get(include=[])["ids"])
+            stale = [i for i in present if i not in wanted or i.rpartition("::")[0] in rewritten]
+            for start in range(0, len(stale), client.get_max_batch_size()):
+                collection.delete(ids=stale[start : start + client.get_max_batch_size()])
+            missing = [row for i, row in wanted.items() if i not in present or metadatas[row]["chunk_id"] in rewritten]
+            ids = [f"{metadatas[row]['chunk_id']}::{view}" for row in missing]
+            vectors.write_vectors(
+                client, collection, ids, matrix[missing].tolist(), [metadatas[row] for row in missing]
+            )
+            if collection.count() != len(rows):
+                raise IngestError("index_check_failed", f"the copied {view} vectors number {collection.count()}")
+            stored += len(rows)
     return stored
 
 
