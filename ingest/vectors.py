@@ -80,11 +80,14 @@ def write_vectors(
     ids: list[str],
     vectors: list[list[float]],
     metadatas: list[dict[str, Any]],
+    replacing: bool = False,
 ) -> None:
+    """Write vectors in batches the store accepts; ``replacing``: an id already stored gets the new vector."""
     step = client.get_max_batch_size()
+    write = collection.upsert if replacing else collection.add
     for start in range(0, len(ids), step):
         end = start + step
-        collection.add(ids=ids[start:end], embeddings=vectors[start:end], metadatas=metadatas[start:end])  # type: ignore[arg-type]
+        write(ids=ids[start:end], embeddings=vectors[start:end], metadatas=metadatas[start:end])  # type: ignore[arg-type]
 
 
 def drop_collections(generation_dir: Path, chroma_url: str | None, generation: str) -> None:

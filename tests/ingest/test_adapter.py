@@ -8,7 +8,7 @@ import numpy as np
 from ingest import adapter
 from ingest.canaries import load_canaries
 from ingest.embed import make_embedder
-from ingest.index import IndexSpec, ingest
+from ingest.index import IndexSpec, ingest, read_manifest
 from ingest.live import open_live
 from tests.helpers import CORPUS
 from tests.ingest.test_index import edit_faq
@@ -104,4 +104,6 @@ def test_an_amended_regulation_takes_the_live_adapter_again_and_an_edited_faq_fi
 
     edit_faq(corpus, "en-waste-bags", answer="Buy them at supermarkets and convenience stores in the city.")
     third = ingest(corpus, index_dir, spec, progress=False)
-    assert third.adapter["seconds"] != first.adapter["seconds"]  # one pair changed: fitted and checked again
+    pairs = [read_manifest(index_dir / "generations" / r.generation)["adapter_pairs"] for r in (first, third)]
+    assert pairs[0] != pairs[1] and third.adapter["kept"]  # one pair changed: fitted and checked again
+    assert not np.array_equal(fitted[0], np.load(index_dir / "generations" / third.generation / adapter.FILE))
