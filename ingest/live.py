@@ -85,25 +85,8 @@ class LiveIndex:
         """The same generation with ``doc_ids`` left out of every search; itself when there are none."""
         if not doc_ids:
             return self
-        excluded = self.excluded | set(doc_ids)
-        narrower = LiveIndex(
-            self.manifest,
-            self.chunks,
-            self.lexical,
-            self.collections,
-            self.path,
-            excluded,
-            self._terms,
-            self.learned,
-            self._positions,
-            self.counts,
-            self._chunk_positions,
-            self.adapter,
-            self._passages,
-        )
-        narrower._published = self._published  # the same published questions, once read
-        narrower.translated = self.translated
-        narrower.__dict__["languages"] = self.languages  # read once for the generation, not per copy
+        narrower = copy.copy(self)  # the same generation, everything read once shared (languages, questions)
+        narrower.excluded = self.excluded | set(doc_ids)
         return narrower
 
     def unadapted(self) -> LiveIndex:
